@@ -1,0 +1,74 @@
+# channelhub — the two commands first: `make run` and `make test`. `make help` lists the rest.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format worker beat install install-dev messages makemessages check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+run: install ## Serve the app with demo data on SQLite (tasks eager) at http://127.0.0.1:8000
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  channelhub is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev ## Run the whole test suite (PostgreSQL/Redis too when DATABASE_URL/CELERY_BROKER_URL are set)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev ## ruff check + ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: install ## A Celery worker (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A channelhub worker --loglevel=INFO
+
+beat: install ## Celery beat, the scheduler (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A channelhub beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+check: install-dev ## Django system checks and migrations check
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+makemessages: install-dev ## Extract translatable strings into locale/*/LC_MESSAGES/django.po
+	$(PY) manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'staticfiles/*'
+
+messages: $(MO) ## Compile the translation catalogs
+
+install: $(VENV)/.runtime node_modules/.installed $(MO)
+install-dev: $(VENV)/.dev node_modules/.installed $(MO)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+clean: ## Remove the virtualenv, node_modules, compiled catalogs and the SQLite database
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 $(MO)

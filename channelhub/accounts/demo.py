@@ -1,0 +1,68 @@
+"""The demo people of SPEC §10: 2 managers with 3 reps each, 1 finance user, 1 admin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from channelhub.roles import Role
+
+from .models import Profile
+from .services import user_create, user_set_roles
+
+User = get_user_model()
+
+DEMO_PASSWORD = "demo1234"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    name: str
+    role: str
+    employee_no: str
+    manager: str | None = None
+    region: str = ""
+
+
+DEMO_USERS = (
+    DemoUser("admin", "系统管理员", Role.ADMIN, "A0001"),
+    DemoUser("finance", "孙丽", Role.FINANCE, "F0001"),
+    DemoUser("manager1", "陈刚", Role.CHANNEL_MANAGER, "M0001", region="华东"),
+    DemoUser("manager2", "黄敏", Role.CHANNEL_MANAGER, "M0002", region="华南"),
+    DemoUser("rep1", "张伟", Role.FIELD_REP, "R0001", manager="manager1", region="华东"),
+    DemoUser("rep2", "李娜", Role.FIELD_REP, "R0002", manager="manager1", region="华东"),
+    DemoUser("rep3", "王磊", Role.FIELD_REP, "R0003", manager="manager1", region="华东"),
+    DemoUser("rep4", "刘洋", Role.FIELD_REP, "R0004", manager="manager2", region="华南"),
+    DemoUser("rep5", "杨静", Role.FIELD_REP, "R0005", manager="manager2", region="华南"),
+    DemoUser("rep6", "赵强", Role.FIELD_REP, "R0006", manager="manager2", region="华南"),
+)
+
+
+@transaction.atomic
+def seed_users() -> dict[str, User]:
+    """Create the demo users, or bring existing ones back to their demo role and manager.
+
+    Passwords are set only when a user is created, so a changed demo password survives a re-run.
+    """
+    users: dict[str, User] = {}
+    for demo in DEMO_USERS:
+        manager = users[demo.manager] if demo.manager else None
+        user = User.objects.filter(username=demo.username).first()
+        if user is None:
+            user = user_create(
+                username=demo.username,
+                password=DEMO_PASSWORD,
+                name=demo.name,
+                email=f"{demo.username}@demo.channelhub.local",
+                roles=[demo.role],
+                employee_no=demo.employee_no,
+                manager=manager,
+            )
+        else:
+            Profile.objects.update_or_create(user=user, defaults={"employee_no": demo.employee_no, "manager": manager})
+            user_set_roles(user=user, roles=[demo.role])
+        users[demo.username] = user
+    return users

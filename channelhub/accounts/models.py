@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Profile(models.Model):
+    """What channelhub knows about a user beyond Django's ``User``: who they are and who they report to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
+    employee_no = models.CharField(_("employee number"), max_length=32, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="team_profiles",
+        verbose_name=_("manager"),
+        help_text=_("The channel manager this person reports to."),
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_no"], condition=~Q(employee_no=""), name="profile_employee_no_unique"
+            ),
+            models.CheckConstraint(condition=~Q(manager=F("user")), name="profile_not_own_manager"),
+        ]
+
+    def __str__(self) -> str:
+        return self.employee_no or str(self.user)

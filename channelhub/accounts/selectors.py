@@ -1,0 +1,61 @@
+"""Reads about people: scoped user lists, teams and the organisation overview."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from channelhub.roles import GROUP_ROLES, Role
+from channelhub.scoping import scope, team_of
+
+User = get_user_model()
+
+
+def display_name(user) -> str:
+    """The name people see: the full name if set, else the username."""
+    return user.get_full_name() or user.get_username()
+
+
+def roles_from_prefetch(user) -> list[str]:
+    """Role names of a user whose ``groups`` were prefetched by ``user_list`` (no query)."""
+    names = [group.name for group in user.groups.all() if group.name in GROUP_ROLES]
+    if user.is_superuser:
+        names.append(Role.ADMIN.value)
+    return sorted(names)
+
+
+def user_list(viewer, queryset: QuerySet | None = None) -> QuerySet:
+    """The users ``viewer`` may see, with profile, manager and roles loaded in a fixed number of queries."""
+    queryset = queryset if queryset is not None else User._default_manager.all()
+    return (
+        scope(viewer, queryset)
+        .select_related("profile", "profile__manager")
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.filter(name__in=GROUP_ROLES)))
+        .order_by("username")
+    )
+
+
+def team_list(manager) -> QuerySet:
+    """A manager's team, active members first, for the manager's dashboard."""
+    return team_of(manager).select_related("profile").order_by("-is_active", "profile__employee_no", "username")
+
+
+def role_counts() -> dict[str, int]:
+    """How many active users hold each role (the admin dashboard)."""
+    counts = User._default_manager.filter(is_active=True).aggregate(
+        **{role: Count("pk", filter=Q(groups__name=role), distinct=True) for role in GROUP_ROLES},
+        admin=Count("pk", filter=Q(is_superuser=True), distinct=True),
+        total=Count("pk", distinct=True),
+    )
+    return counts
+
+
+def managers_with_team_size() -> QuerySet:
+    """Every channel manager with the size of their team (finance's organisation overview)."""
+    return (
+        User._default_manager.filter(groups__name=Role.CHANNEL_MANAGER, is_active=True)
+        .select_related("profile")
+        .annotate(team_size=Count("team_profiles", filter=Q(team_profiles__user__is_active=True)))
+        .order_by("profile__employee_no", "username")
+    )

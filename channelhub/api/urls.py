@@ -1,0 +1,20 @@
+from importlib import import_module
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from .router import router
+from .views import AuthTokenView
+
+#: Modules that register viewsets on the router; each app adds its ``api`` module here.
+API_MODULES = ["channelhub.accounts.api"]
+
+for module in API_MODULES:
+    import_module(module)
+
+urlpatterns = [
+    path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *router.urls,
+]

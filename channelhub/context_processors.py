@@ -1,0 +1,19 @@
+from django.conf import settings
+
+from channelhub.accounts.selectors import display_name
+from channelhub.navigation import nav_items
+from channelhub.roles import Role, primary_role
+
+
+def channelhub(request) -> dict:
+    """What ``base.html`` needs on every page: navigation, the user's role and name, the currency."""
+    user = getattr(request, "user", None)
+    context = {"CURRENCY": settings.CURRENCY, "nav_items": [], "user_role": None, "user_display_name": ""}
+    if user is not None and user.is_authenticated:
+        role = primary_role(user)
+        context.update(
+            nav_items=nav_items(user, request.path),
+            user_role=Role(role).label if role else None,
+            user_display_name=display_name(user),
+        )
+    return context

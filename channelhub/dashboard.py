@@ -1,0 +1,62 @@
+"""What each role's dashboard (``/``) shows. One builder per role; later issues add their figures.
+
+Each builder reads through selectors, so the dashboard issues a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from channelhub.accounts.models import Profile
+from channelhub.accounts.selectors import managers_with_team_size, role_counts, team_list
+from channelhub.roles import GROUP_ROLES, Role
+from channelhub.workflow.models import StateChange
+
+
+def _profile(user) -> Profile | None:
+    return Profile.objects.select_related("manager").filter(user=user).first()
+
+
+def field_rep(user) -> dict:
+    return {
+        "profile": _profile(user),
+        "quota": {
+            "daily_min": settings.VISIT_QUOTA_DAILY_MIN,
+            "weekly_unique_min": settings.VISIT_QUOTA_WEEKLY_UNIQUE_MIN,
+            "monthly_min": settings.VISIT_QUOTA_MONTHLY_MIN,
+        },
+    }
+
+
+def channel_manager(user) -> dict:
+    return {"profile": _profile(user), "team": list(team_list(user))}
+
+
+def finance(user) -> dict:
+    return {"profile": _profile(user), "managers": list(managers_with_team_size())}
+
+
+def admin(user) -> dict:
+    counts = role_counts()
+    return {
+        "role_stats": [(Role(role).label, counts[role]) for role in (*GROUP_ROLES, Role.ADMIN)],
+        "inactive_users": get_user_model()._default_manager.filter(is_active=False).count(),
+        "recent_state_changes": list(
+            StateChange.objects.select_related("content_type", "by").order_by("-at", "-id")[:10]
+        ),
+    }
+
+
+BUILDERS = {
+    Role.FIELD_REP: field_rep,
+    Role.CHANNEL_MANAGER: channel_manager,
+    Role.FINANCE: finance,
+    Role.ADMIN: admin,
+}
+
+
+def dashboard_context(user, role: str | None) -> dict:
+    if role is None:
+        return {}
+    return BUILDERS[role](user)

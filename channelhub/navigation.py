@@ -1,0 +1,40 @@
+"""The main navigation, per role. Each issue adds its pages here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.roles import Role, roles_of
+
+EVERYONE = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] = EVERYONE
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN})),
+    NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
+)
+
+
+def nav_items(user, current_path: str) -> list[dict]:
+    """The entries ``user``'s roles may open, with the one for ``current_path`` marked active."""
+    held = roles_of(user)
+    items = []
+    for item in NAVIGATION:
+        if held.isdisjoint(item.roles):
+            continue
+        url = reverse(item.url_name)
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

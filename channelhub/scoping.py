@@ -1,0 +1,128 @@
+"""Who may see what (SPEC §2) — the one place that answers it.
+
+Every list, detail, export, chart and total starts from ``scope(user, queryset)``; a model with no
+rule here cannot be scoped and raises ``ImproperlyConfigured`` rather than leaking rows. Out-of-scope
+objects are simply absent, so a detail lookup on them answers 404 (``get_scoped_or_404``).
+
+Rules are registered with ``@scope_rule("app_label.Model")``. Each rule receives an authenticated,
+active user and a queryset of that model and returns the visible part of it.
+
+The segregation-of-duties checks (不相容岗位) live here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from channelhub.roles import Role, has_role, roles_of
+
+M = TypeVar("M", bound=Model)
+Rule = Callable[[Model, QuerySet], QuerySet]
+
+_RULES: dict[str, Rule] = {}
+
+
+def scope_rule(label: str) -> Callable[[Rule], Rule]:
+    """Register the visibility rule for the model ``label`` (``"app_label.ModelName"``)."""
+
+    def register(rule: Rule) -> Rule:
+        _RULES[label.lower()] = rule
+        return rule
+
+    return register
+
+
+def has_scope_rule(model: type[Model]) -> bool:
+    return model._meta.label_lower in _RULES
+
+
+def scope(user, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
+    """The rows of ``queryset`` that ``user`` may see."""
+    if not isinstance(queryset, QuerySet):
+        queryset = queryset._default_manager.all()
+    label = queryset.model._meta.label_lower
+    try:
+        rule = _RULES[label]
+    except KeyError:
+        raise ImproperlyConfigured(f"No scope rule for {label}; add one to channelhub/scoping.py.") from None
+    if not roles_of(user):
+        return queryset.none()
+    return rule(user, queryset)
+
+
+def get_scoped_or_404(user, queryset: QuerySet[M] | type[M], **lookup) -> M:
+    """The object matching ``lookup`` among those ``user`` may see, else 404 (never 403)."""
+    visible = scope(user, queryset)
+    try:
+        return visible.get(**lookup)
+    except (visible.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404 from None
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+def team_of(manager) -> QuerySet:
+    """The users whose profile names ``manager`` as their manager (a channel manager's team)."""
+    return get_user_model()._default_manager.filter(profile__manager=manager)
+
+
+def team_ids(manager) -> QuerySet:
+    """``team_of`` as a subquery of IDs, for filters such as ``rep__in=team_ids(user)``."""
+    return team_of(manager).values("pk")
+
+
+def is_manager_of(manager, user) -> bool:
+    return team_of(manager).filter(pk=user.pk).exists()
+
+
+@scope_rule("auth.User")
+def _users(user, queryset: QuerySet) -> QuerySet:
+    """Admin and finance see everyone; a manager sees self and team; a rep sees self."""
+    if has_role(user, Role.ADMIN, Role.FINANCE):
+        return queryset
+    visible = Q(pk=user.pk)
+    if has_role(user, Role.CHANNEL_MANAGER):
+        visible |= Q(profile__manager=user)
+    return queryset.filter(visible)
+
+
+def visible_users(user) -> QuerySet:
+    return scope(user, get_user_model())
+
+
+# --- segregation of duties -----------------------------------------------------------------------
+
+
+class SegregationOfDutiesError(PermissionDenied):
+    """An approval by someone whose other role in the same matter forbids it (403)."""
+
+
+def check_segregation(*, actor, submitted_by=None, beneficiary=None, proposed_by=None) -> None:
+    """Refuse an approval by its submitter, its proposer or its beneficiary.
+
+    * statements: nobody approves one they submitted, nor one of which they are the beneficiary;
+    * targets: nobody approves their own target (``beneficiary``) or one they proposed.
+    """
+    if submitted_by is not None and submitted_by.pk == actor.pk:
+        raise SegregationOfDutiesError(_("You cannot approve what you submitted yourself."))
+    if proposed_by is not None and proposed_by.pk == actor.pk:
+        raise SegregationOfDutiesError(_("You cannot approve what you proposed yourself."))
+    if beneficiary is not None and beneficiary.pk == actor.pk:
+        raise SegregationOfDutiesError(_("You cannot approve something of which you are the beneficiary."))
+
+
+def may_approve(*, actor, submitted_by=None, beneficiary=None, proposed_by=None) -> bool:
+    """``check_segregation`` as a yes/no, for showing or hiding an approve button."""
+    try:
+        check_segregation(actor=actor, submitted_by=submitted_by, beneficiary=beneficiary, proposed_by=proposed_by)
+    except SegregationOfDutiesError:
+        return False
+    return True

@@ -1,0 +1,16 @@
+"""The pytest suite. ``DATABASE_URL`` and ``CELERY_BROKER_URL`` work as in ``base``."""
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret-channelhub-key-0123456789-abcdefghijklmnop"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# The suite runs tasks in-process even when a broker is configured; the tests that need a real
+# worker start one themselves against CELERY_BROKER_URL (see tests/channelhub/test_celery.py).
+CELERY_TASK_ALWAYS_EAGER = True
+
+# A small app whose model exercises the shared state machine and scoping without a domain model.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from channelhub import views
+from channelhub.health import healthz
+
+admin.site.site_header = _("channelhub administration")
+admin.site.site_title = _("channelhub")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", include("channelhub.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "channelhub.views.page_not_found"
+handler500 = "channelhub.views.server_error"

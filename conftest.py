@@ -1,0 +1,110 @@
+"""Fixtures shared by the whole suite: one user of every role, and the people around them.
+
+    manager ── rep, rep_peer          (team A)
+    other_manager ── other_rep         (team B)
+    finance, admin_user
+
+``rep_peer`` is "another rep" of the same team, ``other_rep`` a rep of another manager.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from channelhub.roles import Role
+from tests.factories import UserFactory
+
+IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+requires_postgres = pytest.mark.skipif(
+    not IS_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL=postgres://… (runs in CI)"
+)
+requires_redis = pytest.mark.skipif(
+    not settings.CELERY_BROKER_URL, reason="needs a broker: set CELERY_BROKER_URL=redis://… (runs in CI)"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(requires_postgres)
+        if item.get_closest_marker("redis"):
+            item.add_marker(requires_redis)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="manager_a", name="陈经理", roles=[Role.CHANNEL_MANAGER])
+
+
+@pytest.fixture
+def other_manager(db):
+    return UserFactory(username="manager_b", name="黄经理", roles=[Role.CHANNEL_MANAGER])
+
+
+@pytest.fixture
+def rep(manager):
+    return UserFactory(username="rep_a1", name="张伟", roles=[Role.FIELD_REP], manager=manager)
+
+
+@pytest.fixture
+def rep_peer(manager):
+    return UserFactory(username="rep_a2", name="李娜", roles=[Role.FIELD_REP], manager=manager)
+
+
+@pytest.fixture
+def other_rep(other_manager):
+    return UserFactory(username="rep_b1", name="刘洋", roles=[Role.FIELD_REP], manager=other_manager)
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(username="finance", name="孙财务", roles=[Role.FINANCE])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", name="管理员", roles=[Role.ADMIN])
+
+
+@pytest.fixture
+def everyone(rep, rep_peer, other_rep, manager, other_manager, finance, admin_user):
+    return {
+        "rep": rep,
+        "rep_peer": rep_peer,
+        "other_rep": other_rep,
+        "manager": manager,
+        "other_manager": other_manager,
+        "finance": finance,
+        "admin": admin_user,
+    }
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(api_client):
+    """``api_as(user)`` → an API client logged in as ``user`` (session auth, like the browser)."""
+
+    def login(user):
+        api_client.force_authenticate(user=None)
+        api_client.force_login(user)
+        return api_client
+
+    return login
+
+
+@pytest.fixture
+def client_as(client):
+    """``client_as(user)`` → the Django test client logged in as ``user``."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,1 @@
+"""Actuals, targets, scorecards and commissions (SPEC §5–6)."""

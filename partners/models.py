@@ -1,0 +1,1 @@
+"""Territories, dealers, qualification reviews and agreements (SPEC §3)."""

@@ -1,0 +1,181 @@
+import pytest
+from django.test import override_settings
+from rest_framework.authtoken.models import Token
+
+from channelhub.roles import Role
+from tests.factories import PASSWORD, UserFactory
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+class TestTokenAuth:
+    def test_valid_credentials_give_a_token_that_authenticates(self, api_client, rep):
+        response = api_client.post(TOKEN_URL, {"username": rep.username, "password": PASSWORD})
+        assert response.status_code == 200
+        token = response.json()["token"]
+        assert Token.objects.get(user=rep).key == token
+
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        me = api_client.get("/api/v1/users/me/")
+        assert me.status_code == 200
+        assert me.json()["username"] == rep.username
+        assert me.json()["roles"] == [Role.FIELD_REP]
+
+    def test_wrong_password_is_400_and_gives_no_token(self, api_client, rep):
+        response = api_client.post(TOKEN_URL, {"username": rep.username, "password": "wrong"})
+        assert response.status_code == 400
+        assert "non_field_errors" in response.json()
+        assert not Token.objects.exists()
+
+    def test_missing_fields_are_400_with_field_errors(self, api_client, db):
+        response = api_client.post(TOKEN_URL, {"username": ""})
+        assert response.status_code == 400
+        assert set(response.json()) == {"username", "password"}
+
+    def test_delete_revokes_the_token(self, api_client, rep):
+        token = Token.objects.create(user=rep)
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        assert api_client.delete(TOKEN_URL).status_code == 204
+        assert api_client.get("/api/v1/users/me/").status_code == 401
+
+    def test_unknown_token_is_401(self, api_client, db):
+        api_client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+        assert api_client.get("/api/v1/users/").status_code == 401
+
+    def test_no_credentials_is_401_with_challenge(self, api_client, db):
+        response = api_client.get("/api/v1/users/")
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_repeated_failures_lock_the_token_endpoint_too(self, api_client, rep):
+        for _ in range(3):
+            api_client.post(TOKEN_URL, {"username": rep.username, "password": "wrong"})
+        locked = api_client.post(TOKEN_URL, {"username": rep.username, "password": PASSWORD})
+        assert locked.status_code == 429
+        assert "detail" in locked.json()
+        assert not Token.objects.exists()
+
+
+class TestPaginationAndFiltering:
+    @pytest.fixture
+    def many_reps(self, manager):
+        return [UserFactory(roles=[Role.FIELD_REP], manager=manager) for _ in range(7)]
+
+    def test_every_list_is_paginated(self, api_as, admin_user, many_reps):
+        body = api_as(admin_user).get("/api/v1/users/", {"page_size": 3}).json()
+        assert body["count"] == 9  # admin, manager and 7 reps
+        assert len(body["results"]) == 3
+        assert "page=2" in body["next"]
+
+    def test_page_size_is_capped_at_500(self, api_as, admin_user):
+        from channelhub.api.pagination import PageNumberPagination
+
+        assert PageNumberPagination.max_page_size == 500
+        assert api_as(admin_user).get("/api/v1/users/", {"page_size": 100000}).status_code == 200
+
+    def test_page_out_of_range_is_json_404(self, api_as, admin_user):
+        response = api_as(admin_user).get("/api/v1/users/", {"page": 99})
+        assert response.status_code == 404
+        assert "detail" in response.json()
+
+    def test_filters_narrow_within_scope(self, api_as, manager, other_rep, many_reps):
+        client = api_as(manager)
+        reps = client.get("/api/v1/users/", {"role": Role.FIELD_REP}).json()
+        assert reps["count"] == 7  # the other manager's rep stays invisible
+        found = client.get("/api/v1/users/", {"q": many_reps[0].username}).json()
+        assert [u["username"] for u in found["results"]] == [many_reps[0].username]
+
+    def test_invalid_filter_value_is_400_not_500(self, api_as, admin_user):
+        response = api_as(admin_user).get("/api/v1/users/", {"role": "astronaut", "manager": "x"})
+        assert response.status_code == 400
+        assert set(response.json()) == {"role", "manager"}
+
+    def test_list_query_count_does_not_grow_with_rows(self, api_as, admin_user, manager, django_assert_max_num_queries):
+        client = api_as(admin_user)
+        # session, user, roles (groups), count, page of users, their groups
+        with django_assert_max_num_queries(7):
+            client.get("/api/v1/users/")
+        for _ in range(20):
+            UserFactory(roles=[Role.FIELD_REP], manager=manager)
+        with django_assert_max_num_queries(7):
+            assert client.get("/api/v1/users/").json()["count"] == 22
+
+
+class TestScopeInTheApi:
+    def test_rep_lists_only_self(self, api_as, everyone):
+        body = api_as(everyone["rep"]).get("/api/v1/users/").json()
+        assert [u["username"] for u in body["results"]] == ["rep_a1"]
+
+    def test_out_of_scope_detail_is_404(self, api_as, everyone):
+        response = api_as(everyone["manager"]).get(f"/api/v1/users/{everyone['other_rep'].pk}/")
+        assert response.status_code == 404
+
+    def test_in_scope_detail_is_200(self, api_as, everyone):
+        response = api_as(everyone["manager"]).get(f"/api/v1/users/{everyone['rep'].pk}/")
+        assert response.status_code == 200
+        assert response.json()["manager"] == everyone["manager"].pk
+
+
+class TestErrorsAreJson:
+    def test_unknown_api_url_is_json_404(self, api_as, rep):
+        response = api_as(rep).get("/api/v1/no-such-thing/")
+        assert response.status_code == 404
+        assert response["Content-Type"].startswith("application/json")
+
+    def test_malformed_json_is_400(self, api_client, db):
+        response = api_client.post(TOKEN_URL, data="{not json", content_type="application/json")
+        assert response.status_code == 400
+        assert "detail" in response.json()
+
+    def test_unsupported_media_type_is_415(self, api_client, db):
+        response = api_client.post(TOKEN_URL, data="<x/>", content_type="application/xml")
+        assert response.status_code == 415
+
+    def test_method_not_allowed_is_405(self, api_as, rep):
+        assert api_as(rep).delete("/api/v1/users/me/").status_code == 405
+
+    @pytest.mark.urls("tests.testapp.urls")
+    def test_django_validation_error_becomes_400_field_errors(self, api_as, rep):
+        from tests.testapp.models import Ticket
+
+        ticket = Ticket.objects.create(title="x", owner=rep)
+        response = api_as(rep).post(f"/api/v1/tickets/{ticket.pk}/django-invalid/")
+        assert response.status_code == 400
+        assert response.json() == {"note": ["Django says no."]}
+
+    @pytest.mark.urls("tests.testapp.urls")
+    def test_domain_error_keeps_its_status_and_extra_keys(self, api_as, rep):
+        from tests.testapp.models import Ticket
+
+        ticket = Ticket.objects.create(title="x", owner=rep)
+        response = api_as(rep).post(f"/api/v1/tickets/{ticket.pk}/domain-error/")
+        assert response.status_code == 400
+        assert response.json() == {"detail": "The rules say no.", "reason": "test"}
+
+    @pytest.mark.urls("tests.testapp.urls")
+    def test_bad_input_on_create_is_400_and_creates_nothing(self, api_as, rep):
+        from tests.testapp.models import Ticket
+
+        response = api_as(rep).post("/api/v1/tickets/", {"title": "x" * 500})
+        assert response.status_code == 400
+        assert "title" in response.json()
+        assert not Ticket.objects.exists()
+
+
+class TestSchemaAndDocs:
+    def test_schema_is_public_openapi(self, client, db):
+        response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        assert response.status_code == 200
+        schema = response.json()
+        assert schema["openapi"].startswith("3.")
+        assert "/api/v1/auth/token/" in schema["paths"]
+        assert "/api/v1/users/" in schema["paths"]
+
+    def test_swagger_ui_is_served_locally_without_cdn(self, client, db):
+        response = client.get("/api/v1/docs/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "swagger-ui" in html
+        assert "https://" not in html and "http://cdn" not in html
+        assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html

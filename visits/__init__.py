@@ -1,0 +1,1 @@
+"""Visit plans, visits, quotas and compliance (SPEC §4)."""
