@@ -13,7 +13,7 @@ from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
 from channelhub.roles import Role
 
-from .selectors import display_name, roles_from_prefetch, user_list
+from .selectors import display_name, roles_from_prefetch, user_list, with_profile_and_roles
 
 User = get_user_model()
 
@@ -70,13 +70,14 @@ class UserViewSet(ScopedReadOnlyViewSet):
     queryset = User.objects.all()
 
     def get_queryset(self):
-        return user_list(self.request.user, User.objects.all())
+        return user_list(self.request.user, self.queryset)
 
     @extend_schema(responses=UserSerializer)
     @action(detail=False, methods=["get"])
     def me(self, request):
         """The authenticated user, with roles: what a client shows after login."""
-        user = user_list(request.user, User.objects.filter(pk=request.user.pk)).get()
+        # Everyone may see themselves, also a user who has no role yet.
+        user = with_profile_and_roles(User.objects.filter(pk=request.user.pk)).get()
         return Response(self.get_serializer(user).data)
 
 

@@ -25,15 +25,17 @@ def roles_from_prefetch(user) -> list[str]:
     return sorted(names)
 
 
-def user_list(viewer, queryset: QuerySet | None = None) -> QuerySet:
-    """The users ``viewer`` may see, with profile, manager and roles loaded in a fixed number of queries."""
-    queryset = queryset if queryset is not None else User._default_manager.all()
-    return (
-        scope(viewer, queryset)
-        .select_related("profile", "profile__manager")
-        .prefetch_related(Prefetch("groups", queryset=Group.objects.filter(name__in=GROUP_ROLES)))
-        .order_by("username")
+def with_profile_and_roles(queryset: QuerySet) -> QuerySet:
+    """Users with profile, manager and role groups loaded: a fixed number of queries for any count."""
+    return queryset.select_related("profile", "profile__manager").prefetch_related(
+        Prefetch("groups", queryset=Group.objects.filter(name__in=GROUP_ROLES))
     )
+
+
+def user_list(viewer, queryset: QuerySet | None = None) -> QuerySet:
+    """The users ``viewer`` may see, ready to list."""
+    queryset = queryset if queryset is not None else User._default_manager.all()
+    return with_profile_and_roles(scope(viewer, queryset)).order_by("username")
 
 
 def team_list(manager) -> QuerySet:

@@ -57,6 +57,12 @@ class TestTokenAuth:
         assert not Token.objects.exists()
 
 
+def test_me_works_for_a_user_without_a_role(api_as, db):
+    response = api_as(UserFactory(roles=[])).get("/api/v1/users/me/")
+    assert response.status_code == 200
+    assert response.json()["roles"] == []
+
+
 class TestPaginationAndFiltering:
     @pytest.fixture
     def many_reps(self, manager):
@@ -152,6 +158,18 @@ class TestErrorsAreJson:
         response = api_as(rep).post(f"/api/v1/tickets/{ticket.pk}/domain-error/")
         assert response.status_code == 400
         assert response.json() == {"detail": "The rules say no.", "reason": "test"}
+
+    @pytest.mark.urls("tests.testapp.urls")
+    def test_a_bug_is_a_json_500_without_details(self, api_as, rep):
+        from tests.testapp.models import Ticket
+
+        ticket = Ticket.objects.create(title="x", owner=rep)
+        client = api_as(rep)
+        client.raise_request_exception = False
+        response = client.post(f"/api/v1/tickets/{ticket.pk}/boom/")
+        assert response.status_code == 500
+        assert response["Content-Type"].startswith("application/json")
+        assert "RuntimeError" not in response.content.decode()
 
     @pytest.mark.urls("tests.testapp.urls")
     def test_bad_input_on_create_is_400_and_creates_nothing(self, api_as, rep):

@@ -44,6 +44,10 @@ class TicketViewSet(ScopedViewSet):
     def django_invalid(self, request, pk=None):
         raise ValidationError({"note": ["Django says no."]})
 
+    @action(detail=True, methods=["post"])
+    def boom(self, request, pk=None):
+        raise RuntimeError("a bug, not bad input")
+
     @action(detail=True, methods=["post"], url_path="domain-error")
     def domain_error(self, request, pk=None):
         raise DomainError("The rules say no.", reason="test")
