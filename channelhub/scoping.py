@@ -98,6 +98,63 @@ def visible_users(user) -> QuerySet:
     return scope(user, get_user_model())
 
 
+# --- territories, dealers, agreements (SPEC §2 rows "dealers", "agreements") ----------------------
+
+_PATHS_ATTR = "_channelhub_territory_paths"
+
+
+def territory_paths(user) -> tuple[str, ...]:
+    """Materialised paths of the territories ``user`` covers (read once per user object)."""
+    cached = getattr(user, _PATHS_ATTR, None)
+    if cached is None:
+        from partners.models import Territory
+
+        cached = tuple(Territory.objects.filter(profiles__user=user).values_list("path", flat=True))
+        setattr(user, _PATHS_ATTR, cached)
+    return cached
+
+
+def in_territories_of(user, field: str = "territory") -> Q:
+    """Rows whose ``field`` lies in a territory ``user`` covers, or anywhere below one."""
+    condition = Q(pk__in=[])
+    for path in territory_paths(user):
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition
+
+
+def _dealer_condition(user, prefix: str = "") -> Q | None:
+    """``None`` means everything; else the condition on dealers (under ``prefix``) that ``user`` may see."""
+    if has_role(user, Role.ADMIN, Role.FINANCE):
+        return None
+    visible = Q(pk__in=[])
+    if has_role(user, Role.CHANNEL_MANAGER):
+        visible |= in_territories_of(user, f"{prefix}territory")
+    if has_role(user, Role.FIELD_REP):
+        visible |= Q(**{f"{prefix}owner": user})
+    return visible
+
+
+def _via_dealer(prefix: str):
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        condition = _dealer_condition(user, prefix)
+        return queryset if condition is None else queryset.filter(condition)
+
+    return rule
+
+
+scope_rule("partners.Dealer")(_via_dealer(""))
+scope_rule("partners.Agreement")(_via_dealer("dealer__"))
+scope_rule("partners.DealerContact")(_via_dealer("dealer__"))
+scope_rule("partners.QualificationReview")(_via_dealer("dealer__"))
+
+
+@scope_rule("partners.Territory")
+@scope_rule("partners.ProductLine")
+def _reference_data(user, queryset: QuerySet) -> QuerySet:
+    """Territories and product lines are reference data: every role reads all of them."""
+    return queryset
+
+
 # --- segregation of duties -----------------------------------------------------------------------
 
 

@@ -24,8 +24,15 @@ class Profile(models.Model):
         help_text=_("The channel manager this person reports to."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    territories = models.ManyToManyField(
+        "partners.Territory",
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("territories"),
+        help_text=_("The territories a channel manager covers, each with everything below it."),
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[territories])
 
     class Meta:
         verbose_name = _("profile")

@@ -1,0 +1,184 @@
+"""Agreement writes: create, edit while not signed, submit, sign (exclusivity), terminate, renew, deposit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from channelhub.errors import Conflict
+from partners import policies
+from partners.models import Agreement, Dealer, ProductLine
+from partners.selectors import conflicting_agreements
+
+AGREEMENT_FIELDS = (
+    "kind",
+    "start_date",
+    "end_date",
+    "territory",
+    "exclusive",
+    "annual_sales_target",
+    "rebate_rate",
+    "payment_terms_days",
+    "deposit_amount",
+    "deposit_received_on",
+)
+EDITABLE_STATES = (Agreement.Status.DRAFT, Agreement.Status.PENDING_APPROVAL)
+#: Dealers with whom an agreement may be signed.
+SIGNABLE_DEALER_STATES = (Dealer.Status.QUALIFIED, Dealer.Status.ACTIVE)
+
+_EXCLUSIVITY_LOCK = 7_263_001  # any constant: serialises signing on PostgreSQL
+
+
+def _check(agreement: Agreement, actor) -> None:
+    agreement.full_clean(exclude=["dealer", "previous"])
+    if agreement.territory_id and not policies.can_create_in(actor, agreement.territory):
+        raise ValidationError({"territory": _("You can only grant territories you cover.")})
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor,
+    dealer: Dealer,
+    product_lines: Iterable[ProductLine] = (),
+    previous: Agreement | None = None,
+    **fields: Any,
+) -> Agreement:
+    policies.require(policies.can_manage_dealer(actor, dealer))
+    unknown = set(fields) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not agreement fields: {sorted(unknown)}")
+    if dealer.status == Dealer.Status.TERMINATED:
+        raise Conflict(_("Dealer %(dealer)s is terminated; it cannot get a new agreement.") % {"dealer": dealer})
+    agreement = Agreement(dealer=dealer, previous=previous, **fields)
+    _check(agreement, actor)
+    agreement.save()
+    agreement.product_lines.set(product_lines)
+    Agreement.workflow.record_creation(agreement, by=actor)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(
+    *, actor, agreement: Agreement, product_lines: Iterable[ProductLine] | None = None, **fields: Any
+) -> Agreement:
+    """Change an agreement that is not signed yet (draft or pending approval)."""
+    policies.require(policies.can_manage_agreement(actor, agreement))
+    current = Agreement.objects.select_for_update().values_list("status", flat=True).get(pk=agreement.pk)
+    if current not in EDITABLE_STATES:
+        raise Conflict(
+            _("A %(state)s agreement cannot be changed; terminate or renew it instead.")
+            % {"state": Agreement.Status(current).label},
+            current_state=current,
+        )
+    unknown = set(fields) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not agreement fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    _check(agreement, actor)
+    agreement.save()
+    if product_lines is not None:
+        agreement.product_lines.set(product_lines)
+    return agreement
+
+
+@transaction.atomic
+def agreement_submit(*, actor, agreement: Agreement, comment: str = "") -> Agreement:
+    policies.require(policies.can_manage_agreement(actor, agreement))
+    if not agreement.product_lines.exists():
+        raise ValidationError({"product_lines": _("Name at least one product line before submitting.")})
+    Agreement.workflow.apply(agreement, "submit", by=actor, comment=comment)
+    return agreement
+
+
+def _serialise_signing() -> None:
+    """Two signings that would conflict must not pass the exclusivity check side by side."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EXCLUSIVITY_LOCK])
+
+
+@transaction.atomic
+def agreement_sign(*, actor, agreement: Agreement, comment: str = "") -> Agreement:
+    """pending_approval → signed. Refused when an exclusive conflict exists; activates a qualified dealer."""
+    policies.require(policies.can_manage_agreement(actor, agreement))
+    _serialise_signing()
+    dealer = Dealer.objects.select_for_update().get(pk=agreement.dealer_id)
+    if dealer.status not in SIGNABLE_DEALER_STATES:
+        raise Conflict(
+            _("Dealer %(dealer)s is %(state)s; an agreement can be signed only with a qualified or active dealer.")
+            % {"dealer": dealer, "state": dealer.get_status_display()},
+            current_state=dealer.status,
+        )
+    if agreement.exclusive:
+        other = conflicting_agreements(agreement).select_related("dealer").first()
+        if other is not None:
+            raise Conflict(
+                _(
+                    "Exclusivity conflict: %(other)s of dealer %(dealer)s (%(start)s – %(end)s) already covers "
+                    "this territory for a shared product line."
+                )
+                % {"other": other, "dealer": other.dealer, "start": other.start_date, "end": other.end_date},
+                conflicting_agreement=other.pk,
+            )
+    Agreement.workflow.apply(agreement, "sign", by=actor, comment=comment, changes={"signed_at": timezone.now()})
+    if dealer.status == Dealer.Status.QUALIFIED:
+        Dealer.workflow.apply(
+            dealer, "activate", by=actor, comment=_("First agreement signed: %(a)s") % {"a": agreement}
+        )
+    agreement.dealer = dealer
+    return agreement
+
+
+@transaction.atomic
+def agreement_terminate(*, actor, agreement: Agreement, comment: str = "") -> Agreement:
+    policies.require(policies.can_manage_agreement(actor, agreement))
+    Agreement.workflow.apply(agreement, "terminate", by=actor, comment=comment)
+    return agreement
+
+
+def renewal_dates(start: date, end: date) -> tuple[date, date]:
+    """The next term: from the day after ``end``, as long as this one (in months and days where it can)."""
+    length = relativedelta(end + timedelta(days=1), start)
+    new_start = end + timedelta(days=1)
+    return new_start, new_start + length - timedelta(days=1)
+
+
+@transaction.atomic
+def agreement_renew(*, actor, agreement: Agreement) -> Agreement:
+    """Copy a signed (or ended) agreement into a new draft starting the day after it ends."""
+    policies.require(policies.can_manage_agreement(actor, agreement))
+    locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if locked.status not in (Agreement.Status.SIGNED, Agreement.Status.TERMINATED):
+        raise Conflict(
+            _("Only a signed or terminated agreement can be renewed; this one is %(state)s.")
+            % {"state": locked.get_status_display()},
+            current_state=locked.status,
+        )
+    if Agreement.objects.filter(previous=locked).exists():
+        raise Conflict(_("%(agreement)s has already been renewed.") % {"agreement": locked})
+    start, end = renewal_dates(locked.start_date, locked.end_date)
+    fields = {name: getattr(locked, name) for name in AGREEMENT_FIELDS if name != "deposit_received_on"}
+    fields.update(start_date=start, end_date=end)
+    return agreement_create(
+        actor=actor, dealer=locked.dealer, product_lines=locked.product_lines.all(), previous=locked, **fields
+    )
+
+
+@transaction.atomic
+def agreement_confirm_deposit(*, actor, agreement: Agreement, received_on: date) -> Agreement:
+    """Finance records that the credit deposit (信誉保证金) arrived."""
+    policies.require(policies.can_confirm_deposit(actor))
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date cannot be in the future.")})
+    agreement.deposit_received_on = received_on
+    agreement.save(update_fields=["deposit_received_on", "updated_at"])
+    return agreement
