@@ -16,6 +16,9 @@ from rest_framework.test import APIClient
 from channelhub.roles import Role
 from tests.factories import UserFactory
 
+# Shared worlds of the domain tests (territory tree, product lines, covered managers).
+pytest_plugins = ["tests.partners.world"]
+
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 requires_postgres = pytest.mark.skipif(

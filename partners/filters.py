@@ -33,16 +33,15 @@ class TerritorySubtreeFilter(django_filters.ModelChoiceFilter):
 class TerritoryFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(lookup_expr="iexact", label=_("Code"))
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name"))
-    within = django_filters.ModelChoiceFilter(
-        queryset=Territory.objects.all(), method="filter_within", label=_("Within")
-    )
+    within = django_filters.NumberFilter(method="filter_within", label=_("Within"))
 
     class Meta:
         model = Territory
         fields = ["code", "name", "level", "parent", "within"]
 
     def filter_within(self, queryset, name, value):
-        return queryset.filter(path__startswith=value.path)
+        path = Territory.objects.filter(pk=value).values_list("path", flat=True).first()
+        return queryset.filter(path__startswith=path) if path else queryset.none()
 
 
 class DealerFilter(django_filters.FilterSet):

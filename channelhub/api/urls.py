@@ -7,7 +7,7 @@ from .router import router
 from .views import AuthTokenView
 
 #: Modules that register viewsets on the router; each app adds its ``api`` module here.
-API_MODULES = ["channelhub.accounts.api"]
+API_MODULES = ["channelhub.accounts.api", "partners.api"]
 
 for module in API_MODULES:
     import_module(module)

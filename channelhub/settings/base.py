@@ -212,6 +212,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `kind` and a `status`: name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DealerKindEnum": "partners.models.Dealer.Kind",
+        "DealerStatusEnum": "partners.models.Dealer.Status",
+        "AgreementKindEnum": "partners.models.Agreement.Kind",
+        "AgreementStatusEnum": "partners.models.Agreement.Status",
+    },
 }
 
 # --- Celery --------------------------------------------------------------------------------------

@@ -116,8 +116,10 @@ def dealer_update(
     else:
         policies.require(policies.can_edit_contact_data(actor, dealer))
         allowed = CONTACT_DATA_FIELDS
-        if product_lines is not None:
-            fields["product_lines"] = product_lines
+        if product_lines is not None and set(product_lines) != set(dealer.product_lines.all()):
+            raise ValidationError({"product_lines": _("You may not change this field.")})
+    # Only what actually changes counts: a form or PUT may send unchanged values of other fields.
+    fields = {name: value for name, value in fields.items() if getattr(dealer, name) != value}
     refused = set(fields) - set(allowed)
     if refused:
         raise ValidationError({name: _("You may not change this field.") for name in sorted(refused)})

@@ -197,3 +197,9 @@ class TestSchemaAndDocs:
         assert "swagger-ui" in html
         assert "https://" not in html and "http://cdn" not in html
         assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))

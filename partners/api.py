@@ -1,0 +1,426 @@
+"""REST API for territories, product lines, dealers and agreements (SPEC §8). Actions call services."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from channelhub.api.router import router
+from channelhub.api.viewsets import ScopedMixin, ScopedViewSet
+from channelhub.roles import Role, has_role
+from channelhub.scoping import scope
+from partners import policies
+from partners.filters import AgreementFilter, DealerFilter, TerritoryFilter
+from partners.models import Agreement, Dealer, DealerContact, ProductLine, QualificationReview, Territory
+from partners.selectors import agreement_list, dealer_detail, dealer_list
+from partners.services import agreements as agreement_services
+from partners.services import dealers as dealer_services
+from partners.services import territories as territory_services
+
+User = get_user_model()
+
+TRANSITION_RESPONSES = {
+    403: OpenApiResponse(description="Your role may not take this action."),
+    404: OpenApiResponse(description="Unknown or out of scope."),
+    409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
+}
+
+
+class AdminWritesOnly(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or has_role(request.user, Role.ADMIN)
+
+
+# --- territories and product lines ---------------------------------------------------------------
+
+
+class TerritorySerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Territory
+        fields = ["id", "code", "name", "parent", "level", "level_display", "path"]
+        read_only_fields = ["level", "path"]
+
+
+class TerritoryViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The territory tree; everyone reads it, admins change it. ``within=<id>`` gives a subtree."""
+
+    queryset = Territory.objects.order_by("path")
+    serializer_class = TerritorySerializer
+    filterset_class = TerritoryFilter
+    permission_classes = [*viewsets.ReadOnlyModelViewSet.permission_classes, AdminWritesOnly]
+    ordering_fields = ["path", "code", "name"]
+
+    def perform_create(self, serializer):
+        serializer.instance = territory_services.territory_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = territory_services.territory_update(
+            territory=serializer.instance,
+            name=data.get("name"),
+            code=data.get("code"),
+            parent=data.get("parent", False),
+        )
+
+
+class ProductLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductLine
+        fields = ["id", "code", "name"]
+
+
+class ProductLineViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ProductLine.objects.order_by("code")
+    serializer_class = ProductLineSerializer
+    filterset_fields = ["code"]
+
+
+# --- dealers -------------------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DealerContact
+        fields = ["id", "name", "title", "phone", "email", "is_primary"]
+        read_only_fields = ["id"]
+
+
+class DealerSerializer(serializers.ModelSerializer):
+    product_lines = serializers.SlugRelatedField(
+        slug_field="code", queryset=ProductLine.objects.all(), many=True, required=False
+    )
+    contacts = ContactSerializer(many=True, required=False)
+    territory_name = serializers.CharField(source="territory.name", read_only=True)
+    owner_name = serializers.SerializerMethodField()
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Dealer
+        fields = [
+            "id",
+            "code",
+            "name",
+            "legal_name",
+            "kind",
+            "tier",
+            "status",
+            "status_display",
+            "territory",
+            "territory_name",
+            "owner",
+            "owner_name",
+            "parent",
+            "address",
+            "latitude",
+            "longitude",
+            "credit_limit",
+            "is_key_account",
+            "product_lines",
+            "contacts",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "credit_limit", "created_at", "updated_at"]
+        extra_kwargs = {
+            "owner": {"queryset": User.objects.filter(is_active=True)},
+            "parent": {"queryset": Dealer.objects.filter(kind=Dealer.Kind.DISTRIBUTOR)},
+        }
+
+    def get_owner_name(self, dealer) -> str:
+        return (dealer.owner.get_full_name() or dealer.owner.username) if dealer.owner else ""
+
+
+class DealerListSerializer(DealerSerializer):
+    """Lists leave out contacts and product lines (the detail has them): no query per row."""
+
+    class Meta(DealerSerializer.Meta):
+        fields = [f for f in DealerSerializer.Meta.fields if f not in ("contacts", "product_lines")]
+
+
+class ReviewItemInput(serializers.Serializer):
+    criterion = serializers.ChoiceField(choices=QualificationReview.Criterion.choices)
+    weight = serializers.IntegerField(min_value=1, max_value=100)
+    score = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class SubmitReviewInput(serializers.Serializer):
+    items = ReviewItemInput(many=True, allow_empty=False)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApproveQualificationInput(serializers.Serializer):
+    credit_limit = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectQualificationInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class CommentInput(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    items = ReviewItemInput(many=True, read_only=True)
+
+    class Meta:
+        model = QualificationReview
+        fields = [
+            "id",
+            "submitted_by",
+            "submitted_at",
+            "comment",
+            "total_score",
+            "decision",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "credit_limit",
+            "items",
+        ]
+
+
+def _input(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class DealerViewSet(ScopedViewSet):
+    """Dealers the user may see (SPEC §2). Filters: ``status``, ``kind``, ``tier``, ``territory`` (subtree),
+    ``owner``, ``q`` (code, name, legal name, pinyin and pinyin initials)."""
+
+    queryset = Dealer.objects.all()
+    filterset_class = DealerFilter
+    ordering_fields = ["code", "name", "status", "updated_at"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return dealer_list(self.request.user)
+        return dealer_detail(self.request.user)
+
+    def get_serializer_class(self):
+        return DealerListSerializer if self.action == "list" else DealerSerializer
+
+    def _write_fields(self, data):
+        contacts = data.pop("contacts", None)
+        product_lines = data.pop("product_lines", None)
+        return data, contacts, product_lines
+
+    def perform_create(self, serializer):
+        policies.require(has_role(self.request.user, Role.ADMIN, Role.CHANNEL_MANAGER))
+        fields, contacts, product_lines = self._write_fields(dict(serializer.validated_data))
+        serializer.instance = dealer_services.dealer_create(
+            actor=self.request.user, contacts=contacts or (), product_lines=product_lines or (), **fields
+        )
+
+    def perform_update(self, serializer):
+        fields, contacts, product_lines = self._write_fields(dict(serializer.validated_data))
+        dealer_services.dealer_update(
+            actor=self.request.user,
+            dealer=serializer.instance,
+            contacts=contacts,
+            product_lines=product_lines,
+            **fields,
+        )
+
+    def _detail(self, dealer, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=dealer.pk)
+        return Response(DealerSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=SubmitReviewInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="submit-review")
+    def submit_review(self, request, pk=None):
+        data = _input(SubmitReviewInput, request)
+        dealer = self.get_object()
+        dealer_services.dealer_submit_review(actor=request.user, dealer=dealer, **data)
+        return self._detail(dealer)
+
+    @extend_schema(request=ApproveQualificationInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="approve-qualification")
+    def approve_qualification(self, request, pk=None):
+        data = _input(ApproveQualificationInput, request)
+        dealer = self.get_object()
+        dealer_services.dealer_approve_qualification(actor=request.user, dealer=dealer, **data)
+        return self._detail(dealer)
+
+    @extend_schema(request=RejectQualificationInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="reject-qualification")
+    def reject_qualification(self, request, pk=None):
+        data = _input(RejectQualificationInput, request)
+        dealer = self.get_object()
+        dealer_services.dealer_reject_qualification(actor=request.user, dealer=dealer, **data)
+        return self._detail(dealer)
+
+    def _move(self, request, name):
+        data = _input(CommentInput, request)
+        dealer = self.get_object()
+        dealer_services.dealer_transition(actor=request.user, dealer=dealer, name=name, **data)
+        return self._detail(dealer)
+
+    @extend_schema(request=CommentInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._move(request, "suspend")
+
+    @extend_schema(request=CommentInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        return self._move(request, "reactivate")
+
+    @extend_schema(request=CommentInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        return self._move(request, "terminate")
+
+    @extend_schema(responses=ReviewSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def reviews(self, request, pk=None):
+        dealer = self.get_object()
+        return Response(ReviewSerializer(dealer.reviews.all(), many=True).data)
+
+
+# --- agreements ----------------------------------------------------------------------------------
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    product_lines = serializers.SlugRelatedField(
+        slug_field="code", queryset=ProductLine.objects.all(), many=True, required=False
+    )
+    dealer_name = serializers.CharField(source="dealer.name", read_only=True)
+    territory_name = serializers.CharField(source="territory.name", read_only=True)
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "id",
+            "dealer",
+            "dealer_name",
+            "kind",
+            "start_date",
+            "end_date",
+            "territory",
+            "territory_name",
+            "exclusive",
+            "product_lines",
+            "annual_sales_target",
+            "rebate_rate",
+            "payment_terms_days",
+            "deposit_amount",
+            "deposit_received_on",
+            "previous",
+            "status",
+            "expired",
+            "signed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["previous", "status", "signed_at", "created_at", "updated_at", "deposit_received_on"]
+
+    def get_expired(self, agreement) -> bool:
+        return agreement.is_expired()
+
+    def validate_dealer(self, dealer):
+        if not scope(self.context["request"].user, Dealer.objects.filter(pk=dealer.pk)).exists():
+            raise serializers.ValidationError(_("Unknown dealer."))
+        return dealer
+
+    def validate(self, attrs):
+        start = attrs.get("start_date", getattr(self.instance, "start_date", None))
+        end = attrs.get("end_date", getattr(self.instance, "end_date", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": _("The end date is before the start date.")})
+        if self.instance is not None and "dealer" in attrs and attrs["dealer"] != self.instance.dealer:
+            raise serializers.ValidationError({"dealer": _("An agreement cannot move to another dealer.")})
+        return attrs
+
+
+class DepositInput(serializers.Serializer):
+    received_on = serializers.DateField()
+
+
+class AgreementViewSet(ScopedViewSet):
+    """Agreements of the dealers the user may see. Filters: ``dealer``, ``status`` (also ``expired``),
+    ``kind``, ``territory`` (subtree), ``exclusive``, ``ending_within`` (days), ``q``."""
+
+    queryset = Agreement.objects.all()
+    serializer_class = AgreementSerializer
+    filterset_class = AgreementFilter
+    ordering_fields = ["start_date", "end_date", "status"]
+
+    def get_queryset(self):
+        return agreement_list(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        dealer, product_lines = data.pop("dealer"), data.pop("product_lines", ())
+        serializer.instance = agreement_services.agreement_create(
+            actor=self.request.user, dealer=dealer, product_lines=product_lines, **data
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("dealer", None)
+        product_lines = data.pop("product_lines", None)
+        agreement_services.agreement_update(
+            actor=self.request.user, agreement=serializer.instance, product_lines=product_lines, **data
+        )
+
+    def _detail(self, agreement, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=agreement.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = _input(CommentInput, request)
+        agreement = agreement_services.agreement_submit(actor=request.user, agreement=self.get_object(), **data)
+        return self._detail(agreement)
+
+    @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        data = _input(CommentInput, request)
+        agreement = agreement_services.agreement_sign(actor=request.user, agreement=self.get_object(), **data)
+        return self._detail(agreement)
+
+    @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def terminate(self, request, pk=None):
+        data = _input(CommentInput, request)
+        agreement = agreement_services.agreement_terminate(actor=request.user, agreement=self.get_object(), **data)
+        return self._detail(agreement)
+
+    @extend_schema(
+        request=None,
+        responses={201: AgreementSerializer, **TRANSITION_RESPONSES},
+        description="Copy into a new draft starting the day after this agreement ends.",
+    )
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        renewal = agreement_services.agreement_renew(actor=request.user, agreement=self.get_object())
+        return self._detail(renewal, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DepositInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="confirm-deposit")
+    def confirm_deposit(self, request, pk=None):
+        data = _input(DepositInput, request)
+        agreement = agreement_services.agreement_confirm_deposit(
+            actor=request.user, agreement=self.get_object(), **data
+        )
+        return self._detail(agreement)
+
+
+router.register("territories", TerritoryViewSet, basename="territory")
+router.register("product-lines", ProductLineViewSet, basename="product-line")
+router.register("dealers", DealerViewSet, basename="dealer")
+router.register("agreements", AgreementViewSet, basename="agreement")
