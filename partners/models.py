@@ -141,7 +141,9 @@ class Dealer(models.Model):
         _("credit limit"), max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
     )
     is_key_account = models.BooleanField(
-        _("key account"), default=False, help_text=_("One of the few terminals that make most of the sales (the 80/20 rule).")
+        _("key account"),
+        default=False,
+        help_text=_("One of the few terminals that make most of the sales (the 80/20 rule)."),
     )
     product_lines = models.ManyToManyField(
         ProductLine, blank=True, related_name="dealers", verbose_name=_("product lines")
