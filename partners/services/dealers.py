@@ -199,7 +199,9 @@ def dealer_submit_review(
 
 
 def _pending_review(dealer: Dealer) -> QualificationReview:
-    review = dealer.reviews.select_for_update().filter(decision=QualificationReview.Decision.PENDING).first()
+    # Not dealer.reviews: a prefetched relation may carry outer joins, which FOR UPDATE refuses.
+    pending = QualificationReview.objects.filter(dealer=dealer, decision=QualificationReview.Decision.PENDING)
+    review = pending.select_for_update().first()
     if review is None:  # only possible for data made outside the services
         raise Conflict(_("This dealer has no review waiting for a decision."))
     return review
