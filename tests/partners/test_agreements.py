@@ -210,3 +210,53 @@ def test_other_manager_cannot_touch_the_agreement(dealers, covered, lines, manag
     agreement = make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], *YEAR_2026)
     with pytest.raises(PermissionDenied):
         services.agreement_submit(actor=other_manager, agreement=agreement)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_conflicting_signs_at_the_same_moment_give_one_signature(
+    covered, lines, manager, finance, rep, rep_peer, monkeypatch
+):
+    import threading
+    import time
+
+    from django.db import connection
+
+    from partners.services import agreements as agreement_module
+
+    first = qualify(make_dealer(manager, covered["SH-SH"], rep, "SH001"), manager, finance)
+    second = qualify(make_dealer(manager, covered["SH-SH"], rep_peer, "SH002"), manager, finance)
+    pending = []
+    for dealer in (first, second):
+        agreement = make_agreement(manager, dealer, covered["SH-SH"], [lines["kitchen"]], *YEAR_2026)
+        services.agreement_submit(actor=manager, agreement=agreement)
+        pending.append(agreement)
+
+    original = agreement_module.conflicting_agreements
+
+    def slow_check(agreement):
+        found = list(original(agreement))
+        time.sleep(0.3)  # both checks would pass side by side without the lock
+        return Agreement.objects.filter(pk__in=[a.pk for a in found])
+
+    monkeypatch.setattr(agreement_module, "conflicting_agreements", slow_check)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def sign(agreement):
+        try:
+            barrier.wait()
+            services.agreement_sign(actor=manager, agreement=Agreement.objects.get(pk=agreement.pk))
+            outcomes.append("signed")
+        except Conflict:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign, args=(agreement,)) for agreement in pending]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "signed"]
+    assert Agreement.objects.filter(status="signed").count() == 1
