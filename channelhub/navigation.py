@@ -22,6 +22,8 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Dashboard"), "dashboard"),
+    NavItem(_("Dealers"), "partners:dealer-list"),
+    NavItem(_("Agreements"), "partners:agreement-list"),
     NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )

@@ -155,6 +155,15 @@ def _reference_data(user, queryset: QuerySet) -> QuerySet:
     return queryset
 
 
+# --- notifications -------------------------------------------------------------------------------
+
+
+@scope_rule("notifications.Notification")
+def _notifications(user, queryset: QuerySet) -> QuerySet:
+    """A notification is its recipient's alone, whatever the role (admins included)."""
+    return queryset.filter(recipient=user)
+
+
 # --- segregation of duties -----------------------------------------------------------------------
 
 

@@ -24,7 +24,9 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("notifications/", include("channelhub.notifications.urls")),
     path("api/v1/", include("channelhub.api.urls")),
+    path("partners/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]
 

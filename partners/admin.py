@@ -1,4 +1,5 @@
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import (
@@ -10,6 +11,7 @@ from partners.models import (
     QualificationReviewItem,
     Territory,
 )
+from partners.resources import DealerResource
 from partners.services import dealers as dealer_services
 from partners.services import territories as territory_services
 
@@ -49,7 +51,10 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Dealer)
-class DealerAdmin(SimpleHistoryAdmin):
+class DealerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    """Import/export goes through ``DealerResource``: the same checks as the import page, all or nothing."""
+
+    resource_classes = [DealerResource]
     list_display = ("code", "name", "kind", "tier", "status", "territory", "owner", "credit_limit", "is_key_account")
     list_filter = ("status", "kind", "tier", "is_key_account", "territory__level")
     search_fields = ("code", "name", "legal_name", "search_text")

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -63,9 +64,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "import_export",
     "axes",
     "channelhub.accounts",
     "channelhub.workflow",
+    "channelhub.notifications",
     "partners",
     "visits",
     "kpi",
@@ -242,6 +245,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "clear-expired-sessions": {
         "task": "channelhub.clear_expired_sessions",
         "schedule": timedelta(days=1),
+    },
+    # SPEC §3/§9: agreements ending within 30 days, one digest per owner and manager a day.
+    "remind-expiring-agreements": {
+        "task": "partners.remind_expiring_agreements",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -68,9 +68,13 @@ def test_every_marked_string_in_the_code_is_in_the_zh_hans_catalog(tmp_path):
 def test_compiled_catalog_matches_the_source():
     compiled = BASE_DIR / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo"
     assert compiled.exists(), "run `make messages`"
-    mo = {entry.msgid: entry.msgstr for entry in polib.mofile(str(compiled)) if not entry.msgid_plural}
-    po = {e.msgid: e.msgstr for e in polib.pofile(str(ZH_CATALOG)) if not e.msgid_plural and not e.obsolete and e.msgid}
-    assert {k: v for k, v in mo.items() if k} == po, "stale django.mo: run `make messages`"
+    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(compiled)) if not e.msgid_plural}
+    po = {
+        (e.msgctxt, e.msgid): e.msgstr
+        for e in polib.pofile(str(ZH_CATALOG))
+        if not e.msgid_plural and not e.obsolete and e.msgid
+    }
+    assert {k: v for k, v in mo.items() if k[1]} == po, "stale django.mo: run `make messages`"
 
 
 def test_pages_speak_chinese_by_default_whatever_the_browser_says(client, db):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from channelhub.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from channelhub.roles import Role
+from partners.demo import seed_partners
 
 
 class Command(BaseCommand):
@@ -14,6 +15,13 @@ class Command(BaseCommand):
     def handle(self, *args, quiet_logins=False, **options):
         users = seed_users()
         self.stdout.write(self.style.SUCCESS(f"Demo users: {len(users)}"))
+        partners = seed_partners(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo partners: %(territories)d territories, %(dealers)d dealers, %(agreements)d agreements")
+                % partners
+            )
+        )
         if quiet_logins:
             return
         self.stdout.write("")

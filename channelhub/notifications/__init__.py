@@ -1,0 +1,1 @@
+"""In-app notifications (with an e-mail copy): a bell on every page, a list at ``/notifications/``."""

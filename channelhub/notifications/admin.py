@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What was sent to whom: readable, never edited (the services write notifications)."""
+
+    list_display = ("created_at", "recipient", "title", "key", "read_at", "emailed_at")
+    list_filter = (("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("title", "key", "recipient__username", "recipient__first_name")
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    readonly_fields = ("recipient", "key", "title", "body", "url", "created_at", "read_at", "emailed_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,140 @@
+"""Dealer import and export pages (SPEC §7): parse → call ``partners.imports`` → render. The rules are
+in the services and in ``partners.resources``."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from partners import policies
+from partners.imports import (
+    CONTENT_TYPES,
+    FORMATS,
+    MAX_FILE_BYTES,
+    ImportReport,
+    dealer_export,
+    dealer_import,
+    dealers_for_export,
+    export_filename,
+)
+from partners.resources import may_import
+
+#: After a clean preview the file waits in the session for the confirm button, so the user imports
+#: with one click instead of choosing the file again. The session lives in the database, which every
+#: web process shares (a temporary folder would not be, behind several gunicorn containers), and it
+#: ends with the login. One preview per user, at most 5 MB; confirming checks every row again, as the
+#: dealers may have changed since the preview.
+PENDING_SESSION_KEY = "partners.dealer_import"
+
+
+class DealerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A .csv file (UTF-8) or an Excel workbook (.xlsx), at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Preview only: check the file and show what would change, without saving anything"),
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in FORMATS:
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB; split it."))
+        upload.file_format = extension
+        return upload
+
+
+def _keep_for_confirmation(request, content: bytes, name: str, file_format: str) -> str:
+    token = uuid.uuid4().hex
+    request.session[PENDING_SESSION_KEY] = {
+        "token": token,
+        "name": name,
+        "format": file_format,
+        "content": base64.b64encode(content).decode("ascii"),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    return token
+
+
+def _take_pending(request, token: str) -> dict | None:
+    pending = request.session.get(PENDING_SESSION_KEY)
+    if not pending or not token or pending.get("token") != token:
+        return None
+    del request.session[PENDING_SESSION_KEY]
+    content = base64.b64decode(pending["content"])
+    if hashlib.sha256(content).hexdigest() != pending["sha256"]:
+        return None
+    return {**pending, "content": content}
+
+
+def _done(request, report: ImportReport):
+    messages.success(
+        request,
+        gettext("Dealers imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
+        % {"new": report.new, "updated": report.updated, "unchanged": report.unchanged},
+    )
+    return redirect("partners:dealer-list")
+
+
+@require_http_methods(["GET", "POST"])
+def dealer_import_page(request):
+    policies.require(may_import(request.user))
+    if request.method == "POST" and "confirm" in request.POST:
+        return _confirm(request)
+    form = DealerImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "report": None, "token": None, "file_name": ""}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = b"".join(upload.chunks())
+        report = dealer_import(
+            actor=request.user, file=content, file_format=upload.file_format, dry_run=form.cleaned_data["dry_run"]
+        )
+        if report.imported:
+            return _done(request, report)
+        if report.ok and report.changed_rows:
+            context["token"] = _keep_for_confirmation(request, content, upload.name, upload.file_format)
+        context.update(report=report, file_name=upload.name)
+    return render(request, "partners/dealer_import.html", context)
+
+
+def _confirm(request):
+    pending = _take_pending(request, request.POST.get("token", ""))
+    if pending is None:
+        messages.error(request, gettext("This preview is no longer available; upload the file again."))
+        return redirect("partners:dealer-import")
+    report = dealer_import(actor=request.user, file=pending["content"], file_format=pending["format"], dry_run=False)
+    if report.imported:
+        return _done(request, report)
+    context = {"form": DealerImportForm(), "report": report, "token": None, "file_name": pending["name"]}
+    return render(request, "partners/dealer_import.html", context)
+
+
+@require_GET
+def dealer_export_page(request):
+    """``?format=csv|xlsx`` plus the dealer list's filters: the file holds what the list shows."""
+    file_format = request.GET.get("format", "csv")
+    if file_format not in FORMATS:
+        raise Http404
+    content = dealer_export(queryset=dealers_for_export(request.user, request.GET), file_format=file_format)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    filename = export_filename(file_format, timezone.localdate())
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,298 @@
+"""Dealer import and export (CSV and XLSX): the services behind ``/partners/dealers/import/`` and
+``/partners/dealers/export/``. The columns and per-row rules are ``partners.resources.DealerResource``.
+
+* An import is all or nothing: a file with any bad row saves nothing and reports every bad row with
+  its row number (as the spreadsheet shows it: the header is row 1, the first dealer row 2), its
+  column and the reason. A dry run checks and counts without saving anything.
+* Re-importing the same file changes nothing: unchanged rows are skipped (no save, no history).
+* An export holds exactly the rows its caller scoped (``dealers_for_export``: the user's dealers, the
+  list page's filters), in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from import_export.formats.base_formats import CSV
+from import_export.results import Result, RowResult
+
+from partners import policies
+from partners.filters import DealerFilter
+from partners.models import Dealer
+from partners.resources import (
+    EXPORT_ONLY_COLUMNS,
+    FORMULA_STARTS,
+    IMPORT_COLUMNS,
+    DealerResource,
+    cell_text,
+    may_import,
+    normalise_header,
+)
+from partners.selectors import dealer_list
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+#: Larger files belong in a management command or the admin, not in one web request.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  #: as the spreadsheet numbers it: the header is row 1, the first dealer row 2
+    column: str  #: "" when the reason concerns the whole row
+    message: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int
+    code: str
+    name: str
+    action: str  #: "new", "update" or "skip" (unchanged); "invalid" or "error" for a bad row
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool
+    total_rows: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors
+
+    @property
+    def imported(self) -> bool:
+        """True when the dealers were saved (not a dry run, no error)."""
+        return self.ok and not self.dry_run
+
+    @property
+    def changed_rows(self) -> list[RowOutcome]:
+        return [row for row in self.rows if row.action in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)]
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+
+class UnreadableFile(Exception):
+    pass
+
+
+# --- reading a file ------------------------------------------------------------------------------
+
+
+def _decode(content: bytes) -> str:
+    # Excel saves "CSV UTF-8" with a BOM and plain "CSV" in the Windows code page (GBK on Chinese systems).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(_("The file is neither UTF-8 nor GBK text; save it as “CSV UTF-8” and try again."))
+
+
+def _records(content: bytes, file_format: str) -> list[list]:
+    """Every row of the file (the first sheet of a workbook), blank ones included, so that their
+    index plus one is the row number the user sees."""
+    if file_format == "csv":
+        try:
+            return list(csv.reader(io.StringIO(_decode(content), newline="")))
+        except csv.Error as error:
+            raise UnreadableFile(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except Exception:  # openpyxl raises many kinds (zip, XML, key errors) for a damaged or foreign file
+        raise UnreadableFile(_("This is not an Excel workbook (.xlsx) that can be read.")) from None
+    try:
+        return [list(values) for values in workbook.worksheets[0].iter_rows(min_row=1, values_only=True)]
+    finally:
+        workbook.close()
+
+
+def read_dataset(content: bytes, file_format: str, report: ImportReport) -> tuple[tablib.Dataset, list[int]] | None:
+    """The file's known columns as a dataset and each data row's spreadsheet row number; ``None``
+    after noting a file-level problem in ``report``."""
+    if file_format not in FORMATS:
+        report.file_errors.append(_("Upload a .csv or .xlsx file."))
+        return None
+    try:
+        records = _records(content, file_format)
+    except UnreadableFile as error:
+        report.file_errors.append(str(error))
+        return None
+    if not records:
+        report.file_errors.append(_("The file is empty."))
+        return None
+    headers = [normalise_header(value) for value in records[0]]
+    known = set(IMPORT_COLUMNS) | set(EXPORT_ONLY_COLUMNS)
+    twice = sorted({name for name in headers if name and headers.count(name) > 1})
+    if twice:
+        report.file_errors.append(
+            _("These columns appear more than once: %(columns)s.") % {"columns": ", ".join(twice)}
+        )
+    if "code" not in headers:
+        report.file_errors.append(
+            _("Row 1 must hold the column names, among them “code”; found: %(columns)s.")
+            % {"columns": ", ".join(name for name in headers if name) or "—"}
+        )
+    report.ignored_columns = [name for name in headers if name and name not in known]
+    if report.file_errors:
+        return None
+    kept = [(index, name) for index, name in enumerate(headers) if name in known]
+    dataset = tablib.Dataset(headers=[name for _index, name in kept])
+    numbers = []
+    for number, record in enumerate(records[1:], start=2):
+        cells = [record[index] if index < len(record) else None for index, _name in kept]
+        if all(cell_text(cell) == "" for cell in cells):
+            continue
+        dataset.append(cells)
+        numbers.append(number)
+    if not numbers:
+        report.file_errors.append(_("The file has no dealer rows below the column names."))
+    elif len(numbers) > MAX_ROWS:
+        report.file_errors.append(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
+    return None if report.file_errors else (dataset, numbers)
+
+
+# --- import --------------------------------------------------------------------------------------
+
+
+def _content(file: bytes | IO[bytes]) -> bytes:
+    if isinstance(file, bytes):
+        return file
+    if hasattr(file, "chunks"):  # an UploadedFile
+        return b"".join(file.chunks())
+    return file.read()
+
+
+def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: bool) -> ImportReport:
+    """Create and update dealers from a CSV or XLSX file, all rows or none.
+
+    New dealers start as prospects (status and credit limit are never imported), with their search text
+    and a "create" entry in the state log. Only channel managers (in their territories) and admins.
+    """
+    policies.require(may_import(actor))
+    report = ImportReport(dry_run=dry_run)
+    content = _content(file)
+    if len(content) > MAX_FILE_BYTES:
+        report.file_errors.append(_("The file is larger than 5 MB; split it."))
+        return report
+    parsed = read_dataset(content, file_format, report)
+    if parsed is None:
+        return report
+    dataset, numbers = parsed
+    resource = DealerResource(actor=actor, html_diff=False)
+    # import_data runs in a transaction that it rolls back on a dry run or on any bad row.
+    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, user=actor)
+    _fill_report(report, result, dataset, numbers)
+    return report
+
+
+def _fill_report(report: ImportReport, result: Result, dataset: tablib.Dataset, numbers: list[int]) -> None:
+    report.total_rows = len(dataset)
+    report.new = result.totals[RowResult.IMPORT_TYPE_NEW]
+    report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
+    report.unchanged = result.totals[RowResult.IMPORT_TYPE_SKIP]
+    report.file_errors.extend(str(error.error) for error in result.base_errors)
+
+    def cell(index: int, column: str) -> str:
+        return cell_text(dataset[index][dataset.headers.index(column)]) if column in dataset.headers else ""
+
+    order = {name: position for position, name in enumerate(IMPORT_COLUMNS)}
+    for invalid in result.invalid_rows:
+        index = invalid.number - 1
+        for column, messages in invalid.error_dict.items():
+            column = "" if column == NON_FIELD_ERRORS else column
+            report.errors.extend(
+                RowError(numbers[index], column, message, cell(index, column) if column else "") for message in messages
+            )
+    for failed in result.error_rows:
+        for error in failed.errors:
+            message = _("This row could not be saved: %(error)s") % {"error": error.error}
+            report.errors.append(RowError(numbers[failed.number - 1], "", message))
+    report.errors.sort(key=lambda error: (error.row, order.get(error.column, -1)))
+    for index, row_result in enumerate(result.rows):
+        report.rows.append(
+            RowOutcome(numbers[index], cell(index, "code"), cell(index, "name"), row_result.import_type or "")
+        )
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def dealers_for_export(user, params: Mapping[str, str]) -> QuerySet[Dealer]:
+    """What the dealer list shows ``user`` with the same filters (query string), every page of it."""
+    return DealerFilter(params or None, queryset=dealer_list(user)).qs
+
+
+def dealer_export(*, queryset: QuerySet[Dealer], file_format: str) -> bytes:
+    """The dealers of ``queryset`` (already scoped by the caller) as CSV (UTF-8 with a BOM, so that
+    Excel reads Chinese) or XLSX, with the import columns plus status and credit limit."""
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown export format {file_format!r}")
+    dataset = DealerResource().export(queryset=queryset)
+    if file_format == "csv":
+        for_csv = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            for_csv.append([_guard_formula(value) for value in row])
+        return ("\ufeff" + CSV().export_data(for_csv)).encode("utf-8")
+    return _xlsx(dataset)
+
+
+def _guard_formula(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; imports remove it."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _xlsx(dataset: tablib.Dataset) -> bytes:
+    """Written with openpyxl rather than tablib so that text starting with "=" stays text, unchanged,
+    instead of becoming a formula (tablib's escape drops the "=")."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "dealers"
+    sheet.append(dataset.headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row_number, row in enumerate(dataset, start=2):
+        for column_number, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def export_filename(file_format: str, today) -> str:
+    return f"dealers-{today:%Y-%m-%d}.{file_format}"

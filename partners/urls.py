@@ -1,0 +1,33 @@
+"""Pages of dealers and agreements (SPEC §7), under /partners/."""
+
+from django.urls import path
+
+from partners import views
+from partners.import_urls import urlpatterns as import_urlpatterns
+
+app_name = "partners"
+
+urlpatterns = [
+    path("dealers/", views.dealer_list_page, name="dealer-list"),
+    path("dealers/new/", views.dealer_create_page, name="dealer-create"),
+    path("dealers/<int:pk>/", views.dealer_detail_page, name="dealer-detail"),
+    path("dealers/<int:pk>/edit/", views.dealer_edit_page, name="dealer-edit"),
+    path("dealers/<int:dealer_pk>/agreements/new/", views.agreement_create_page, name="agreement-create"),
+    *(
+        path(f"dealers/<int:pk>/{action}/", views.dealer_action_page, {"action": action}, name=f"dealer-{action}")
+        for action in views.DEALER_ACTIONS
+    ),
+    path("agreements/", views.agreement_list_page, name="agreement-list"),
+    path("agreements/<int:pk>/", views.agreement_detail_page, name="agreement-detail"),
+    path("agreements/<int:pk>/edit/", views.agreement_edit_page, name="agreement-edit"),
+    *(
+        path(
+            f"agreements/<int:pk>/{action}/",
+            views.agreement_action_page,
+            {"action": action},
+            name=f"agreement-{action}",
+        )
+        for action in views.AGREEMENT_ACTIONS
+    ),
+    *import_urlpatterns,
+]

@@ -1,0 +1,508 @@
+"""Dealer and agreement pages (SPEC §7). Each view: parse → scope → call a service → render.
+
+Reads come from ``partners.selectors`` (scoped: an object out of scope is a 404), writes from
+``partners.services``; a refused transition or a conflict (``DomainError``) becomes an error
+message and a redirect in ``channelhub.middleware.DomainErrorMiddleware``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.accounts.selectors import display_name
+from channelhub.roles import Role, has_role
+from channelhub.scoping import check_segregation, may_approve
+from channelhub.workflow.machine import StateMachine
+from partners import forms, policies
+from partners.filters import AgreementFilter, DealerFilter
+from partners.models import Agreement, Dealer, QualificationReview
+from partners.selectors import agreement_list, dealer_detail, dealer_list
+from partners.services import agreements as agreement_services
+from partners.services import dealers as dealer_services
+
+User = get_user_model()
+
+PAGE_SIZE = 50
+#: The detail pages show the latest changes; older ones stay in the admin's history view.
+HISTORY_LIMIT = 50
+
+
+# --- shared by the pages --------------------------------------------------------------------------
+
+
+def _posted(request):
+    """The POST data to bind a form to, or None on GET (an empty POST still shows required-field errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _page(request, queryset: QuerySet) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _filtered(filterset) -> QuerySet:
+    """The filtered rows; none while a filter value is invalid (its error is shown), rather than all of them."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+def state_log(machine: StateMachine, obj: Model) -> list:
+    """The object's state changes, oldest first, with readable labels (one query)."""
+    changes = list(machine.log(obj))
+    names = {t.name: t.label for t in machine.transitions}
+    for change in changes:
+        change.action_label = names.get(change.transition) or gettext("Created")
+        change.from_label = machine.state_label(change.from_state) if change.from_state else ""
+        change.to_label = machine.state_label(change.to_state)
+        change.by_name = display_name(change.by) if change.by else gettext("system")
+    return changes
+
+
+def history_rows(obj: Model, limit: int = HISTORY_LIMIT) -> list[dict]:
+    """The latest field changes of ``obj`` (django-simple-history): when, who and which fields.
+
+    Two queries whatever the number of records: the records (with their user) and their m2m rows;
+    each record is compared with the next older one in Python (``prev_record`` would query per row).
+    """
+    history = obj.history.model
+    accessors = _m2m_row_accessors(history)
+    records = list(
+        obj.history.select_related("history_user")
+        .prefetch_related(*accessors.values())
+        .order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    rows = []
+    for newer, older in zip(records[:limit], [*records[1:], None], strict=False):
+        changed = []
+        if older is not None and newer.history_type == "~":
+            names = newer.diff_against(older, excluded_fields=list(accessors)).changed_fields
+            names += [
+                name for name, rows_of in accessors.items() if _m2m_ids(newer, rows_of) != _m2m_ids(older, rows_of)
+            ]
+            changed = [str(obj._meta.get_field(name).verbose_name) for name in sorted(names)]
+        rows.append(
+            {
+                "at": newer.history_date,
+                "by": display_name(newer.history_user) if newer.history_user else gettext("system"),
+                "type": newer.get_history_type_display(),
+                "kind": newer.history_type,
+                "fields": changed,
+            }
+        )
+    return rows
+
+
+def _m2m_row_accessors(history) -> dict[str, str]:
+    """m2m field name → the reverse accessor of its history rows on a record (prefetchable)."""
+    row_models = {vars(history)[field.name].model: field.name for field in history._history_m2m_fields}
+    return {
+        row_models[rel.related_model]: rel.get_accessor_name()
+        for rel in history._meta.related_objects
+        if rel.related_model in row_models
+    }
+
+
+def _m2m_ids(record, accessor: str) -> set:
+    """The related IDs of one record's m2m history rows (from the prefetch): each row's FKs but the record's."""
+    return {
+        tuple(getattr(row, f.attname) for f in row._meta.concrete_fields if f.is_relation and f.name != "history")
+        for row in getattr(record, accessor).all()
+    }
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """One button of a detail page: its form, who may take it, when it is possible, and the service."""
+
+    title: str | Promise
+    form_class: type[forms.PageForm]
+    run: Callable[..., Model]  # (actor, obj, form) → the object to show afterwards
+    allowed: Callable[[Any, Model], bool]  # the role may (else 403)
+    refusal: Callable[[Model], str | None]  # why the state does not allow it now (else None)
+    success: str | Promise
+    danger: bool = False
+    explanation: str | Promise = ""
+    button: str | Promise = ""  # the submit button, when it should say more than the title
+
+
+def _transition_refusal(machine: StateMachine, name: str) -> Callable[[Model], str | None]:
+    def refusal(obj: Model) -> str | None:
+        if machine.can(obj, name):
+            return None
+        return str(machine.refusal(obj, machine.get(name), machine.state_of(obj)))
+
+    return refusal
+
+
+def _action_page(request, obj: Model, action: PageAction, *, cancel_url: str, template: str):
+    """GET: the action's form (or a message when the state does not allow it). POST: run the service."""
+    if not action.allowed(request.user, obj):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    if request.method != "POST" and (reason := action.refusal(obj)):
+        messages.error(request, reason)
+        return redirect(cancel_url)
+    form = action.form_class(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        result = form.run(action.run, actor=request.user, obj=obj, form=form)
+        if result is not None:
+            messages.success(request, action.success)
+            return redirect(_detail_url(result))
+    context = {"object": obj, "action": action, "form": form, "cancel_url": cancel_url}
+    return render(request, template, context)
+
+
+def _detail_url(obj: Model) -> str:
+    if isinstance(obj, Agreement):
+        return reverse("partners:agreement-detail", args=[obj.pk])
+    return reverse("partners:dealer-detail", args=[obj.pk])
+
+
+# --- dealers --------------------------------------------------------------------------------------
+
+
+def dealer_list_page(request):
+    filterset = DealerFilter(request.GET or None, queryset=dealer_list(request.user))
+    forms.prepare_filter_form(filterset.form, request.user)
+    context = {
+        "filter": filterset,
+        "page_obj": _page(request, _filtered(filterset)),
+        "can_create": has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER),
+    }
+    return render(request, "partners/dealer_list.html", context)
+
+
+def _dealer(request, pk: int) -> Dealer:
+    return get_object_or_404(dealer_detail(request.user), pk=pk)
+
+
+def dealer_detail_page(request, pk: int):
+    dealer = _dealer(request, pk)
+    user = request.user
+    context = {
+        "dealer": dealer,
+        "actions": _dealer_buttons(user, dealer),
+        "can_edit": dealer.status != Dealer.Status.TERMINATED and policies.can_edit_contact_data(user, dealer),
+        "can_add_agreement": dealer.status != Dealer.Status.TERMINATED and policies.can_manage_dealer(user, dealer),
+        "state_log": state_log(Dealer.workflow, dealer),
+        "history": history_rows(dealer),
+    }
+    return render(request, "partners/dealer_detail.html", context)
+
+
+def _pending_review(dealer: Dealer) -> QualificationReview | None:
+    """From the prefetched reviews (no query)."""
+    return next((r for r in dealer.reviews.all() if r.decision == QualificationReview.Decision.PENDING), None)
+
+
+def _dealer_buttons(user, dealer: Dealer) -> list[dict]:
+    buttons = []
+    for transition in policies.dealer_actions(user, dealer):
+        if transition.name == "approve_qualification":
+            review = _pending_review(dealer)
+            if review is not None and not may_approve(actor=user, submitted_by=review.submitted_by):
+                continue  # nobody decides a review they submitted
+        action = DEALER_ACTIONS[transition.action]
+        url = reverse(f"partners:dealer-{transition.action}", args=[dealer.pk])
+        buttons.append({"label": action.title, "url": url, "danger": action.danger})
+    return buttons
+
+
+def dealer_create_page(request):
+    policies.require(has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER))
+    form = forms.DealerForm(_posted(request), user=request.user)
+    contacts = forms.contact_formset(_posted(request))
+    if request.method == "POST" and all([form.is_valid(), contacts.is_valid()]):
+        dealer = form.save(actor=request.user, contacts=forms.contacts_from(contacts))
+        if dealer is not None:
+            messages.success(request, gettext("Dealer %(dealer)s created.") % {"dealer": dealer})
+            return redirect("partners:dealer-detail", pk=dealer.pk)
+    return render(request, "partners/dealer_form.html", {"form": form, "contacts": contacts, "dealer": None})
+
+
+def dealer_edit_page(request, pk: int):
+    dealer = _dealer(request, pk)
+    policies.require(policies.can_edit_contact_data(request.user, dealer))
+    if dealer.status == Dealer.Status.TERMINATED:
+        messages.error(request, gettext("A terminated dealer cannot be changed; it is kept for its history."))
+        return redirect("partners:dealer-detail", pk=dealer.pk)
+    form = forms.DealerForm(_posted(request), user=request.user, dealer=dealer)
+    contacts = forms.contact_formset(_posted(request), dealer=dealer)
+    valid = request.method == "POST" and all([form.is_valid(), contacts.is_valid()])
+    if valid and form.save(actor=request.user, contacts=forms.contacts_from(contacts)) is not None:
+        messages.success(request, gettext("Dealer %(dealer)s saved.") % {"dealer": dealer})
+        return redirect("partners:dealer-detail", pk=dealer.pk)
+    return render(request, "partners/dealer_form.html", {"form": form, "contacts": contacts, "dealer": dealer})
+
+
+def _submit_review(*, actor, obj, form):
+    dealer_services.dealer_submit_review(
+        actor=actor, dealer=obj, items=form.items(), comment=form.cleaned_data["comment"]
+    )
+    return obj
+
+
+def _approve_qualification(*, actor, obj, form):
+    return dealer_services.dealer_approve_qualification(actor=actor, dealer=obj, **form.cleaned_data)
+
+
+def _reject_qualification(*, actor, obj, form):
+    return dealer_services.dealer_reject_qualification(actor=actor, dealer=obj, reason=form.cleaned_data["reason"])
+
+
+def _dealer_move(name: str):
+    def run(*, actor, obj, form):
+        return dealer_services.dealer_transition(actor=actor, dealer=obj, name=name, **form.cleaned_data)
+
+    return run
+
+
+def _may_approve(user, dealer: Dealer) -> bool:
+    if not policies.can_decide_qualification(user):
+        return False
+    review = _pending_review(dealer)
+    if review is not None:
+        check_segregation(actor=user, submitted_by=review.submitted_by)  # 403 naming the reason
+    return True
+
+
+def _may_move(name: str):
+    return lambda user, dealer: policies.may_run_dealer_transition(user, dealer, name)
+
+
+DEALER_ACTIONS: dict[str, PageAction] = {
+    "submit-review": PageAction(
+        title=_("Submit for review"),
+        form_class=forms.ReviewForm,
+        run=_submit_review,
+        allowed=_may_move("submit_review"),
+        refusal=_transition_refusal(Dealer.workflow, "submit_review"),
+        success=_("Submitted for qualification review."),
+        explanation=_("Score each criterion from 0 to 100 and weigh them; the weights must add up to 100."),
+    ),
+    "approve-qualification": PageAction(
+        title=_("Approve qualification"),
+        form_class=forms.ApproveQualificationForm,
+        run=_approve_qualification,
+        allowed=_may_approve,
+        refusal=_transition_refusal(Dealer.workflow, "approve_qualification"),
+        success=_("Qualification approved."),
+        explanation=_("The dealer becomes qualified with this credit limit."),
+    ),
+    "reject-qualification": PageAction(
+        title=_("Reject qualification"),
+        form_class=forms.RejectQualificationForm,
+        run=_reject_qualification,
+        allowed=lambda user, dealer: policies.can_decide_qualification(user),
+        refusal=_transition_refusal(Dealer.workflow, "reject_qualification"),
+        success=_("Qualification rejected; the dealer is a prospect again."),
+        danger=True,
+        button=_("Reject"),
+        explanation=_("The dealer goes back to prospect; the reason is kept with the review."),
+    ),
+    "suspend": PageAction(
+        title=_("Suspend"),
+        form_class=forms.CommentForm,
+        run=_dealer_move("suspend"),
+        allowed=_may_move("suspend"),
+        refusal=_transition_refusal(Dealer.workflow, "suspend"),
+        success=_("Dealer suspended."),
+    ),
+    "reactivate": PageAction(
+        title=_("Reactivate"),
+        form_class=forms.CommentForm,
+        run=_dealer_move("reactivate"),
+        allowed=_may_move("reactivate"),
+        refusal=_transition_refusal(Dealer.workflow, "reactivate"),
+        success=_("Dealer reactivated."),
+    ),
+    "terminate": PageAction(
+        title=_("Terminate"),
+        form_class=forms.CommentForm,
+        run=_dealer_move("terminate"),
+        allowed=_may_move("terminate"),
+        refusal=_transition_refusal(Dealer.workflow, "terminate"),
+        success=_("Dealer terminated."),
+        danger=True,
+        button=_("Yes, terminate the dealer"),
+        explanation=_("Terminating is final: the dealer keeps its history but can no longer be changed."),
+    ),
+}
+
+
+def dealer_action_page(request, pk: int, action: str):
+    dealer = _dealer(request, pk)
+    cancel = reverse("partners:dealer-detail", args=[dealer.pk])
+    return _action_page(
+        request, dealer, DEALER_ACTIONS[action], cancel_url=cancel, template="partners/action_form.html"
+    )
+
+
+# --- agreements -----------------------------------------------------------------------------------
+
+
+def agreement_list_page(request):
+    filterset = AgreementFilter(request.GET or None, queryset=agreement_list(request.user))
+    forms.prepare_filter_form(filterset.form, request.user)
+    return render(
+        request, "partners/agreement_list.html", {"filter": filterset, "page_obj": _page(request, _filtered(filterset))}
+    )
+
+
+def _agreement(request, pk: int) -> Agreement:
+    agreements = agreement_list(request.user).select_related(
+        "dealer__territory", "dealer__owner", "previous", "renewal"
+    )
+    return get_object_or_404(agreements, pk=pk)
+
+
+def agreement_detail_page(request, pk: int):
+    agreement = _agreement(request, pk)
+    context = {
+        "agreement": agreement,
+        "renewal": getattr(agreement, "renewal", None),
+        "actions": _agreement_buttons(request.user, agreement),
+        "can_edit": agreement.status in agreement_services.EDITABLE_STATES
+        and policies.can_manage_agreement(request.user, agreement),
+        "state_log": state_log(Agreement.workflow, agreement),
+        "history": history_rows(agreement),
+    }
+    return render(request, "partners/agreement_detail.html", context)
+
+
+def _agreement_buttons(user, agreement: Agreement) -> list[dict]:
+    names = [t.action for t in policies.agreement_actions(user, agreement)]
+    names += [name for name in ("renew", "confirm-deposit") if name not in names]
+    buttons = []
+    for name in names:
+        action = AGREEMENT_ACTIONS[name]
+        if action.allowed(user, agreement) and action.refusal(agreement) is None:
+            url = reverse(f"partners:agreement-{name}", args=[agreement.pk])
+            buttons.append({"label": action.title, "url": url, "danger": action.danger})
+    return buttons
+
+
+def agreement_create_page(request, dealer_pk: int):
+    dealer = get_object_or_404(dealer_list(request.user), pk=dealer_pk)
+    policies.require(policies.can_manage_dealer(request.user, dealer))
+    form = forms.AgreementForm(_posted(request), user=request.user, dealer=dealer)
+    if request.method == "POST" and form.is_valid():
+        agreement = form.save(actor=request.user)
+        if agreement is not None:
+            messages.success(request, gettext("%(agreement)s created as a draft.") % {"agreement": agreement})
+            return redirect("partners:agreement-detail", pk=agreement.pk)
+    return render(request, "partners/agreement_form.html", {"form": form, "dealer": dealer, "agreement": None})
+
+
+def agreement_edit_page(request, pk: int):
+    agreement = _agreement(request, pk)
+    policies.require(policies.can_manage_agreement(request.user, agreement))
+    if agreement.status not in agreement_services.EDITABLE_STATES:
+        messages.error(
+            request,
+            gettext("A %(state)s agreement cannot be changed; terminate or renew it instead.")
+            % {"state": agreement.display_status},
+        )
+        return redirect("partners:agreement-detail", pk=agreement.pk)
+    form = forms.AgreementForm(_posted(request), user=request.user, dealer=agreement.dealer, agreement=agreement)
+    if request.method == "POST" and form.is_valid() and form.save(actor=request.user) is not None:
+        messages.success(request, gettext("%(agreement)s saved.") % {"agreement": agreement})
+        return redirect("partners:agreement-detail", pk=agreement.pk)
+    context = {"form": form, "dealer": agreement.dealer, "agreement": agreement}
+    return render(request, "partners/agreement_form.html", context)
+
+
+def _agreement_move(service):
+    def run(*, actor, obj, form):
+        return service(actor=actor, agreement=obj, **form.cleaned_data)
+
+    return run
+
+
+def _renew(*, actor, obj, form):
+    return agreement_services.agreement_renew(actor=actor, agreement=obj)
+
+
+def _renewal_refusal(agreement: Agreement) -> str | None:
+    if agreement.status not in (Agreement.Status.SIGNED, Agreement.Status.TERMINATED):
+        return gettext("Only a signed or terminated agreement can be renewed; this one is %(state)s.") % {
+            "state": agreement.get_status_display()
+        }
+    if getattr(agreement, "renewal", None) is not None:
+        return gettext("%(agreement)s has already been renewed.") % {"agreement": agreement}
+    return None
+
+
+def _deposit_refusal(agreement: Agreement) -> str | None:
+    if agreement.deposit_received_on is not None:
+        return gettext("The deposit was confirmed as received on %(date)s.") % {"date": agreement.deposit_received_on}
+    return None
+
+
+AGREEMENT_ACTIONS: dict[str, PageAction] = {
+    "submit": PageAction(
+        title=_("Submit"),
+        form_class=forms.CommentForm,
+        run=_agreement_move(agreement_services.agreement_submit),
+        allowed=policies.can_manage_agreement,
+        refusal=_transition_refusal(Agreement.workflow, "submit"),
+        success=_("Agreement submitted for approval."),
+    ),
+    "sign": PageAction(
+        title=_("Sign"),
+        form_class=forms.CommentForm,
+        run=_agreement_move(agreement_services.agreement_sign),
+        allowed=policies.can_manage_agreement,
+        refusal=_transition_refusal(Agreement.workflow, "sign"),
+        success=_("Agreement signed."),
+        explanation=_("An exclusive agreement is refused when another dealer's exclusive agreement covers it."),
+    ),
+    "terminate": PageAction(
+        title=_("Terminate"),
+        form_class=forms.CommentForm,
+        run=_agreement_move(agreement_services.agreement_terminate),
+        allowed=policies.can_manage_agreement,
+        refusal=_transition_refusal(Agreement.workflow, "terminate"),
+        success=_("Agreement terminated."),
+        danger=True,
+        button=_("Yes, terminate the agreement"),
+        explanation=_("Terminating is final; the agreement can still be renewed afterwards."),
+    ),
+    "renew": PageAction(
+        title=_("Renew"),
+        form_class=forms.ConfirmForm,
+        run=_renew,
+        allowed=policies.can_manage_agreement,
+        refusal=_renewal_refusal,
+        success=_("Renewal created as a draft; check it and submit it."),
+        explanation=_("Copies this agreement into a new draft starting the day after it ends."),
+    ),
+    "confirm-deposit": PageAction(
+        title=_("Confirm deposit"),
+        form_class=forms.DepositForm,
+        run=_agreement_move(agreement_services.agreement_confirm_deposit),
+        allowed=lambda user, agreement: policies.can_confirm_deposit(user),
+        refusal=_deposit_refusal,
+        success=_("Deposit receipt recorded."),
+    ),
+}
+
+
+def agreement_action_page(request, pk: int, action: str):
+    agreement = _agreement(request, pk)
+    cancel = reverse("partners:agreement-detail", args=[agreement.pk])
+    return _action_page(
+        request, agreement, AGREEMENT_ACTIONS[action], cancel_url=cancel, template="partners/action_form.html"
+    )
