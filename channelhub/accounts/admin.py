@@ -31,7 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description=_("name"))
+    @admin.display(description=_("full name"))
     def full_name(self, user):
         return user.get_full_name()
 
