@@ -31,24 +31,10 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners import policies
 from partners.models import Dealer, ProductLine, Territory
-from partners.services.dealers import refresh_search_text
+from partners.services.dealers import DEALER_FIELDS, refresh_search_text
 
 #: The columns a file may carry, in the order an export writes them. ``code`` identifies the dealer.
-IMPORT_COLUMNS = (
-    "code",
-    "name",
-    "legal_name",
-    "kind",
-    "tier",
-    "territory",
-    "owner",
-    "parent",
-    "address",
-    "latitude",
-    "longitude",
-    "is_key_account",
-    "product_lines",
-)
+IMPORT_COLUMNS = (*DEALER_FIELDS, "product_lines")
 #: Written by an export, ignored by an import: status moves only through the life cycle, and finance
 #: sets the credit limit.
 EXPORT_ONLY_COLUMNS = ("status", "credit_limit")
