@@ -13,7 +13,7 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     fk_name = "user"
     can_delete = False
-    autocomplete_fields = ("manager",)
+    autocomplete_fields = ("manager", "territories")
     verbose_name_plural = _("profile")
 
 
@@ -54,6 +54,6 @@ class ProfileAdmin(SimpleHistoryAdmin):
     list_display = ("user", "employee_no", "manager", "phone")
     list_select_related = ("user", "manager")
     search_fields = ("employee_no", "user__username", "user__first_name", "user__last_name")
-    autocomplete_fields = ("user", "manager")
+    autocomplete_fields = ("user", "manager", "territories")
     list_filter = (("manager", admin.RelatedOnlyFieldListFilter),)
     show_full_result_count = False
