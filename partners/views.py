@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.accounts.selectors import display_name
+from channelhub.audit import history_rows, state_log
 from channelhub.roles import Role, has_role
 from channelhub.scoping import check_segregation, may_approve
 from channelhub.workflow.machine import StateMachine
@@ -36,8 +36,6 @@ from partners.services import dealers as dealer_services
 User = get_user_model()
 
 PAGE_SIZE = 50
-#: The detail pages show the latest changes; older ones stay in the admin's history view.
-HISTORY_LIMIT = 50
 
 
 # --- shared by the pages --------------------------------------------------------------------------
@@ -57,70 +55,6 @@ def _filtered(filterset) -> QuerySet:
     if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.none()
     return filterset.qs
-
-
-def state_log(machine: StateMachine, obj: Model) -> list:
-    """The object's state changes, oldest first, with readable labels (one query)."""
-    changes = list(machine.log(obj))
-    names = {t.name: t.label for t in machine.transitions}
-    for change in changes:
-        change.action_label = names.get(change.transition) or gettext("Created")
-        change.from_label = machine.state_label(change.from_state) if change.from_state else ""
-        change.to_label = machine.state_label(change.to_state)
-        change.by_name = display_name(change.by) if change.by else gettext("system")
-    return changes
-
-
-def history_rows(obj: Model, limit: int = HISTORY_LIMIT) -> list[dict]:
-    """The latest field changes of ``obj`` (django-simple-history): when, who and which fields.
-
-    Two queries whatever the number of records: the records (with their user) and their m2m rows;
-    each record is compared with the next older one in Python (``prev_record`` would query per row).
-    """
-    history = obj.history.model
-    accessors = _m2m_row_accessors(history)
-    records = list(
-        obj.history.select_related("history_user")
-        .prefetch_related(*accessors.values())
-        .order_by("-history_date", "-history_id")[: limit + 1]
-    )
-    rows = []
-    for newer, older in zip(records[:limit], [*records[1:], None], strict=False):
-        changed = []
-        if older is not None and newer.history_type == "~":
-            names = newer.diff_against(older, excluded_fields=list(accessors)).changed_fields
-            names += [
-                name for name, rows_of in accessors.items() if _m2m_ids(newer, rows_of) != _m2m_ids(older, rows_of)
-            ]
-            changed = [str(obj._meta.get_field(name).verbose_name) for name in sorted(names)]
-        rows.append(
-            {
-                "at": newer.history_date,
-                "by": display_name(newer.history_user) if newer.history_user else gettext("system"),
-                "type": newer.get_history_type_display(),
-                "kind": newer.history_type,
-                "fields": changed,
-            }
-        )
-    return rows
-
-
-def _m2m_row_accessors(history) -> dict[str, str]:
-    """m2m field name → the reverse accessor of its history rows on a record (prefetchable)."""
-    row_models = {vars(history)[field.name].model: field.name for field in history._history_m2m_fields}
-    return {
-        row_models[rel.related_model]: rel.get_accessor_name()
-        for rel in history._meta.related_objects
-        if rel.related_model in row_models
-    }
-
-
-def _m2m_ids(record, accessor: str) -> set:
-    """The related IDs of one record's m2m history rows (from the prefetch): each row's FKs but the record's."""
-    return {
-        tuple(getattr(row, f.attname) for f in row._meta.concrete_fields if f.is_relation and f.name != "history")
-        for row in getattr(record, accessor).all()
-    }
 
 
 @dataclass(frozen=True)
@@ -372,9 +306,9 @@ def agreement_detail_page(request, pk: int):
     agreement = _agreement(request, pk)
     context = {
         "agreement": agreement,
-        "renewal": getattr(agreement, "renewal", None),
+        "renewal": agreement_services.renewal_of(agreement),
         "actions": _agreement_buttons(request.user, agreement),
-        "can_edit": agreement.status in agreement_services.EDITABLE_STATES
+        "can_edit": agreement_services.edit_refusal(agreement) is None
         and policies.can_manage_agreement(request.user, agreement),
         "state_log": state_log(Agreement.workflow, agreement),
         "history": history_rows(agreement),
@@ -409,12 +343,8 @@ def agreement_create_page(request, dealer_pk: int):
 def agreement_edit_page(request, pk: int):
     agreement = _agreement(request, pk)
     policies.require(policies.can_manage_agreement(request.user, agreement))
-    if agreement.status not in agreement_services.EDITABLE_STATES:
-        messages.error(
-            request,
-            gettext("A %(state)s agreement cannot be changed; terminate or renew it instead.")
-            % {"state": agreement.display_status},
-        )
+    if refusal := agreement_services.edit_refusal(agreement):
+        messages.error(request, str(refusal))
         return redirect("partners:agreement-detail", pk=agreement.pk)
     form = forms.AgreementForm(_posted(request), user=request.user, dealer=agreement.dealer, agreement=agreement)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user) is not None:
@@ -435,20 +365,14 @@ def _renew(*, actor, obj, form):
     return agreement_services.agreement_renew(actor=actor, agreement=obj)
 
 
-def _renewal_refusal(agreement: Agreement) -> str | None:
-    if agreement.status not in (Agreement.Status.SIGNED, Agreement.Status.TERMINATED):
-        return gettext("Only a signed or terminated agreement can be renewed; this one is %(state)s.") % {
-            "state": agreement.get_status_display()
-        }
-    if getattr(agreement, "renewal", None) is not None:
-        return gettext("%(agreement)s has already been renewed.") % {"agreement": agreement}
-    return None
+def _refusal_text(rule):
+    """A service's refusal rule (``… -> Conflict | None``) as the text a page shows."""
 
+    def refusal(agreement: Agreement) -> str | None:
+        conflict = rule(agreement)
+        return str(conflict) if conflict else None
 
-def _deposit_refusal(agreement: Agreement) -> str | None:
-    if agreement.deposit_received_on is not None:
-        return gettext("The deposit was confirmed as received on %(date)s.") % {"date": agreement.deposit_received_on}
-    return None
+    return refusal
 
 
 AGREEMENT_ACTIONS: dict[str, PageAction] = {
@@ -485,7 +409,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ConfirmForm,
         run=_renew,
         allowed=policies.can_manage_agreement,
-        refusal=_renewal_refusal,
+        refusal=_refusal_text(agreement_services.renewal_refusal),
         success=_("Renewal created as a draft; check it and submit it."),
         explanation=_("Copies this agreement into a new draft starting the day after it ends."),
     ),
@@ -494,7 +418,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.DepositForm,
         run=_agreement_move(agreement_services.agreement_confirm_deposit),
         allowed=lambda user, agreement: policies.can_confirm_deposit(user),
-        refusal=_deposit_refusal,
+        refusal=_refusal_text(agreement_services.deposit_refusal),
         success=_("Deposit receipt recorded."),
     ),
 }

@@ -36,6 +36,50 @@ SIGNABLE_DEALER_STATES = (Dealer.Status.QUALIFIED, Dealer.Status.ACTIVE)
 _EXCLUSIVITY_LOCK = 7_263_001  # any constant: serialises signing on PostgreSQL
 
 
+# --- why an action is not possible now (None: it is) — the services raise these, pages show them ----
+
+
+def edit_refusal(agreement: Agreement) -> Conflict | None:
+    if agreement.status in EDITABLE_STATES:
+        return None
+    return Conflict(
+        _("A %(state)s agreement cannot be changed; terminate or renew it instead.")
+        % {"state": Agreement.Status(agreement.status).label},
+        current_state=agreement.status,
+    )
+
+
+def renewal_refusal(agreement: Agreement) -> Conflict | None:
+    if agreement.status not in (Agreement.Status.SIGNED, Agreement.Status.TERMINATED):
+        return Conflict(
+            _("Only a signed or terminated agreement can be renewed; this one is %(state)s.")
+            % {"state": agreement.get_status_display()},
+            current_state=agreement.status,
+        )
+    if renewal_of(agreement) is not None:
+        return Conflict(_("%(agreement)s has already been renewed.") % {"agreement": agreement})
+    return None
+
+
+def renewal_of(agreement: Agreement) -> Agreement | None:
+    """The agreement renewing this one (no query when ``renewal`` was selected with it)."""
+    try:
+        return agreement.renewal
+    except Agreement.DoesNotExist:
+        return None
+
+
+def deposit_refusal(agreement: Agreement) -> Conflict | None:
+    if agreement.deposit_received_on is None:
+        return None
+    return Conflict(_("The deposit was confirmed as received on %(date)s.") % {"date": agreement.deposit_received_on})
+
+
+def _raise(refusal: Conflict | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
 def _check(agreement: Agreement, actor) -> None:
     agreement.full_clean(exclude=["dealer", "previous"])
     if agreement.territory_id and not policies.can_create_in(actor, agreement.territory):
@@ -71,13 +115,7 @@ def agreement_update(
 ) -> Agreement:
     """Change an agreement that is not signed yet (draft or pending approval)."""
     policies.require(policies.can_manage_agreement(actor, agreement))
-    current = Agreement.objects.select_for_update().values_list("status", flat=True).get(pk=agreement.pk)
-    if current not in EDITABLE_STATES:
-        raise Conflict(
-            _("A %(state)s agreement cannot be changed; terminate or renew it instead.")
-            % {"state": Agreement.Status(current).label},
-            current_state=current,
-        )
+    _raise(edit_refusal(Agreement.objects.select_for_update().get(pk=agreement.pk)))
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
         raise ValueError(f"Not agreement fields: {sorted(unknown)}")
@@ -157,14 +195,7 @@ def agreement_renew(*, actor, agreement: Agreement) -> Agreement:
     """Copy a signed (or ended) agreement into a new draft starting the day after it ends."""
     policies.require(policies.can_manage_agreement(actor, agreement))
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if locked.status not in (Agreement.Status.SIGNED, Agreement.Status.TERMINATED):
-        raise Conflict(
-            _("Only a signed or terminated agreement can be renewed; this one is %(state)s.")
-            % {"state": locked.get_status_display()},
-            current_state=locked.status,
-        )
-    if Agreement.objects.filter(previous=locked).exists():
-        raise Conflict(_("%(agreement)s has already been renewed.") % {"agreement": locked})
+    _raise(renewal_refusal(locked))
     start, end = renewal_dates(locked.start_date, locked.end_date)
     fields = {name: getattr(locked, name) for name in AGREEMENT_FIELDS if name != "deposit_received_on"}
     fields.update(start_date=start, end_date=end)
@@ -177,6 +208,7 @@ def agreement_renew(*, actor, agreement: Agreement) -> Agreement:
 def agreement_confirm_deposit(*, actor, agreement: Agreement, received_on: date) -> Agreement:
     """Finance records that the credit deposit (信誉保证金) arrived."""
     policies.require(policies.can_confirm_deposit(actor))
+    _raise(deposit_refusal(Agreement.objects.select_for_update().get(pk=agreement.pk)))
     if received_on > timezone.localdate():
         raise ValidationError({"received_on": _("The date cannot be in the future.")})
     agreement.deposit_received_on = received_on

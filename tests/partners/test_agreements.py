@@ -260,3 +260,11 @@ def test_two_conflicting_signs_at_the_same_moment_give_one_signature(
         thread.join()
     assert sorted(outcomes) == ["refused", "signed"]
     assert Agreement.objects.filter(status="signed").count() == 1
+
+
+def test_a_confirmed_deposit_is_not_confirmed_again(dealers, covered, lines, manager, finance):
+    agreement = signed(manager, make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], *YEAR_2026))
+    services.agreement_confirm_deposit(actor=finance, agreement=agreement, received_on=date(2026, 1, 5))
+    with pytest.raises(Conflict):
+        services.agreement_confirm_deposit(actor=finance, agreement=agreement, received_on=date(2026, 2, 1))
+    assert Agreement.objects.get(pk=agreement.pk).deposit_received_on == date(2026, 1, 5)
