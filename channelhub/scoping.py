@@ -155,6 +155,47 @@ def _reference_data(user, queryset: QuerySet) -> QuerySet:
     return queryset
 
 
+# --- visits, week plans and quotas (SPEC §2 row "visits") ---------------------------------------
+
+
+def _visit_condition(user, rep_field: str = "rep", dealer_prefix: str | None = "dealer__") -> Q | None:
+    """``None`` means everything (admin). Reps: their own; managers: their team's, and — when the
+    rows have a dealer — those at dealers in their territories. Finance sees none."""
+    if has_role(user, Role.ADMIN):
+        return None
+    visible = Q(pk__in=[])
+    if has_role(user, Role.CHANNEL_MANAGER):
+        visible |= Q(**{f"{rep_field}__in": team_ids(user)})
+        if dealer_prefix is not None:
+            visible |= in_territories_of(user, f"{dealer_prefix}territory")
+    if has_role(user, Role.FIELD_REP):
+        visible |= Q(**{rep_field: user})
+    return visible
+
+
+def _visits_rule(rep_field: str, dealer_prefix: str | None):
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        condition = _visit_condition(user, rep_field, dealer_prefix)
+        return queryset if condition is None else queryset.filter(condition)
+
+    return rule
+
+
+scope_rule("visits.Visit")(_visits_rule("rep", "dealer__"))
+scope_rule("visits.VisitPlan")(_visits_rule("rep", None))
+scope_rule("visits.VisitPlanItem")(_visits_rule("plan__rep", None))
+scope_rule("visits.Quota")(_visits_rule("rep", None))
+
+
+def visit_reps(user) -> QuerySet:
+    """The reps whose visit compliance ``user`` may see: admin all reps, a manager the team, a rep self."""
+    reps = get_user_model()._default_manager.filter(groups__name=Role.FIELD_REP)
+    condition = _visit_condition(user, "pk", None)
+    if not roles_of(user):
+        return reps.none()
+    return reps if condition is None else reps.filter(condition)
+
+
 # --- notifications -------------------------------------------------------------------------------
 
 

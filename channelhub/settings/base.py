@@ -251,14 +251,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "partners.remind_expiring_agreements",
         "schedule": crontab(hour=8, minute=0),
     },
+    # SPEC §4/§9: on Saturday, reps without a handed-in plan for next week are reminded (due 23:59).
+    "remind-missing-visit-plans": {
+        "task": "visits.remind_missing_plans",
+        "schedule": crontab(day_of_week="sat", hour=10, minute=0),
+    },
 }
 
 # --- domain defaults -----------------------------------------------------------------------------
 
-# Visit quota defaults (SPEC §4); overridable per rep once visits exist.
+# Visit quota defaults (SPEC §4); each rep's own quota (visits.Quota, in admin) overrides them.
 VISIT_QUOTA_DAILY_MIN = env_int("VISIT_QUOTA_DAILY_MIN", 2)
 VISIT_QUOTA_WEEKLY_UNIQUE_MIN = env_int("VISIT_QUOTA_WEEKLY_UNIQUE_MIN", 8)
 VISIT_QUOTA_MONTHLY_MIN = env_int("VISIT_QUOTA_MONTHLY_MIN", 30)
+# The ISO weekdays (1 = Monday) on which the daily minimum applies.
+VISIT_WORKING_DAYS = tuple(env.list("VISIT_WORKING_DAYS", cast=int, default=[1, 2, 3, 4, 5]))
+if not VISIT_WORKING_DAYS or not set(VISIT_WORKING_DAYS) <= set(range(1, 8)):
+    raise ImproperlyConfigured("VISIT_WORKING_DAYS must list ISO weekdays between 1 (Monday) and 7 (Sunday).")
 
 # --- logging -------------------------------------------------------------------------------------
 

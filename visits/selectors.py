@@ -1,0 +1,47 @@
+"""Visit reads, always through ``channelhub.scoping.scope``: a row out of scope is absent (404).
+
+Each returns a queryset with what its page or API list shows joined in, so no query per row.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from channelhub.scoping import scope
+from visits.models import Visit, VisitPlan, VisitPlanItem
+
+
+def visit_list(user) -> QuerySet[Visit]:
+    return scope(user, Visit).select_related("rep", "dealer", "dealer__territory")
+
+
+def visit_detail(user) -> QuerySet[Visit]:
+    return visit_list(user).select_related("reviewed_by")
+
+
+def review_queue(user) -> QuerySet[Visit]:
+    """Flagged visits waiting for a verdict, among those ``user`` may see, not their own — oldest first."""
+    return (
+        visit_list(user)
+        .filter(Q(late_entry=True) | Q(far_from_dealer=True), status=Visit.Status.SUBMITTED)
+        .exclude(rep=user)
+        .order_by("visited_at", "id")
+    )
+
+
+def dealer_visits(user, dealer, limit: int = 20) -> list[Visit]:
+    """The dealer's visit timeline (newest first) as far as ``user`` may see it."""
+    return list(visit_list(user).filter(dealer=dealer)[:limit])
+
+
+def plan_list(user) -> QuerySet[VisitPlan]:
+    return scope(user, VisitPlan).select_related("rep").annotate(item_count=Count("items"))
+
+
+def plan_detail(user) -> QuerySet[VisitPlan]:
+    items = VisitPlanItem.objects.select_related("dealer").order_by("planned_date", "id")
+    return scope(user, VisitPlan).select_related("rep", "reviewed_by").prefetch_related(Prefetch("items", items))
+
+
+def plans_to_review(user) -> QuerySet[VisitPlan]:
+    return plan_list(user).filter(status=VisitPlan.Status.SUBMITTED).exclude(rep=user).order_by("week_start", "id")

@@ -1,0 +1,2 @@
+"""Visit writes and computations: ``visits`` (log, edit, review), ``plans`` (week plans) and
+``compliance`` (quotas and compliance)."""
