@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
 from django.forms import BoundField
 from django.utils import timezone
@@ -14,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.selectors import display_name
+from channelhub.forms import DATE_WIDGET, CommentForm, ConfirmForm, PageForm, style_fields  # noqa: F401
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, territory_paths
 from partners import policies
@@ -22,64 +20,6 @@ from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 
 User = get_user_model()
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-# --- presentation ---------------------------------------------------------------------------------
-
-
-def style_fields(form: forms.BaseForm) -> forms.BaseForm:
-    """Give every widget its Bootstrap class (also used on django-filter's forms)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect | forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        classes = widget.attrs.get("class", "").split()
-        if css not in classes:
-            widget.attrs["class"] = " ".join([*classes, css])
-    return form
-
-
-class InvalidAwareBoundField(BoundField):
-    """Adds Bootstrap's ``is-invalid`` to a widget whose field has errors."""
-
-    def build_widget_attrs(self, attrs, widget=None):
-        attrs = super().build_widget_attrs(attrs, widget)
-        if self.errors:
-            widget = widget or self.field.widget
-            attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-        return attrs
-
-
-class PageForm(forms.Form):
-    """A Bootstrap-styled form that can take a service's ValidationError."""
-
-    bound_field_class = InvalidAwareBoundField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Put each message of ``error`` on its field; messages for fields this form lacks go on top."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, messages in error.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
-
-    def run(self, service, **kwargs) -> Any:
-        """Call ``service``; on ValidationError keep the messages on the form and return None."""
-        try:
-            return service(**kwargs)
-        except ValidationError as error:
-            self.add_service_error(error)
-            return None
 
 
 def _territories_for(user):
@@ -276,12 +216,6 @@ def contacts_from(formset: forms.BaseFormSet) -> list[dict]:
 # --- dealer actions -------------------------------------------------------------------------------
 
 
-class CommentForm(PageForm):
-    comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
-
-
 class ReviewForm(CommentForm):
     """资质审核: the five criteria, each with a weight (summing to 100) and a score 0–100."""
 
@@ -405,7 +339,3 @@ class DepositForm(PageForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"received_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-
-
-class ConfirmForm(PageForm):
-    """No inputs: the button is the confirmation."""

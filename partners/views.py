@@ -7,25 +7,18 @@ message and a redirect in ``channelhub.middleware.DomainErrorMiddleware``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
+from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
 from channelhub.roles import Role, has_role
 from channelhub.scoping import check_segregation, may_approve
-from channelhub.workflow.machine import StateMachine
 from partners import forms, policies
 from partners.filters import AgreementFilter, DealerFilter
 from partners.models import Agreement, Dealer, QualificationReview
@@ -34,68 +27,6 @@ from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 
 User = get_user_model()
-
-PAGE_SIZE = 50
-
-
-# --- shared by the pages --------------------------------------------------------------------------
-
-
-def _posted(request):
-    """The POST data to bind a form to, or None on GET (an empty POST still shows required-field errors)."""
-    return request.POST if request.method == "POST" else None
-
-
-def _page(request, queryset: QuerySet) -> Page:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _filtered(filterset) -> QuerySet:
-    """The filtered rows; none while a filter value is invalid (its error is shown), rather than all of them."""
-    if filterset.is_bound and not filterset.is_valid():
-        return filterset.queryset.none()
-    return filterset.qs
-
-
-@dataclass(frozen=True)
-class PageAction:
-    """One button of a detail page: its form, who may take it, when it is possible, and the service."""
-
-    title: str | Promise
-    form_class: type[forms.PageForm]
-    run: Callable[..., Model]  # (actor, obj, form) → the object to show afterwards
-    allowed: Callable[[Any, Model], bool]  # the role may (else 403)
-    refusal: Callable[[Model], str | None]  # why the state does not allow it now (else None)
-    success: str | Promise
-    danger: bool = False
-    explanation: str | Promise = ""
-    button: str | Promise = ""  # the submit button, when it should say more than the title
-
-
-def _transition_refusal(machine: StateMachine, name: str) -> Callable[[Model], str | None]:
-    def refusal(obj: Model) -> str | None:
-        if machine.can(obj, name):
-            return None
-        return str(machine.refusal(obj, machine.get(name), machine.state_of(obj)))
-
-    return refusal
-
-
-def _action_page(request, obj: Model, action: PageAction, *, cancel_url: str, template: str):
-    """GET: the action's form (or a message when the state does not allow it). POST: run the service."""
-    if not action.allowed(request.user, obj):
-        raise PermissionDenied(gettext("Your role does not allow this."))
-    if request.method != "POST" and (reason := action.refusal(obj)):
-        messages.error(request, reason)
-        return redirect(cancel_url)
-    form = action.form_class(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        result = form.run(action.run, actor=request.user, obj=obj, form=form)
-        if result is not None:
-            messages.success(request, action.success)
-            return redirect(_detail_url(result))
-    context = {"object": obj, "action": action, "form": form, "cancel_url": cancel_url}
-    return render(request, template, context)
 
 
 def _detail_url(obj: Model) -> str:
@@ -112,7 +43,7 @@ def dealer_list_page(request):
     forms.prepare_filter_form(filterset.form, request.user)
     context = {
         "filter": filterset,
-        "page_obj": _page(request, _filtered(filterset)),
+        "page_obj": paginate(request, filtered(filterset)),
         "can_create": has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER),
     }
     return render(request, "partners/dealer_list.html", context)
@@ -156,8 +87,8 @@ def _dealer_buttons(user, dealer: Dealer) -> list[dict]:
 
 def dealer_create_page(request):
     policies.require(has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER))
-    form = forms.DealerForm(_posted(request), user=request.user)
-    contacts = forms.contact_formset(_posted(request))
+    form = forms.DealerForm(posted(request), user=request.user)
+    contacts = forms.contact_formset(posted(request))
     if request.method == "POST" and all([form.is_valid(), contacts.is_valid()]):
         dealer = form.save(actor=request.user, contacts=forms.contacts_from(contacts))
         if dealer is not None:
@@ -172,8 +103,8 @@ def dealer_edit_page(request, pk: int):
     if dealer.status == Dealer.Status.TERMINATED:
         messages.error(request, gettext("A terminated dealer cannot be changed; it is kept for its history."))
         return redirect("partners:dealer-detail", pk=dealer.pk)
-    form = forms.DealerForm(_posted(request), user=request.user, dealer=dealer)
-    contacts = forms.contact_formset(_posted(request), dealer=dealer)
+    form = forms.DealerForm(posted(request), user=request.user, dealer=dealer)
+    contacts = forms.contact_formset(posted(request), dealer=dealer)
     valid = request.method == "POST" and all([form.is_valid(), contacts.is_valid()])
     if valid and form.save(actor=request.user, contacts=forms.contacts_from(contacts)) is not None:
         messages.success(request, gettext("Dealer %(dealer)s saved.") % {"dealer": dealer})
@@ -222,7 +153,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ReviewForm,
         run=_submit_review,
         allowed=_may_move("submit_review"),
-        refusal=_transition_refusal(Dealer.workflow, "submit_review"),
+        refusal=transition_refusal(Dealer.workflow, "submit_review"),
         success=_("Submitted for qualification review."),
         explanation=_("Score each criterion from 0 to 100 and weigh them; the weights must add up to 100."),
     ),
@@ -231,7 +162,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ApproveQualificationForm,
         run=_approve_qualification,
         allowed=_may_approve,
-        refusal=_transition_refusal(Dealer.workflow, "approve_qualification"),
+        refusal=transition_refusal(Dealer.workflow, "approve_qualification"),
         success=_("Qualification approved."),
         explanation=_("The dealer becomes qualified with this credit limit."),
     ),
@@ -240,7 +171,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         form_class=forms.RejectQualificationForm,
         run=_reject_qualification,
         allowed=lambda user, dealer: policies.can_decide_qualification(user),
-        refusal=_transition_refusal(Dealer.workflow, "reject_qualification"),
+        refusal=transition_refusal(Dealer.workflow, "reject_qualification"),
         success=_("Qualification rejected; the dealer is a prospect again."),
         danger=True,
         button=_("Reject"),
@@ -251,7 +182,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         form_class=forms.CommentForm,
         run=_dealer_move("suspend"),
         allowed=_may_move("suspend"),
-        refusal=_transition_refusal(Dealer.workflow, "suspend"),
+        refusal=transition_refusal(Dealer.workflow, "suspend"),
         success=_("Dealer suspended."),
     ),
     "reactivate": PageAction(
@@ -259,7 +190,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         form_class=forms.CommentForm,
         run=_dealer_move("reactivate"),
         allowed=_may_move("reactivate"),
-        refusal=_transition_refusal(Dealer.workflow, "reactivate"),
+        refusal=transition_refusal(Dealer.workflow, "reactivate"),
         success=_("Dealer reactivated."),
     ),
     "terminate": PageAction(
@@ -267,7 +198,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         form_class=forms.CommentForm,
         run=_dealer_move("terminate"),
         allowed=_may_move("terminate"),
-        refusal=_transition_refusal(Dealer.workflow, "terminate"),
+        refusal=transition_refusal(Dealer.workflow, "terminate"),
         success=_("Dealer terminated."),
         danger=True,
         button=_("Yes, terminate the dealer"),
@@ -279,9 +210,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
 def dealer_action_page(request, pk: int, action: str):
     dealer = _dealer(request, pk)
     cancel = reverse("partners:dealer-detail", args=[dealer.pk])
-    return _action_page(
-        request, dealer, DEALER_ACTIONS[action], cancel_url=cancel, template="partners/action_form.html"
-    )
+    return action_page(request, dealer, DEALER_ACTIONS[action], cancel_url=cancel, done_url=_detail_url)
 
 
 # --- agreements -----------------------------------------------------------------------------------
@@ -291,7 +220,9 @@ def agreement_list_page(request):
     filterset = AgreementFilter(request.GET or None, queryset=agreement_list(request.user))
     forms.prepare_filter_form(filterset.form, request.user)
     return render(
-        request, "partners/agreement_list.html", {"filter": filterset, "page_obj": _page(request, _filtered(filterset))}
+        request,
+        "partners/agreement_list.html",
+        {"filter": filterset, "page_obj": paginate(request, filtered(filterset))},
     )
 
 
@@ -331,7 +262,7 @@ def _agreement_buttons(user, agreement: Agreement) -> list[dict]:
 def agreement_create_page(request, dealer_pk: int):
     dealer = get_object_or_404(dealer_list(request.user), pk=dealer_pk)
     policies.require(policies.can_manage_dealer(request.user, dealer))
-    form = forms.AgreementForm(_posted(request), user=request.user, dealer=dealer)
+    form = forms.AgreementForm(posted(request), user=request.user, dealer=dealer)
     if request.method == "POST" and form.is_valid():
         agreement = form.save(actor=request.user)
         if agreement is not None:
@@ -346,7 +277,7 @@ def agreement_edit_page(request, pk: int):
     if refusal := agreement_services.edit_refusal(agreement):
         messages.error(request, str(refusal))
         return redirect("partners:agreement-detail", pk=agreement.pk)
-    form = forms.AgreementForm(_posted(request), user=request.user, dealer=agreement.dealer, agreement=agreement)
+    form = forms.AgreementForm(posted(request), user=request.user, dealer=agreement.dealer, agreement=agreement)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user) is not None:
         messages.success(request, gettext("%(agreement)s saved.") % {"agreement": agreement})
         return redirect("partners:agreement-detail", pk=agreement.pk)
@@ -381,7 +312,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.CommentForm,
         run=_agreement_move(agreement_services.agreement_submit),
         allowed=policies.can_manage_agreement,
-        refusal=_transition_refusal(Agreement.workflow, "submit"),
+        refusal=transition_refusal(Agreement.workflow, "submit"),
         success=_("Agreement submitted for approval."),
     ),
     "sign": PageAction(
@@ -389,7 +320,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.CommentForm,
         run=_agreement_move(agreement_services.agreement_sign),
         allowed=policies.can_manage_agreement,
-        refusal=_transition_refusal(Agreement.workflow, "sign"),
+        refusal=transition_refusal(Agreement.workflow, "sign"),
         success=_("Agreement signed."),
         explanation=_("An exclusive agreement is refused when another dealer's exclusive agreement covers it."),
     ),
@@ -398,7 +329,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.CommentForm,
         run=_agreement_move(agreement_services.agreement_terminate),
         allowed=policies.can_manage_agreement,
-        refusal=_transition_refusal(Agreement.workflow, "terminate"),
+        refusal=transition_refusal(Agreement.workflow, "terminate"),
         success=_("Agreement terminated."),
         danger=True,
         button=_("Yes, terminate the agreement"),
@@ -427,6 +358,4 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
 def agreement_action_page(request, pk: int, action: str):
     agreement = _agreement(request, pk)
     cancel = reverse("partners:agreement-detail", args=[agreement.pk])
-    return _action_page(
-        request, agreement, AGREEMENT_ACTIONS[action], cancel_url=cancel, template="partners/action_form.html"
-    )
+    return action_page(request, agreement, AGREEMENT_ACTIONS[action], cancel_url=cancel, done_url=_detail_url)

@@ -1,0 +1,92 @@
+"""What every app's server-rendered pages share: binding forms, pages of 50, filter sets, and the
+action pages of detail pages (a form, who may take the action, when it is possible, the service).
+
+A refused transition or conflict raised by a service (``DomainError``) becomes an error message and
+a redirect in ``channelhub.middleware.DomainErrorMiddleware``; a ValidationError lands on the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+
+from channelhub.forms import PageForm
+from channelhub.workflow.machine import StateMachine
+
+PAGE_SIZE = 50
+
+
+def posted(request):
+    """The POST data to bind a form to, or None on GET (an empty POST still shows required-field errors)."""
+    return request.POST if request.method == "POST" else None
+
+
+def paginate(request, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def filtered(filterset) -> QuerySet:
+    """The filtered rows; none while a filter value is invalid (its error is shown), rather than all of them."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+@dataclass(frozen=True)
+class PageAction:
+    """One button of a detail page: its form, who may take it, when it is possible, and the service."""
+
+    title: str | Promise
+    form_class: type[PageForm]
+    run: Callable[..., Model]  # (actor, obj, form) → the object to show afterwards
+    allowed: Callable[[Any, Model], bool]  # the role may (else 403)
+    refusal: Callable[[Model], str | None]  # why the state does not allow it now (else None)
+    success: str | Promise
+    danger: bool = False
+    explanation: str | Promise = ""
+    button: str | Promise = ""  # the submit button, when it should say more than the title
+
+
+def transition_refusal(machine: StateMachine, name: str) -> Callable[[Model], str | None]:
+    """A ``PageAction.refusal`` for a state-machine transition: the machine's own refusal text."""
+
+    def refusal(obj: Model) -> str | None:
+        if machine.can(obj, name):
+            return None
+        return str(machine.refusal(obj, machine.get(name), machine.state_of(obj)))
+
+    return refusal
+
+
+def action_page(
+    request,
+    obj: Model,
+    action: PageAction,
+    *,
+    cancel_url: str,
+    done_url: Callable[[Model], str],
+    template: str = "partials/action_form.html",
+):
+    """GET: the action's form (or a message when the state does not allow it). POST: run the service."""
+    if not action.allowed(request.user, obj):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    if request.method != "POST" and (reason := action.refusal(obj)):
+        messages.error(request, reason)
+        return redirect(cancel_url)
+    form = action.form_class(posted(request))
+    if request.method == "POST" and form.is_valid():
+        result = form.run(action.run, actor=request.user, obj=obj, form=form)
+        if result is not None:
+            messages.success(request, action.success)
+            return redirect(done_url(result))
+    context = {"object": obj, "action": action, "form": form, "cancel_url": cancel_url}
+    return render(request, template, context)
