@@ -5,7 +5,6 @@ Each builder reads through selectors, so the dashboard issues a fixed number of 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from channelhub.accounts.models import Profile
@@ -19,18 +18,15 @@ def _profile(user) -> Profile | None:
 
 
 def field_rep(user) -> dict:
-    return {
-        "profile": _profile(user),
-        "quota": {
-            "daily_min": settings.VISIT_QUOTA_DAILY_MIN,
-            "weekly_unique_min": settings.VISIT_QUOTA_WEEKLY_UNIQUE_MIN,
-            "monthly_min": settings.VISIT_QUOTA_MONTHLY_MIN,
-        },
-    }
+    from visits.dashboard import rep_visit_figures
+
+    return {"profile": _profile(user), **rep_visit_figures(user)}
 
 
 def channel_manager(user) -> dict:
-    return {"profile": _profile(user), "team": list(team_list(user))}
+    from visits.dashboard import manager_visit_figures
+
+    return {"profile": _profile(user), "team": list(team_list(user)), **manager_visit_figures(user)}
 
 
 def finance(user) -> dict:

@@ -24,6 +24,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Dashboard"), "dashboard"),
     NavItem(_("Dealers"), "partners:dealer-list"),
     NavItem(_("Agreements"), "partners:agreement-list"),
+    NavItem(_("New visit"), "visits:visit-create", frozenset({Role.FIELD_REP})),
+    NavItem(_("Visits"), "visits:visit-list", frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})),
+    NavItem(_("Week plans"), "visits:plan-list", frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})),
+    NavItem(_("Review"), "visits:review", frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})),
+    NavItem(_("Compliance"), "visits:compliance", frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})),
     NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )

@@ -169,7 +169,7 @@ def _visit_condition(user, rep_field: str = "rep", dealer_prefix: str | None = "
         if dealer_prefix is not None:
             visible |= in_territories_of(user, f"{dealer_prefix}territory")
     if has_role(user, Role.FIELD_REP):
-        visible |= Q(**{rep_field: user})
+        visible |= Q(**{rep_field: user.pk})
     return visible
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("notifications/", include("channelhub.notifications.urls")),
     path("api/v1/", include("channelhub.api.urls")),
     path("partners/", include("partners.urls")),
+    path("visits/", include("visits.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin, ScopedViewSet
 from channelhub.roles import Role, has_role
@@ -164,10 +165,6 @@ class RejectQualificationInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class CommentInput(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class ReviewSerializer(serializers.ModelSerializer):
     items = ReviewItemInput(many=True, read_only=True)
 
@@ -186,12 +183,6 @@ class ReviewSerializer(serializers.ModelSerializer):
             "credit_limit",
             "items",
         ]
-
-
-def _input(serializer_class, request):
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class DealerViewSet(ScopedViewSet):
@@ -239,7 +230,7 @@ class DealerViewSet(ScopedViewSet):
     @extend_schema(request=SubmitReviewInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"], url_path="submit-review")
     def submit_review(self, request, pk=None):
-        data = _input(SubmitReviewInput, request)
+        data = parse_input(SubmitReviewInput, request)
         dealer = self.get_object()
         dealer_services.dealer_submit_review(actor=request.user, dealer=dealer, **data)
         return self._detail(dealer)
@@ -247,7 +238,7 @@ class DealerViewSet(ScopedViewSet):
     @extend_schema(request=ApproveQualificationInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"], url_path="approve-qualification")
     def approve_qualification(self, request, pk=None):
-        data = _input(ApproveQualificationInput, request)
+        data = parse_input(ApproveQualificationInput, request)
         dealer = self.get_object()
         dealer_services.dealer_approve_qualification(actor=request.user, dealer=dealer, **data)
         return self._detail(dealer)
@@ -255,13 +246,13 @@ class DealerViewSet(ScopedViewSet):
     @extend_schema(request=RejectQualificationInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"], url_path="reject-qualification")
     def reject_qualification(self, request, pk=None):
-        data = _input(RejectQualificationInput, request)
+        data = parse_input(RejectQualificationInput, request)
         dealer = self.get_object()
         dealer_services.dealer_reject_qualification(actor=request.user, dealer=dealer, **data)
         return self._detail(dealer)
 
     def _move(self, request, name):
-        data = _input(CommentInput, request)
+        data = parse_input(CommentInput, request)
         dealer = self.get_object()
         dealer_services.dealer_transition(actor=request.user, dealer=dealer, name=name, **data)
         return self._detail(dealer)
@@ -382,21 +373,21 @@ class AgreementViewSet(ScopedViewSet):
     @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        data = _input(CommentInput, request)
+        data = parse_input(CommentInput, request)
         agreement = agreement_services.agreement_submit(actor=request.user, agreement=self.get_object(), **data)
         return self._detail(agreement)
 
     @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        data = _input(CommentInput, request)
+        data = parse_input(CommentInput, request)
         agreement = agreement_services.agreement_sign(actor=request.user, agreement=self.get_object(), **data)
         return self._detail(agreement)
 
     @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"])
     def terminate(self, request, pk=None):
-        data = _input(CommentInput, request)
+        data = parse_input(CommentInput, request)
         agreement = agreement_services.agreement_terminate(actor=request.user, agreement=self.get_object(), **data)
         return self._detail(agreement)
 
@@ -413,7 +404,7 @@ class AgreementViewSet(ScopedViewSet):
     @extend_schema(request=DepositInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
     @action(detail=True, methods=["post"], url_path="confirm-deposit")
     def confirm_deposit(self, request, pk=None):
-        data = _input(DepositInput, request)
+        data = parse_input(DepositInput, request)
         agreement = agreement_services.agreement_confirm_deposit(
             actor=request.user, agreement=self.get_object(), **data
         )

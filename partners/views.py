@@ -25,6 +25,8 @@ from partners.models import Agreement, Dealer, QualificationReview
 from partners.selectors import agreement_list, dealer_detail, dealer_list
 from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
+from visits import policies as visit_policies
+from visits.selectors import dealer_visits
 
 User = get_user_model()
 
@@ -63,6 +65,9 @@ def dealer_detail_page(request, pk: int):
         "can_add_agreement": dealer.status != Dealer.Status.TERMINATED and policies.can_manage_dealer(user, dealer),
         "state_log": state_log(Dealer.workflow, dealer),
         "history": history_rows(dealer),
+        "visits": dealer_visits(user, dealer),
+        "shows_visits": visit_policies.can_log_visits(user) or visit_policies.is_reviewer(user),
+        "can_log_visit": visit_policies.can_log_visits(user) and dealer.owner_id == user.pk,
     }
     return render(request, "partners/dealer_detail.html", context)
 

@@ -100,6 +100,11 @@ class VisitPlan(models.Model):
     def due_at(self) -> datetime:
         return plan_due_at(self.week_start)
 
+    @property
+    def due_date(self) -> date:
+        """The Saturday by whose end (23:59) the plan is due."""
+        return self.week_start - timedelta(days=2)
+
 
 class VisitPlanItem(models.Model):
     plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("visit plan"))

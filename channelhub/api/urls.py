@@ -7,14 +7,17 @@ from .router import router
 from .views import AuthTokenView
 
 #: Modules that register viewsets on the router; each app adds its ``api`` module here.
-API_MODULES = ["channelhub.accounts.api", "partners.api"]
+API_MODULES = ["channelhub.accounts.api", "partners.api", "visits.api"]
 
+#: Each module may also have ``urlpatterns`` for views that are not viewsets.
+extra_urlpatterns = []
 for module in API_MODULES:
-    import_module(module)
+    extra_urlpatterns += getattr(import_module(module), "urlpatterns", [])
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    *extra_urlpatterns,
     *router.urls,
 ]

@@ -168,6 +168,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Installed by `npm ci` from package-lock.json (see Makefile); never a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -221,6 +222,9 @@ SPECTACULAR_SETTINGS = {
         "DealerStatusEnum": "partners.models.Dealer.Status",
         "AgreementKindEnum": "partners.models.Agreement.Kind",
         "AgreementStatusEnum": "partners.models.Agreement.Status",
+        "VisitKindEnum": "visits.models.Visit.Kind",
+        "VisitStatusEnum": "visits.models.Visit.Status",
+        "VisitPlanStatusEnum": "visits.models.VisitPlan.Status",
     },
 }
 

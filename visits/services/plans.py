@@ -128,6 +128,9 @@ def _review(actor, plan: VisitPlan, name: str, comment: str, now: datetime | Non
     require_role(actor, Role.CHANNEL_MANAGER, Role.ADMIN)
     if plan.rep_id == actor.pk:
         raise SegregationOfDutiesError(_("You cannot review your own plan."))
+    if not scope(actor, VisitPlan.objects.filter(pk=plan.pk)).exists():
+        # a manager reviews their own team's plans only
+        raise PermissionDenied(_("Your role does not allow this."))
     now = now or timezone.now()
     with transaction.atomic():
         VisitPlan.workflow.apply(

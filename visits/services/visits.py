@@ -161,6 +161,9 @@ def review_visit(*, actor, visit: Visit, name: str, comment: str = "", now: date
     require_role(actor, Role.CHANNEL_MANAGER, Role.ADMIN)
     if visit.rep_id == actor.pk:
         raise SegregationOfDutiesError(_("You cannot review your own visit."))
+    if not scope(actor, Visit.objects.filter(pk=visit.pk)).exists():
+        # a manager reviews their team's visits and those in their territories, nobody else's
+        raise PermissionDenied(_("Your role does not allow this."))
     now = now or timezone.now()
     with transaction.atomic():
         Visit.workflow.apply(

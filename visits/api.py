@@ -1,0 +1,405 @@
+"""REST API for visit plans, visits and compliance (SPEC §8). Actions call services."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from channelhub.accounts.selectors import display_name
+from channelhub.api.inputs import CommentInput, parse_input
+from channelhub.api.router import router
+from channelhub.api.viewsets import ScopedViewSet
+from channelhub.periods import Month
+from channelhub.roles import Role, has_role, require_role
+from channelhub.scoping import visit_reps
+from partners.models import Dealer
+from visits import policies
+from visits.filters import VisitFilter, VisitPlanFilter
+from visits.models import Visit, VisitPlan, VisitPlanItem
+from visits.selectors import plan_detail, plan_list, visit_detail, visit_list
+from visits.services import compliance as compliance_services
+from visits.services import plans as plan_services
+from visits.services import visits as visit_services
+
+TRANSITION_RESPONSES = {
+    403: OpenApiResponse(description="Your role may not take this action."),
+    404: OpenApiResponse(description="Unknown or out of scope."),
+    409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
+}
+
+
+class ReturnInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000)
+
+
+# --- visits ----------------------------------------------------------------------------------------
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    rep_name = serializers.SerializerMethodField()
+    dealer_name = serializers.CharField(source="dealer.name", read_only=True)
+    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.all())
+    client_uuid = serializers.UUIDField(
+        required=False,
+        help_text=_("Chosen by the phone; sending the same one again returns the first visit (200)."),
+    )
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=Visit.Flag.choices), read_only=True)
+    editable_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "rep",
+            "rep_name",
+            "dealer",
+            "dealer_name",
+            "visited_at",
+            "visited_on",
+            "created_at",
+            "kind",
+            "purpose",
+            "summary",
+            "outcome",
+            "next_action",
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "client_uuid",
+            "status",
+            "flags",
+            "distance_m",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "editable_until",
+        ]
+        read_only_fields = [
+            "rep",
+            "visited_on",
+            "created_at",
+            "status",
+            "distance_m",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+        ]
+
+    def get_rep_name(self, visit) -> str:
+        return display_name(visit.rep)
+
+    def get_editable_until(self, visit) -> str | None:
+        """When the rep's 24-hour edit window closes (null once reviewed)."""
+        if visit.status != Visit.Status.SUBMITTED:
+            return None
+        return serializers.DateTimeField().to_representation(policies.edit_deadline(visit))
+
+
+class VisitUpdateSerializer(VisitSerializer):
+    """A correction: the content, the dealer and the time; the position and the UUID cannot change."""
+
+    class Meta(VisitSerializer.Meta):
+        read_only_fields = [
+            *VisitSerializer.Meta.read_only_fields,
+            "latitude",
+            "longitude",
+            "accuracy_m",
+            "client_uuid",
+        ]
+
+
+class VisitViewSet(ScopedViewSet):
+    """Visits (SPEC §4). Reps log their own (POST; idempotent on ``client_uuid``: a repeat answers 200
+    with the first visit) and may change them for 24 hours; managers review them.
+    Filters: ``rep``, ``dealer``, ``status``, ``kind``, ``date_from``/``date_to`` (visit date),
+    ``flagged``."""
+
+    queryset = Visit.objects.all()
+    filterset_class = VisitFilter
+    ordering_fields = ["visited_at", "created_at", "status"]
+
+    def get_queryset(self):
+        return visit_detail(self.request.user) if self.action != "list" else visit_list(self.request.user)
+
+    def get_serializer_class(self):
+        return VisitUpdateSerializer if self.action in ("update", "partial_update") else VisitSerializer
+
+    @extend_schema(responses={201: VisitSerializer, 200: VisitSerializer})
+    def create(self, request, *args, **kwargs):
+        require_role(request.user, Role.FIELD_REP)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        visit, created = visit_services.log_visit(rep=request.user, **serializer.validated_data)
+        data = VisitSerializer(self.get_queryset().get(pk=visit.pk), context=self.get_serializer_context()).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def perform_update(self, serializer):
+        serializer.instance = visit_services.update_visit(
+            actor=self.request.user, visit=serializer.instance, **serializer.validated_data
+        )
+
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        response.data = VisitSerializer(
+            self.get_queryset().get(pk=kwargs["pk"]), context=self.get_serializer_context()
+        ).data
+        return response
+
+    def _review(self, request, name):
+        data = parse_input(CommentInput, request)
+        visit = visit_services.review_visit(actor=request.user, visit=self.get_object(), name=name, **data)
+        return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data)
+
+    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._review(request, "confirm")
+
+    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="mark-false")
+    def mark_false(self, request, pk=None):
+        """Mark as a false report (虚报): it no longer counts towards the quota."""
+        return self._review(request, "mark_false")
+
+    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="mark-fabricated")
+    def mark_fabricated(self, request, pk=None):
+        """Mark as fabricated (弄虚作假): it no longer counts towards the quota."""
+        return self._review(request, "mark_fabricated")
+
+
+# --- visit plans -----------------------------------------------------------------------------------
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.all())
+    dealer_name = serializers.CharField(source="dealer.name", read_only=True)
+
+    class Meta:
+        model = VisitPlanItem
+        fields = ["id", "dealer", "dealer_name", "planned_date", "note"]
+        read_only_fields = ["id"]
+
+
+class VisitPlanSerializer(serializers.ModelSerializer):
+    rep_name = serializers.SerializerMethodField()
+    items = PlanItemSerializer(many=True, required=False)
+    iso_week = serializers.CharField(read_only=True)
+    due_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = VisitPlan
+        fields = [
+            "id",
+            "rep",
+            "rep_name",
+            "week_start",
+            "iso_week",
+            "due_at",
+            "status",
+            "note",
+            "items",
+            "submitted_at",
+            "is_late",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "rep",
+            "status",
+            "submitted_at",
+            "is_late",
+            "reviewed_by",
+            "reviewed_at",
+            "review_comment",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_rep_name(self, plan) -> str:
+        return display_name(plan.rep)
+
+    def validate_week_start(self, value):
+        if self.instance is not None and value != self.instance.week_start:
+            raise serializers.ValidationError(_("A plan cannot move to another week."))
+        return value
+
+
+class VisitPlanListSerializer(VisitPlanSerializer):
+    item_count = serializers.IntegerField(read_only=True)
+
+    class Meta(VisitPlanSerializer.Meta):
+        fields = [f for f in VisitPlanSerializer.Meta.fields if f != "items"] + ["item_count"]
+
+
+class VisitPlanViewSet(ScopedViewSet):
+    """Week plans (周拜访计划), one per rep and ISO week; due by Saturday 23:59 of the week before.
+    Reps create, change (while ``draft`` or ``returned``) and submit their own; managers approve or
+    return their team's. Filters: ``rep``, ``status``, ``week_start``, ``date_from``/``date_to``, ``is_late``."""
+
+    queryset = VisitPlan.objects.all()
+    filterset_class = VisitPlanFilter
+    ordering_fields = ["week_start", "status"]
+
+    def get_queryset(self):
+        return plan_list(self.request.user) if self.action == "list" else plan_detail(self.request.user)
+
+    def get_serializer_class(self):
+        return VisitPlanListSerializer if self.action == "list" else VisitPlanSerializer
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = plan_services.plan_create(
+            rep=self.request.user, week_start=data["week_start"], items=data.get("items", ()), note=data.get("note", "")
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = plan_services.plan_update(
+            actor=self.request.user, plan=serializer.instance, items=data.get("items"), note=data.get("note")
+        )
+
+    def _fresh(self, plan, code=status.HTTP_200_OK):
+        fresh = plan_detail(self.request.user).get(pk=plan.pk)
+        return Response(VisitPlanSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        require_role(request.user, Role.FIELD_REP)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        return self._fresh(serializer.instance, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        super().update(request, *args, **kwargs)
+        return self._fresh(self.get_object())
+
+    @extend_schema(request=CommentInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        data = parse_input(CommentInput, request)
+        plan = plan_services.plan_submit(actor=request.user, plan=self.get_object(), **data)
+        return self._fresh(plan)
+
+    @extend_schema(request=CommentInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        data = parse_input(CommentInput, request)
+        plan = plan_services.plan_approve(actor=request.user, plan=self.get_object(), **data)
+        return self._fresh(plan)
+
+    @extend_schema(request=ReturnInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Send the plan back to the rep; ``comment`` (required) says what to change."""
+        data = parse_input(ReturnInput, request)
+        plan = plan_services.plan_return(actor=request.user, plan=self.get_object(), **data)
+        return self._fresh(plan)
+
+
+# --- compliance ------------------------------------------------------------------------------------
+
+
+class QuotaSerializer(serializers.Serializer):
+    daily_min = serializers.IntegerField()
+    weekly_unique_min = serializers.IntegerField()
+    monthly_min = serializers.IntegerField()
+
+
+class WeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    iso_week = serializers.CharField(source="label")
+    visits = serializers.IntegerField()
+    distinct_dealers = serializers.IntegerField()
+    over = serializers.BooleanField(help_text=_("The week has ended."))
+    below = serializers.BooleanField(help_text=_("Ended with fewer distinct dealers than the weekly minimum."))
+
+
+class ComplianceSerializer(serializers.Serializer):
+    rep = serializers.IntegerField(source="rep_id")
+    rep_name = serializers.SerializerMethodField()
+    period = serializers.CharField()
+    quota = QuotaSerializer()
+    visits_counted = serializers.IntegerField()
+    distinct_dealers = serializers.IntegerField()
+    days_below_daily_min = serializers.IntegerField()
+    weeks_below_weekly_min = serializers.IntegerField()
+    shortfall = serializers.IntegerField()
+    false_reports = serializers.IntegerField()
+    fabricated_reports = serializers.IntegerField()
+    working_days = serializers.IntegerField()
+    weeks = WeekSerializer(many=True)
+
+    def get_rep_name(self, compliance) -> str:
+        return display_name(compliance.rep)
+
+
+class TeamComplianceSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    visits_counted = serializers.IntegerField()
+    distinct_dealers = serializers.IntegerField()
+    days_below_daily_min = serializers.IntegerField()
+    weeks_below_weekly_min = serializers.IntegerField()
+    shortfall = serializers.IntegerField()
+    false_reports = serializers.IntegerField()
+    fabricated_reports = serializers.IntegerField()
+    reps = ComplianceSerializer(many=True)
+
+
+class ComplianceView(APIView):
+    """Visit compliance for a month (SPEC §4). With ``rep``: that rep's figures. Without: every rep
+    the user may see (a manager's team; a rep only themself) with the team's totals."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, description="YYYY-MM (default: this month)"),
+            OpenApiParameter("rep", OpenApiTypes.INT, description="A rep's ID (default: all reps in scope)"),
+        ],
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="VisitComplianceResponse",
+                serializers=[ComplianceSerializer, TeamComplianceSerializer],
+                resource_type_field_name=None,
+            ),
+            400: OpenApiResponse(description="Bad `period` or `rep`."),
+            404: OpenApiResponse(description="Unknown or out-of-scope rep."),
+        },
+    )
+    def get(self, request):
+        try:
+            month = Month.parse(request.query_params["period"]) if "period" in request.query_params else Month.current()
+        except DjangoValidationError as error:
+            raise ValidationError({"period": error.messages}) from None
+        reps = visit_reps(request.user).order_by("username")
+        as_of = timezone.localdate()
+        rep_id = request.query_params.get("rep")
+        if rep_id is not None:
+            if not rep_id.isdigit():
+                raise ValidationError({"rep": [_("Give a rep's ID.")]})
+            rep = reps.filter(pk=int(rep_id)).first()
+            if rep is None:
+                raise NotFound()
+            return Response(ComplianceSerializer(compliance_services.rep_compliance(rep, month, as_of=as_of)).data)
+        if not has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER, Role.FIELD_REP):
+            raise NotFound()
+        team = compliance_services.team_compliance(reps, month, as_of=as_of)
+        return Response(TeamComplianceSerializer(team).data)
+
+
+router.register("visit-plans", VisitPlanViewSet, basename="visit-plan")
+router.register("visits", VisitViewSet, basename="visit")
+
+#: Views that are not viewsets; ``channelhub.api.urls`` mounts them beside the router's.
+urlpatterns = [path("visit-compliance/", ComplianceView.as_view(), name="visit-compliance")]

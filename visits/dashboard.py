@@ -1,0 +1,44 @@
+"""The visit figures of the dashboards (SPEC §7): a rep's day, week and month against quota; a
+manager's team compliance and what waits for review. A fixed number of queries each."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from channelhub.periods import Month, iso_week_label, week_start
+from channelhub.scoping import visit_reps
+from visits.models import Visit
+from visits.selectors import plans_to_review, review_queue, visit_list
+from visits.services.compliance import rep_compliance, team_compliance
+
+
+def rep_visit_figures(user) -> dict:
+    today = timezone.localdate()
+    monday = week_start(today)
+    month = Month.of(today)
+    counted = Q(status__in=Visit.COUNTED)
+    figures = Visit.objects.filter(
+        rep=user, visited_on__gte=min(monday, month.first_day), visited_on__lte=today
+    ).aggregate(
+        today=Count("pk", filter=counted & Q(visited_on=today)),
+        week_dealers=Count("dealer_id", filter=counted & Q(visited_on__gte=monday), distinct=True),
+    )
+    compliance = rep_compliance(user, month, as_of=today)
+    return {
+        "quota": compliance.quota,
+        "compliance": compliance,
+        "today_visits": figures["today"],
+        "week_dealers": figures["week_dealers"],
+        "this_week": iso_week_label(monday),
+        "recent_visits": list(visit_list(user).filter(rep=user)[:5]),
+    }
+
+
+def manager_visit_figures(user) -> dict:
+    month = Month.current()
+    return {
+        "team_compliance": team_compliance(visit_reps(user).order_by("username"), month),
+        "flagged_waiting": review_queue(user).count(),
+        "plans_waiting": plans_to_review(user).count(),
+    }

@@ -1,0 +1,46 @@
+"""Filters of visit and plan lists, shared by the pages and the API (SPEC §8: visits by ``rep``,
+``dealer``, ``status``, date range)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.roles import Role
+from partners.models import Dealer
+from visits.models import Visit, VisitPlan
+
+User = get_user_model()
+
+
+class VisitFilter(django_filters.FilterSet):
+    rep = django_filters.ModelChoiceFilter(queryset=User.objects.filter(groups__name=Role.FIELD_REP), label=_("Rep"))
+    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"))
+    status = django_filters.ChoiceFilter(choices=Visit.Status.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=Visit.Kind.choices, label=_("Kind"))
+    date_from = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("To"))
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("Flagged"))
+
+    class Meta:
+        model = Visit
+        fields = ["rep", "dealer", "status", "kind", "date_from", "date_to", "flagged"]
+
+    def filter_flagged(self, queryset, name, value):
+        flagged = Q(late_entry=True) | Q(far_from_dealer=True)
+        return queryset.filter(flagged) if value else queryset.exclude(flagged)
+
+
+class VisitPlanFilter(django_filters.FilterSet):
+    rep = django_filters.ModelChoiceFilter(queryset=User.objects.filter(groups__name=Role.FIELD_REP), label=_("Rep"))
+    status = django_filters.ChoiceFilter(choices=VisitPlan.Status.choices, label=_("Status"))
+    week_start = django_filters.DateFilter(label=_("Week starting"))
+    date_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte", label=_("To"))
+    is_late = django_filters.BooleanFilter(label=_("Late"))
+
+    class Meta:
+        model = VisitPlan
+        fields = ["rep", "status", "week_start", "date_from", "date_to", "is_late"]

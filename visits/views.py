@@ -1,0 +1,368 @@
+"""Visit pages (SPEC §7): new visit (phone-first), visits, a visit, review queue, week plans, compliance.
+
+Each view: parse → scope (``visits.selectors``; out of scope is a 404) → call a service → render.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.audit import history_rows, state_log
+from channelhub.forms import ConfirmForm, style_fields
+from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
+from channelhub.roles import Role, has_role
+from channelhub.scoping import visit_reps
+from partners.models import Dealer
+from visits import forms, policies
+from visits.filters import VisitFilter, VisitPlanFilter
+from visits.models import Visit, VisitPlan
+from visits.selectors import plan_detail, plan_list, plans_to_review, review_queue, visit_detail, visit_list
+from visits.services import compliance as compliance_services
+from visits.services import plans as plan_services
+from visits.services import visits as visit_services
+
+# --- visits ----------------------------------------------------------------------------------------
+
+
+def _prepare_filter(filterset, user):
+    form = filterset.form
+    form.fields["rep"].queryset = visit_reps(user).order_by("username")
+    form.fields["rep"].label_from_instance = lambda u: u.get_full_name() or u.username
+    form.fields.pop("dealer", None)
+    style_fields(form)
+    return filterset
+
+
+def visit_list_page(request):
+    user = request.user
+    if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    filterset = _prepare_filter(VisitFilter(request.GET or None, queryset=visit_list(user)), user)
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request, filtered(filterset)),
+        "can_log": policies.can_log_visits(user),
+        "mine_only": not policies.is_reviewer(user),
+    }
+    return render(request, "visits/visit_list.html", context)
+
+
+def visit_create_page(request):
+    user = request.user
+    if not policies.can_log_visits(user):
+        raise PermissionDenied(gettext("Only field reps log visits."))
+    initial_dealer = None
+    if dealer_id := request.GET.get("dealer"):
+        initial_dealer = Dealer.objects.filter(pk=dealer_id).first() if dealer_id.isdigit() else None
+    form = forms.VisitForm(posted(request), rep=user, initial_dealer=initial_dealer)
+    if request.method == "POST" and form.is_valid():
+        result = form.run(visit_services.log_visit, rep=user, **form.visit_fields())
+        if result is not None:
+            visit, created = result
+            if created:
+                messages.success(request, _visit_logged_message(visit))
+            else:
+                messages.info(request, gettext("This visit was already logged."))
+            return redirect("visits:visit-detail", pk=visit.pk)
+    return render(request, "visits/visit_form.html", {"form": form})
+
+
+def _visit_logged_message(visit: Visit) -> str:
+    message = gettext("Visit to %(dealer)s logged.") % {"dealer": visit.dealer.name}
+    if visit.is_flagged:
+        message += " " + gettext("It is flagged for your manager: %(flags)s.") % {
+            "flags": gettext(", ").join(visit.flag_labels)
+        }
+    return message
+
+
+def _visit(request, pk: int) -> Visit:
+    return get_object_or_404(visit_detail(request.user), pk=pk)
+
+
+def visit_detail_page(request, pk: int):
+    visit = _visit(request, pk)
+    user = request.user
+    buttons = []
+    if policies.can_review(user, visit):
+        for transition in Visit.workflow.available(visit):
+            buttons.append(
+                {
+                    "label": VISIT_ACTIONS[transition.action].title,
+                    "url": reverse(f"visits:visit-{transition.action}", args=[visit.pk]),
+                    "danger": VISIT_ACTIONS[transition.action].danger,
+                }
+            )
+    context = {
+        "visit": visit,
+        "actions": buttons,
+        "can_edit": policies.can_edit(user, visit),
+        "edit_deadline": policies.edit_deadline(visit),
+        "far_limit_m": policies.FAR_FROM_DEALER_M,
+        "state_log": state_log(Visit.workflow, visit),
+        "history": history_rows(visit),
+    }
+    return render(request, "visits/visit_detail.html", context)
+
+
+def visit_edit_page(request, pk: int):
+    visit = _visit(request, pk)
+    if visit.rep_id != request.user.pk:
+        raise PermissionDenied(gettext("Only the rep who logged a visit may change it."))
+    if not policies.can_edit(request.user, visit):
+        messages.error(request, gettext("This visit can no longer be changed (24 hours after logging, or reviewed)."))
+        return redirect("visits:visit-detail", pk=visit.pk)
+    form = forms.VisitEditForm(posted(request), visit=visit)
+    valid = request.method == "POST" and form.is_valid()
+    if valid and form.run(visit_services.update_visit, actor=request.user, visit=visit, **form.changes()) is not None:
+        messages.success(request, gettext("Visit saved."))
+        return redirect("visits:visit-detail", pk=visit.pk)
+    return render(request, "visits/visit_edit.html", {"form": form, "visit": visit})
+
+
+def _review(name: str):
+    def run(*, actor, obj, form):
+        return visit_services.review_visit(actor=actor, visit=obj, name=name, comment=form.cleaned_data["comment"])
+
+    return run
+
+
+VISIT_ACTIONS: dict[str, PageAction] = {
+    "confirm": PageAction(
+        title=_("Confirm"),
+        form_class=forms.ReviewForm,
+        run=_review("confirm"),
+        allowed=policies.can_review,
+        refusal=transition_refusal(Visit.workflow, "confirm"),
+        success=_("Visit confirmed."),
+        explanation=_("The visit is accepted as reported and counts towards the quota."),
+    ),
+    "mark-false": PageAction(
+        title=_("Mark as false report"),
+        form_class=forms.ReviewForm,
+        run=_review("mark_false"),
+        allowed=policies.can_review,
+        refusal=transition_refusal(Visit.workflow, "mark_false"),
+        success=_("Visit marked as a false report."),
+        danger=True,
+        explanation=_("A false report (虚报) no longer counts towards the quota and is deducted from the commission."),
+    ),
+    "mark-fabricated": PageAction(
+        title=_("Mark as fabricated"),
+        form_class=forms.ReviewForm,
+        run=_review("mark_fabricated"),
+        allowed=policies.can_review,
+        refusal=transition_refusal(Visit.workflow, "mark_fabricated"),
+        success=_("Visit marked as fabricated."),
+        danger=True,
+        explanation=_(
+            "A fabricated visit (弄虚作假) no longer counts towards the quota and is deducted from the commission."
+        ),
+    ),
+}
+
+
+def visit_action_page(request, pk: int, action: str):
+    visit = _visit(request, pk)
+    cancel = reverse("visits:visit-detail", args=[visit.pk])
+    return action_page(
+        request,
+        visit,
+        VISIT_ACTIONS[action],
+        cancel_url=cancel,
+        # The review queue's quick buttons come back to the queue.
+        done_url=lambda obj: reverse("visits:review") if request.POST.get("next") == "review" else cancel,
+    )
+
+
+def review_page(request):
+    """The manager's queue: flagged visits waiting for a verdict, and submitted week plans."""
+    if not policies.is_reviewer(request.user):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    context = {
+        "page_obj": paginate(request, review_queue(request.user)),
+        "plans": list(plans_to_review(request.user)[:50]),
+    }
+    return render(request, "visits/review.html", context)
+
+
+# --- week plans ------------------------------------------------------------------------------------
+
+
+def plan_list_page(request):
+    user = request.user
+    if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    filterset = VisitPlanFilter(request.GET or None, queryset=plan_list(user).order_by("-week_start", "rep__username"))
+    _prepare_filter(filterset, user)
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request, filtered(filterset)),
+        "can_plan": policies.can_log_visits(user),
+        "this_week": iso_week_label(week_start(timezone.localdate())),
+        "next_week": iso_week_label(week_start(timezone.localdate()) + timedelta(days=7)),
+    }
+    return render(request, "visits/plan_list.html", context)
+
+
+def _requested_week(request):
+    """``?week=2026-W49`` (default: next week)."""
+    if "week" in request.GET:
+        try:
+            return parse_iso_week(request.GET["week"])
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+    return week_start(timezone.localdate()) + timedelta(days=7)
+
+
+def my_plan_page(request):
+    """The rep's plan for a week: write it (draft or returned) or see it (submitted or approved)."""
+    user = request.user
+    if not policies.can_log_visits(user):
+        raise PermissionDenied(gettext("Only field reps plan visits."))
+    monday = _requested_week(request)
+    plan = plan_detail(user).filter(rep=user, week_start=monday).first()
+    if plan is not None and not policies.can_edit_plan(user, plan) and request.method != "POST":
+        return redirect("visits:plan-detail", pk=plan.pk)
+    note_form = forms.PlanNoteForm(posted(request), initial={"note": plan.note if plan else ""})
+    items = forms.plan_formset(posted(request), rep=user, week_start=monday, plan=plan)
+    if request.method == "POST" and note_form.is_valid() and items.is_valid():
+        note = note_form.cleaned_data["note"]
+        if plan is None:
+            saved = note_form.run(
+                plan_services.plan_create, rep=user, week_start=monday, items=items.items(), note=note
+            )
+        else:
+            saved = note_form.run(plan_services.plan_update, actor=user, plan=plan, items=items.items(), note=note)
+        if saved is not None:
+            if "submit" in request.POST:
+                plan_services.plan_submit(actor=user, plan=saved)
+                messages.success(request, gettext("Plan submitted to your manager."))
+            else:
+                messages.success(request, gettext("Plan saved as a draft."))
+            return redirect("visits:plan-detail", pk=saved.pk)
+    context = {
+        "plan": plan,
+        "week_start": monday,
+        "week_end": monday + timedelta(days=6),
+        "iso_week": iso_week_label(monday),
+        "previous_week": iso_week_label(monday - timedelta(days=7)),
+        "following_week": iso_week_label(monday + timedelta(days=7)),
+        "due_date": monday - timedelta(days=2),
+        "note_form": note_form,
+        "items": items,
+    }
+    return render(request, "visits/plan_form.html", context)
+
+
+def plan_detail_page(request, pk: int):
+    plan = get_object_or_404(plan_detail(request.user), pk=pk)
+    user = request.user
+    buttons = []
+    for transition in VisitPlan.workflow.available(plan):
+        action = PLAN_ACTIONS[transition.action]
+        if action.allowed(user, plan):
+            url = reverse(f"visits:plan-{transition.action}", args=[plan.pk])
+            buttons.append({"label": action.title, "url": url, "danger": action.danger})
+    context = {
+        "plan": plan,
+        "actions": buttons,
+        "can_edit": policies.can_edit_plan(user, plan),
+        "state_log": state_log(VisitPlan.workflow, plan),
+        "history": history_rows(plan),
+    }
+    return render(request, "visits/plan_detail.html", context)
+
+
+def _plan_submit(*, actor, obj, form):
+    return plan_services.plan_submit(actor=actor, plan=obj)
+
+
+def _plan_approve(*, actor, obj, form):
+    return plan_services.plan_approve(actor=actor, plan=obj, comment=form.cleaned_data["comment"])
+
+
+def _plan_return(*, actor, obj, form):
+    return plan_services.plan_return(actor=actor, plan=obj, comment=form.cleaned_data["comment"])
+
+
+PLAN_ACTIONS: dict[str, PageAction] = {
+    "submit": PageAction(
+        title=_("Submit"),
+        form_class=ConfirmForm,
+        run=_plan_submit,
+        allowed=policies.can_edit_plan,
+        refusal=transition_refusal(VisitPlan.workflow, "submit"),
+        success=_("Plan submitted to your manager."),
+        explanation=_("Plans are due by Saturday 23:59 of the week before; later ones are marked late."),
+    ),
+    "approve": PageAction(
+        title=_("Approve"),
+        form_class=forms.ReviewForm,
+        run=_plan_approve,
+        allowed=policies.can_review,
+        refusal=transition_refusal(VisitPlan.workflow, "approve"),
+        success=_("Plan approved."),
+    ),
+    "return": PageAction(
+        title=_("Return"),
+        form_class=forms.ReturnForm,
+        run=_plan_return,
+        allowed=policies.can_review,
+        refusal=transition_refusal(VisitPlan.workflow, "return"),
+        success=_("Plan returned to the rep."),
+        danger=True,
+        explanation=_("The rep changes the plan and submits it again."),
+    ),
+}
+
+
+def plan_action_page(request, pk: int, action: str):
+    plan = get_object_or_404(plan_detail(request.user), pk=pk)
+    cancel = reverse("visits:plan-detail", args=[plan.pk])
+    return action_page(request, plan, PLAN_ACTIONS[action], cancel_url=cancel, done_url=lambda obj: cancel)
+
+
+# --- compliance ------------------------------------------------------------------------------------
+
+
+def compliance_page(request):
+    """Visits against quota for a month: a table and a weekly chart per rep, and the team's totals."""
+    user = request.user
+    if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    try:
+        month = Month.parse(request.GET["period"]) if request.GET.get("period") else Month.current()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        month = Month.current()
+    reps = list(visit_reps(user).order_by("username"))
+    team = compliance_services.team_compliance(reps, month)
+    charts = [
+        {
+            "id": f"compliance-chart-{row.rep_id}",
+            "labels": [week.label for week in row.weeks],
+            "visits": [week.visits for week in row.weeks],
+            "distinct": [week.distinct_dealers for week in row.weeks],
+            "weekly_min": row.weekly_unique_min,
+        }
+        for row in team.reps
+    ]
+    context = {
+        "team": team,
+        "month": month,
+        "previous": month.previous(),
+        "next": month.next(),
+        "charts": charts,
+        "show_totals": len(reps) > 1 or has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN),
+    }
+    return render(request, "visits/compliance.html", context)
