@@ -608,8 +608,8 @@ def test_dealer_detail_query_count_does_not_grow(
     client.get(detail(dealer))  # content types cached, as in a running server
     # session, user, roles, territory paths, unread notifications, dealer (+territory, owner, parent),
     # product lines, contacts, agreements (+territory), their product lines, reviews (+submitter,
-    # decider), review items, state log (+by), history (+user), history's product-line rows
-    with django_assert_max_num_queries(15):
+    # decider), review items, state log (+by), history (+user), history's product-line rows, visits
+    with django_assert_max_num_queries(16):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
 
