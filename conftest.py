@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -28,6 +31,19 @@ requires_redis = pytest.mark.skipif(
     not settings.CELERY_BROKER_URL, reason="needs a broker: set CELERY_BROKER_URL=redis://… (runs in CI)"
 )
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _browser_missing() -> bool:
+    """True when the browser tests cannot run: no Debian Chromium or no ``playwright`` package."""
+    return not os.access(CHROMIUM, os.X_OK) or importlib.util.find_spec("playwright") is None
+
+
+requires_browser = pytest.mark.skipif(
+    _browser_missing(),
+    reason=f"needs Debian's chromium at {CHROMIUM} and the playwright package (CI installs both)",
+)
+
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
@@ -35,6 +51,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(requires_postgres)
         if item.get_closest_marker("redis"):
             item.add_marker(requires_redis)
+        if item.get_closest_marker("browser"):
+            item.add_marker(requires_browser)
 
 
 @pytest.fixture

@@ -35,13 +35,15 @@ NAVIGATION: tuple[NavItem, ...] = (
 
 
 def nav_items(user, current_path: str) -> list[dict]:
-    """The entries ``user``'s roles may open, with the one for ``current_path`` marked active."""
+    """The entries ``user``'s roles may open; the one whose address is the longest prefix of
+    ``current_path`` is marked active (``/visits/new/`` is "New visit", not also "Visits")."""
     held = roles_of(user)
-    items = []
-    for item in NAVIGATION:
-        if held.isdisjoint(item.roles):
-            continue
-        url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+    items = [
+        {"label": item.label, "url": reverse(item.url_name), "active": False}
+        for item in NAVIGATION
+        if not held.isdisjoint(item.roles)
+    ]
+    matches = [i for i in items if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

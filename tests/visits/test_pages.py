@@ -356,3 +356,16 @@ def test_manager_dashboard_counts_what_waits(page_as, rep, manager, d, django_as
     with django_assert_max_num_queries(20):
         page = client.get(reverse("dashboard"))
     assert page.context["flagged_waiting"] == 1
+
+
+@pytest.mark.parametrize(
+    ("url_name", "active"),
+    [
+        ("visits:visit-create", "/visits/new/"),
+        ("visits:plan-list", "/visits/plans/"),
+        ("visits:visit-list", "/visits/"),
+    ],
+)
+def test_one_menu_entry_is_active(page_as, rep, url_name, active):
+    items = page_as(rep).get(reverse(url_name)).context["nav_items"]
+    assert [item["url"] for item in items if item["active"]] == [active]
