@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from channelhub.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from channelhub.roles import Role
 from partners.demo import seed_partners
+from visits.demo import seed_visits
 
 
 class Command(BaseCommand):
@@ -22,6 +23,8 @@ class Command(BaseCommand):
                 % partners
             )
         )
+        visits = seed_visits(users)
+        self.stdout.write(self.style.SUCCESS(_("Demo visits: %(visits)d visits, %(plans)d week plans") % visits))
         if quiet_logins:
             return
         self.stdout.write("")
