@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+#: Years a period or a week may name: far enough either way for any business record, and clear of
+#: the ends of Python's calendar (a week or month next to year 1 or 9999 cannot be computed).
+YEARS = range(1900, 3000)
 
 
 @dataclass(frozen=True, order=True)
@@ -29,7 +32,7 @@ class Month:
     def parse(cls, text: str) -> Month:
         """``"2026-07"`` → ``Month(2026, 7)``; anything else is a ``ValidationError``."""
         match = _PERIOD.match(str(text or "").strip())
-        if not match:
+        if not match or int(match.group(1)) not in YEARS:
             raise ValidationError(_("Enter a period as YYYY-MM, e.g. 2026-07."), code="period")
         return cls(int(match.group(1)), int(match.group(2)))
 
@@ -89,7 +92,7 @@ def iso_week_label(monday: date) -> str:
 def parse_iso_week(text: str) -> date:
     """``"2026-W53"`` → the Monday of that ISO week; a ``ValidationError`` if there is no such week."""
     match = _ISO_WEEK.match(str(text or "").strip())
-    if match:
+    if match and int(match.group(1)) in YEARS:
         try:
             return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
         except ValueError:

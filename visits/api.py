@@ -107,6 +107,9 @@ class VisitSerializer(serializers.ModelSerializer):
 class VisitUpdateSerializer(VisitSerializer):
     """A correction: the content, the dealer and the time; the position and the UUID cannot change."""
 
+    # Declared on VisitSerializer, so ``read_only_fields`` below does not reach it: redeclare it.
+    client_uuid = serializers.UUIDField(read_only=True)
+
     class Meta(VisitSerializer.Meta):
         read_only_fields = [
             *VisitSerializer.Meta.read_only_fields,
@@ -386,7 +389,7 @@ class ComplianceView(APIView):
         as_of = timezone.localdate()
         rep_id = request.query_params.get("rep")
         if rep_id is not None:
-            if not rep_id.isdigit():
+            if not (rep_id.isascii() and rep_id.isdigit()):  # "²".isdigit() is True, int("²") fails
                 raise ValidationError({"rep": [_("Give a rep's ID.")]})
             rep = reps.filter(pk=int(rep_id)).first()
             if rep is None:

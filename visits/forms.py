@@ -148,7 +148,9 @@ class ReturnForm(PageForm):
 class PlanItemForm(PageForm):
     planned_date = forms.TypedChoiceField(label=_("Day"), required=False, empty_value=None)
     dealer = forms.TypedChoiceField(label=_("Dealer"), required=False, coerce=int, empty_value=None)
-    note = forms.CharField(label=_("Note"), required=False, max_length=200)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=200, widget=forms.TextInput(attrs={"placeholder": _("Note")})
+    )
 
     def __init__(self, *args, day_choices=(), dealer_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,7 +35,13 @@ def dealer_visits(user, dealer, limit: int = 20) -> list[Visit]:
 
 
 def plan_list(user) -> QuerySet[VisitPlan]:
-    return scope(user, VisitPlan).select_related("rep").annotate(item_count=Count("items"))
+    # Django drops Meta.ordering from a GROUP BY query (the Count): order explicitly, or pages shuffle.
+    return (
+        scope(user, VisitPlan)
+        .select_related("rep")
+        .annotate(item_count=Count("items"))
+        .order_by("-week_start", "rep_id")
+    )
 
 
 def plan_detail(user) -> QuerySet[VisitPlan]:

@@ -369,3 +369,15 @@ def test_manager_dashboard_counts_what_waits(page_as, rep, manager, d, django_as
 def test_one_menu_entry_is_active(page_as, rep, url_name, active):
     items = page_as(rep).get(reverse(url_name)).context["nav_items"]
     assert [item["url"] for item in items if item["active"]] == [active]
+
+
+@pytest.mark.parametrize("period", ["0000-01", "9999-12", "2026-13"])
+def test_compliance_page_survives_periods_out_of_range(page_as, rep, period):
+    response = page_as(rep).get(reverse("visits:compliance") + f"?period={period}", follow=True)
+    assert response.status_code == 200 and "YYYY-MM" in response.content.decode()
+
+
+@pytest.mark.parametrize("week", ["0000-W01", "9999-W52", "2026-W54", "x"])
+def test_week_plan_page_survives_bad_weeks(page_as, rep, week):
+    response = page_as(rep).get(reverse("visits:my-plan") + f"?week={week}")
+    assert response.status_code == 200 and "YYYY-Www" in response.content.decode()
