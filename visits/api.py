@@ -89,9 +89,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "created_at",
             "status",
             "distance_m",
-            "reviewed_by",
-            "reviewed_at",
-            "review_comment",
+            *Visit.REVIEW_FIELDS,
         ]
 
     def get_rep_name(self, visit) -> str:
@@ -213,9 +211,7 @@ class VisitPlanSerializer(serializers.ModelSerializer):
             "items",
             "submitted_at",
             "is_late",
-            "reviewed_by",
-            "reviewed_at",
-            "review_comment",
+            *VisitPlan.REVIEW_FIELDS,
             "created_at",
             "updated_at",
         ]
@@ -224,9 +220,7 @@ class VisitPlanSerializer(serializers.ModelSerializer):
             "status",
             "submitted_at",
             "is_late",
-            "reviewed_by",
-            "reviewed_at",
-            "review_comment",
+            *VisitPlan.REVIEW_FIELDS,
             "created_at",
             "updated_at",
         ]

@@ -57,7 +57,18 @@ def _dealer_field(rep, **kwargs) -> DealerPickerField:
     return field
 
 
-class VisitForm(PageForm):
+class VisitContentForm(PageForm):
+    """What a rep says about a visit: when, what kind, why, what happened, what next."""
+
+    visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    next_action = forms.CharField(label=_("Next action"), required=False, max_length=300)
+
+
+class VisitForm(VisitContentForm):
     """Log a visit from a phone. The hidden ``client_uuid`` is made when the form is shown, so a
     double tap or a resent form logs the visit once."""
 
@@ -67,12 +78,6 @@ class VisitForm(PageForm):
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "data-dealer-search": ""}),
         help_text=_("Type part of the name, the code or the pinyin initials."),
     )
-    visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
-    purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    next_action = forms.CharField(label=_("Next action"), required=False, max_length=300)
     latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     accuracy_m = forms.DecimalField(required=False, max_digits=9, decimal_places=1, widget=forms.HiddenInput)
@@ -104,15 +109,8 @@ class VisitForm(PageForm):
         return data
 
 
-class VisitEditForm(PageForm):
+class VisitEditForm(VisitContentForm):
     """The rep's correction within 24 h: content, dealer and time (the position is evidence and stays)."""
-
-    visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
-    purpose = forms.CharField(label=_("Purpose"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    next_action = forms.CharField(label=_("Next action"), required=False, max_length=300)
 
     def __init__(self, data=None, *, visit: Visit):
         initial = {name: getattr(visit, name) for name in ("kind", "purpose", "summary", "outcome", "next_action")}

@@ -31,7 +31,27 @@ def plan_due_at(week_start: date) -> datetime:
     return timezone.make_aware(datetime.combine(week_start - timedelta(days=1), time.min))
 
 
-class VisitPlan(models.Model):
+class Reviewed(models.Model):
+    """The manager's verdict on a visit or a plan: who gave it, when, and what they said."""
+
+    REVIEW_FIELDS = ("reviewed_by", "reviewed_at", "review_comment")
+
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class VisitPlan(Reviewed):
     """周拜访计划: one per rep per ISO week, submitted by the rep, approved or returned by the manager."""
 
     class Status(models.TextChoices):
@@ -50,16 +70,6 @@ class VisitPlan(models.Model):
     is_late = models.BooleanField(
         _("late"), default=False, help_text=_("Submitted after Saturday 23:59 of the week before.")
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -124,7 +134,7 @@ class VisitPlanItem(models.Model):
         return f"{self.planned_date} · {self.dealer}"
 
 
-class Visit(models.Model):
+class Visit(Reviewed):
     class Kind(models.TextChoices):
         DEVELOPMENT = "development", _("development")
         MAINTENANCE = "maintenance", _("maintenance")
@@ -180,16 +190,6 @@ class Visit(models.Model):
     distance_m = models.DecimalField(
         _("distance from dealer (m)"), max_digits=10, decimal_places=1, null=True, blank=True, editable=False
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

@@ -18,10 +18,11 @@ from channelhub.errors import Conflict, DomainError
 from channelhub.notifications.services import notify
 from channelhub.periods import iso_week_label, week_start
 from channelhub.roles import Role, require_role
-from channelhub.scoping import SegregationOfDutiesError, scope
+from channelhub.scoping import scope
 from partners.models import Dealer
 from visits import policies
 from visits.models import VisitPlan, VisitPlanItem, plan_due_at
+from visits.services.review import apply_verdict
 
 
 def _check_week(monday: date, today: date) -> None:
@@ -125,20 +126,10 @@ def plan_submit(*, actor, plan: VisitPlan, comment: str = "", now: datetime | No
 
 
 def _review(actor, plan: VisitPlan, name: str, comment: str, now: datetime | None) -> VisitPlan:
-    require_role(actor, Role.CHANNEL_MANAGER, Role.ADMIN)
-    if plan.rep_id == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot review your own plan."))
-    if not scope(actor, VisitPlan.objects.filter(pk=plan.pk)).exists():
-        # a manager reviews their own team's plans only
-        raise PermissionDenied(_("Your role does not allow this."))
     now = now or timezone.now()
     with transaction.atomic():
-        VisitPlan.workflow.apply(
-            plan,
-            name,
-            by=actor,
-            comment=comment,
-            changes={"reviewed_by": actor, "reviewed_at": now, "review_comment": comment},
+        apply_verdict(
+            plan, name, actor=actor, comment=comment, now=now, own_refusal=_("You cannot review your own plan.")
         )
         if name == "return":
             notify(

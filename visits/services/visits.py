@@ -16,11 +16,12 @@ from channelhub.errors import Conflict
 from channelhub.notifications.services import notify
 from channelhub.periods import local_date
 from channelhub.roles import Role, require_role
-from channelhub.scoping import SegregationOfDutiesError, scope
+from channelhub.scoping import scope
 from partners.models import Dealer
 from visits import policies
 from visits.geo import distance_m
 from visits.models import Visit
+from visits.services.review import apply_verdict
 
 #: What a rep writes about a visit (and may change within 24 h, with ``dealer`` and ``visited_at``).
 CONTENT_FIELDS = ("kind", "purpose", "summary", "outcome", "next_action")
@@ -158,20 +159,10 @@ def review_visit(*, actor, visit: Visit, name: str, comment: str = "", now: date
     """A manager's verdict: ``confirm``, ``mark_false`` (虚报) or ``mark_fabricated`` (弄虚作假)."""
     if name not in REVIEW_TRANSITIONS:
         raise ValueError(f"Not a review transition: {name}")
-    require_role(actor, Role.CHANNEL_MANAGER, Role.ADMIN)
-    if visit.rep_id == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot review your own visit."))
-    if not scope(actor, Visit.objects.filter(pk=visit.pk)).exists():
-        # a manager reviews their team's visits and those in their territories, nobody else's
-        raise PermissionDenied(_("Your role does not allow this."))
     now = now or timezone.now()
     with transaction.atomic():
-        Visit.workflow.apply(
-            visit,
-            name,
-            by=actor,
-            comment=comment,
-            changes={"reviewed_by": actor, "reviewed_at": now, "review_comment": comment},
+        apply_verdict(
+            visit, name, actor=actor, comment=comment, now=now, own_refusal=_("You cannot review your own visit.")
         )
         if name != "confirm":
             _tell_rep(visit, comment)

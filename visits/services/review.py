@@ -1,0 +1,30 @@
+"""What reviewing a visit and a plan share: who may review, and how a verdict is recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from channelhub.roles import Role, require_role
+from channelhub.scoping import SegregationOfDutiesError, scope
+from visits.models import Visit, VisitPlan
+
+
+def apply_verdict(obj: Visit | VisitPlan, name: str, *, actor, comment: str, now: datetime, own_refusal: str) -> None:
+    """Move ``obj`` along the review transition ``name`` as ``actor`` (a manager or an admin who can
+    see it, never its own rep), keeping who reviewed, when and the comment on the row."""
+    require_role(actor, Role.CHANNEL_MANAGER, Role.ADMIN)
+    if obj.rep_id == actor.pk:
+        raise SegregationOfDutiesError(own_refusal)
+    if not scope(actor, type(obj).objects.filter(pk=obj.pk)).exists():
+        # a manager reviews their team's work (and visits in their territories), nobody else's
+        raise PermissionDenied(_("Your role does not allow this."))
+    type(obj).workflow.apply(
+        obj,
+        name,
+        by=actor,
+        comment=comment,
+        changes={"reviewed_by": actor, "reviewed_at": now, "review_comment": comment},
+    )
