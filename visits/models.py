@@ -253,6 +253,15 @@ class Visit(Reviewed):
         return [str(self.Flag(flag).label) for flag in self.flags]
 
     @property
+    def distance_text(self) -> str:
+        """The distance from the dealer for people: ``850 m``, ``2.1 km``, ``180.7 km`` (— without one)."""
+        if self.distance_m is None:
+            return "—"
+        if self.distance_m < 1000:
+            return f"{self.distance_m:.0f} m"
+        return f"{self.distance_m / 1000:.1f} km"
+
+    @property
     def is_flagged(self) -> bool:
         return self.late_entry or self.far_from_dealer
 

@@ -550,3 +550,15 @@ def test_can_review(visit, everyone):
     assert policies.can_review(everyone["admin"], visit) is True
     assert policies.can_review(everyone["rep"], visit) is False
     assert policies.can_review(everyone["finance"], visit) is False
+
+
+@pytest.mark.parametrize(
+    ("metres", "text"),
+    [(None, "—"), ("0.4", "0 m"), ("999.4", "999 m"), ("1000.0", "1.0 km"), ("180749.2", "180.7 km")],
+)
+def test_distance_reads_in_metres_then_kilometres(metres, text):
+    from decimal import Decimal
+
+    from visits.models import Visit
+
+    assert Visit(distance_m=None if metres is None else Decimal(metres)).distance_text == text

@@ -156,7 +156,7 @@ def test_visit_detail_shows_flags_and_distance_and_review_buttons(
     with django_assert_max_num_queries(16):
         page = client.get(reverse("visits:visit-detail", args=[visit.pk]))
     body = page.content.decode()
-    assert "late entry" in body and "far from dealer" in body and "2224 m" in body
+    assert "late entry" in body and "far from dealer" in body and "2.2 km" in body
     for action in ("confirm", "mark-false", "mark-fabricated"):
         assert reverse(f"visits:visit-{action}", args=[visit.pk]) in body
     rep_view = page_as(rep).get(reverse("visits:visit-detail", args=[visit.pk])).content.decode()
