@@ -452,3 +452,16 @@ def test_can_edit_plan_only_the_reps_draft_or_returned_plan(draft, rep, rep_peer
     assert policies.can_edit_plan(rep, plan) is False
     plan = plan_return(actor=manager, plan=plan, comment="再看看")
     assert policies.can_edit_plan(rep, plan) is True
+
+
+def test_beat_reminds_on_saturday_morning():
+    from celery.schedules import crontab
+    from django.conf import settings
+
+    from channelhub.celery import app
+
+    app.loader.import_default_modules()
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "visits.remind_missing_plans")
+    assert entry["schedule"] == crontab(day_of_week="sat", hour=10, minute=0)
+    assert "visits.remind_missing_plans" in app.tasks
+    assert app.tasks["visits.remind_missing_plans"].acks_late is True
