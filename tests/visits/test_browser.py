@@ -32,6 +32,7 @@ def phone(live_server, monkeypatch):
 
     ``phone.problems`` collects JavaScript errors and failed requests (a missing static file shows here).
     """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
@@ -62,6 +63,9 @@ def phone(live_server, monkeypatch):
         finally:
             context.close()
             browser.close()
+            # The test's ORM calls ran inside Playwright's greenlet, whose context has its own
+            # database connection: close it here, or PostgreSQL cannot drop the test database.
+            connections.close_all()
 
 
 def _shot(page, name: str) -> None:
