@@ -53,7 +53,14 @@ def phone(live_server, monkeypatch):
         page = context.new_page()
         page.problems = []
         page.on("pageerror", lambda error: page.problems.append(f"JS error: {error}"))
-        page.on("requestfailed", lambda request: page.problems.append(f"failed: {request.url}"))
+        # A request cut short because the page moved on (net::ERR_ABORTED) is not a problem of the site.
+        page.on(
+            "requestfailed",
+            lambda request: (
+                "ERR_ABORTED" not in (request.failure or "")
+                and page.problems.append(f"failed: {request.url} ({request.failure})")
+            ),
+        )
         page.on(
             "response",
             lambda response: response.status >= 400 and page.problems.append(f"{response.status}: {response.url}"),
