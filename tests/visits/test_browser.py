@@ -106,6 +106,7 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     phone.get_by_role("main").get_by_role("link", name="New visit").tap()
     expect(phone).to_have_url(f"{live_server.url}/visits/new/")
     expect(phone.get_by_role("heading", name="New visit")).to_be_visible()
+    phone.wait_for_load_state("load")  # visit_form.js runs before we type into its search box
 
     # Typing part of the code narrows the picker to that dealer and selects it (static/js/visit_form.js).
     dealers = phone.locator("select[name=dealer]")
@@ -139,6 +140,7 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     _shot(phone, "2-visit-detail")
 
     # "Visits" from the collapsed menu: the rep's own list shows the visit.
+    phone.wait_for_load_state("load")  # Bootstrap's script opens the menu
     phone.locator(".navbar-toggler").tap()
     menu = phone.locator("#main-nav")
     expect(menu).to_have_class(re.compile(r"\bshow\b"))  # Bootstrap's collapse has finished opening
