@@ -196,6 +196,40 @@ def visit_reps(user) -> QuerySet:
     return reps if condition is None else reps.filter(condition)
 
 
+# --- KPI: facts, targets, scorecards (SPEC §2 rows "sales / collections / expenses", "targets",
+# "scorecards") -----------------------------------------------------------------------------------
+
+
+def _kpi_rule(rep_field: str):
+    """Admin and finance see all; a manager the team's (reps whose manager they are); a rep their own."""
+
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        if has_role(user, Role.ADMIN, Role.FINANCE):
+            return queryset
+        visible = Q(pk__in=[])
+        if has_role(user, Role.CHANNEL_MANAGER):
+            visible |= Q(**{f"{rep_field}__in": team_ids(user)})
+        if has_role(user, Role.FIELD_REP):
+            visible |= Q(**{rep_field: user.pk})
+        return queryset.filter(visible)
+
+    return rule
+
+
+for _label in ("kpi.SalesRecord", "kpi.Collection", "kpi.Expense", "kpi.Target", "kpi.Scorecard"):
+    scope_rule(_label)(_kpi_rule("rep"))
+scope_rule("kpi.TargetCategoryShare")(_kpi_rule("target__rep"))
+scope_rule("kpi.ScorecardLine")(_kpi_rule("scorecard__rep"))
+
+
+@scope_rule("kpi.Period")
+@scope_rule("kpi.ScorecardTemplate")
+@scope_rule("kpi.ScorecardTemplateItem")
+def _kpi_reference_data(user, queryset: QuerySet) -> QuerySet:
+    """Periods and scorecard templates are reference data: every role reads them."""
+    return queryset
+
+
 # --- notifications -------------------------------------------------------------------------------
 
 

@@ -1,1 +1,456 @@
-"""Actuals, targets, scorecards and commissions (SPEC §5–6)."""
+"""Periods, actuals (sales, collections, expenses), targets and scorecards (SPEC §5).
+
+Facts are immutable rows: each has a ``reference`` unique per kind (an import can be re-run without
+doubling), the ``rep`` it is attributed to at the time of the fact (by default the dealer's owner),
+and a ``date`` in a period (``YYYY-MM``) that must be open when the fact is added.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from channelhub.workflow.machine import StateMachine, Transition
+from partners.models import Dealer, ProductLine, Territory
+
+ZERO = Decimal("0.00")
+PERIOD_CODE = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Enter a period as YYYY-MM, e.g. 2026-07."))
+PERCENT = [MinValueValidator(ZERO), MaxValueValidator(Decimal("1000"))]
+
+
+def period_field(**kwargs) -> models.CharField:
+    return models.CharField(_("period"), max_length=7, validators=[PERIOD_CODE], **kwargs)
+
+
+class Period(models.Model):
+    """A calendar month in ``TIME_ZONE``. Rows are made on demand; a closed one refuses new facts."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    code = period_field(unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+
+    class Meta:
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        ordering = ["-code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class Fact(models.Model):
+    """What sales, collections and expenses share."""
+
+    dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer"))
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("field rep"),
+        help_text=_("Who the fact counts for, as on its date (by default the dealer's owner)."),
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    reference = models.CharField(
+        _("reference"),
+        max_length=64,
+        unique=True,
+        help_text=_("Unique per kind: an invoice, receipt or voucher number."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.amount}"
+
+
+class SalesRecord(Fact):
+    """A sale (invoice line); a negative amount is a credit note or a return."""
+
+    category = models.ForeignKey(
+        ProductLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("category")
+    )
+    ship_to_territory = models.ForeignKey(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shipped to"),
+        help_text=_("Where the goods went; empty means the dealer's own territory."),
+    )
+    channel_conflict = models.BooleanField(
+        _("channel conflict"),
+        default=False,
+        editable=False,
+        help_text=_("Shipped outside every territory of the dealer's signed agreements (窜货)."),
+    )
+
+    class Meta(Fact.Meta):
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="sale_amount_not_zero"),
+            models.CheckConstraint(condition=~Q(reference=""), name="sale_reference_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["rep", "date"], name="sale_rep_date"),
+            models.Index(fields=["dealer", "date"], name="sale_dealer_date"),
+            models.Index(fields=["date"], name="sale_date"),
+            models.Index(fields=["channel_conflict", "date"], name="sale_conflict_date"),
+        ]
+
+
+class Collection(Fact):
+    """回款: cash received from a dealer."""
+
+    class Meta(Fact.Meta):
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive"),
+            models.CheckConstraint(condition=~Q(reference=""), name="collection_reference_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["rep", "date"], name="collection_rep_date"),
+            models.Index(fields=["dealer", "date"], name="collection_dealer_date"),
+            models.Index(fields=["date"], name="collection_date"),
+        ]
+
+
+class Expense(Fact):
+    """费用: money spent on a dealer's business."""
+
+    class Category(models.TextChoices):
+        TRAVEL = "travel", _("travel")
+        PROMOTION = "promotion", _("promotion")
+        ADVERTISING = "advertising", _("advertising")
+        ENTERTAINMENT = "entertainment", _("entertainment")
+        SUBSIDY = "subsidy", _("subsidy")
+        OTHER = "other", _("other")
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
+
+    class Meta(Fact.Meta):
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="expense_amount_positive"),
+            models.CheckConstraint(condition=~Q(reference=""), name="expense_reference_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["rep", "date"], name="expense_rep_date"),
+            models.Index(fields=["dealer", "date"], name="expense_dealer_date"),
+            models.Index(fields=["date"], name="expense_date"),
+        ]
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+
+class Target(models.Model):
+    """目标责任书: a rep's targets for a month. Proposed (by the rep, or set by the manager),
+    approved by the manager (who may change the figures), acknowledged by the rep."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        APPROVED = "approved", _("approved")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="targets", verbose_name=_("field rep")
+    )
+    period = period_field()
+    sales_target = models.DecimalField(
+        _("sales target"), max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
+    expense_rate_target = models.DecimalField(
+        _("expense rate target (%)"), max_digits=7, decimal_places=2, validators=PERCENT, default=ZERO
+    )
+    collection_rate_target = models.DecimalField(
+        _("collection rate target (%)"), max_digits=7, decimal_places=2, validators=PERCENT, default=ZERO
+    )
+    new_dealers_target = models.PositiveIntegerField(_("new dealers target"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    workflow = StateMachine(
+        field="status",
+        transitions=[
+            Transition("approve", source=[Status.PROPOSED], target=Status.APPROVED, label=_("Approve")),
+            Transition("acknowledge", source=[Status.APPROVED], target=Status.ACKNOWLEDGED, label=_("Acknowledge")),
+        ],
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["-period", "rep_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "period"], name="target_one_per_rep_period"),
+            models.CheckConstraint(condition=Q(sales_target__gte=0), name="target_sales_not_negative"),
+            models.CheckConstraint(
+                condition=Q(expense_rate_target__gte=0, collection_rate_target__gte=0),
+                name="target_rates_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "status"], name="target_period_status")]
+
+    def __str__(self) -> str:
+        return f"{self.rep} · {self.period}"
+
+
+class TargetCategoryShare(models.Model):
+    """An optional category-mix target: this product line's share (%) of the month's sales."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="category_shares")
+    category = models.ForeignKey(ProductLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    share = models.DecimalField(
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        verbose_name = _("category share target")
+        verbose_name_plural = _("category share targets")
+        constraints = [
+            models.UniqueConstraint(fields=["target", "category"], name="target_category_once"),
+            models.CheckConstraint(condition=Q(share__gte=0, share__lte=100), name="target_category_share_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.share}%"
+
+
+# --- scorecards ------------------------------------------------------------------------------------
+
+
+class Perspective(models.TextChoices):
+    FINANCIAL = "financial", _("financial")
+    CUSTOMER = "customer", _("customer")
+    PROCESS = "process", _("internal process")
+    LEARNING = "learning", _("learning and growth")
+
+
+class Metric(models.TextChoices):
+    SALES_ACHIEVEMENT = "sales_achievement", _("sales achievement (%)")
+    EXPENSE_RATE = "expense_rate", _("expense rate (%)")
+    COLLECTION_RATE = "collection_rate", _("collection rate (%)")
+    CATEGORY_SHARE = "category_share", _("category share (%)")
+    NEW_DEALERS = "new_dealers", _("new dealers activated")
+    VISITS_COUNTED = "visits_counted", _("visits counted")
+    VISIT_COMPLIANCE = "visit_compliance", _("visit compliance (%)")
+    DISTINCT_DEALERS = "distinct_dealers", _("distinct dealers visited")
+    TRAININGS = "trainings", _("trainings held")
+    COMPLAINTS_LATE = "complaints_late", _("complaints handled late")
+    MANUAL = "manual", _("manual assessment")
+
+
+class Method(models.TextChoices):
+    RATIO = "ratio", _("ratio")
+    THRESHOLD = "threshold", _("threshold")
+    DEDUCTION = "deduction", _("deduction")
+    MANUAL = "manual", _("manual")
+
+
+class ScorecardTemplate(models.Model):
+    """A list of weighted items (weights sum to 100). MBO and BSC ship by migration."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scorecard template")
+        verbose_name_plural = _("scorecard templates")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardTemplateItem(models.Model):
+    template = models.ForeignKey(
+        ScorecardTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective.choices)
+    metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    target = models.DecimalField(
+        _("target"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: the rep's own target of the month (sales 100 %, expense and collection rates)."),
+    )
+    cap = models.DecimalField(_("cap"), max_digits=5, decimal_places=2, default=Decimal("1.20"))
+    lower_is_better = models.BooleanField(_("lower is better"), default=False)
+    points = models.DecimalField(_("points per occurrence"), max_digits=6, decimal_places=2, null=True, blank=True)
+    category = models.ForeignKey(
+        ProductLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
+        help_text=_("For the category-share metric."),
+    )
+
+    class Meta:
+        verbose_name = _("scorecard item")
+        verbose_name_plural = _("scorecard items")
+        ordering = ["template_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0, weight__lte=100), name="scorecard_item_weight_range"),
+            models.CheckConstraint(condition=Q(cap__gte=1), name="scorecard_item_cap_at_least_one"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.get_metric_display()
+
+
+class Scorecard(models.Model):
+    """A rep's scorecard for a month on a template: ``draft`` until the manager confirms it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("field rep")
+    )
+    period = period_field()
+    template = models.ForeignKey(
+        ScorecardTemplate, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("template")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2, default=ZERO)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    workflow = StateMachine(
+        field="status",
+        transitions=[Transition("confirm", source=[Status.DRAFT], target=Status.CONFIRMED, label=_("Confirm"))],
+    )
+
+    class Meta:
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        ordering = ["-period", "rep_id", "template_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rep", "period", "template"], name="scorecard_one_per_rep_period_template"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rep} · {self.period} · {self.template}"
+
+
+class ScorecardLine(models.Model):
+    """One item of a scorecard as computed: actual, target, score, weight, weighted score."""
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(ScorecardTemplateItem, on_delete=models.PROTECT, related_name="+")
+    actual = models.DecimalField(_("actual"), max_digits=16, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, default=ZERO)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+    weighted_score = models.DecimalField(_("weighted score"), max_digits=7, decimal_places=2, default=ZERO)
+    self_score = models.DecimalField(
+        _("self-evaluation"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    manager_score = models.DecimalField(
+        _("manager's score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+    )
+    explanation = models.CharField(_("explanation"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("scorecard line")
+        verbose_name_plural = _("scorecard lines")
+        ordering = ["scorecard_id", "item__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "item"], name="scorecard_line_once"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="scorecard_line_score_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.score}"
