@@ -18,19 +18,30 @@ def _profile(user) -> Profile | None:
 
 
 def field_rep(user) -> dict:
+    from kpi.dashboard import rep_kpi_figures
     from visits.dashboard import rep_visit_figures
 
-    return {"profile": _profile(user), **rep_visit_figures(user)}
+    return {"profile": _profile(user), **rep_visit_figures(user), **rep_kpi_figures(user)}
 
 
 def channel_manager(user) -> dict:
+    from channelhub.scoping import visit_reps
+    from kpi.dashboard import manager_kpi_figures
     from visits.dashboard import manager_visit_figures
 
-    return {"profile": _profile(user), "team": list(team_list(user)), **manager_visit_figures(user)}
+    reps = list(visit_reps(user).order_by("username"))  # the team's field reps, read once for both panels
+    return {
+        "profile": _profile(user),
+        "team": list(team_list(user)),
+        **manager_visit_figures(user, reps),
+        **manager_kpi_figures(user, reps),
+    }
 
 
 def finance(user) -> dict:
-    return {"profile": _profile(user), "managers": list(managers_with_team_size())}
+    from kpi.dashboard import finance_kpi_figures
+
+    return {"profile": _profile(user), "managers": list(managers_with_team_size()), **finance_kpi_figures(user)}
 
 
 def admin(user) -> dict:

@@ -18,17 +18,38 @@ class NavItem:
     label: str | Promise
     url_name: str
     roles: frozenset[str] = EVERYONE
+    group: str | Promise | None = None  #: consecutive items of a group share a drop-down menu
+
+
+VISITS = _("Field visits")
+PERFORMANCE = _("Performance")
+FIELD = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})
+REVIEWERS = frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})
+BOOKKEEPERS = frozenset({Role.FINANCE, Role.ADMIN})
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Dashboard"), "dashboard"),
     NavItem(_("Dealers"), "partners:dealer-list"),
     NavItem(_("Agreements"), "partners:agreement-list"),
-    NavItem(_("New visit"), "visits:visit-create", frozenset({Role.FIELD_REP})),
-    NavItem(_("Visits"), "visits:visit-list", frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})),
-    NavItem(_("Week plans"), "visits:plan-list", frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})),
-    NavItem(_("Review"), "visits:review", frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})),
-    NavItem(_("Compliance"), "visits:compliance", frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})),
+    NavItem(_("New visit"), "visits:visit-create", frozenset({Role.FIELD_REP}), VISITS),
+    NavItem(_("Visits"), "visits:visit-list", FIELD, VISITS),
+    NavItem(_("Week plans"), "visits:plan-list", FIELD, VISITS),
+    NavItem(_("Review"), "visits:review", REVIEWERS, VISITS),
+    NavItem(_("Compliance"), "visits:compliance", FIELD, VISITS),
+    NavItem(_("Targets"), "kpi:target-list", EVERYONE, PERFORMANCE),
+    NavItem(_("Scorecards"), "kpi:scorecard-list", EVERYONE, PERFORMANCE),
+    NavItem(_("Measures"), "kpi:measures", EVERYONE, PERFORMANCE),
+    NavItem(_("Sales"), "kpi:sales-list", EVERYONE, PERFORMANCE),
+    NavItem(_("Collections"), "kpi:collection-list", EVERYONE, PERFORMANCE),
+    NavItem(_("Expenses"), "kpi:expense-list", EVERYONE, PERFORMANCE),
+    NavItem(
+        _("Channel conflicts"),
+        "kpi:conflicts",
+        frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN}),
+        PERFORMANCE,
+    ),
+    NavItem(_("Imports"), "kpi:import", BOOKKEEPERS, PERFORMANCE),
     NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )
@@ -39,7 +60,7 @@ def nav_items(user, current_path: str) -> list[dict]:
     ``current_path`` is marked active (``/visits/new/`` is "New visit", not also "Visits")."""
     held = roles_of(user)
     items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": False}
+        {"label": item.label, "url": reverse(item.url_name), "active": False, "group": item.group}
         for item in NAVIGATION
         if not held.isdisjoint(item.roles)
     ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("channelhub.api.urls")),
     path("partners/", include("partners.urls")),
     path("visits/", include("visits.urls")),
+    path("kpi/", include("kpi.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from channelhub.workflow.machine import StateMachine, Transition
@@ -187,9 +188,9 @@ class Target(models.Model):
     approved by the manager (who may change the figures), acknowledged by the rep."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("proposed")
-        APPROVED = "approved", _("approved")
-        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        PROPOSED = "proposed", pgettext_lazy("target", "proposed")
+        APPROVED = "approved", pgettext_lazy("target", "approved")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("target", "acknowledged")
 
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="targets", verbose_name=_("field rep")

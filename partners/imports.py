@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,27 +23,26 @@ from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV
 from import_export.results import Result, RowResult
 
+from channelhub.importing import (
+    FORMATS,
+    FORMULA_STARTS,
+    MAX_FILE_BYTES,
+    UnreadableFile,
+    cell_text,
+    file_content,
+    normalise_header,
+    read_records,
+)
 from partners import policies
 from partners.filters import DealerFilter
 from partners.models import Dealer
-from partners.resources import (
-    EXPORT_ONLY_COLUMNS,
-    FORMULA_STARTS,
-    IMPORT_COLUMNS,
-    DealerResource,
-    cell_text,
-    may_import,
-    normalise_header,
-)
+from partners.resources import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS, DealerResource, may_import
 from partners.selectors import dealer_list
 
-FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-#: Larger files belong in a management command or the admin, not in one web request.
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 
 
@@ -94,41 +92,7 @@ class ImportReport:
         return len({error.row for error in self.errors})
 
 
-class UnreadableFile(Exception):
-    pass
-
-
-# --- reading a file ------------------------------------------------------------------------------
-
-
-def _decode(content: bytes) -> str:
-    # Excel saves "CSV UTF-8" with a BOM and plain "CSV" in the Windows code page (GBK on Chinese systems).
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile(_("The file is neither UTF-8 nor GBK text; save it as “CSV UTF-8” and try again."))
-
-
-def _records(content: bytes, file_format: str) -> list[list]:
-    """Every row of the file (the first sheet of a workbook), blank ones included, so that their
-    index plus one is the row number the user sees."""
-    if file_format == "csv":
-        try:
-            return list(csv.reader(io.StringIO(_decode(content), newline="")))
-        except csv.Error as error:
-            raise UnreadableFile(_("The CSV file cannot be read: %(error)s") % {"error": error}) from None
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    except Exception:  # openpyxl raises many kinds (zip, XML, key errors) for a damaged or foreign file
-        raise UnreadableFile(_("This is not an Excel workbook (.xlsx) that can be read.")) from None
-    try:
-        return [list(values) for values in workbook.worksheets[0].iter_rows(min_row=1, values_only=True)]
-    finally:
-        workbook.close()
+# --- reading a file (the shared part is channelhub.importing) -----------------------------------
 
 
 def read_dataset(content: bytes, file_format: str, report: ImportReport) -> tuple[tablib.Dataset, list[int]] | None:
@@ -138,7 +102,7 @@ def read_dataset(content: bytes, file_format: str, report: ImportReport) -> tupl
         report.file_errors.append(_("Upload a .csv or .xlsx file."))
         return None
     try:
-        records = _records(content, file_format)
+        records = read_records(content, file_format)
     except UnreadableFile as error:
         report.file_errors.append(str(error))
         return None
@@ -179,14 +143,6 @@ def read_dataset(content: bytes, file_format: str, report: ImportReport) -> tupl
 # --- import --------------------------------------------------------------------------------------
 
 
-def _content(file: bytes | IO[bytes]) -> bytes:
-    if isinstance(file, bytes):
-        return file
-    if hasattr(file, "chunks"):  # an UploadedFile
-        return b"".join(file.chunks())
-    return file.read()
-
-
 def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: bool) -> ImportReport:
     """Create and update dealers from a CSV or XLSX file, all rows or none.
 
@@ -195,7 +151,7 @@ def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: 
     """
     policies.require(may_import(actor))
     report = ImportReport(dry_run=dry_run)
-    content = _content(file)
+    content = file_content(file)
     if len(content) > MAX_FILE_BYTES:
         report.file_errors.append(_("The file is larger than 5 MB; split it."))
         return report

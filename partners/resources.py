@@ -27,6 +27,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
+from channelhub.importing import cell_text, normalise_header
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners import policies
@@ -40,9 +41,6 @@ IMPORT_COLUMNS = (*DEALER_FIELDS, "product_lines")
 EXPORT_ONLY_COLUMNS = ("status", "credit_limit")
 EXPORT_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
 
-#: A spreadsheet treats a cell starting with one of these as a formula. Exports put an apostrophe in
-#: front of such text in CSV files; imports take it off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _TRUE = {"1", "true", "yes", "y", "x", "t", "是"}
 _FALSE = {"0", "false", "no", "n", "f", "否"}
 #: Lookups by code go to the database in slices of this many codes (SQLite limits query parameters).
@@ -52,24 +50,6 @@ _IN_BATCH = 500
 def may_import(user) -> bool:
     """Channel managers (in their own territories) and admins import dealers; reps and finance do not."""
     return has_role(user, Role.ADMIN, Role.CHANNEL_MANAGER)
-
-
-def normalise_header(value: Any) -> str:
-    return str(value if value is not None else "").strip().lstrip("\ufeff").strip().lower()
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: numbers from spreadsheets without a trailing ``.0``, a formula guard removed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
-        text = text[1:]
-    return text
 
 
 def split_codes(value: Any) -> list[str]:

@@ -35,10 +35,11 @@ def rep_visit_figures(user) -> dict:
     }
 
 
-def manager_visit_figures(user) -> dict:
+def manager_visit_figures(user, reps=None) -> dict:
     month = Month.current()
+    reps = visit_reps(user).order_by("username") if reps is None else reps
     return {
-        "team_compliance": team_compliance(visit_reps(user).order_by("username"), month),
+        "team_compliance": team_compliance(reps, month),
         "flagged_waiting": review_queue(user).count(),
         "plans_waiting": plans_to_review(user).count(),
     }

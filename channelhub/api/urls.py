@@ -7,7 +7,14 @@ from .router import router
 from .views import AuthTokenView
 
 #: Modules that register viewsets on the router; each app adds its ``api`` module here.
-API_MODULES = ["channelhub.accounts.api", "partners.api", "visits.api"]
+API_MODULES = [
+    "channelhub.accounts.api",
+    "partners.api",
+    "visits.api",
+    "kpi.api.facts",
+    "kpi.api.targets",
+    "kpi.api.scorecards",
+]
 
 #: Each module may also have ``urlpatterns`` for views that are not viewsets.
 extra_urlpatterns = []

@@ -144,6 +144,7 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     phone.locator(".navbar-toggler").tap()
     menu = phone.locator("#main-nav")
     expect(menu).to_have_class(re.compile(r"\bshow\b"))  # Bootstrap's collapse has finished opening
+    menu.get_by_role("button", name="Field visits").tap()  # the drop-down of the visit pages
     _shot(phone, "3-menu")
     menu.get_by_role("link", name="Visits", exact=True).tap()
     expect(phone).to_have_url(f"{live_server.url}/visits/")

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from channelhub.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from channelhub.roles import Role
+from kpi.demo import seed_kpi
 from partners.demo import seed_partners
 from visits.demo import seed_visits
 
@@ -25,6 +26,16 @@ class Command(BaseCommand):
         )
         visits = seed_visits(users)
         self.stdout.write(self.style.SUCCESS(_("Demo visits: %(visits)d visits, %(plans)d week plans") % visits))
+        kpi = seed_kpi(users)
+        self.stdout.write(
+            self.style.SUCCESS(
+                _(
+                    "Demo figures: %(sales)d sales, %(collections)d collections, %(expenses)d expenses, "
+                    "%(targets)d targets, %(scorecards)d scorecards"
+                )
+                % kpi
+            )
+        )
         if quiet_logins:
             return
         self.stdout.write("")

@@ -1,0 +1,1 @@
+"""REST API of the KPI app, one module per area; ``channelhub.api.urls.API_MODULES`` lists them."""

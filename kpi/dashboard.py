@@ -1,0 +1,70 @@
+"""The KPI figures of the dashboards (SPEC §7), in a fixed number of queries each:
+
+* rep: month-to-date net sales against the month's target;
+* manager: sales against target by rep and month (last six months; a chart and a table);
+* finance: collection rates by rep (last three months; a chart and a table).
+
+Charts are plain data (``{"id", "type", "labels", "datasets"}``) drawn by static/js/dashboard_charts.js.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from channelhub.periods import Month
+from channelhub.roles import Role
+from channelhub.scoping import scope, visit_reps
+from kpi.services.measures import measures_for, rep_measures
+
+
+def _months(count: int) -> list[Month]:
+    months = [Month.current()]
+    for _index in range(count - 1):
+        months.insert(0, months[0].previous())
+    return months
+
+
+def _number(value) -> float | None:
+    """Chart.js reads numbers; the tables beside the charts show the exact Decimals."""
+    return None if value is None else float(value)
+
+
+def rep_kpi_figures(user) -> dict:
+    return {"sales_mtd": rep_measures(user, Month.current())}
+
+
+def manager_kpi_figures(user, reps=None) -> dict:
+    reps = list(visit_reps(user).order_by("username")) if reps is None else reps
+    months = _months(6)
+    figures = measures_for(reps, months)
+    rows = [{"rep": rep, "cells": [figures[(rep.pk, str(month))] for month in months]} for rep in reps]
+    chart = {
+        "id": "sales-vs-target-chart",
+        "type": "line",
+        "labels": [str(month) for month in months],
+        "datasets": [
+            {"label": rep.get_full_name() or rep.username, "data": [_number(c.sales_achievement) for c in row["cells"]]}
+            for rep, row in zip(reps, rows, strict=True)
+        ],
+        "y_label": _("Sales achievement (%)"),
+    }
+    return {"sales_months": months, "sales_rows": rows, "sales_chart": chart}
+
+
+def finance_kpi_figures(user) -> dict:
+    reps = list(scope(user, get_user_model()).filter(groups__name=Role.FIELD_REP).order_by("username"))
+    months = _months(3)
+    figures = measures_for(reps, months)
+    rows = [{"rep": rep, "cells": [figures[(rep.pk, str(month))] for month in months]} for rep in reps]
+    chart = {
+        "id": "collection-rate-chart",
+        "type": "bar",
+        "labels": [rep.get_full_name() or rep.username for rep in reps],
+        "datasets": [
+            {"label": str(month), "data": [_number(figures[(rep.pk, str(month))].collection_rate) for rep in reps]}
+            for month in months
+        ],
+        "y_label": _("Collection rate (%)"),
+    }
+    return {"collection_months": months, "collection_rows": rows, "collection_chart": chart}

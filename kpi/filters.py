@@ -1,0 +1,78 @@
+"""Filters of the fact lists (sales, collections, expenses) and periods, shared by the pages and the
+API (SPEC §8: facts by ``dealer``, ``rep``, date range). Other KPI areas keep their filters in their
+own modules."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.forms import HiddenInput
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.forms import DATE_WIDGET
+from kpi.models import Collection, Expense, Period, SalesRecord
+from partners.models import Dealer, ProductLine
+
+User = get_user_model()
+
+
+class FactFilter(django_filters.FilterSet):
+    """``dealer`` and ``rep`` are IDs (the scorecard links to the rows behind each figure with them);
+    ``date_from``/``date_to`` are inclusive dates (YYYY-MM-DD)."""
+
+    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"), widget=HiddenInput)
+    dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
+    rep = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Rep"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)
+    reference = django_filters.CharFilter(lookup_expr="exact", label=_("Reference"))
+
+    class Meta:
+        fields = ["dealer", "dealer_code", "rep", "date_from", "date_to", "reference"]
+
+
+class SalesFilter(FactFilter):
+    category = django_filters.ModelChoiceFilter(
+        queryset=ProductLine.objects.all(), to_field_name="code", label=_("Product line")
+    )
+    channel_conflict = django_filters.BooleanFilter(label=_("Channel conflict"))
+
+    class Meta(FactFilter.Meta):
+        model = SalesRecord
+        fields = [*FactFilter.Meta.fields, "category", "channel_conflict"]
+
+
+class CollectionFilter(FactFilter):
+    class Meta(FactFilter.Meta):
+        model = Collection
+
+
+class ExpenseFilter(FactFilter):
+    category = django_filters.ChoiceFilter(choices=Expense.Category.choices, label=_("Category"))
+
+    class Meta(FactFilter.Meta):
+        model = Expense
+        fields = [*FactFilter.Meta.fields, "category"]
+
+
+FILTERS = {"sales": SalesFilter, "collections": CollectionFilter, "expenses": ExpenseFilter}
+
+
+class ConflictFilter(django_filters.FilterSet):
+    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"), widget=HiddenInput)
+    dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)
+
+    class Meta:
+        model = SalesRecord
+        fields = ["dealer", "dealer_code", "date_from", "date_to"]
+
+
+class PeriodFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(label=_("Code"))
+    status = django_filters.ChoiceFilter(choices=Period.Status.choices, label=_("Status"))
+
+    class Meta:
+        model = Period
+        fields = ["code", "status"]

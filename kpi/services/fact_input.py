@@ -1,0 +1,191 @@
+"""Reading the items of a fact batch: one value at a time (amounts, dates, IDs, codes), and the rows
+the whole batch names (dealers, users, territories, product lines) in one query per kind — a few
+more only beyond the database's limit of parameters per query."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, models
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from channelhub.periods import YEARS
+from channelhub.roles import Role
+from channelhub.scoping import scope
+from kpi.models import SalesRecord
+from partners.models import Dealer, ProductLine, Territory
+
+User = get_user_model()
+
+#: ``amount`` is ``max_digits=14, decimal_places=2``.
+AMOUNT_LIMIT = Decimal("1000000000000")
+CENT = Decimal("0.01")
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d+)?|\.\d+)$")
+_GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+#: A date, optionally at midnight (how a date cell reads once a tool has turned it into text).
+_DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+
+
+class BadValue(Exception):
+    """One value that cannot be used; its text is the reason shown."""
+
+
+def text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_amount(value: Any) -> Decimal:
+    """A money amount with at most two decimals, written plainly (``1250``, ``-80.5``, ``1,250.00``).
+
+    More decimals are refused, never rounded (``12.345``); so is scientific notation (``1e3``), which in
+    a file usually means a number a spreadsheet mangled. Trailing zeros are fine (``12.340``)."""
+    if isinstance(value, bool):
+        raise BadValue(_("Write the amount as a number such as 1250.00."))
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))  # the shortest text of the float, as the spreadsheet shows it
+    else:
+        text = text_of(value).replace(" ", "")
+        if not text:
+            raise BadValue(_("An amount is required."))
+        if _GROUPED_NUMBER.match(text):
+            text = text.replace(",", "")
+        if not _PLAIN_NUMBER.match(text):
+            raise BadValue(_("Write the amount as a plain number such as 1250.00 (no letters, no exponent)."))
+        number = Decimal(text)
+    if not number.is_finite():
+        raise BadValue(_("Write the amount as a number such as 1250.00."))
+    try:
+        cents = number.quantize(CENT)
+    except InvalidOperation:
+        raise BadValue(_("The amount is too large.")) from None
+    if cents != number:
+        raise BadValue(_("An amount has at most two decimals; it is never rounded."))
+    if abs(cents) >= AMOUNT_LIMIT:
+        raise BadValue(_("The amount is too large."))
+    return cents
+
+
+def parse_date(value: Any) -> date:
+    """A date: a date (or a spreadsheet date cell), or text ``YYYY-MM-DD`` (``2026/7/3`` too)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    else:
+        match = _DATE.match(text_of(value))
+        if not match:
+            raise BadValue(_("Enter a date as YYYY-MM-DD.") if text_of(value) else _("A date is required."))
+        try:
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise BadValue(_("This date does not exist.")) from None
+    if day.year not in YEARS:
+        raise BadValue(
+            _("Enter a date between %(first)d and %(last)d.") % {"first": YEARS.start, "last": YEARS.stop - 1}
+        )
+    return day
+
+
+def an_id(value: Any) -> int | None:
+    """An ID from an instance, a number or digits; ``None`` when ``value`` is none of these."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = text_of(value)
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def a_code(value: Any) -> str:
+    if isinstance(value, models.Model):
+        return value.code
+    return text_of(value)
+
+
+# --- lookups: one query per kind of thing (a few for very large batches) ---------------------------
+
+
+def in_batch_size() -> int:
+    """How many values one ``IN (…)`` may carry on this database."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            return max(500, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 100)
+        except AttributeError:  # Python before 3.11
+            return 900
+    return 20_000
+
+
+def slices(values: Iterable) -> Iterator[list]:
+    values = sorted(set(values), key=str)
+    size = in_batch_size()
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def rows_where(queryset: models.QuerySet, field_name: str, values: Iterable) -> list:
+    found = []
+    for part in slices(values):
+        found.extend(queryset.filter(**{f"{field_name}__in": part}))
+    return found
+
+
+@dataclass
+class Lookups:
+    dealers_by_id: dict[int, Dealer]
+    dealers_by_code: dict[str, Dealer]
+    users_by_id: dict[int, Any]
+    users_by_name: dict[str, Any]
+    territories: dict[str, Territory]
+    product_lines: dict[str, ProductLine]
+
+
+def load_lookups(actor, model, items: Sequence[Mapping[str, Any]]) -> Lookups:
+    dealer_ids = {i for i in (an_id(item.get("dealer")) for item in items if item.get("dealer") not in (None, "")) if i}
+    dealer_codes = {a_code(item.get("dealer_code")) for item in items} - {""}
+    dealers = (
+        scope(actor, Dealer)
+        .select_related("territory")
+        .only("id", "code", "name", "owner", "territory", "territory__code", "territory__name", "territory__path")
+    )
+    by_id = {dealer.pk: dealer for dealer in rows_where(dealers, "pk", dealer_ids)}
+    by_code = {dealer.code: dealer for dealer in rows_where(dealers, "code", dealer_codes)}
+
+    user_ids = {i for i in (an_id(item.get("rep")) for item in items if item.get("rep") not in (None, "")) if i}
+    user_ids |= {dealer.owner_id for dealer in [*by_id.values(), *by_code.values()] if dealer.owner_id}
+    usernames = {text_of(item.get("rep_username")) for item in items} - {""}
+    is_rep = Exists(
+        User.groups.through.objects.filter(user_id=OuterRef("pk"), group__in=Group.objects.filter(name=Role.FIELD_REP))
+    )
+    users = User._default_manager.annotate(is_field_rep=is_rep).only("id", "username", "first_name", "last_name")
+    users_by_id = {user.pk: user for user in rows_where(users, "pk", user_ids)}
+    users_by_name = {user.username: user for user in rows_where(users, "username", usernames)}
+
+    territories, product_lines = {}, {}
+    if model is SalesRecord:
+        codes = {a_code(item.get("ship_to")) for item in items} - {""}
+        territories = {
+            t.code: t for t in rows_where(Territory.objects.only("id", "code", "name", "path"), "code", codes)
+        }
+        codes = {a_code(item.get("category")) for item in items} - {""}
+        product_lines = {line.code: line for line in rows_where(ProductLine.objects.all(), "code", codes)}
+    return Lookups(by_id, by_code, users_by_id, users_by_name, territories, product_lines)

@@ -1,0 +1,355 @@
+"""Measures (SPEC §5): net sales, collections, expenses and targets of reps per month, and the rates
+made from them — sales achievement, expense rate (费用率) and collection rate (回款率).
+
+For any number of reps and months, four aggregate queries (``GROUP BY rep, month``): sales,
+collections, expenses and the approved targets. Nothing loops over facts. A quarter (``YYYY-Qn``)
+or a year (``YYYY``) is the sum of its months, and a team or the company the sum of its reps: the
+rates are recomputed from the sums, never averaged.
+
+* sales achievement % = net sales / sales target × 100 (undefined when the target is 0 or missing);
+* expense rate % = expenses / net sales × 100, collection rate % = collections / net sales × 100,
+  undefined when net sales are 0 *or negative* (a rate over a non-positive base means nothing:
+  returns exceeding sales would otherwise turn a cost into a "negative rate");
+* rates are rounded to 0.01, half up (``Decimal``); undefined is ``None``, shown as "—".
+
+Targets count only when approved or acknowledged (a proposal is not a target yet). A period longer
+than a month adds the sales targets of the months that have one (``months_without_target`` says
+how many (rep, month) pairs had none); its rate targets are the months' rate targets weighted by
+their sales targets (Σ rate × sales target / Σ sales target), as the budgets they imply add up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext as _
+
+from channelhub.periods import YEARS, Month
+from kpi.models import Collection, Expense, SalesRecord, Target
+from kpi.services.targets import targets_for
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+# --- arithmetic -------------------------------------------------------------------------------------
+
+
+def round_cent(value: Decimal) -> Decimal:
+    """``value`` to 0.01, half up (2/3 × 100 = 66.666… → 66.67; 0.125 → 0.13)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def percent(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
+    """numerator / denominator × 100 to 0.01 half up; ``None`` when the denominator is missing or 0."""
+    if denominator is None or denominator == 0:
+        return None
+    return round_cent(Decimal(numerator) * HUNDRED / Decimal(denominator))
+
+
+def rate_of_sales(amount: Decimal, net_sales: Decimal) -> Decimal | None:
+    """``amount`` as a % of net sales; ``None`` when net sales are not positive (no meaningful base)."""
+    if net_sales <= 0:
+        return None
+    return percent(amount, net_sales)
+
+
+# --- periods: a month, a quarter or a year -----------------------------------------------------------
+
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+@dataclass(frozen=True)
+class ReportingPeriod:
+    """A month (``2026-07``), a quarter (``2026-Q3``) or a year (``2026``): the months it sums."""
+
+    code: str
+    kind: str  # "month", "quarter" or "year"
+    months: tuple[Month, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> ReportingPeriod:
+        text = str(text or "").strip().upper()
+        if match := _QUARTER.match(text):
+            if int(match.group(1)) in YEARS:
+                return cls.quarter(int(match.group(1)), int(match.group(2)))
+        elif match := _YEAR.match(text):
+            if int(match.group(1)) in YEARS:
+                return cls.year(int(match.group(1)))
+        else:
+            try:
+                return cls.of_month(Month.parse(text))
+            except ValidationError:
+                pass
+        raise ValidationError(
+            _(
+                "Enter a period as YYYY-MM (a month), YYYY-Qn (a quarter) or YYYY (a year), e.g. 2026-07, 2026-Q3, 2026."
+            ),
+            code="period",
+        )
+
+    @classmethod
+    def of_month(cls, month: Month) -> ReportingPeriod:
+        return cls(str(month), "month", (month,))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> ReportingPeriod:
+        first = 3 * (quarter - 1) + 1
+        return cls(f"{year:04d}-Q{quarter}", "quarter", tuple(Month(year, m) for m in range(first, first + 3)))
+
+    @classmethod
+    def year(cls, year: int) -> ReportingPeriod:
+        return cls(f"{year:04d}", "year", tuple(Month(year, m) for m in range(1, 13)))
+
+    @property
+    def first_day(self) -> date:
+        return self.months[0].first_day
+
+    @property
+    def last_day(self) -> date:
+        return self.months[-1].last_day
+
+    def previous(self) -> ReportingPeriod:
+        return self._shift(-1)
+
+    def next(self) -> ReportingPeriod:
+        return self._shift(1)
+
+    def _shift(self, step: int) -> ReportingPeriod:
+        first = self.months[0]
+        if self.kind == "year":
+            return ReportingPeriod.year(first.year + step)
+        if self.kind == "quarter":
+            index = first.year * 4 + (first.month - 1) // 3 + step
+            return ReportingPeriod.quarter(index // 4, index % 4 + 1)
+        return ReportingPeriod.of_month(first.next() if step > 0 else first.previous())
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def as_months(months: Iterable[Month | str]) -> list[Month]:
+    """Months given as ``Month`` or ``"YYYY-MM"``, without repeats, in order."""
+    return sorted({month if isinstance(month, Month) else Month.parse(month) for month in months})
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    """What one rep did in one month, and their approved target for it (``None`` if none)."""
+
+    rep_id: int
+    period: str
+    net_sales: Decimal = ZERO
+    collections: Decimal = ZERO
+    expenses: Decimal = ZERO
+    target: Target | None = None
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The measures of one rep (``rep_id``) — or several (``rep_id`` None: a team's or company's
+    total) — over a period, with the period's dates so that a page can link to the facts behind."""
+
+    period: str
+    first_day: date
+    last_day: date
+    rep_id: int | None
+    net_sales: Decimal
+    collections: Decimal
+    expenses: Decimal
+    sales_target: Decimal | None
+    expense_rate_target: Decimal | None
+    collection_rate_target: Decimal | None
+    new_dealers_target: int | None
+    months_without_target: int
+    sales_achievement: Decimal | None
+    expense_rate: Decimal | None
+    collection_rate: Decimal | None
+    #: The Target row, for a single rep and month (for a link to it).
+    target_id: int | None = None
+    rep: object = field(default=None, compare=False, repr=False)
+    parts: tuple[MonthFigures, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def facts_query(self) -> str:
+        """``rep=…&date_from=…&date_to=…`` for the facts lists (``kpi:sales-list`` and the others)."""
+        params = {"rep": self.rep_id} if self.rep_id is not None else {}
+        params.update(date_from=self.first_day.isoformat(), date_to=self.last_day.isoformat())
+        return urlencode(params)
+
+    @property
+    def has_target(self) -> bool:
+        return self.sales_target is not None
+
+
+def _weighted_rate(parts: Sequence[MonthFigures], name: str) -> Decimal | None:
+    """A rate target over several months: weighted by the months' sales targets (their implied
+    budgets add up); a plain mean when every sales target is 0; ``None`` without any target."""
+    targets = [part.target for part in parts if part.target is not None]
+    if not targets:
+        return None
+    basis = sum((t.sales_target for t in targets), ZERO)
+    if basis > 0:
+        return round_cent(sum((getattr(t, name) * t.sales_target for t in targets), ZERO) / basis)
+    return round_cent(sum((getattr(t, name) for t in targets), ZERO) / len(targets))
+
+
+def combine(
+    parts: Sequence[MonthFigures], *, period: str, first_day: date, last_day: date, rep_id: int | None, rep=None
+) -> Measures:
+    """The measures of ``parts`` taken together (months of a rep, or reps of a team): sums, then rates."""
+    net_sales = sum((p.net_sales for p in parts), ZERO)
+    collections = sum((p.collections for p in parts), ZERO)
+    expenses = sum((p.expenses for p in parts), ZERO)
+    targets = [p.target for p in parts if p.target is not None]
+    sales_target = sum((t.sales_target for t in targets), ZERO) if targets else None
+    return Measures(
+        period=period,
+        first_day=first_day,
+        last_day=last_day,
+        rep_id=rep_id,
+        net_sales=net_sales,
+        collections=collections,
+        expenses=expenses,
+        sales_target=sales_target,
+        expense_rate_target=_weighted_rate(parts, "expense_rate_target"),
+        collection_rate_target=_weighted_rate(parts, "collection_rate_target"),
+        new_dealers_target=sum(t.new_dealers_target for t in targets) if targets else None,
+        months_without_target=len(parts) - len(targets),
+        sales_achievement=percent(net_sales, sales_target),
+        expense_rate=rate_of_sales(expenses, net_sales),
+        collection_rate=rate_of_sales(collections, net_sales),
+        target_id=targets[0].pk if len(parts) == 1 and targets else None,
+        rep=rep,
+        parts=tuple(parts),
+    )
+
+
+# --- queries ---------------------------------------------------------------------------------------
+
+
+def approved_targets(rep_ids: Iterable[int], months: Iterable[Month | str]) -> dict[tuple[int, str], Target]:
+    """The approved or acknowledged target of each (rep ID, ``YYYY-MM``) that has one (one query)."""
+    return targets_for(rep_ids, months)
+
+
+def _sums_by_rep_and_month(model, rep_ids: list[int], months: list[Month]) -> dict[tuple[int, str], Decimal]:
+    rows = (
+        model.objects.filter(rep_id__in=rep_ids, date__range=(months[0].first_day, months[-1].last_day))
+        .annotate(month=TruncMonth("date"))
+        .values("rep_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    # SQLite sums decimals with extra places (652751.630000000): back to cents, exactly.
+    return {(row["rep_id"], str(Month.of(row["month"]))): round_cent(row["total"] or ZERO) for row in rows}
+
+
+def _rep_ids(reps: Iterable) -> list[tuple[int, object]]:
+    """(ID, user or None) of each rep given as a user or an ID, without repeats, in order."""
+    seen: dict[int, object] = {}
+    for rep in reps:
+        rep_id = rep if isinstance(rep, int) else rep.pk
+        seen.setdefault(rep_id, None if isinstance(rep, int) else rep)
+    return list(seen.items())
+
+
+def month_figures(reps: Iterable, months: Iterable[Month | str]) -> dict[tuple[int, str], MonthFigures]:
+    """Every (rep ID, ``YYYY-MM``) pair of ``reps`` × ``months``, zeros where nothing happened.
+
+    Four queries whatever the number of reps and months: sales, collections and expenses grouped by
+    rep and month, and the approved targets.
+    """
+    rep_ids = [rep_id for rep_id, _rep in _rep_ids(reps)]
+    months = as_months(months)
+    if not rep_ids or not months:
+        return {}
+    wanted = {str(month) for month in months}
+    sales = _sums_by_rep_and_month(SalesRecord, rep_ids, months)
+    collections = _sums_by_rep_and_month(Collection, rep_ids, months)
+    expenses = _sums_by_rep_and_month(Expense, rep_ids, months)
+    targets = approved_targets(rep_ids, months)
+    return {
+        (rep_id, code): MonthFigures(
+            rep_id=rep_id,
+            period=code,
+            net_sales=sales.get((rep_id, code), ZERO),
+            collections=collections.get((rep_id, code), ZERO),
+            expenses=expenses.get((rep_id, code), ZERO),
+            target=targets.get((rep_id, code)),
+        )
+        for rep_id in rep_ids
+        for code in sorted(wanted)
+    }
+
+
+def measures_for(reps: Iterable, months: Iterable[Month | str]) -> dict[tuple[int, str], Measures]:
+    """The measures of each rep in each month, keyed ``(rep ID, "YYYY-MM")`` (four queries).
+
+    ``reps`` are users (kept on the result as ``rep``) or IDs; ``months`` are ``Month`` or ``"YYYY-MM"``.
+    For the dashboards: sales against target by rep and month, collection rates, month to date.
+    """
+    reps = _rep_ids(reps)
+    months = as_months(months)
+    figures = month_figures([rep_id for rep_id, _rep in reps], months)
+    return {
+        (rep_id, str(month)): combine(
+            [figures[(rep_id, str(month))]],
+            period=str(month),
+            first_day=month.first_day,
+            last_day=month.last_day,
+            rep_id=rep_id,
+            rep=rep,
+        )
+        for rep_id, rep in reps
+        for month in months
+    }
+
+
+@dataclass(frozen=True)
+class MeasuresTable:
+    """Reps × measures for a period, and the total of the reps listed (a team or the company)."""
+
+    period: ReportingPeriod
+    rows: list[Measures]
+    total: Measures
+
+
+def measures_table(reps: Iterable, period: ReportingPeriod | str) -> MeasuresTable:
+    """Each rep's measures over ``period`` (its months summed) and the total (four queries)."""
+    if not isinstance(period, ReportingPeriod):
+        period = ReportingPeriod.parse(period)
+    reps = _rep_ids(reps)
+    figures = month_figures([rep_id for rep_id, _rep in reps], period.months)
+    dates = {"period": period.code, "first_day": period.first_day, "last_day": period.last_day}
+    rows = [
+        combine([figures[(rep_id, str(m))] for m in period.months], rep_id=rep_id, rep=rep, **dates)
+        for rep_id, rep in reps
+    ]
+    return MeasuresTable(period=period, rows=rows, total=measures_total(rows, **dates))
+
+
+def measures_total(rows: Sequence[Measures], *, period: str, first_day: date, last_day: date) -> Measures:
+    """The total of several reps' measures over the same period: their months summed, rates recomputed."""
+    parts = [part for row in rows for part in row.parts]
+    return combine(parts, period=period, first_day=first_day, last_day=last_day, rep_id=None)
+
+
+def rep_measures(rep, period: ReportingPeriod | str | Month) -> Measures:
+    """One rep's measures over a month, quarter or year."""
+    if isinstance(period, Month):
+        period = ReportingPeriod.of_month(period)
+    return measures_table([rep], period).rows[0]

@@ -1,0 +1,467 @@
+"""How a scorecard item is scored (SPEC §5): the rules a template must follow, the data of a rep's
+month, each metric's actual and default target, and the four methods.
+
+* ``ratio``: min(actual / target, cap) × 100, never below 0; lower-is-better min(target / actual,
+  cap) × 100, an actual of 0 scoring cap × 100. A target of 0 for a higher-is-better metric asks
+  for nothing: 100 when the actual is 0 too, cap × 100 above it.
+* ``threshold``: 100 when met (actual ≥ target; ≤ for lower-is-better), else 0.
+* ``deduction``: max(0, 100 − points × occurrences).
+* ``manual``: the manager's score if set, else the rep's self-evaluation, else 0.
+
+An undefined actual (a rate over no net sales, "—") or a missing target scores 0: nothing is credited
+that cannot be measured, and the line's explanation says why. Scores and weighted scores are rounded
+to 0.01 half up, from the actual and target as shown (rounded to 0.01), so that a reader can redo
+every line from the page.
+
+Metric definitions where SPEC §5 is silent (docs/kpi-scorecards.md):
+
+* ``new_dealers``: dealers the rep owns that made the ``activate`` transition (qualified → active,
+  when the first agreement is signed) in the month, in ``TIME_ZONE``; a reactivation is not new;
+* ``visit_compliance``: visits counted / the rep's monthly minimum × 100, at most 100;
+* ``complaints_late``: counted visits of kind ``complaint`` whose report was logged more than 4 hours
+  (``COMPLAINT_LATE_AFTER``) after the visit (``created_at − visited_at``);
+* ``trainings``: counted visits of kind ``training``; ``distinct_dealers`` and ``visits_counted`` as
+  the visit compliance counts them (false and fabricated reports never count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from functools import cached_property
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Count, ExpressionWrapper, F, Q, Sum
+from django.db.models.fields import DateTimeField
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from channelhub.periods import Month
+from channelhub.workflow.models import StateChange
+from kpi.models import (
+    Method,
+    Metric,
+    SalesRecord,
+    ScorecardLine,
+    ScorecardTemplate,
+    ScorecardTemplateItem,
+    Target,
+    TargetCategoryShare,
+)
+from kpi.services.measures import HUNDRED, ZERO, Measures, rate_of_sales, rep_measures, round_cent
+from partners.models import Dealer
+from visits.models import Visit
+from visits.services.compliance import Compliance, rep_compliance
+
+#: A complaint visit whose report was logged more than this long after the visit was "handled late".
+COMPLAINT_LATE_AFTER = timedelta(hours=4)
+
+#: Metrics that are percentages (the others count things).
+PERCENT_METRICS = frozenset(
+    {
+        Metric.SALES_ACHIEVEMENT,
+        Metric.EXPENSE_RATE,
+        Metric.COLLECTION_RATE,
+        Metric.CATEGORY_SHARE,
+        Metric.VISIT_COMPLIANCE,
+    }
+)
+#: Metrics whose target, when the item sets none, comes from the rep (their Target row or quota).
+DEFAULT_TARGET_METRICS = frozenset(
+    {
+        Metric.SALES_ACHIEVEMENT,
+        Metric.EXPENSE_RATE,
+        Metric.COLLECTION_RATE,
+        Metric.CATEGORY_SHARE,
+        Metric.NEW_DEALERS,
+        Metric.VISITS_COUNTED,
+        Metric.VISIT_COMPLIANCE,
+    }
+)
+WEIGHT_TOTAL = Decimal(100)
+
+
+# --- template rules --------------------------------------------------------------------------------
+
+
+def weights_problem(weights: Iterable[Decimal]) -> str | None:
+    """Why these item weights are not a template's (they must add up to 100), or None."""
+    weights = list(weights)
+    total = sum((Decimal(w) for w in weights), ZERO)
+    if not weights:
+        return _("A template needs at least one item.")
+    if total != WEIGHT_TOTAL:
+        return _("The items' weights add up to %(total)s; they must add up to 100.") % {"total": f"{total:.2f}"}
+    return None
+
+
+def item_problems(item: ScorecardTemplateItem) -> dict[str, str]:
+    """What is wrong with one item, by field: the method and metric must go together."""
+    problems: dict[str, str] = {}
+    is_manual_metric, is_manual_method = item.metric == Metric.MANUAL, item.method == Method.MANUAL
+    if is_manual_metric != is_manual_method:
+        problems["method"] = _("The manual metric goes with the manual method, and only with it.")
+    if item.method == Method.DEDUCTION and not item.points:
+        problems["points"] = _("A deduction needs the points lost per occurrence.")
+    if item.metric == Metric.CATEGORY_SHARE and item.category_id is None:
+        problems["category"] = _("Choose the category whose share of sales is measured.")
+    if (
+        item.method in (Method.RATIO, Method.THRESHOLD)
+        and item.target is None
+        and item.metric not in DEFAULT_TARGET_METRICS
+    ):
+        problems["target"] = _("This metric has no target of the rep's to fall back on: set one.")
+    if item.target is not None and item.target < 0:
+        problems["target"] = _("A target is not negative.")
+    if item.cap is not None and item.cap < 1:
+        problems["cap"] = _("The cap is at least 1.00.")
+    return problems
+
+
+def check_template(template: ScorecardTemplate, items: list[ScorecardTemplateItem]) -> None:
+    """Refuse (400) a template that cannot be scored: weights not adding up to 100, or a bad item."""
+    messages = []
+    if problem := weights_problem(item.weight for item in items):
+        messages.append(problem)
+    for item in items:
+        for problem in item_problems(item).values():
+            messages.append(f"{item}: {problem}")
+    if messages:
+        intro = _("The template “%(template)s” cannot be used:") % {"template": template.name}
+        raise ValidationError({"template": [f"{intro} {' '.join(messages)}"]})
+
+
+# --- scoring methods -------------------------------------------------------------------------------
+
+
+def ratio_score(actual: Decimal | None, target: Decimal | None, cap: Decimal, lower_is_better: bool) -> Decimal:
+    if actual is None or target is None:
+        return ZERO
+    if lower_is_better:
+        if actual <= 0:
+            return round_cent(cap * HUNDRED)
+        ratio = target / actual
+    else:
+        if target <= 0:
+            return round_cent(cap * HUNDRED) if actual > 0 else HUNDRED.quantize(Decimal("0.01"))
+        ratio = actual / target
+    return round_cent(max(ZERO, min(ratio, cap)) * HUNDRED)
+
+
+def threshold_met(actual: Decimal | None, target: Decimal | None, lower_is_better: bool) -> bool:
+    if actual is None or target is None:
+        return False
+    return actual <= target if lower_is_better else actual >= target
+
+
+def threshold_score(actual: Decimal | None, target: Decimal | None, lower_is_better: bool) -> Decimal:
+    return round_cent(HUNDRED if threshold_met(actual, target, lower_is_better) else ZERO)
+
+
+def deduction_score(points: Decimal, occurrences: Decimal | None) -> Decimal:
+    return round_cent(max(ZERO, HUNDRED - points * (occurrences or ZERO)))
+
+
+def manual_score(manager_score: Decimal | None, self_score: Decimal | None) -> Decimal:
+    if manager_score is not None:
+        return round_cent(manager_score)
+    if self_score is not None:
+        return round_cent(self_score)
+    return round_cent(ZERO)
+
+
+def weighted(score: Decimal, weight: Decimal) -> Decimal:
+    return round_cent(score * weight / HUNDRED)
+
+
+# --- the data of a rep's month ---------------------------------------------------------------------
+
+
+def _month_bounds(month: Month) -> tuple[datetime, datetime]:
+    """The month as aware datetimes in ``TIME_ZONE``: [first day 00:00, next month's first day 00:00)."""
+    zone = timezone.get_default_timezone()
+    start = datetime.combine(month.first_day, time.min, tzinfo=zone)
+    end = datetime.combine(month.next().first_day, time.min, tzinfo=zone)
+    return start, end
+
+
+class RepMonth:
+    """What one rep's month offers the metrics; each part is read only when an item asks for it."""
+
+    def __init__(self, rep, month: Month) -> None:
+        self.rep = rep
+        self.month = month
+
+    @cached_property
+    def measures(self) -> Measures:
+        return rep_measures(self.rep, self.month)
+
+    @property
+    def target(self) -> Target | None:
+        return self.measures.parts[0].target
+
+    @cached_property
+    def category_sales(self) -> dict[int, Decimal]:
+        rows = (
+            SalesRecord.objects.filter(rep=self.rep, date__range=(self.month.first_day, self.month.last_day))
+            .values("category_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        return {row["category_id"]: row["total"] or ZERO for row in rows}
+
+    @cached_property
+    def category_share_targets(self) -> dict[int, Decimal]:
+        if self.target is None:
+            return {}
+        return dict(TargetCategoryShare.objects.filter(target=self.target).values_list("category_id", "share"))
+
+    @cached_property
+    def new_dealers(self) -> int:
+        """Dealers the rep owns that became active in the month: the ``activate`` transition
+        (qualified → active, when the first agreement is signed), dated in the month. A dealer
+        reactivated after a suspension is not new."""
+        start, end = _month_bounds(self.month)
+        activated = StateChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Dealer),
+            transition="activate",
+            to_state=Dealer.Status.ACTIVE,
+            at__gte=start,
+            at__lt=end,
+        ).values("object_id")
+        return Dealer.objects.filter(owner=self.rep, pk__in=activated).count()
+
+    @cached_property
+    def compliance(self) -> Compliance:
+        return rep_compliance(self.rep, self.month)
+
+    @cached_property
+    def visit_kinds(self) -> dict[str, int]:
+        """Counted visits of the month: trainings held, and complaints whose report was logged more
+        than ``COMPLAINT_LATE_AFTER`` after the visit (handled late)."""
+        logged_late = Q(created_at__gt=ExpressionWrapper(F("visited_at") + COMPLAINT_LATE_AFTER, DateTimeField()))
+        return Visit.objects.filter(
+            rep=self.rep,
+            status__in=Visit.COUNTED,
+            visited_on__range=(self.month.first_day, self.month.last_day),
+        ).aggregate(
+            trainings=Count("pk", filter=Q(kind=Visit.Kind.TRAINING)),
+            complaints_late=Count("pk", filter=Q(kind=Visit.Kind.COMPLAINT) & logged_late),
+        )
+
+
+# --- reading a metric ------------------------------------------------------------------------------
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f} %"
+
+
+def number(value: Decimal | int | None) -> str:
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    return f"{value:.0f}" if value == value.to_integral_value() else f"{value:.2f}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    actual: Decimal | None
+    text: str  # how the actual came about
+
+
+def read_metric(item: ScorecardTemplateItem, data: RepMonth) -> Reading:
+    metric = item.metric
+    if metric == Metric.SALES_ACHIEVEMENT:
+        m = data.measures
+        if m.sales_target is None:
+            return Reading(None, _("net sales %(sales)s; no approved sales target for %(period)s") % _p(m))
+        if m.sales_achievement is None:
+            return Reading(None, _("net sales %(sales)s / sales target 0.00: undefined") % _p(m))
+        return Reading(
+            m.sales_achievement, _("net sales %(sales)s / sales target %(target)s = %(achievement)s") % _p(m)
+        )
+    if metric in (Metric.EXPENSE_RATE, Metric.COLLECTION_RATE):
+        m = data.measures
+        if metric == Metric.EXPENSE_RATE:
+            actual, text = m.expense_rate, _("expenses %(expenses)s / net sales %(sales)s") % _p(m)
+        else:
+            actual, text = m.collection_rate, _("collections %(collections)s / net sales %(sales)s") % _p(m)
+        if actual is None:
+            return Reading(None, text + " — " + _("no positive net sales: the rate is undefined"))
+        return Reading(actual, f"{text} = {pct(actual)}")
+    if metric == Metric.CATEGORY_SHARE:
+        net_sales = data.measures.net_sales
+        category_sales = data.category_sales.get(item.category_id, ZERO)
+        actual = rate_of_sales(category_sales, net_sales)
+        text = _("%(category)s sales %(part)s / net sales %(sales)s") % {
+            "category": item.category.name if item.category else "—",
+            "part": money(category_sales),
+            "sales": money(net_sales),
+        }
+        if actual is None:
+            return Reading(None, text + " — " + _("no positive net sales: the share is undefined"))
+        return Reading(actual, f"{text} = {pct(actual)}")
+    if metric == Metric.NEW_DEALERS:
+        count = data.new_dealers
+        text = ngettext("%(count)s dealer activated", "%(count)s dealers activated", count)
+        return Reading(Decimal(count), text % {"count": count})
+    if metric == Metric.VISITS_COUNTED:
+        count = data.compliance.visits_counted
+        return Reading(
+            Decimal(count), ngettext("%(count)s visit counted", "%(count)s visits counted", count) % {"count": count}
+        )
+    if metric == Metric.VISIT_COMPLIANCE:
+        count, minimum = data.compliance.visits_counted, data.compliance.monthly_min
+        # visits counted / monthly minimum × 100, capped at 100 (doing more than the quota is not
+        # "more compliant"); a minimum of 0 asks for nothing and is met.
+        actual = min(HUNDRED, round_cent(Decimal(count) * HUNDRED / minimum)) if minimum else HUNDRED
+        actual = round_cent(actual)
+        return Reading(
+            actual,
+            _("%(count)s visits counted / monthly minimum %(minimum)s = %(rate)s (at most 100 %%)")
+            % {"count": count, "minimum": minimum, "rate": pct(actual)},
+        )
+    if metric == Metric.DISTINCT_DEALERS:
+        count = data.compliance.distinct_dealers
+        text = ngettext("%(count)s distinct dealer visited", "%(count)s distinct dealers visited", count)
+        return Reading(Decimal(count), text % {"count": count})
+    if metric == Metric.TRAININGS:
+        count = data.visit_kinds["trainings"]
+        return Reading(
+            Decimal(count), ngettext("%(count)s training held", "%(count)s trainings held", count) % {"count": count}
+        )
+    if metric == Metric.COMPLAINTS_LATE:
+        count = data.visit_kinds["complaints_late"]
+        return Reading(
+            Decimal(count),
+            ngettext(
+                "%(count)s complaint visit logged more than 4 h after the visit",
+                "%(count)s complaint visits logged more than 4 h after the visit",
+                count,
+            )
+            % {"count": count},
+        )
+    return Reading(None, "")  # manual: there is nothing to measure
+
+
+def _p(m: Measures) -> dict[str, str]:
+    return {
+        "sales": money(m.net_sales),
+        "target": money(m.sales_target) if m.sales_target is not None else "—",
+        "achievement": pct(m.sales_achievement),
+        "expenses": money(m.expenses),
+        "collections": money(m.collections),
+        "period": m.period,
+    }
+
+
+def _default_target(item: ScorecardTemplateItem, data: RepMonth) -> Decimal | None:
+    """The rep's own target for ``item`` when the item sets none: 100 (%) of the sales target (when
+    the rep has one), the expense and collection rate targets and the new dealers target of their
+    approved Target, a category share target of it, the quota's monthly minimum of visits, and
+    100 % visit compliance."""
+    metric, target = item.metric, data.target
+    if metric == Metric.VISIT_COMPLIANCE:
+        return HUNDRED
+    if metric == Metric.VISITS_COUNTED:
+        return Decimal(data.compliance.monthly_min)
+    if target is None:
+        return None
+    if metric == Metric.SALES_ACHIEVEMENT:
+        return HUNDRED
+    if metric == Metric.EXPENSE_RATE:
+        return target.expense_rate_target
+    if metric == Metric.COLLECTION_RATE:
+        return target.collection_rate_target
+    if metric == Metric.NEW_DEALERS:
+        return Decimal(target.new_dealers_target)
+    if metric == Metric.CATEGORY_SHARE:
+        return data.category_share_targets.get(item.category_id)
+    return None
+
+
+def _show(metric: str, value: Decimal | None) -> str:
+    return pct(value) if metric in PERCENT_METRICS else number(value)
+
+
+def score_line(item: ScorecardTemplateItem, line: ScorecardLine, data: RepMonth | None) -> None:
+    """Fill ``line``'s actual, target, score, weight, weighted score and explanation from ``item``.
+
+    ``data`` may be None for a manual item (re-scoring after a self-evaluation or the manager's score).
+    """
+    line.weight = item.weight
+    if item.method == Method.MANUAL:
+        line.actual = line.target = None
+        line.score = manual_score(line.manager_score, line.self_score)
+        if line.manager_score is not None:
+            text = _("manager's score %(score)s") % {"score": number(line.manager_score)}
+        elif line.self_score is not None:
+            text = _("self-evaluation %(score)s, not yet confirmed by the manager") % {"score": number(line.self_score)}
+        else:
+            text = _("not scored yet: 0")
+        line.weighted_score = weighted(line.score, line.weight)
+        line.explanation = text[:300]
+        return
+
+    reading = read_metric(item, data)
+    target = item.target if item.target is not None else _default_target(item, data)
+    actual = None if reading.actual is None else round_cent(reading.actual)
+    target = None if target is None else round_cent(target)
+    line.actual, line.target = actual, target
+    show_actual, show_target = _show(item.metric, actual), _show(item.metric, target)
+
+    if item.method == Method.DEDUCTION:
+        line.score = deduction_score(item.points or ZERO, actual)
+        score_text = _("score = max(0, 100 − %(points)s × %(count)s) = %(score)s") % {
+            "points": number(item.points),
+            "count": number(actual),
+            "score": line.score,
+        }
+    elif actual is None:
+        line.score = round_cent(ZERO)
+        score_text = _("undefined actual: score 0")
+    elif target is None:
+        line.score = round_cent(ZERO)
+        score_text = _("no target: score 0")
+    elif item.method == Method.THRESHOLD:
+        line.score = threshold_score(actual, target, item.lower_is_better)
+        met = threshold_met(actual, target, item.lower_is_better)
+        score_text = _("%(actual)s %(sign)s %(target)s? %(answer)s → score %(score)s") % {
+            "actual": show_actual,
+            "sign": "≤" if item.lower_is_better else "≥",
+            "target": show_target,
+            "answer": _("met") if met else _("not met"),
+            "score": line.score,
+        }
+    else:
+        line.score = ratio_score(actual, target, item.cap, item.lower_is_better)
+        if item.lower_is_better and actual <= 0:
+            score_text = _("actual 0: score = cap %(cap)s × 100 = %(score)s") % {"cap": item.cap, "score": line.score}
+        elif not item.lower_is_better and target <= 0:
+            score_text = _("target 0: score %(score)s") % {"score": line.score}
+        else:
+            numerator, denominator = (target, actual) if item.lower_is_better else (actual, target)
+            score_text = _("score = min(%(a)s / %(b)s, %(cap)s) × 100 = %(score)s") % {
+                "a": numerator,
+                "b": denominator,
+                "cap": item.cap,
+                "score": line.score,
+            }
+    line.weighted_score = weighted(line.score, line.weight)
+    if item.target is None and target is not None:
+        target_text = _("target %(target)s") % {"target": show_target}
+    elif target is not None:
+        target_text = _("target %(target)s (set on the template)") % {"target": show_target}
+    else:
+        target_text = ""
+    parts = [reading.text, target_text, score_text]
+    line.explanation = "; ".join(part for part in parts if part)[:300]

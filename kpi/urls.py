@@ -1,0 +1,7 @@
+"""KPI pages (SPEC §7), under /kpi/."""
+
+from kpi.views import facts, scorecards, targets
+
+app_name = "kpi"
+
+urlpatterns = [*facts.urlpatterns, *targets.urlpatterns, *scorecards.urlpatterns]

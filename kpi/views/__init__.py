@@ -1,0 +1,1 @@
+"""KPI pages, one module per area (facts and imports, targets, scorecards); each has ``urlpatterns``."""
