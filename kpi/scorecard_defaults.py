@@ -10,13 +10,13 @@ from decimal import Decimal
 
 # (perspective, metric, label, weight, method, extra fields)
 MBO = (
-    ("financial", "sales_achievement", "销售额达成率", "50", "ratio", {}),
+    ("financial", "sales_achievement", "销售达成率", "50", "ratio", {}),
     ("financial", "expense_rate", "费用率", "25", "ratio", {"lower_is_better": True}),
     ("financial", "collection_rate", "回款率", "25", "ratio", {}),
 )
 
 BSC = (
-    ("financial", "sales_achievement", "销售额达成率", "15", "ratio", {}),
+    ("financial", "sales_achievement", "销售达成率", "15", "ratio", {}),
     ("financial", "collection_rate", "回款率", "10", "ratio", {}),
     ("customer", "new_dealers", "新开发经销商", "10", "ratio", {}),
     ("customer", "complaints_late", "客诉处理超时", "15", "deduction", {"points": Decimal("25")}),
