@@ -10,8 +10,11 @@ skipped but keep their number, so a reported row is the one the user sees.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
+import uuid
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -158,3 +161,34 @@ def read_table(
         errors.append(_("The file has no rows below the column names."))
         return None
     return table
+
+
+# --- an uploaded file between its preview and its confirmation -------------------------------------
+
+
+def keep_for_confirmation(request, key: str, content: bytes, **details) -> str:
+    """Keep an uploaded file in the session under ``key`` until the user confirms its preview.
+
+    Returns the token the confirmation form sends back; ``details`` (name, format, kind …) come back
+    with the content from ``take_pending``.
+    """
+    token = uuid.uuid4().hex
+    request.session[key] = {
+        **details,
+        "token": token,
+        "content": base64.b64encode(content).decode("ascii"),
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    return token
+
+
+def take_pending(request, key: str, token: str) -> dict | None:
+    """The kept file for ``token`` (once: it is removed), or None if there is none or it was altered."""
+    pending = request.session.get(key)
+    if not pending or not token or pending.get("token") != token:
+        return None
+    del request.session[key]
+    content = base64.b64decode(pending["content"])
+    if hashlib.sha256(content).hexdigest() != pending["sha256"]:
+        return None
+    return {**pending, "content": content}

@@ -3,10 +3,6 @@ in the services and in ``partners.resources``."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import uuid
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from channelhub.importing import keep_for_confirmation, take_pending
 from partners import policies
 from partners.imports import (
     CONTENT_TYPES,
@@ -62,29 +59,6 @@ class DealerImportForm(forms.Form):
         return upload
 
 
-def _keep_for_confirmation(request, content: bytes, name: str, file_format: str) -> str:
-    token = uuid.uuid4().hex
-    request.session[PENDING_SESSION_KEY] = {
-        "token": token,
-        "name": name,
-        "format": file_format,
-        "content": base64.b64encode(content).decode("ascii"),
-        "sha256": hashlib.sha256(content).hexdigest(),
-    }
-    return token
-
-
-def _take_pending(request, token: str) -> dict | None:
-    pending = request.session.get(PENDING_SESSION_KEY)
-    if not pending or not token or pending.get("token") != token:
-        return None
-    del request.session[PENDING_SESSION_KEY]
-    content = base64.b64decode(pending["content"])
-    if hashlib.sha256(content).hexdigest() != pending["sha256"]:
-        return None
-    return {**pending, "content": content}
-
-
 def _done(request, report: ImportReport):
     messages.success(
         request,
@@ -110,13 +84,15 @@ def dealer_import_page(request):
         if report.imported:
             return _done(request, report)
         if report.ok and report.changed_rows:
-            context["token"] = _keep_for_confirmation(request, content, upload.name, upload.file_format)
+            context["token"] = keep_for_confirmation(
+                request, PENDING_SESSION_KEY, content, name=upload.name, format=upload.file_format
+            )
         context.update(report=report, file_name=upload.name)
     return render(request, "partners/dealer_import.html", context)
 
 
 def _confirm(request):
-    pending = _take_pending(request, request.POST.get("token", ""))
+    pending = take_pending(request, PENDING_SESSION_KEY, request.POST.get("token", ""))
     if pending is None:
         messages.error(request, gettext("This preview is no longer available; upload the file again."))
         return redirect("partners:dealer-import")

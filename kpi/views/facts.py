@@ -5,10 +5,6 @@ conflicts (窜货) list. Each view: parse → scope (``kpi.selectors_facts``) �
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import uuid
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
@@ -16,6 +12,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from channelhub.forms import style_fields
+from channelhub.importing import keep_for_confirmation, take_pending
 from channelhub.pages import filtered, paginate, posted
 from channelhub.roles import Role, has_role, require_role
 from channelhub.scoping import scope
@@ -132,30 +129,6 @@ def fact_create_page(request, kind: str):
 # --- import ----------------------------------------------------------------------------------------
 
 
-def _keep_for_confirmation(request, content: bytes, name: str, file_format: str, kind: str) -> str:
-    token = uuid.uuid4().hex
-    request.session[PENDING_SESSION_KEY] = {
-        "token": token,
-        "name": name,
-        "format": file_format,
-        "kind": kind,
-        "content": base64.b64encode(content).decode("ascii"),
-        "sha256": hashlib.sha256(content).hexdigest(),
-    }
-    return token
-
-
-def _take_pending(request, token: str) -> dict | None:
-    pending = request.session.get(PENDING_SESSION_KEY)
-    if not pending or not token or pending.get("token") != token:
-        return None
-    del request.session[PENDING_SESSION_KEY]
-    content = base64.b64decode(pending["content"])
-    if hashlib.sha256(content).hexdigest() != pending["sha256"]:
-        return None
-    return {**pending, "content": content}
-
-
 def _done(request, report: FactImportReport):
     message = gettext("Imported: %(new)d new, %(unchanged)d unchanged.") % {
         "new": report.new,
@@ -194,12 +167,14 @@ def fact_import_page(request):
         return _done(request, report)
     token = None
     if report.ok and report.new:
-        token = _keep_for_confirmation(request, content, upload.name, upload.file_format, kind)
+        token = keep_for_confirmation(
+            request, PENDING_SESSION_KEY, content, name=upload.name, format=upload.file_format, kind=kind
+        )
     return _render_import(request, form, report, token, upload.name)
 
 
 def _confirm(request):
-    pending = _take_pending(request, request.POST.get("token", ""))
+    pending = take_pending(request, PENDING_SESSION_KEY, request.POST.get("token", ""))
     if pending is None:
         messages.error(request, gettext("This preview is no longer available; upload the file again."))
         return redirect("kpi:import")
