@@ -23,6 +23,8 @@ class NavItem:
 
 VISITS = _("Field visits")
 PERFORMANCE = _("Performance")
+COMMISSIONS = _("Commissions")
+STAFF = frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
 FIELD = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})
 REVIEWERS = frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})
 BOOKKEEPERS = frozenset({Role.FINANCE, Role.ADMIN})
@@ -50,6 +52,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         PERFORMANCE,
     ),
     NavItem(_("Imports"), "kpi:import", BOOKKEEPERS, PERFORMANCE),
+    NavItem(_("Statements"), "kpi:statement-list", EVERYONE, COMMISSIONS),
+    NavItem(_("Approval queue"), "kpi:approval-queue", BOOKKEEPERS, COMMISSIONS),
+    NavItem(_("Disputes"), "kpi:dispute-list", EVERYONE, COMMISSIONS),
+    NavItem(_("Commission runs"), "kpi:run-list", STAFF, COMMISSIONS),
+    NavItem(_("Periods"), "kpi:period-list", BOOKKEEPERS, COMMISSIONS),
     NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
 )

@@ -216,17 +216,28 @@ def _kpi_rule(rep_field: str):
     return rule
 
 
-for _label in ("kpi.SalesRecord", "kpi.Collection", "kpi.Expense", "kpi.Target", "kpi.Scorecard"):
+for _label in ("kpi.SalesRecord", "kpi.Collection", "kpi.Expense", "kpi.Target", "kpi.Scorecard", "kpi.Statement"):
     scope_rule(_label)(_kpi_rule("rep"))
 scope_rule("kpi.TargetCategoryShare")(_kpi_rule("target__rep"))
 scope_rule("kpi.ScorecardLine")(_kpi_rule("scorecard__rep"))
+scope_rule("kpi.StatementLine")(_kpi_rule("statement__rep"))
+scope_rule("kpi.Dispute")(_kpi_rule("line__statement__rep"))
+scope_rule("kpi.PlanAssignment")(_kpi_rule("rep"))
+
+
+@scope_rule("kpi.CommissionRun")
+def _runs(user, queryset: QuerySet) -> QuerySet:
+    """Runs hold counts, not money: managers, finance and admins see them all; reps none."""
+    return queryset if has_role(user, Role.ADMIN, Role.FINANCE, Role.CHANNEL_MANAGER) else queryset.none()
 
 
 @scope_rule("kpi.Period")
+@scope_rule("kpi.CommissionPlan")
+@scope_rule("kpi.CommissionTier")
 @scope_rule("kpi.ScorecardTemplate")
 @scope_rule("kpi.ScorecardTemplateItem")
 def _kpi_reference_data(user, queryset: QuerySet) -> QuerySet:
-    """Periods and scorecard templates are reference data: every role reads them."""
+    """Periods, commission plans and scorecard templates are reference data: every role reads them."""
     return queryset
 
 

@@ -455,3 +455,38 @@ class ScorecardLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.score}"
+
+
+# Commissions (SPEC §6) live in their own module; importing them here registers them with the app.
+from kpi.commission_models import (  # noqa: E402
+    CommissionPlan,
+    CommissionRun,
+    CommissionTier,
+    Dispute,
+    PlanAssignment,
+    Statement,
+    StatementLine,
+)
+
+__all__ = [
+    "Collection",
+    "CommissionPlan",
+    "CommissionRun",
+    "CommissionTier",
+    "Dispute",
+    "Expense",
+    "Metric",
+    "Method",
+    "Period",
+    "Perspective",
+    "PlanAssignment",
+    "SalesRecord",
+    "Scorecard",
+    "ScorecardLine",
+    "ScorecardTemplate",
+    "ScorecardTemplateItem",
+    "Statement",
+    "StatementLine",
+    "Target",
+    "TargetCategoryShare",
+]

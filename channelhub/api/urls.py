@@ -14,6 +14,9 @@ API_MODULES = [
     "kpi.api.facts",
     "kpi.api.targets",
     "kpi.api.scorecards",
+    "kpi.api.runs",
+    "kpi.api.statements",
+    "kpi.api.plans",
 ]
 
 #: Each module may also have ``urlpatterns`` for views that are not viewsets.

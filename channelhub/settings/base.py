@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "visits.remind_missing_plans",
         "schedule": crontab(day_of_week="sat", hour=10, minute=0),
     },
+    # SPEC §6/§9: day 1 at 02:00, the previous month's commission run for every rep with a plan.
+    "monthly-commission-run": {
+        "task": "kpi.monthly_commission_run",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
 }
 
 # --- domain defaults -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """KPI API: facts (SPEC §8) — ``/api/v1/sales/``, ``/api/v1/collections/``, ``/api/v1/expenses/``
 (list, detail, POST one object or a list; facts are immutable: no PUT, PATCH or DELETE),
-``/api/v1/periods/`` (read) and ``/api/v1/imports/`` (a CSV or XLSX file).
+``/api/v1/periods/`` (read; action ``close``) and ``/api/v1/imports/`` (a CSV or XLSX file).
 
 Writes go through ``kpi.services.facts`` and ``kpi.imports``; the lists and details through
 ``kpi.selectors_facts`` (scoped: a fact out of scope is a 404).
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from kpi.filters import CollectionFilter, ExpenseFilter, PeriodFilter, SalesFilt
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.selectors_facts import fact_list, period_list
+from kpi.services.closing import close_period
 from kpi.services.facts import MAX_BATCH, FactsRejected, Kind, facts_record, require_recorder
 
 #: API body keys → item keys of ``facts_record`` (and back, for errors).
@@ -264,6 +266,22 @@ class PeriodViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return period_list(self.request.user)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: PeriodSerializer,
+            403: OpenApiResponse(description="Only finance and admins close periods."),
+            409: OpenApiResponse(
+                description="Closed already, or statements not approved or paid (`detail` counts them)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the month once every monthly statement of it is approved or paid (``kpi.services.closing``)."""
+        period = close_period(actor=request.user, period=self.get_object())
+        return Response(self.get_serializer(period).data)
 
 
 # --- imports ---------------------------------------------------------------------------------------

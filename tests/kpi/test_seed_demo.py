@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from channelhub.periods import Month
-from kpi.models import Collection, Expense, SalesRecord, Scorecard, Target
+from kpi.models import Collection, CommissionPlan, Expense, SalesRecord, Scorecard, Statement, Target
 from kpi.services.measures import measures_table
 
 User = get_user_model()
@@ -24,6 +24,8 @@ def counts() -> dict[str, int]:
         "expenses": Expense.objects.count(),
         "targets": Target.objects.count(),
         "scorecards": Scorecard.objects.count(),
+        "plans": CommissionPlan.objects.count(),
+        "statements": Statement.objects.count(),
     }
 
 
@@ -50,3 +52,16 @@ def test_the_demo_year_of_figures(db):
     assert set(Scorecard.objects.values_list("status", flat=True)) == {"draft", "confirmed"}
     assert SalesRecord.objects.filter(amount__lt=0).exists()  # credit notes
     assert 0 < SalesRecord.objects.filter(channel_conflict=True).count() < SalesRecord.objects.count() / 10
+
+    # commissions: a flat plan with a gate and a marginal plan with scorecard factor and retention;
+    # last month's statements computed, then submitted, approved and paid
+    plans = {plan.tier_mode: plan for plan in CommissionPlan.objects.all()}
+    assert plans["flat"].collection_gate == Decimal("80.00")
+    assert plans["marginal"].use_scorecard and plans["marginal"].retention == Decimal("10.00")
+    last = str(Month.current().previous())
+    statuses = dict(Statement.objects.filter(period=last).values_list("rep__username", "status"))
+    assert set(statuses.values()) == {"draft", "submitted", "approved", "paid"}
+    assert all(
+        statement.payable_amount == statement.net_amount - statement.retained_amount
+        for statement in Statement.objects.all()
+    )

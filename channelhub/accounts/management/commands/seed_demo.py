@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from channelhub.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
 from channelhub.roles import Role
 from kpi.demo import seed_kpi
+from kpi.demo_commissions import seed_commissions
 from partners.demo import seed_partners
 from visits.demo import seed_visits
 
@@ -35,6 +36,10 @@ class Command(BaseCommand):
                 )
                 % kpi
             )
+        )
+        commissions = seed_commissions(users)
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo commissions: %(plans)d plans, %(statements)d statements") % commissions)
         )
         if quiet_logins:
             return

@@ -1,0 +1,21 @@
+"""Django admin for commission runs (SPEC §6, §7): read only. Runs are started from the runs page, the
+API or the monthly schedule (``kpi.services.runs``) and written by the Celery pipeline; here they are
+looked up (period, status, who started them, the error of a failed one)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from kpi.admin.statements import ReadOnlyAdmin
+from kpi.models import CommissionRun
+
+
+@admin.register(CommissionRun)
+class CommissionRunAdmin(ReadOnlyAdmin):
+    list_display = ("id", "period", "status", "progress", "total", "done", "skipped", "started_by", "created_at")
+    list_filter = ("status", "period")
+    search_fields = ("period", "started_by__username", "started_by__first_name")
+    list_select_related = ("started_by",)
+    show_full_result_count = False
+    ordering = ("-created_at", "-id")
+    readonly_fields = [field.name for field in CommissionRun._meta.fields] + ["progress"]

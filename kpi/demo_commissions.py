@@ -1,0 +1,120 @@
+"""The demo company's commissions (SPEC §10): two plans and one month of statements.
+
+* 华东 (manager1's reps): flat tiers with an 80 % collection gate and deductions;
+* 华南 (manager2's reps): marginal tiers, multiplied by the BSC scorecard, 10 % retained.
+
+Last month is computed the way a run computes it (the same services, without a broker, so it works
+in tests with Celery configured too), then moved through the life cycle: statements paid, approved,
+submitted and left as drafts, with one line disputed. A second run of ``seed_demo`` adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from channelhub.periods import Month
+from kpi.models import CommissionPlan, CommissionRun, Scorecard, Statement
+from kpi.services.plans import plan_create
+from kpi.services.runs import run_begin, run_compute_chunk, run_finish
+from kpi.services.scorecards import scorecard_confirm
+from kpi.services.statements import statement_approve, statement_mark_paid, statement_submit
+
+EAST, SOUTH = ("rep1", "rep2", "rep3"), ("rep4", "rep5", "rep6")
+
+PLANS = (
+    {
+        "name": "华东阶梯提成（全额，回款率下限 80%）",
+        "base": CommissionPlan.Base.NET_SALES,
+        "tier_mode": CommissionPlan.TierMode.FLAT,
+        "collection_gate": Decimal("80.00"),
+        "over_budget_expense_share": Decimal("50.00"),
+        "visit_shortfall_deduction": Decimal("50.00"),
+        "false_report_deduction": Decimal("100.00"),
+        "fabricated_deduction": Decimal("200.00"),
+        "tiers": [
+            {"from_amount": Decimal("0.00"), "rate": Decimal("2.00")},
+            {"from_amount": Decimal("300000.00"), "rate": Decimal("3.00")},
+            {"from_amount": Decimal("600000.00"), "rate": Decimal("4.00")},
+        ],
+        "reps": EAST,
+    },
+    {
+        "name": "华南超额累进提成（考核系数，留成 10%）",
+        "base": CommissionPlan.Base.NET_SALES,
+        "tier_mode": CommissionPlan.TierMode.MARGINAL,
+        "use_scorecard": True,
+        "template": "bsc",
+        "retention": Decimal("10.00"),
+        "visit_shortfall_deduction": Decimal("50.00"),
+        "false_report_deduction": Decimal("100.00"),
+        "fabricated_deduction": Decimal("200.00"),
+        "tiers": [
+            {"from_amount": Decimal("0.00"), "rate": Decimal("1.50")},
+            {"from_amount": Decimal("200000.00"), "rate": Decimal("2.50")},
+            {"from_amount": Decimal("400000.00"), "rate": Decimal("3.50")},
+        ],
+        "reps": SOUTH,
+    },
+)
+
+#: What happens to each rep's statement of last month.
+FATE = {"rep1": "paid", "rep2": "approved", "rep3": "submitted", "rep4": "paid", "rep5": "approved", "rep6": "draft"}
+
+
+def _plans(users: dict, start: date) -> None:
+    from kpi.models import ScorecardTemplate
+
+    for spec in PLANS:
+        if CommissionPlan.objects.filter(name=spec["name"]).exists():
+            continue
+        fields = {k: v for k, v in spec.items() if k not in ("tiers", "reps", "template")}
+        if spec.get("template"):
+            fields["scorecard_template"] = ScorecardTemplate.objects.get(code=spec["template"])
+        assignments = [{"rep": users[name], "start_date": start, "end_date": None} for name in spec["reps"]]
+        plan_create(actor=None, tiers=spec["tiers"], assignments=assignments, **fields)
+
+
+def _manager(users: dict, username: str):
+    return users["manager1" if username in EAST else "manager2"]
+
+
+def _run(users: dict, month: Month) -> None:
+    """Compute the month as a run does (run_begin → chunks → run_finish), here and now."""
+    run = CommissionRun.objects.create(period=str(month), started_by=users["finance"])
+    plan = run_begin(run_id=run.pk)
+    for chunk in plan.chunks if plan else []:
+        run_compute_chunk(run_id=run.pk, rep_ids=chunk, period=plan.period)
+    run_finish(run_id=run.pk)
+
+
+def seed_commissions(users: dict, *, today: date | None = None) -> dict[str, int]:
+    today = today or timezone.localdate()
+    last = Month.of(today).previous()
+    _plans(users, start=date(today.year - 1, 1, 1))
+    reps = [users[name] for name in (*EAST, *SOUTH)]
+    if not Statement.objects.filter(period=str(last), rep__in=reps).exists():
+        with transaction.atomic():
+            for scorecard in Scorecard.objects.filter(
+                rep__in=[users[name] for name in SOUTH], period=str(last), template__code="bsc", status="draft"
+            ).select_related("rep"):
+                scorecard_confirm(actor=_manager(users, scorecard.rep.username), scorecard=scorecard)
+        _run(users, last)
+        for name, fate in FATE.items():
+            statement = Statement.objects.filter(rep=users[name], period=str(last), kind="monthly").first()
+            if statement is None or fate == "draft":
+                continue
+            statement_submit(actor=_manager(users, name), statement=statement)
+            if fate in ("approved", "paid"):
+                statement_approve(actor=users["finance"], statement=statement)
+            if fate == "paid":
+                statement_mark_paid(
+                    actor=users["finance"],
+                    statement=statement,
+                    payment_reference=f"PAY-{last}-{name.upper()}",
+                    paid_on=today,
+                )
+    return {"plans": CommissionPlan.objects.count(), "statements": Statement.objects.count()}

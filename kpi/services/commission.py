@@ -1,0 +1,589 @@
+"""The commission computation for one rep and month (SPEC §6), step by step, each step a line.
+
+``compute(rep, month, plan, figures=…)`` is arithmetic only: given the month's figures it makes no
+query (the plan's tiers prefetched, as ``plans_for`` does). ``compute_many(reps, month)`` loads the
+plans and every figure of any number of reps in a fixed number of queries and computes each rep.
+Nothing is written here: the runs store the result as a statement (``Computation.lines`` are its
+lines, in order), and the statements add the adjustment lines of accepted disputes
+(``Computation.add_adjustment``), which recomputes net, retained and payable.
+
+The steps (docs/kpi-commissions-computation.md has the choices where the spec is silent):
+
+1. base — net sales (credit notes included) or collections of the rep in the month;
+2. gross — the plan's tiers on the month's total: ``marginal`` (each band's part at its own rate) or
+   ``flat`` (the whole base at the rate of the band it falls in; a base exactly at a band's start is
+   in that band); a negative base is a claw-back at the first band's rate;
+3. gate — collection rate (as shown, to 0.01 %) below the plan's gate → 0; undefined (no positive
+   net sales) → the gate does not apply;
+4. scorecard factor — × total / 100 of the rep's *confirmed* scorecard on the plan's template; none
+   confirmed → factor 0; a negative gross (claw-back) is left as it is;
+5. deductions — over-budget expenses × share, missing visits, false and fabricated reports;
+6. net = gross − deductions (+ adjustments); 7. retained = retention × net when net > 0;
+   payable = net − retained; 8. each line's amount is rounded to 0.01 half up (a band's part too).
+
+Line amounts are the figure the step names, as the statement's fields hold it: base, gross (after
+each of tiers, gate and factor), each deduction as a positive amount, net, retained (≥ 0), payable.
+Adjustment lines are signed: positive in the rep's favour. Descriptions are written in the active
+language; wrap the call in ``translation.override(settings.LANGUAGE_CODE)`` to store them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from channelhub.periods import Month
+from kpi.models import CommissionPlan, Scorecard, StatementLine
+from kpi.services.measures import HUNDRED, ZERO, month_figures, rate_of_sales, round_cent
+from kpi.services.plans import plans_for
+from visits.services.compliance import compliance_for
+
+Step = StatementLine.Step
+#: ``StatementLine.description`` holds at most this many characters.
+DESCRIPTION_LENGTH = 500
+
+
+def money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def pct(value: Decimal) -> str:
+    return f"{value:.2f} %"
+
+
+def plain(value: Decimal) -> str:
+    """A JSON-safe figure for ``inputs``: ``"1250.00"``."""
+    return f"{value:.2f}"
+
+
+# --- inputs ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the computation reads about one rep and month (``compute_many`` loads them)."""
+
+    rep_id: int
+    period: str
+    net_sales: Decimal = ZERO
+    collections: Decimal = ZERO
+    expenses: Decimal = ZERO
+    #: The approved (or acknowledged) target's expense rate target, % of net sales; None: no target.
+    expense_rate_target: Decimal | None = None
+    visit_shortfall: int = 0
+    false_reports: int = 0
+    fabricated_reports: int = 0
+    #: Total of the rep's *confirmed* scorecard of the month on the plan's template; None: none.
+    scorecard_total: Decimal | None = None
+    #: Total of an unconfirmed (draft) one, only to say so on the line.
+    draft_scorecard_total: Decimal | None = None
+
+    @property
+    def collection_rate(self) -> Decimal | None:
+        """Collections / net sales × 100 to 0.01; None when net sales are not positive."""
+        return rate_of_sales(self.collections, self.net_sales)
+
+
+def _rep_refs(reps: Iterable) -> list[Any]:
+    """Users stay users; IDs become objects with ``pk`` (all ``compliance_for`` reads)."""
+    refs, seen = [], set()
+    for rep in reps:
+        ref = SimpleNamespace(pk=rep) if isinstance(rep, int) else rep
+        if ref.pk not in seen:
+            seen.add(ref.pk)
+            refs.append(ref)
+    return refs
+
+
+def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, CommissionPlan]) -> dict[int, Figures]:
+    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most nine queries whatever
+    the number of reps: sales, collections, expenses and targets (four, ``measures.month_figures``),
+    visit compliance (four: quotas, visits by day, dealers by week, dealers in the month) and the
+    scorecards on the templates of ``plans`` (one; none when no plan uses a scorecard)."""
+    month = month if isinstance(month, Month) else Month.parse(month)
+    refs = _rep_refs(reps)
+    if not refs:
+        return {}
+    rep_ids = [ref.pk for ref in refs]
+    code = str(month)
+    facts = month_figures(rep_ids, [month])
+    compliance = {row.rep_id: row for row in compliance_for(refs, month)}
+    templates = {
+        rep_id: plan.scorecard_template_id
+        for rep_id, plan in plans.items()
+        if plan.use_scorecard and plan.scorecard_template_id
+    }
+    cards: dict[tuple[int, int], Scorecard] = {}
+    if templates:
+        for card in Scorecard.objects.filter(
+            rep_id__in=list(templates), period=code, template_id__in=set(templates.values())
+        ).only("rep_id", "template_id", "status", "total"):
+            cards[(card.rep_id, card.template_id)] = card
+    result = {}
+    for rep_id in rep_ids:
+        fact = facts[(rep_id, code)]
+        card = cards.get((rep_id, templates.get(rep_id)))
+        confirmed = card is not None and card.status == Scorecard.Status.CONFIRMED
+        result[rep_id] = Figures(
+            rep_id=rep_id,
+            period=code,
+            net_sales=fact.net_sales,
+            collections=fact.collections,
+            expenses=fact.expenses,
+            expense_rate_target=fact.target.expense_rate_target if fact.target is not None else None,
+            visit_shortfall=compliance[rep_id].shortfall,
+            false_reports=compliance[rep_id].false_reports,
+            fabricated_reports=compliance[rep_id].fabricated_reports,
+            scorecard_total=card.total if confirmed else None,
+            draft_scorecard_total=card.total if card is not None and not confirmed else None,
+        )
+    return result
+
+
+# --- the result ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineDraft:
+    """A statement line before it is stored: ``inputs`` hold JSON-safe strings (and, for the tiers,
+    a list of bands, each a dict of strings)."""
+
+    step: str
+    description: str
+    inputs: dict[str, Any]
+    amount: Decimal
+
+
+def _line(step: str, description: str, inputs: dict[str, Any], amount: Decimal) -> LineDraft:
+    if len(description) > DESCRIPTION_LENGTH:
+        description = description[: DESCRIPTION_LENGTH - 1] + "…"
+    return LineDraft(step=str(step), description=description, inputs=inputs, amount=round_cent(amount))
+
+
+@dataclass
+class Computation:
+    """One rep's month computed: the amounts of the statement and its lines, in order.
+
+    ``gross_amount`` is the commission before deductions (tiers, then gate and scorecard factor);
+    ``net_amount`` = gross − deductions + adjustments; ``payable_amount`` = net − retained.
+    """
+
+    rep_id: int
+    period: str
+    plan: CommissionPlan
+    base_amount: Decimal
+    gross_amount: Decimal
+    deductions_amount: Decimal
+    retention: Decimal
+    #: The steps up to the deductions (base … fabricated).
+    head: list[LineDraft]
+    adjustments: list[LineDraft] = field(default_factory=list)
+    net_amount: Decimal = ZERO
+    retained_amount: Decimal = ZERO
+    payable_amount: Decimal = ZERO
+    #: Net, retained (when the plan retains) and payable.
+    tail: list[LineDraft] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._close()
+
+    @property
+    def lines(self) -> list[LineDraft]:
+        """Every line in order: the steps, the adjustments, then net, retained and payable."""
+        return [*self.head, *self.adjustments, *self.tail]
+
+    @property
+    def adjustments_amount(self) -> Decimal:
+        return sum((line.amount for line in self.adjustments), ZERO)
+
+    def add_adjustment(self, description: str, inputs: dict[str, Any], amount: Decimal) -> LineDraft:
+        """Add an adjustment line (``amount`` signed: positive in the rep's favour, rounded to 0.01)
+        before the net, and recompute net, retained and payable with their lines."""
+        line = _line(Step.ADJUSTMENT, description, dict(inputs), Decimal(amount))
+        self.adjustments.append(line)
+        self._close()
+        return line
+
+    def _close(self) -> None:
+        """Steps 6–7: net, retained and payable from the gross, the deductions and the adjustments."""
+        adjustments = self.adjustments_amount
+        self.net_amount = self.gross_amount - self.deductions_amount + adjustments
+        values = {
+            "gross": money(self.gross_amount),
+            "deductions": money(self.deductions_amount),
+            "adjustments": money(adjustments),
+            "net": money(self.net_amount),
+        }
+        inputs = {
+            "gross": plain(self.gross_amount),
+            "deductions": plain(self.deductions_amount),
+            "net": plain(self.net_amount),
+        }
+        if self.adjustments:
+            inputs["adjustments"] = plain(adjustments)
+            text = _("gross %(gross)s − deductions %(deductions)s + adjustments %(adjustments)s = %(net)s") % values
+        else:
+            text = _("gross %(gross)s − deductions %(deductions)s = %(net)s") % values
+        tail = [_line(Step.NET, text, inputs, self.net_amount)]
+
+        self.retained_amount = ZERO
+        if self.retention > 0:
+            retained_inputs = {"retention": plain(self.retention), "net": plain(self.net_amount)}
+            if self.net_amount > 0:
+                self.retained_amount = round_cent(self.net_amount * self.retention / HUNDRED)
+                text = _("retention %(rate)s × net %(net)s = %(retained)s, released at the year-end settlement") % {
+                    "rate": pct(self.retention),
+                    "net": money(self.net_amount),
+                    "retained": money(self.retained_amount),
+                }
+            else:
+                text = _("net %(net)s is not positive: nothing retained (retention %(rate)s)") % {
+                    "net": money(self.net_amount),
+                    "rate": pct(self.retention),
+                }
+            retained_inputs["retained"] = plain(self.retained_amount)
+            tail.append(_line(Step.RETAINED, text, retained_inputs, self.retained_amount))
+
+        self.payable_amount = self.net_amount - self.retained_amount
+        text = _("net %(net)s − retained %(retained)s = %(payable)s") % {
+            "net": money(self.net_amount),
+            "retained": money(self.retained_amount),
+            "payable": money(self.payable_amount),
+        }
+        payable_inputs = {
+            "net": plain(self.net_amount),
+            "retained": plain(self.retained_amount),
+            "payable": plain(self.payable_amount),
+        }
+        tail.append(_line(Step.PAYABLE, text, payable_inputs, self.payable_amount))
+        self.tail = tail
+
+
+# --- the steps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BandPart:
+    """The part of the base that falls in one band, and what it earns (rounded to 0.01)."""
+
+    start: Decimal
+    end: Decimal | None  # the next band's start; None for the last band
+    rate: Decimal
+    portion: Decimal
+    amount: Decimal
+
+
+def apply_tiers(base: Decimal, tiers: list[tuple[Decimal, Decimal]], mode: str) -> tuple[Decimal, list[BandPart]]:
+    """The gross of ``base`` on ``tiers`` (``(from_amount, rate)`` sorted by start, the first at 0),
+    and the bands that made it. Each band's amount is rounded to 0.01 half up; the gross is their sum.
+
+    A base ≤ 0 falls in the first band whatever the mode: a negative base (credit notes exceeding the
+    month's sales) gives a negative gross at the first band's rate — a claw-back.
+    """
+    if not tiers:
+        return ZERO, []
+    ends = [start for start, _rate in tiers[1:]] + [None]
+    bands = [(start, end, rate) for (start, rate), end in zip(tiers, ends, strict=True)]
+    if base <= 0:
+        start, end, rate = bands[0]
+        part = BandPart(start, end, rate, base, round_cent(base * rate / HUNDRED))
+        return part.amount, [part]
+    if mode == CommissionPlan.TierMode.FLAT:
+        # The band whose start is the highest not above the base: a base exactly at a start is in it.
+        start, end, rate = next(band for band in reversed(bands) if band[0] <= base)
+        part = BandPart(start, end, rate, base, round_cent(base * rate / HUNDRED))
+        return part.amount, [part]
+    parts = []
+    for start, end, rate in bands:
+        if base <= start:
+            break
+        portion = (min(base, end) if end is not None else base) - start
+        parts.append(BandPart(start, end, rate, portion, round_cent(portion * rate / HUNDRED)))
+    return sum((part.amount for part in parts), ZERO), parts
+
+
+def _base_line(plan: CommissionPlan, figures: Figures) -> tuple[Decimal, LineDraft]:
+    if plan.base == CommissionPlan.Base.COLLECTIONS:
+        base = figures.collections
+        text = _("collections received in %(period)s (partial payments in the month the cash arrived) = %(base)s")
+    else:
+        base = figures.net_sales
+        text = _("net sales in %(period)s (sales less credit notes and returns dated in the month) = %(base)s")
+    inputs = {
+        "base": str(plan.base),
+        "period": figures.period,
+        "net_sales": plain(figures.net_sales),
+        "collections": plain(figures.collections),
+    }
+    return base, _line(Step.BASE, text % {"period": figures.period, "base": money(base)}, inputs, base)
+
+
+def _base_name(plan: CommissionPlan) -> str:
+    return _("collections") if plan.base == CommissionPlan.Base.COLLECTIONS else _("net sales")
+
+
+def _gross_line(plan: CommissionPlan, base: Decimal) -> tuple[Decimal, LineDraft]:
+    tiers = [(tier.from_amount, tier.rate) for tier in sorted(plan.tiers.all(), key=lambda tier: tier.from_amount)]
+    gross, parts = apply_tiers(base, tiers, plan.tier_mode)
+    mode = str(plan.tier_mode)
+    inputs = {
+        "base": plain(base),
+        "mode": mode,
+        "bands": [
+            {
+                "from_amount": plain(part.start),
+                "to_amount": plain(part.end) if part.end is not None else "",
+                "rate": plain(part.rate),
+                "portion": plain(part.portion),
+                "amount": plain(part.amount),
+            }
+            for part in parts
+        ],
+    }
+    values = {"what": _base_name(plan), "base": money(base), "gross": money(gross)}
+    if not parts:
+        text = _("%(what)s %(base)s: the plan has no tiers → %(gross)s") % values
+    elif base < 0:
+        text = _(
+            "%(what)s %(base)s is negative (returns exceed sales): claw-back at the first band's rate %(rate)s "
+            "→ %(gross)s"
+        ) % {**values, "rate": pct(parts[0].rate)}
+    elif base == 0:
+        text = _("%(what)s 0.00: nothing to pay → %(gross)s") % values
+    elif plan.tier_mode == CommissionPlan.TierMode.FLAT:
+        part = parts[0]
+        band = f"{money(part.start)}–{money(part.end) if part.end is not None else '…'}"
+        text = _("%(what)s %(base)s × tiers (flat): in the band %(band)s, the whole base at %(rate)s → %(gross)s") % {
+            **values,
+            "band": band,
+            "rate": pct(part.rate),
+        }
+    else:
+        pieces = "; ".join(
+            _("%(from)s–%(to)s at %(rate)s = %(amount)s")
+            % {
+                "from": money(part.start),
+                "to": money(part.start + part.portion),
+                "rate": pct(part.rate),
+                "amount": money(part.amount),
+            }
+            for part in parts
+        )
+        text = _("%(what)s %(base)s × tiers (marginal): %(pieces)s → %(gross)s") % {**values, "pieces": pieces}
+    return gross, _line(Step.GROSS, text, inputs, gross)
+
+
+def _gate_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[Decimal, LineDraft]:
+    gate, rate = plan.collection_gate, figures.collection_rate
+    inputs = {
+        "gate": plain(gate),
+        "collections": plain(figures.collections),
+        "net_sales": plain(figures.net_sales),
+        "collection_rate": plain(rate) if rate is not None else "",
+    }
+    values = {
+        "gate": pct(gate),
+        "rate": pct(rate) if rate is not None else "—",
+        "collections": money(figures.collections),
+        "sales": money(figures.net_sales),
+        "gross": money(gross),
+    }
+    if rate is None:
+        text = _(
+            "collections %(collections)s / net sales %(sales)s: no positive net sales, the collection rate is "
+            "undefined and the gate %(gate)s does not apply → %(gross)s"
+        )
+    elif rate < gate:
+        gross = ZERO
+        values["gross"] = money(ZERO)
+        text = _(
+            "collections %(collections)s / net sales %(sales)s = collection rate %(rate)s < gate %(gate)s: "
+            "no commission this month → %(gross)s"
+        )
+    else:
+        text = _(
+            "collections %(collections)s / net sales %(sales)s = collection rate %(rate)s ≥ gate %(gate)s: "
+            "the commission stands → %(gross)s"
+        )
+    return gross, _line(Step.GATE, text % values, inputs, gross)
+
+
+def _scorecard_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[Decimal, LineDraft]:
+    template = plan.scorecard_template
+    values = {
+        "template": template.name if template is not None else "—",
+        "period": figures.period,
+        "gross": money(gross),
+    }
+    inputs = {"template": template.code if template is not None else "", "gross": plain(gross)}
+    total = figures.scorecard_total
+    inputs["scorecard_total"] = plain(total) if total is not None else ""
+    if gross < 0:
+        # A claw-back recovers commission on returned sales: the month's score neither scales it nor,
+        # when the scorecard is missing, cancels it.
+        text = _("gross %(gross)s is a claw-back: the scorecard factor does not apply → %(gross)s") % values
+        return gross, _line(Step.SCORECARD, text, inputs, gross)
+    if total is None:
+        result = ZERO
+        values["result"] = money(result)
+        if figures.draft_scorecard_total is not None:
+            inputs["draft_scorecard_total"] = plain(figures.draft_scorecard_total)
+            text = _(
+                "the scorecard on %(template)s for %(period)s (total %(draft)s) is not confirmed yet: factor 0 "
+                "until the manager confirms it → %(result)s"
+            ) % {**values, "draft": plain(figures.draft_scorecard_total)}
+        else:
+            text = _("no confirmed scorecard on %(template)s for %(period)s: factor 0 → %(result)s") % values
+    else:
+        result = round_cent(gross * total / HUNDRED)
+        values.update(total=plain(total), result=money(result))
+        text = _("gross %(gross)s × scorecard total %(total)s / 100 (%(template)s, confirmed) = %(result)s") % values
+    return result, _line(Step.SCORECARD, text, inputs, result)
+
+
+def _expenses_line(plan: CommissionPlan, figures: Figures) -> LineDraft:
+    share = plan.over_budget_expense_share
+    target = figures.expense_rate_target
+    inputs = {
+        "expenses": plain(figures.expenses),
+        "net_sales": plain(figures.net_sales),
+        "expense_rate_target": plain(target) if target is not None else "",
+        "share": plain(share),
+    }
+    if target is None:
+        inputs.update(budget="", over_budget="")
+        text = _(
+            "expenses %(expenses)s; no approved target for %(period)s, so no expense budget: nothing deducted → 0.00"
+        ) % {"expenses": money(figures.expenses), "period": figures.period}
+        return _line(Step.EXPENSES, text, inputs, ZERO)
+    # A budget is never negative: with no positive net sales every expense is over budget.
+    budget = round_cent(target * max(figures.net_sales, ZERO) / HUNDRED)
+    over = max(ZERO, figures.expenses - budget)
+    deduction = round_cent(over * share / HUNDRED)
+    inputs.update(budget=plain(budget), over_budget=plain(over))
+    text = _(
+        "expenses %(expenses)s − budget (%(target)s × net sales %(sales)s = %(budget)s) = over budget %(over)s; "
+        "%(over)s × %(share)s = %(deduction)s"
+    ) % {
+        "expenses": money(figures.expenses),
+        "target": pct(target),
+        "sales": money(max(figures.net_sales, ZERO)),
+        "budget": money(budget),
+        "over": money(over),
+        "share": pct(share),
+        "deduction": money(deduction),
+    }
+    return _line(Step.EXPENSES, text, inputs, deduction)
+
+
+def _count_line(step: str, text: str, count: int, each: Decimal) -> LineDraft:
+    """A deduction of ``each`` per occurrence; ``text`` (already in the plural form for ``count``)
+    takes ``count``, ``each`` and ``amount``."""
+    amount = round_cent(each * count)
+    text = text % {"count": count, "each": money(each), "amount": money(amount)}
+    return _line(step, text, {"count": str(count), "per_unit": plain(each)}, amount)
+
+
+def _deduction_lines(plan: CommissionPlan, figures: Figures) -> list[LineDraft]:
+    """Step 5: the deductions the plan makes (a share or an amount above 0), each as a positive amount."""
+    lines = []
+    if plan.over_budget_expense_share > 0:
+        lines.append(_expenses_line(plan, figures))
+    if plan.visit_shortfall_deduction > 0:
+        lines.append(
+            _count_line(
+                Step.SHORTFALL,
+                ngettext(
+                    "%(count)s visit missing below the monthly minimum × %(each)s = %(amount)s",
+                    "%(count)s visits missing below the monthly minimum × %(each)s = %(amount)s",
+                    figures.visit_shortfall,
+                ),
+                figures.visit_shortfall,
+                plan.visit_shortfall_deduction,
+            )
+        )
+    if plan.false_report_deduction > 0:
+        lines.append(
+            _count_line(
+                Step.FALSE_REPORTS,
+                ngettext(
+                    "%(count)s visit marked as a false report × %(each)s = %(amount)s",
+                    "%(count)s visits marked as false reports × %(each)s = %(amount)s",
+                    figures.false_reports,
+                ),
+                figures.false_reports,
+                plan.false_report_deduction,
+            )
+        )
+    if plan.fabricated_deduction > 0:
+        lines.append(
+            _count_line(
+                Step.FABRICATED,
+                ngettext(
+                    "%(count)s visit marked as fabricated × %(each)s = %(amount)s",
+                    "%(count)s visits marked as fabricated × %(each)s = %(amount)s",
+                    figures.fabricated_reports,
+                ),
+                figures.fabricated_reports,
+                plan.fabricated_deduction,
+            )
+        )
+    return lines
+
+
+# --- the computation -------------------------------------------------------------------------------
+
+
+def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures | None = None) -> Computation:
+    """``rep``'s commission for ``month`` on ``plan`` (SPEC §6, steps 1–8), with its lines.
+
+    ``figures`` are the month's inputs (``load_figures``); without them they are read for this rep
+    (nine queries at most). No query otherwise when ``plan.tiers`` is prefetched. Writes nothing.
+    """
+    month = month if isinstance(month, Month) else Month.parse(month)
+    rep_id = rep if isinstance(rep, int) else rep.pk
+    if figures is None:
+        figures = load_figures([rep], month, {rep_id: plan})[rep_id]
+
+    base, base_line = _base_line(plan, figures)
+    gross, gross_line = _gross_line(plan, base)
+    head = [base_line, gross_line]
+    if plan.collection_gate is not None:
+        gross, line = _gate_line(plan, figures, gross)
+        head.append(line)
+    if plan.use_scorecard:
+        gross, line = _scorecard_line(plan, figures, gross)
+        head.append(line)
+    deductions = _deduction_lines(plan, figures)
+    head.extend(deductions)
+    return Computation(
+        rep_id=rep_id,
+        period=str(month),
+        plan=plan,
+        base_amount=round_cent(base),
+        gross_amount=round_cent(gross),
+        deductions_amount=sum((line.amount for line in deductions), ZERO),
+        retention=plan.retention,
+        head=head,
+    )
+
+
+def compute_many(reps: Iterable, month: Month | str) -> dict[int, Computation | None]:
+    """Each rep's computation for ``month`` by rep ID; None for a rep without a plan on the month's
+    last day. At most eleven queries whatever the number of reps: the plans (two, ``plans_for``)
+    and the figures (nine, ``load_figures``)."""
+    month = month if isinstance(month, Month) else Month.parse(month)
+    refs = _rep_refs(reps)
+    plans = plans_for([ref.pk for ref in refs], month)
+    with_plan = [ref for ref in refs if ref.pk in plans]
+    figures = load_figures(with_plan, month, plans)
+    return {
+        ref.pk: compute(ref.pk, month, plans[ref.pk], figures=figures[ref.pk]) if ref.pk in plans else None
+        for ref in refs
+    }

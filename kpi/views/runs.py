@@ -1,0 +1,137 @@
+"""Commission-run and period pages (SPEC §7 "kpi: commission runs with progress"): the runs with a
+"start a run" form, a run's progress, the year-end settlement, and the periods with their close button.
+
+Each view: parse → scope (``kpi.services.runs.run_list``, ``kpi.services.closing.period_rows``) → call a
+service → render. The run page shows the figures as they are and a refresh link; ``run_progress.js``
+keeps the bar moving by polling the run's API detail.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext
+
+from channelhub.errors import DomainError
+from channelhub.pages import paginate, posted
+from kpi.forms_runs import StartRunForm, YearEndForm
+from kpi.models import CommissionRun
+from kpi.services.closing import close_period, may_close, period_rows, settle_year
+from kpi.services.periods import PeriodClosed
+from kpi.services.runs import default_period, may_start_runs, run_list, runs_everyone, start_run
+
+
+def _require_runs(user) -> None:
+    if not may_start_runs(user):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+
+
+def _statements_url(period: str) -> str | None:
+    try:
+        return f"{reverse('kpi:statement-list')}?period={period}"
+    except NoReverseMatch:
+        return None
+
+
+# --- runs ------------------------------------------------------------------------------------------
+
+
+def run_list_page(request):
+    user = request.user
+    _require_runs(user)
+    context = {
+        "page_obj": paginate(request, run_list(user)),
+        "form": StartRunForm(initial={"period": default_period()}),
+        "runs_everyone": runs_everyone(user),
+        "can_settle": may_close(user),
+    }
+    return render(request, "kpi/runs/run_list.html", context)
+
+
+def run_create_page(request):
+    """Start a run of a month: a manager's team, or every rep with a plan (finance, admins)."""
+    user = request.user
+    _require_runs(user)
+    form = StartRunForm(posted(request), initial={"period": default_period()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = form.run(start_run, actor=user, period=form.cleaned_data["period"])
+        except PeriodClosed as closed:
+            form.add_error("period", str(closed))
+            run = None
+        if run is not None:
+            messages.success(request, gettext("Commission run for %(period)s started.") % {"period": run.period})
+            return redirect("kpi:run-detail", pk=run.pk)
+    return render(request, "kpi/runs/run_form.html", {"form": form, "runs_everyone": runs_everyone(user)})
+
+
+def run_detail_page(request, pk: int):
+    run = get_object_or_404(run_list(request.user), pk=pk)
+    context = {
+        "run": run,
+        "finished": run.status in (CommissionRun.Status.DONE, CommissionRun.Status.FAILED),
+        "api_url": reverse("commission-run-detail", args=[run.pk]),
+        "statements_url": _statements_url(run.period),
+    }
+    return render(request, "kpi/runs/run_detail.html", context)
+
+
+def run_year_end_page(request):
+    """The year-end settlement: each rep's retained balance released as one draft statement."""
+    if not may_close(request.user):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    form = YearEndForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        settlement = form.run(settle_year, actor=request.user, year=year)
+        if settlement is not None:
+            messages.success(
+                request,
+                gettext(
+                    "Year-end settlement %(year)s: %(created)d made, %(refreshed)d refreshed, %(unchanged)d left as they were."
+                )
+                % {
+                    "year": year,
+                    "created": len(settlement.created),
+                    "refreshed": len(settlement.refreshed),
+                    "unchanged": len(settlement.unchanged),
+                },
+            )
+            return redirect(_statements_url(f"{year:04d}-12") or reverse("kpi:run-list"))
+    return render(request, "kpi/runs/year_end.html", {"form": form})
+
+
+# --- periods ---------------------------------------------------------------------------------------
+
+
+def period_list_page(request):
+    context = {"page_obj": paginate(request, period_rows(request.user)), "can_close": may_close(request.user)}
+    return render(request, "kpi/runs/period_list.html", context)
+
+
+def period_close_page(request, pk: int):
+    """GET: what closing means, and a button; POST: close (refusals come back as a message)."""
+    if not may_close(request.user):
+        raise PermissionDenied(gettext("Only finance or an administrator closes a period."))
+    period = get_object_or_404(period_rows(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            close_period(actor=request.user, period=period)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, gettext("The period %(period)s is closed.") % {"period": period.code})
+        return redirect("kpi:period-list")
+    return render(request, "kpi/runs/period_close.html", {"period": period})
+
+
+urlpatterns = [
+    path("runs/", run_list_page, name="run-list"),
+    path("runs/new/", run_create_page, name="run-create"),
+    path("runs/year-end/", run_year_end_page, name="run-year-end"),
+    path("runs/<int:pk>/", run_detail_page, name="run-detail"),
+    path("periods/", period_list_page, name="period-list"),
+    path("periods/<int:pk>/close/", period_close_page, name="period-close"),
+]

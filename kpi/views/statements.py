@@ -1,0 +1,350 @@
+"""Statement pages (SPEC §7 "statement (lines explained, action buttons for the allowed transitions)"):
+the list (a rep's own, a manager's team, finance's all), a statement, its actions, finance's approval
+queue, the payout export, and disputes (open on a line, the list, accept or reject).
+
+Each view: parse → scope (``kpi.services.statements.statement_list``; out of scope is a 404) → call a
+service → render.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.accounts.selectors import display_name
+from channelhub.audit import history_rows, state_log
+from channelhub.forms import CommentForm, style_fields
+from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.periods import Month
+from channelhub.roles import Role, has_role, require_role
+from channelhub.scoping import scope
+from kpi.filters_statements import DisputeFilter, StatementFilter
+from kpi.forms_statements import AcceptAnswerForm, AnswerForm, DisputeForm, MarkPaidForm, PayoutExportForm, RejectForm
+from kpi.models import CommissionPlan, Dispute, Statement
+from kpi.services import disputes as dispute_services
+from kpi.services import payouts
+from kpi.services import statements as statement_services
+from visits import policies as visit_policies
+
+ANY_ROLE = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
+
+
+def _statement(request, pk: int) -> Statement:
+    return get_object_or_404(statement_services.statement_detail(request.user), pk=pk)
+
+
+def _rep_choices(form, user) -> None:
+    field = form.fields["rep"]
+    field.queryset = scope(user, field.queryset.model).filter(groups__name=Role.FIELD_REP).order_by("username")
+    field.label_from_instance = display_name
+
+
+# --- lists -----------------------------------------------------------------------------------------
+
+
+def statement_list_page(request):
+    """A rep's own statements; a manager's team's; finance's and admins' all — with the filtered totals."""
+    user = request.user
+    require_role(user, *ANY_ROLE)
+    filterset = StatementFilter(request.GET or None, queryset=statement_services.statement_list(user))
+    _rep_choices(filterset.form, user)
+    style_fields(filterset.form)
+    rows = filtered(filterset)
+    context = {
+        "filter": filterset,
+        "page_obj": paginate(request, rows),
+        "totals": statement_services.statement_totals(rows),
+        "sees_others": has_role(user, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN),
+        "is_finance": statement_services.is_finance(user),
+    }
+    return render(request, "kpi/statements/statement_list.html", context)
+
+
+def approval_queue_page(request):
+    """Finance's queue: submitted statements, oldest submission first, with their totals."""
+    user = request.user
+    if not statement_services.is_finance(user):
+        raise PermissionDenied(gettext("Only finance and administrators approve commission statements."))
+    queue = statement_services.approval_queue(user)
+    page_obj = paginate(request, queue)
+    for statement in page_obj.object_list:
+        statement.may_approve = statement_services.can_approve(user, statement)
+    context = {"page_obj": page_obj, "totals": statement_services.statement_totals(queue)}
+    return render(request, "kpi/statements/approval_queue.html", context)
+
+
+# --- a statement -----------------------------------------------------------------------------------
+
+
+def _links(user, statement: Statement) -> dict[str, str]:
+    """One click to the figures behind the statement: scorecard, facts of the base, expenses, visits."""
+    rep = statement.rep_id
+    links = {"statements": f"{reverse('kpi:statement-list')}?{urlencode({'rep': rep})}"}
+    if statement.kind != Statement.Kind.MONTHLY:
+        return links
+    month = Month.parse(statement.period)
+    days = {"rep": rep, "date_from": month.first_day.isoformat(), "date_to": month.last_day.isoformat()}
+    collections_base = statement.plan is not None and statement.plan.base == CommissionPlan.Base.COLLECTIONS
+    links["scorecard"] = f"{reverse('kpi:scorecard-list')}?{urlencode({'rep': rep, 'period': statement.period})}"
+    links["base"] = f"{reverse('kpi:collection-list' if collections_base else 'kpi:sales-list')}?{urlencode(days)}"
+    links["sales"] = f"{reverse('kpi:sales-list')}?{urlencode(days)}"
+    links["collections"] = f"{reverse('kpi:collection-list')}?{urlencode(days)}"
+    links["expenses"] = f"{reverse('kpi:expense-list')}?{urlencode(days)}"
+    if visit_policies.can_log_visits(user) or visit_policies.is_reviewer(user):
+        links["visits"] = f"{reverse('visits:visit-list')}?{urlencode(days)}"
+        links["compliance"] = f"{reverse('visits:compliance')}?{urlencode({'period': statement.period})}"
+    return links
+
+
+def statement_detail_page(request, pk: int):
+    statement = _statement(request, pk)
+    user = request.user
+    lines = list(statement.lines.all())
+    disputable = dispute_services.disputable_line_ids(lines)
+    is_rep = statement.rep_id == user.pk and statement.status in dispute_services.DISPUTABLE_STATES
+    rows, disputes = [], []
+    for line in lines:
+        line_disputes = list(line.disputes.all())
+        for dispute in line_disputes:  # the prefetch set ``dispute.line`` and its statement: no query
+            dispute.may_answer = dispute_services.can_answer(user, dispute)
+        disputes.extend(line_disputes)
+        settled = any(d.status in (Dispute.Status.OPEN, Dispute.Status.ACCEPTED) for d in line_disputes)
+        rows.append({"line": line, "can_dispute": is_rep and line.pk in disputable and not settled})
+    actions = [
+        {
+            "label": STATEMENT_ACTIONS[action].title,
+            "url": reverse(f"kpi:statement-{action}", args=[statement.pk]),
+            "danger": STATEMENT_ACTIONS[action].danger,
+        }
+        for action in statement_services.allowed_actions(user, statement)
+    ]
+    context = {
+        "statement": statement,
+        "rows": rows,
+        "disputes": disputes,
+        "dispute_form": DisputeForm() if any(row["can_dispute"] for row in rows) else None,
+        "actions": actions,
+        "links": _links(user, statement),
+        # a finance user who may not approve this one (segregation of duties): say why instead of a button
+        "segregation_note": Statement.workflow.can(statement, "approve")
+        and statement_services.is_finance(user)
+        and not statement_services.can_approve(user, statement),
+        "state_log": state_log(Statement.workflow, statement),
+        "history": history_rows(statement),
+    }
+    return render(request, "kpi/statements/statement_detail.html", context)
+
+
+# --- transitions -----------------------------------------------------------------------------------
+
+
+def _submit(*, actor, obj, form):
+    return statement_services.statement_submit(actor=actor, statement=obj, comment=form.cleaned_data["comment"])
+
+
+def _approve(*, actor, obj, form):
+    return statement_services.statement_approve(actor=actor, statement=obj, comment=form.cleaned_data["comment"])
+
+
+def _reject(*, actor, obj, form):
+    return statement_services.statement_reject(actor=actor, statement=obj, reason=form.cleaned_data["reason"])
+
+
+def _reopen(*, actor, obj, form):
+    return statement_services.statement_reopen(actor=actor, statement=obj, comment=form.cleaned_data["comment"])
+
+
+def _mark_paid(*, actor, obj, form):
+    return statement_services.statement_mark_paid(actor=actor, statement=obj, **form.cleaned_data)
+
+
+STATEMENT_ACTIONS: dict[str, PageAction] = {
+    "submit": PageAction(
+        title=_("Submit"),
+        form_class=CommentForm,
+        run=_submit,
+        allowed=statement_services.can_submit,
+        refusal=transition_refusal(Statement.workflow, "submit"),
+        success=_("Statement submitted to finance."),
+        explanation=_("Finance approves or rejects it; its figures no longer change once approved."),
+    ),
+    "approve": PageAction(
+        title=_("Approve"),
+        form_class=CommentForm,
+        run=_approve,
+        allowed=statement_services.can_approve,
+        refusal=transition_refusal(Statement.workflow, "approve"),
+        success=_("Statement approved; the rep is notified."),
+        explanation=_("An approved statement never changes; corrections come as adjustment lines later."),
+    ),
+    "reject": PageAction(
+        title=_("Reject"),
+        form_class=RejectForm,
+        run=_reject,
+        allowed=statement_services.can_reject,
+        refusal=transition_refusal(Statement.workflow, "reject"),
+        success=_("Statement rejected; the rep and the manager are told why."),
+        danger=True,
+        explanation=_("The manager reopens it and the next run computes it again."),
+    ),
+    "reopen": PageAction(
+        title=_("Back to draft"),
+        form_class=CommentForm,
+        run=_reopen,
+        allowed=statement_services.can_reopen,
+        refusal=transition_refusal(Statement.workflow, "reopen"),
+        success=_("Statement back to draft; the next run of its period computes it again."),
+        explanation=_("Answer any open dispute first: the next run replaces the lines."),
+    ),
+    "mark-paid": PageAction(
+        title=_("Mark paid"),
+        form_class=MarkPaidForm,
+        run=_mark_paid,
+        allowed=statement_services.can_mark_paid,
+        refusal=transition_refusal(Statement.workflow, "mark_paid"),
+        success=_("Payment recorded; the rep is notified."),
+    ),
+}
+
+
+def statement_action_page(request, pk: int, action: str):
+    statement = _statement(request, pk)
+    cancel = reverse("kpi:statement-detail", args=[statement.pk])
+    return action_page(request, statement, STATEMENT_ACTIONS[action], cancel_url=cancel, done_url=lambda obj: cancel)
+
+
+# --- the payout export -----------------------------------------------------------------------------
+
+
+def payout_export_page(request):
+    """``?period=YYYY-MM``: the period's paid statements; with ``&format=csv|xlsx`` the file for the bank."""
+    user = request.user
+    if not payouts.may_export(user):
+        raise PermissionDenied(gettext("Only finance and administrators export payouts."))
+    form = PayoutExportForm(request.GET or None)
+    context = {"form": form}
+    if form.is_bound and form.is_valid():
+        period = form.cleaned_data["period"]
+        file_format = request.GET.get("format")
+        if file_format in payouts.CONTENT_TYPES:
+            content = payouts.payout_export(user=user, period=period, file_format=file_format)
+            response = HttpResponse(content, content_type=payouts.CONTENT_TYPES[file_format])
+            filename = payouts.export_filename(period, file_format)
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+        statements = payouts.paid_statements(user, period)
+        context.update(
+            period=period,
+            rows=payouts.payout_rows(statements),
+            totals=statement_services.statement_totals(statements),
+            csv_url=f"{reverse('kpi:payout-export')}?{urlencode({'period': period, 'format': 'csv'})}",
+            xlsx_url=f"{reverse('kpi:payout-export')}?{urlencode({'period': period, 'format': 'xlsx'})}",
+        )
+    return render(request, "kpi/statements/payout_export.html", context)
+
+
+# --- disputes --------------------------------------------------------------------------------------
+
+
+def dispute_create_page(request, line_pk: int):
+    """The rep disputes one line of their statement (the statement page has the form on each line)."""
+    line = get_object_or_404(statement_services.visible_lines(request.user), pk=line_pk)
+    statement = line.statement
+    if not dispute_services.can_open(request.user, line):
+        raise PermissionDenied(gettext("You may dispute only the lines of your own submitted or approved statement."))
+    form = DisputeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        dispute = form.run(dispute_services.dispute_open, actor=request.user, line=line, **form.cleaned_data)
+        if dispute is not None:
+            messages.success(request, gettext("Dispute sent to your manager."))
+            return redirect(f"{reverse('kpi:statement-detail', args=[statement.pk])}#dispute-{dispute.pk}")
+    return render(request, "kpi/statements/dispute_form.html", {"form": form, "line": line, "statement": statement})
+
+
+def dispute_list_page(request):
+    """A rep's own disputes; a manager's team's (open ones first); finance's and admins' all."""
+    user = request.user
+    require_role(user, *ANY_ROLE)
+    filterset = DisputeFilter(request.GET or None, queryset=dispute_services.dispute_list(user))
+    filterset.form.fields.pop("statement")
+    _rep_choices(filterset.form, user)
+    style_fields(filterset.form)
+    page_obj = paginate(request, filtered(filterset).order_by("status", "-created_at", "-pk"))
+    for dispute in page_obj.object_list:
+        dispute.may_answer = dispute_services.can_answer(user, dispute)
+    context = {
+        "filter": filterset,
+        "page_obj": page_obj,
+        "sees_others": has_role(user, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN),
+    }
+    return render(request, "kpi/statements/dispute_list.html", context)
+
+
+def _accept(*, actor, obj, form):
+    return dispute_services.dispute_accept(actor=actor, dispute=obj, answer=form.cleaned_data["answer"])
+
+
+def _reject_dispute(*, actor, obj, form):
+    return dispute_services.dispute_reject(actor=actor, dispute=obj, answer=form.cleaned_data["answer"])
+
+
+DISPUTE_ACTIONS: dict[str, PageAction] = {
+    "accept": PageAction(
+        title=_("Accept the dispute"),
+        form_class=AcceptAnswerForm,
+        run=_accept,
+        allowed=dispute_services.is_answerer,
+        refusal=transition_refusal(Dispute.workflow, "accept"),
+        success=_("Dispute accepted: the difference goes into the rep's next open statement."),
+        explanation=_(
+            "The disputed statement stays as it is; the difference becomes an adjustment line in the rep's "
+            "next draft statement (at once if it exists, else when the next run writes it)."
+        ),
+    ),
+    "reject": PageAction(
+        title=_("Reject the dispute"),
+        form_class=AnswerForm,
+        run=_reject_dispute,
+        allowed=dispute_services.is_answerer,
+        refusal=transition_refusal(Dispute.workflow, "reject"),
+        success=_("Dispute rejected; the rep reads your answer."),
+        danger=True,
+    ),
+}
+
+
+def dispute_action_page(request, pk: int, action: str):
+    dispute = get_object_or_404(dispute_services.dispute_list(request.user), pk=pk)
+    back = f"{reverse('kpi:statement-detail', args=[dispute.line.statement_id])}#dispute-{dispute.pk}"
+    return action_page(
+        request,
+        dispute,
+        DISPUTE_ACTIONS[action],
+        cancel_url=back,
+        done_url=lambda obj: back,
+        template="kpi/statements/dispute_answer.html",
+    )
+
+
+urlpatterns = [
+    path("statements/", statement_list_page, name="statement-list"),
+    path("statements/approvals/", approval_queue_page, name="approval-queue"),
+    path("statements/payouts/", payout_export_page, name="payout-export"),
+    path("statements/<int:pk>/", statement_detail_page, name="statement-detail"),
+    *(
+        path(f"statements/<int:pk>/{action}/", statement_action_page, {"action": action}, name=f"statement-{action}")
+        for action in STATEMENT_ACTIONS
+    ),
+    path("statements/lines/<int:line_pk>/dispute/", dispute_create_page, name="dispute-create"),
+    path("disputes/", dispute_list_page, name="dispute-list"),
+    *(
+        path(f"disputes/<int:pk>/{action}/", dispute_action_page, {"action": action}, name=f"dispute-{action}")
+        for action in DISPUTE_ACTIONS
+    ),
+]
