@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from channelhub.fields import actor_field
 from channelhub.workflow.machine import StateMachine, Transition
 
 ZERO = Decimal("0.00")
@@ -174,14 +175,7 @@ class CommissionRun(models.Model):
         _("reps skipped"), default=0, help_text=_("Reps whose statement was already submitted, approved or paid.")
     )
     error = models.TextField(_("error"), blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("started by"),
-    )
+    started_by = actor_field(_("started by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -249,23 +243,9 @@ class Statement(models.Model):
     retained_amount = models.DecimalField(_("retained"), default=ZERO, **MONEY)
     payable_amount = models.DecimalField(_("payable"), default=ZERO, **MONEY)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = actor_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = actor_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     paid_at = models.DateField(_("paid on"), null=True, blank=True)
@@ -360,14 +340,7 @@ class Dispute(models.Model):
     justification = models.TextField(_("justification"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
+    answered_by = actor_field(_("answered by"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     adjustment_line = models.OneToOneField(
         StatementLine,

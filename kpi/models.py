@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from channelhub.fields import actor_field
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer, ProductLine, Territory
 
@@ -39,14 +40,7 @@ class Period(models.Model):
     code = period_field(unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
+    closed_by = actor_field(_("closed by"))
 
     class Meta:
         verbose_name = _("period")
@@ -82,14 +76,7 @@ class Fact(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    created_by = actor_field(_("recorded by"))
 
     class Meta:
         abstract = True
@@ -210,14 +197,7 @@ class Target(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
     )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
+    approved_by = actor_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -387,14 +367,7 @@ class Scorecard(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     total = models.DecimalField(_("total score"), max_digits=7, decimal_places=2, default=ZERO)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("confirmed by"),
-    )
+    confirmed_by = actor_field(_("confirmed by"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     history = HistoricalRecords()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from channelhub.fields import actor_field
 from channelhub.workflow.machine import StateMachine, Transition
 
 ZERO = Decimal("0.00")
@@ -246,14 +247,7 @@ class QualificationReview(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     total_score = models.DecimalField(_("total score"), max_digits=5, decimal_places=2)
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from channelhub.fields import actor_field
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer
 
@@ -36,14 +37,7 @@ class Reviewed(models.Model):
 
     REVIEW_FIELDS = ("reviewed_by", "reviewed_at", "review_comment")
 
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = actor_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
 
