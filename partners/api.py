@@ -273,7 +273,7 @@ class DealerViewSet(ScopedViewSet):
         return self._move(request, "terminate")
 
     @extend_schema(responses=ReviewSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema says
     def reviews(self, request, pk=None):
         dealer = self.get_object()
         return Response(ReviewSerializer(dealer.reviews.all(), many=True).data)

@@ -22,7 +22,9 @@ class UserSerializer(serializers.ModelSerializer):
     display_name = serializers.SerializerMethodField()
     employee_no = serializers.CharField(source="profile.employee_no", default="", read_only=True)
     phone = serializers.CharField(source="profile.phone", default="", read_only=True)
-    manager = serializers.PrimaryKeyRelatedField(source="profile.manager", read_only=True, default=None)
+    manager = serializers.PrimaryKeyRelatedField(
+        source="profile.manager", read_only=True, default=None, allow_null=True
+    )
     roles = serializers.SerializerMethodField()
 
     class Meta:

@@ -37,7 +37,9 @@ class ScorecardLineSerializer(serializers.ModelSerializer):
     method = serializers.ChoiceField(source="item.method", choices=Method.choices, read_only=True)
     lower_is_better = serializers.BooleanField(source="item.lower_is_better", read_only=True)
     cap = serializers.DecimalField(source="item.cap", max_digits=5, decimal_places=2, read_only=True)
-    points = serializers.DecimalField(source="item.points", max_digits=6, decimal_places=2, read_only=True)
+    points = serializers.DecimalField(
+        source="item.points", max_digits=6, decimal_places=2, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ScorecardLine

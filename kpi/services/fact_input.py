@@ -159,8 +159,18 @@ class Lookups:
     product_lines: dict[str, ProductLine]
 
 
+#: The largest primary key a database holds (a signed 64-bit integer); a larger ID names no row, and the
+#: database drivers refuse to bind it (SQLite raises ``OverflowError``), so lookups leave it out.
+MAX_ID = 2**63 - 1
+
+
+def _lookup_ids(items: Sequence[Mapping[str, Any]], field_name: str) -> set[int]:
+    raw = (an_id(item.get(field_name)) for item in items if item.get(field_name) not in (None, ""))
+    return {i for i in raw if i and -MAX_ID <= i <= MAX_ID}
+
+
 def load_lookups(actor, model, items: Sequence[Mapping[str, Any]]) -> Lookups:
-    dealer_ids = {i for i in (an_id(item.get("dealer")) for item in items if item.get("dealer") not in (None, "")) if i}
+    dealer_ids = _lookup_ids(items, "dealer")
     dealer_codes = {a_code(item.get("dealer_code")) for item in items} - {""}
     dealers = (
         scope(actor, Dealer)
@@ -170,7 +180,7 @@ def load_lookups(actor, model, items: Sequence[Mapping[str, Any]]) -> Lookups:
     by_id = {dealer.pk: dealer for dealer in rows_where(dealers, "pk", dealer_ids)}
     by_code = {dealer.code: dealer for dealer in rows_where(dealers, "code", dealer_codes)}
 
-    user_ids = {i for i in (an_id(item.get("rep")) for item in items if item.get("rep") not in (None, "")) if i}
+    user_ids = _lookup_ids(items, "rep")
     user_ids |= {dealer.owner_id for dealer in [*by_id.values(), *by_code.values()] if dealer.owner_id}
     usernames = {text_of(item.get("rep_username")) for item in items} - {""}
     is_rep = Exists(

@@ -103,6 +103,17 @@ def test_one_bad_object_answers_400_with_field_errors(api, finance, d):
     assert Expense.objects.count() == 0
 
 
+def test_an_id_beyond_any_primary_key_answers_400_not_500(api, finance, d):
+    # Schemathesis found it: SQLite refuses to bind an integer beyond 64 bits (OverflowError).
+    too_big = 2**64
+    response = api(finance).post(EXPENSES, body(dealer=too_big, rep=str(too_big)), format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert errors["dealer"] == ["Unknown dealer."]
+    assert "rep" in errors
+    assert Expense.objects.count() == 0
+
+
 def test_a_list_is_recorded_all_or_nothing_with_errors_by_index(api, finance, d):
     client = api(finance)
     items = [body(reference=f"L-{n}", amount=f"{n}00.00") for n in range(1, 5)]
