@@ -3,87 +3,40 @@
 
 Runs where ``/usr/bin/chromium`` and the ``playwright`` package are both present (CI installs them);
 skipped elsewhere by the root ``conftest.py``. Never ``playwright install``: the browser is Debian's.
-Set ``BROWSER_SHOTS=/some/dir`` to keep screenshots of the pages the rep sees.
+Set ``BROWSER_SHOTS=/some/dir`` to keep screenshots of the pages the rep sees. The rest of the journeys,
+in Chinese, are in ``tests/e2e``; both share ``tests/e2e/chromium.py``.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.chromium import chromium, fits_the_screen, pages, shot
 from tests.factories import PASSWORD
 from visits.models import Visit
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-PHONE = {"width": 390, "height": 844}
-TIMEOUT_MS = 10_000
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium for this module (closed with it: Playwright's event loop must not outlive it)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
-def phone(live_server, monkeypatch):
+def phone(browser, live_server):
     """A fresh 390×844 phone page on the live server, in English, that may read its position.
 
-    ``phone.problems`` collects JavaScript errors and failed requests (a missing static file shows here).
+    The test fails on any JavaScript or console error, failed request or answer of 400 or more
+    (``tests.e2e.chromium``): a missing static file shows there.
     """
-    from django.db import connections
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-            locale="en-US",
-            timezone_id="Asia/Shanghai",
-            geolocation={"latitude": 0, "longitude": 0, "accuracy": 0},
-            permissions=["geolocation"],
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-        page = context.new_page()
-        page.problems = []
-        page.on("pageerror", lambda error: page.problems.append(f"JS error: {error}"))
-        # A request cut short because the page moved on (net::ERR_ABORTED) is not a problem of the site.
-        page.on(
-            "requestfailed",
-            lambda request: (
-                "ERR_ABORTED" not in (request.failure or "")
-                and page.problems.append(f"failed: {request.url} ({request.failure})")
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: response.status >= 400 and page.problems.append(f"{response.status}: {response.url}"),
-        )
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
-            # The test's ORM calls ran inside Playwright's greenlet, whose context has its own
-            # database connection: close it here, or PostgreSQL cannot drop the test database.
-            connections.close_all()
-
-
-def _shot(page, name: str) -> None:
-    if folder := os.environ.get("BROWSER_SHOTS"):
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def _fits_the_phone(page) -> None:
-    """Nothing wider than the screen: the page never scrolls sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+    with pages(browser, live_server) as new_page:
+        yield new_page(phone=True, language="en", geolocation={"latitude": 0, "longitude": 0, "accuracy": 0})
 
 
 def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server, rep, d):
@@ -101,8 +54,8 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
 
     # The dashboard, then "New visit".
     expect(phone).to_have_url(f"{live_server.url}/")
-    _fits_the_phone(phone)
-    _shot(phone, "0-dashboard")
+    fits_the_screen(phone)
+    shot(phone, "0-dashboard")
     phone.get_by_role("main").get_by_role("link", name="New visit").tap()
     expect(phone).to_have_url(f"{live_server.url}/visits/new/")
     expect(phone.get_by_role("heading", name="New visit")).to_be_visible()
@@ -127,8 +80,8 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     phone.locator("textarea[name=summary]").fill("培训店员 3 人")
     phone.locator("textarea[name=outcome]").fill("下周补货")
     phone.locator("input[name=next_action]").fill("周五回访")
-    _fits_the_phone(phone)
-    _shot(phone, "1-visit-form")
+    fits_the_screen(phone)
+    shot(phone, "1-visit-form")
     phone.get_by_role("button", name="Log visit").tap()
 
     # The visit's page, with the confirmation.
@@ -136,8 +89,8 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     expect(phone.locator(".alert-success")).to_contain_text(f"Visit to {dealer.name} logged.")
     expect(phone.locator(".alert-success")).not_to_contain_text("flagged")
     expect(phone.get_by_role("heading", level=1)).to_contain_text(dealer.name)
-    _fits_the_phone(phone)
-    _shot(phone, "2-visit-detail")
+    fits_the_screen(phone)
+    shot(phone, "2-visit-detail")
 
     # "Visits" from the collapsed menu: the rep's own list shows the visit.
     phone.wait_for_load_state("load")  # Bootstrap's script opens the menu
@@ -145,7 +98,7 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     menu = phone.locator("#main-nav")
     expect(menu).to_have_class(re.compile(r"\bshow\b"))  # Bootstrap's collapse has finished opening
     menu.get_by_role("button", name="Field visits").tap()  # the drop-down of the visit pages
-    _shot(phone, "3-menu")
+    shot(phone, "3-menu")
     menu.get_by_role("link", name="Visits", exact=True).tap()
     expect(phone).to_have_url(f"{live_server.url}/visits/")
     expect(phone.get_by_role("heading", name="My visits")).to_be_visible()
@@ -154,8 +107,8 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     expect(listed).to_contain_text(dealer.name)
     expect(listed).to_contain_text("training")
     expect(listed).to_contain_text("新品培训 new range")
-    _fits_the_phone(phone)
-    _shot(phone, "4-my-visits")
+    fits_the_screen(phone)
+    shot(phone, "4-my-visits")
 
     assert phone.problems == []
 
