@@ -9,7 +9,7 @@ PORT   ?= 8000
 MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker beat install install-dev messages makemessages check clean
+.PHONY: help run test lint format worker beat install install-dev messages makemessages check clean bench load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -42,6 +42,12 @@ beat: install ## Celery beat, the scheduler (needs CELERY_BROKER_URL)
 check: install-dev ## Django system checks and migrations check
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+load: install-dev ## Load test: Locust (30 users, 60 s) against gunicorn on PostgreSQL (LOAD_DATABASE_URL), demo + bench data
+	$(PY) bench/load.py
+
+bench: install-dev ## Build the large data set in PostgreSQL (BENCH_DATABASE_URL) and measure: run, import, pages → bench/results.json
+	DJANGO_SETTINGS_MODULE=bench.settings $(PY) -m bench
 
 makemessages: install-dev ## Extract translatable strings into locale/*/LC_MESSAGES/django.po
 	$(PY) manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'staticfiles/*'

@@ -1,0 +1,259 @@
+"""``make bench``: build the data sets, measure, print one table and write ``bench/results.json``.
+
+    python -m bench            # what `make bench` runs
+    python -m bench measure --scale 1 --out FILE   # one database's part (a child process)
+
+Environment: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/channelhub_bench``);
+the 2× data set goes to the same server, database name + ``_2x``. ``BENCH_REBUILD=1`` drops both
+databases first; ``BENCH_REPEATS`` (5) the repetitions of each timing; ``BENCH_SKIP_2X=1`` leaves the
+2× run out. Each database is measured in a child process of its own (Django knows one database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/channelhub_bench"
+GOALS = {"run_ratio": 2.5, "growth_ratio": 2.2, "import_ratio": 10.0}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the child: one database -------------------------------------------------------------------------
+
+
+def measure(scale: float, parts: list[str], repeats: int, out: Path) -> None:
+    import django
+
+    django.setup()
+    from bench import commission, dataset
+
+    result: dict = {"scale": scale}
+    say(f"[scale {scale:g}] data set")
+    built = dataset.build(scale, log=say)
+    size = built.size
+    result["dataset"] = {
+        "existed": built.existed,
+        "seconds": round(built.seconds, 1),
+        "phases": built.phases,
+        "counts": built.counts,
+        "run_month": str(size.run_month),
+        "months": size.months,
+    }
+    say(f"  {'already there' if built.existed else f'built in {built.seconds:.1f} s'}: {built.counts}")
+    if "run" in parts:
+        say(f"[scale {scale:g}] commission run {size.run_month}, {size.reps} reps")
+        result["run"] = commission.measure(str(size.run_month), repeats=repeats, reps=size.reps, log=say)
+    if "import" in parts:
+        from bench import importing
+
+        say(f"[scale {scale:g}] import")
+        result["import"] = importing.measure(
+            size.month_list[0], product_repeats=max(1, repeats // 2), copy_repeats=repeats, log=say
+        )
+    if "pages" in parts:
+        try:
+            from bench import pages
+        except ImportError:
+            say("  bench/pages.py is not there yet: no pages")
+        else:
+            say(f"[scale {scale:g}] pages")
+            try:
+                result["pages"] = pages.run()
+            except Exception as error:  # the other parts' figures still count
+                say(f"  the pages failed: {type(error).__name__}: {error}")
+                result["pages_error"] = f"{type(error).__name__}: {error}"
+    out.write_text(json.dumps(result, default=str))
+
+
+# --- the parent: databases, children, the table ------------------------------------------------------
+
+
+def _with_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def ensure_database(url: str, *, rebuild: bool) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_with_name(url, "postgres"), autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and rebuild:
+            say(f"dropping {name}")
+            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            say(f"creating {name}")
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _child_env(url: str) -> dict:
+    return {
+        **os.environ,
+        "BENCH_DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def run_database(url: str, scale: float, parts: list[str], repeats: int, rebuild: bool) -> dict:
+    ensure_database(url, rebuild=rebuild)
+    env = _child_env(url)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    say(f"  migrated in {time.perf_counter() - started:.1f} s")
+    out = ROOT / "bench" / f".part-{scale:g}.json"
+    command = [sys.executable, "-m", "bench", "measure", "--scale", str(scale), "--parts", ",".join(parts)]
+    command += ["--repeats", str(repeats), "--out", str(out)]
+    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    try:
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def machine() -> dict:
+    import psycopg
+
+    info = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+    try:
+        with open("/proc/meminfo") as meminfo:
+            info["memory_gb"] = round(int(meminfo.readline().split()[1]) / 1024 / 1024, 1)
+        with open("/proc/cpuinfo") as cpuinfo:
+            models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+            if models:
+                info["processor"] = models[0]
+    except OSError:
+        pass
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    with psycopg.connect(url) as connection:
+        info["postgresql"] = connection.execute("SHOW server_version").fetchone()[0]
+    return info
+
+
+def _verdict(value: float | None, goal: float) -> str:
+    if value is None:
+        return "—"
+    return "ok" if value <= goal else "MISSED"
+
+
+def table(results: dict) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+    one, two = results.get("scale_1", {}), results.get("scale_2", {})
+    for key, label in (("scale_1", "data set ×1"), ("scale_2", "data set ×2")):
+        data = results.get(key, {}).get("dataset")
+        if data:
+            how = "already there" if data["existed"] else f"built in {data['seconds']:.1f} s"
+            counts = data["counts"]
+            rows.append((label, how, f"{counts.get('reps')} reps, {counts.get('sales')} sales", ""))
+    summary = results["summary"]
+    for key, label in (("scale_1", "run ×1"), ("scale_2", "run ×2")):
+        run = results.get(key, {}).get("run")
+        if run:
+            rows.append(
+                (
+                    f"{label} ({run['reps']} reps)",
+                    f"{run['product']['median_s']:.2f} s",
+                    f"floor {run['floor']['median_s']:.2f} s",
+                    f"ratio {run['ratio']:.2f}" + (f" (goal ≤ {GOALS['run_ratio']})" if key == "scale_1" else ""),
+                )
+            )
+    if summary.get("growth_ratio") is not None:
+        rows.append(("run growth ×2", f"{summary['growth_ratio']:.2f}", "", f"goal ≤ {GOALS['growth_ratio']}"))
+    imported = one.get("import")
+    if imported:
+        rows.append(
+            (
+                f"import {imported['rows']} rows",
+                f"{imported['product']['rows_per_s']:,.0f} rows/s",
+                f"COPY {imported['floor']['rows_per_s']:,.0f} rows/s",
+                f"ratio {imported['ratio']:.1f} (goal ≤ {GOALS['import_ratio']:g})",
+            )
+        )
+    for page in one.get("pages") or []:
+        rows.append(
+            (
+                f"page {page.get('name')}",
+                f"p50 {page.get('p50_ms', 0):.0f} ms",
+                f"p95 {page.get('p95_ms', 0):.0f} ms",
+                f"{page.get('queries', '—')} queries",
+            )
+        )
+    for name, goal in GOALS.items():
+        rows.append((f"goal {name}", _verdict(summary.get(name), goal), "", ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    line = "+".join("-" * (w + 2) for w in widths)
+    text = [line]
+    for row in rows:
+        text.append("|".join(f" {cell:<{w}} " for cell, w in zip(row, widths, strict=True)))
+    text.append(line)
+    del two
+    return "\n".join(text)
+
+
+def main_all() -> None:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    rebuild = os.environ.get("BENCH_REBUILD", "") not in ("", "0")
+    repeats = int(os.environ.get("BENCH_REPEATS", "5"))
+    started = time.perf_counter()
+    results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats}
+    say(f"bench on {urlsplit(url).path.lstrip('/')} (×1) and its _2x (×2)")
+    results["scale_1"] = run_database(url, 1, ["run", "import", "pages"], repeats, rebuild)
+    if os.environ.get("BENCH_SKIP_2X", "") in ("", "0"):
+        url_2x = _with_name(url, urlsplit(url).path.lstrip("/") + "_2x")
+        results["scale_2"] = run_database(url_2x, 2, ["run"], repeats, rebuild)
+    one, two = results["scale_1"], results.get("scale_2", {})
+    summary = {
+        "run_ratio": one["run"]["ratio"] if "run" in one else None,
+        "growth_ratio": (two["run"]["product"]["median_s"] / one["run"]["product"]["median_s"])
+        if "run" in two and "run" in one
+        else None,
+        "import_ratio": one["import"]["ratio"] if "import" in one else None,
+    }
+    results["summary"] = summary
+    results["goals"] = GOALS
+    results["machine"] = machine()
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    say("")
+    say(table(results))
+    say(f"total {results['total_seconds']:.0f} s; results in {RESULTS.relative_to(ROOT)}")
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    commands = parser.add_subparsers(dest="command")
+    child = commands.add_parser("measure")
+    child.add_argument("--scale", type=float, default=1)
+    child.add_argument("--parts", default="run,import,pages")
+    child.add_argument("--repeats", type=int, default=5)
+    child.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "measure":
+        measure(args.scale, [part for part in args.parts.split(",") if part], args.repeats, args.out)
+    else:
+        main_all()
+
+
+if __name__ == "__main__":
+    main()
