@@ -2,7 +2,7 @@
 
 * rep: month-to-date net sales against the month's target;
 * manager: sales against target by rep and month (last six months; a chart and a table);
-* finance: collection rates by rep (last three months; a chart and a table).
+* finance: collection rates by rep (last three months; a chart and a table of the lowest 20).
 
 Charts are plain data (``{"id", "type", "labels", "datasets"}``) drawn by static/js/dashboard_charts.js.
 """
@@ -52,19 +52,35 @@ def manager_kpi_figures(user, reps=None) -> dict:
     return {"sales_months": months, "sales_rows": rows, "sales_chart": chart}
 
 
+#: Finance's panel shows this many reps, the lowest collection rates first (all of them: the measures page).
+FINANCE_REPS_SHOWN = 20
+
+
+def _lowest_rate_first(row: dict) -> list[tuple[bool, object]]:
+    """Newest month first; a month without a rate (no sales) after every month with one."""
+    return [(cell.collection_rate is None, cell.collection_rate or 0) for cell in reversed(row["cells"])]
+
+
 def finance_kpi_figures(user) -> dict:
     reps = list(scope(user, get_user_model()).filter(groups__name=Role.FIELD_REP).order_by("username"))
     months = _months(3)
     figures = measures_for(reps, months)
     rows = [{"rep": rep, "cells": [figures[(rep.pk, str(month))] for month in months]} for rep in reps]
+    # A company has hundreds of reps: a table and a chart of them all would be unreadable (and slow).
+    shown = sorted(rows, key=_lowest_rate_first)[:FINANCE_REPS_SHOWN]
     chart = {
         "id": "collection-rate-chart",
         "type": "bar",
-        "labels": [rep.get_full_name() or rep.username for rep in reps],
+        "labels": [row["rep"].get_full_name() or row["rep"].username for row in shown],
         "datasets": [
-            {"label": str(month), "data": [_number(figures[(rep.pk, str(month))].collection_rate) for rep in reps]}
-            for month in months
+            {"label": str(month), "data": [_number(row["cells"][index].collection_rate) for row in shown]}
+            for index, month in enumerate(months)
         ],
         "y_label": _("Collection rate (%)"),
     }
-    return {"collection_months": months, "collection_rows": rows, "collection_chart": chart}
+    return {
+        "collection_months": months,
+        "collection_rows": shown,
+        "collection_reps": len(rows),
+        "collection_chart": chart,
+    }

@@ -116,9 +116,10 @@ class SalesRecord(Fact):
             models.CheckConstraint(condition=~Q(reference=""), name="sale_reference_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["rep", "date"], name="sale_rep_date"),
+            # covering (PostgreSQL): the sums by rep and month of the dashboards and runs read the index only
+            models.Index(fields=["rep", "date"], include=["amount"], name="sale_rep_date_amount"),
             models.Index(fields=["dealer", "date"], name="sale_dealer_date"),
-            models.Index(fields=["date"], name="sale_date"),
+            models.Index(fields=["date"], include=["rep", "amount"], name="sale_date_rep_amount"),
             models.Index(fields=["channel_conflict", "date"], name="sale_conflict_date"),
         ]
 
@@ -134,9 +135,10 @@ class Collection(Fact):
             models.CheckConstraint(condition=~Q(reference=""), name="collection_reference_not_empty"),
         ]
         indexes = [
-            models.Index(fields=["rep", "date"], name="collection_rep_date"),
+            # covering (PostgreSQL): the sums by rep and month of the dashboards and runs read the index only
+            models.Index(fields=["rep", "date"], include=["amount"], name="collection_rep_date_amount"),
             models.Index(fields=["dealer", "date"], name="collection_dealer_date"),
-            models.Index(fields=["date"], name="collection_date"),
+            models.Index(fields=["date"], include=["rep", "amount"], name="collection_date_rep_amount"),
         ]
 
 

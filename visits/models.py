@@ -227,6 +227,8 @@ class Visit(Reviewed):
             models.Index(fields=["rep", "visited_on"], name="visit_rep_day"),
             models.Index(fields=["dealer", "visited_at"], name="visit_dealer_time"),
             models.Index(fields=["status", "visited_on"], name="visit_status_day"),
+            # the lists' order (newest first): a page of 50 without sorting every visit in scope
+            models.Index(fields=["-visited_at", "-id"], name="visit_newest_first"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from channelhub.periods import Month
@@ -71,3 +72,20 @@ def test_kpi_panels_do_not_add_queries_per_rep(client_as, manager, finance, rep,
         client.get("/")
         with django_assert_max_num_queries(20):
             assert client.get("/").status_code == 200
+
+
+def test_finance_sees_the_lowest_collection_rates_when_there_are_many_reps(client_as, finance, rep, rep_peer, d):
+    """Hundreds of reps would make an unreadable (and slow) table: the lowest rates, and how many reps there are."""
+    import kpi.dashboard
+
+    sale(rep, d["A1"], _today(), "10000.00")
+    collection(rep, d["A1"], _today(), "9000.00")  # 90 %
+    sale(rep_peer, d["P1"], _today(), "10000.00")
+    collection(rep_peer, d["P1"], _today(), "4000.00")  # 40 %: the lowest
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kpi.dashboard, "FINANCE_REPS_SHOWN", 1)
+        page = client_as(finance).get("/")
+    assert [row["rep"] for row in page.context["collection_rows"]] == [rep_peer]
+    assert page.context["collection_chart"]["labels"] == [rep_peer.get_full_name() or rep_peer.username]
+    assert page.context["collection_reps"] >= 2
+    assert "lowest collection rate" in page.content.decode()

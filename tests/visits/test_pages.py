@@ -330,6 +330,25 @@ def test_compliance_page_shows_each_reps_shortfall(page_as, rep, rep_peer, manag
     assert page.context["team"].reps[0].shortfall == 30 - counted
 
 
+def test_compliance_page_shows_the_reps_in_pages_and_the_whole_teams_totals(page_as, rep, rep_peer, manager, d):
+    """An admin sees hundreds of reps: rows and charts come a page at a time, the totals stay the team's."""
+    import visits.views
+
+    _visits(rep, [d["A1"]], 1)
+    _visits(rep_peer, [d["P1"]], 2)
+    client = page_as(manager)
+    url = reverse("visits:compliance") + f"?period={Month.current()}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(visits.views, "PAGE_SIZE", 1)
+        first, second = client.get(url), client.get(url + "&page=2")
+    for page, shown, hidden in ((first, rep, rep_peer), (second, rep_peer, rep)):
+        body = page.content.decode()
+        assert f'data-rep="{shown.username}"' in body and f'data-rep="{hidden.username}"' not in body
+        assert [chart["id"] for chart in page.context["charts"]] == [f"compliance-chart-{shown.pk}"]
+        assert page.context["team"].visits_counted == 3  # both reps' visits, on every page
+    assert "page=2" in first.content.decode()
+
+
 def test_compliance_page_for_a_rep_shows_only_themself(page_as, rep, rep_peer):
     body = page_as(rep).get(reverse("visits:compliance")).content.decode()
     assert f'data-rep="{rep.username}"' in body and f'data-rep="{rep_peer.username}"' not in body
