@@ -6,10 +6,11 @@ Each builder reads through selectors, so the dashboard issues a fixed number of 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 from channelhub.accounts.models import Profile
 from channelhub.accounts.selectors import managers_with_team_size, role_counts, team_list
-from channelhub.roles import GROUP_ROLES, Role
+from channelhub.roles import GROUP_ROLES, Role, has_role
 from channelhub.workflow.models import StateChange
 
 
@@ -29,10 +30,19 @@ def channel_manager(user) -> dict:
     from kpi.dashboard import manager_kpi_figures
     from visits.dashboard import manager_visit_figures
 
-    reps = list(visit_reps(user).order_by("username"))  # the team's field reps, read once for both panels
+    # The team, read once: its field reps (with their visit quotas) feed both panels.
+    team = list(
+        team_list(user)
+        .select_related("visit_quota")
+        .annotate(is_visit_rep=Exists(visit_reps(user).filter(pk=OuterRef("pk"))))
+    )
+    reps = [member for member in team if member.is_visit_rep]
+    if has_role(user, Role.FIELD_REP):
+        reps.append(user)  # a manager who is also a field rep counts in their own compliance
+    reps.sort(key=lambda member: member.username)
     return {
         "profile": _profile(user),
-        "team": list(team_list(user)),
+        "team": team,
         **manager_visit_figures(user, reps),
         **manager_kpi_figures(user, reps),
     }
