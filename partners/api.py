@@ -206,8 +206,12 @@ class DealerViewSet(ScopedViewSet):
         product_lines = data.pop("product_lines", None)
         return data, contacts, product_lines
 
+    def create(self, request, *args, **kwargs):
+        # the role before the input: a role that may not create dealers learns nothing (e.g. that a code is taken)
+        policies.require(has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER))
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
-        policies.require(has_role(self.request.user, Role.ADMIN, Role.CHANNEL_MANAGER))
         fields, contacts, product_lines = self._write_fields(dict(serializer.validated_data))
         serializer.instance = dealer_services.dealer_create(
             actor=self.request.user, contacts=contacts or (), product_lines=product_lines or (), **fields

@@ -109,15 +109,15 @@ def dealer_update(
     **fields: Any,
 ) -> Dealer:
     """Change a dealer. A rep may change only the address and contacts of an own dealer."""
-    if dealer.status == Dealer.Status.TERMINATED:
-        raise Conflict(_("A terminated dealer cannot be changed; it is kept for its history."))
-    if policies.can_manage_dealer(actor, dealer):
+    if policies.can_manage_dealer(actor, dealer):  # the role first: a forbidden role never meets the state check
         allowed = DEALER_FIELDS
     else:
         policies.require(policies.can_edit_contact_data(actor, dealer))
         allowed = CONTACT_DATA_FIELDS
         if product_lines is not None and set(product_lines) != set(dealer.product_lines.all()):
             raise ValidationError({"product_lines": _("You may not change this field.")})
+    if dealer.status == Dealer.Status.TERMINATED:
+        raise Conflict(_("A terminated dealer cannot be changed; it is kept for its history."))
     # Only what actually changes counts: a form or PUT may send unchanged values of other fields.
     fields = {name: value for name, value in fields.items() if getattr(dealer, name) != value}
     refused = set(fields) - set(allowed)

@@ -1,0 +1,397 @@
+"""The authorization matrix (SPEC §2): every URL name of the resolver → what its ``<pk>`` stands for and
+which roles may read it and act on it. ``tests/authz/test_matrix.py`` asks every role for every row.
+
+An ``Entry`` says:
+
+* ``obj`` — the kind of ``rep``'s object the ``<pk>`` is (a key of ``world["mine"]`` or, with the
+  ``ref:`` prefix, of ``world["reference"]``); ``None`` for a URL without a primary key.
+* ``read`` — the roles that GET it with success (200; 302 for action pages whose state refuses the
+  action now); ``None``: GET is not exercised (POST-only endpoints). A role that may *see* the object
+  (``world.SEES_REPS_OBJECT``) but not read this page gets 403 or 404; a role that may not see it, 404.
+* ``write`` — the roles whose POST (or ``method``) reaches the business rules: any of 200, 201, 204,
+  302, 400 or 409 — never 403, 404 or 500. Others get 403 or 404; 404 for a role out of scope when a
+  role of its kind could act on an object in its scope (``write`` holds a role of the same kind).
+  ``None``: no write is exercised.
+
+Roles: ``rep``, ``rep_peer`` (another rep of the same manager), ``other_rep`` (rep of another manager),
+``manager`` (rep's manager), ``other_manager``, ``finance``, ``admin``.
+
+A URL added to the project without a row here fails ``test_every_url_has_a_row``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.authz.world import PAID_MONTH
+from tests.partners.world import FULL_REVIEW
+
+EVERYONE = frozenset({"rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin"})
+
+
+def roles(spec: str) -> frozenset[str]:
+    """``roles("rep manager")``; the groups ``reps``, ``managers`` and ``all`` expand."""
+    groups = {
+        "reps": {"rep", "rep_peer", "other_rep"},
+        "managers": {"manager", "other_manager"},
+        "all": EVERYONE,
+    }
+    found: set[str] = set()
+    for word in spec.split():
+        found |= groups.get(word, {word})
+    unknown = found - EVERYONE
+    assert not unknown, f"unknown roles {unknown}"
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class Entry:
+    obj: str | None = None
+    read: frozenset[str] | None = None
+    write: frozenset[str] | None = None
+    method: str = "post"
+    #: GET of an action page: 302 (back to the object, with the refusal) is a success too.
+    action: bool = False
+    #: ``body(world, people)`` → the write's data, valid enough that the role check — not the input
+    #: validation — decides (API; pages post an empty form: they check the role before the form).
+    body: Callable[[dict, dict], dict] | None = None
+    #: send ``body`` as a multipart form (file uploads) rather than JSON
+    multipart: bool = False
+    #: a query string for the GET (``period=2026-10``)
+    query: str = ""
+    #: roles allowed the action in principle that the app refuses with 403 (not 409) once the state
+    #: forbids it (``world.settle``): the permission rule itself reads the state. Not a leak — they see
+    #: the object — but a deviation from "403 for the role, 409 for the state", kept visible here.
+    state_403: frozenset[str] = frozenset()
+    #: ``(fields, kind)``: the body names ``rep``'s object of ``kind`` (in one of the space-separated
+    #: ``fields``). A role that may not see it may be told so as for an unknown ID: a 400 on those fields.
+    reference: tuple[str, str] | None = None
+
+
+def _maybe(spec: str | None) -> frozenset[str] | None:
+    return None if spec is None else roles(spec)
+
+
+def page(obj=None, read="all", write=None, **kw) -> Entry:
+    return Entry(obj=obj, read=_maybe(read), write=_maybe(write), **kw)
+
+
+def form(obj=None, who="all", **kw) -> Entry:
+    """A page whose GET shows a form and whose POST submits it: the same roles do both. An edit form
+    (with ``obj``) redirects back with a message when the object's state no longer allows changes."""
+    return Entry(obj=obj, read=roles(who), write=roles(who), action=obj is not None or kw.pop("action", False), **kw)
+
+
+def action(obj, who, **kw) -> Entry:
+    """An action page of a detail page (GET: its form or a redirect with the refusal; POST: run it)."""
+    return Entry(obj=obj, read=roles(who), write=roles(who), action=True, **kw)
+
+
+def api_read(obj=None, read="all", write=None, method="post", **kw) -> Entry:
+    return Entry(obj=obj, read=_maybe(read), write=_maybe(write), method=method, **kw)
+
+
+def api_action(obj, who, **kw) -> Entry:
+    """A POST-only endpoint (DRF ``@action``)."""
+    return Entry(obj=obj, read=None, write=roles(who), **kw)
+
+
+def mine(kind: str, field: str = "pk"):
+    """A body value: ``rep``'s object of ``kind`` (its ``field``)."""
+    return lambda world, people: getattr(world["mine"][kind], field)
+
+
+def body(**values) -> Callable[[dict, dict], dict]:
+    """``body(dealer=mine("dealer"), amount="1.00")`` → a body builder; callables get (world, people)."""
+
+    def build(world, people):
+        return {key: value(world, people) if callable(value) else value for key, value in values.items()}
+
+    return build
+
+
+def _empty_import(world, people):
+    upload = SimpleUploadedFile("sales.csv", b"reference,date,dealer_code,amount\n", content_type="text/csv")
+    return {"kind": "sales", "file": upload, "dry_run": "true"}
+
+
+SEE = "rep manager finance admin"  # who sees rep's dealers, facts, targets, scorecards, statements
+SEE_VISITS = "rep manager admin"
+
+MATRIX: dict[str, Entry] = {
+    # --- frame --------------------------------------------------------------------------------------
+    "dashboard": page(),
+    "healthz": page(),
+    "login": page(),  # a logged-in user is sent on (302); a POST re-shows the form
+    "logout": page(read=None, write="all"),  # exercised last: it ends the session
+    "password_change": form(),
+    "password_change_done": page(),
+    "set_language": page(read=None, write="all"),
+    "notifications:list": page(),
+    "notifications:mark-read": page(read=None, write="all"),
+    "notifications:open": page(obj="notification", read="rep", action=True),  # opens: 302 to its link
+    # --- API frame -----------------------------------------------------------------------------------
+    "api-root": api_read(),
+    "auth-token": api_read(read=None, write="all"),
+    "schema": api_read(),
+    "swagger-ui": api_read(),
+    "user-list": api_read(),
+    "user-me": api_read(),
+    "user-detail": api_read(obj="user", read=SEE),
+    # --- partners: API ----------------------------------------------------------------------------------
+    "territory-list": api_read(write="admin"),
+    "territory-detail": api_read(obj="ref:territory", write="admin", method="patch"),
+    "product-line-list": api_read(),
+    "product-line-detail": api_read(obj="ref:product_line"),
+    "dealer-list": api_read(
+        write="manager admin",
+        reference=("owner territory", "user"),  # other_manager: not his rep, not his territory
+        body=body(
+            code="NEW-D", name="新经销商", territory=lambda w, p: w["reference"]["territory"].pk, owner=mine("user")
+        ),
+    ),
+    "dealer-detail": api_read(obj="dealer", read=SEE, write="rep manager admin", method="patch"),
+    "dealer-reviews": api_read(obj="dealer", read=SEE),
+    "dealer-submit-review": api_action("dealer", "manager admin", body=body(items=FULL_REVIEW)),
+    "dealer-approve-qualification": api_action("dealer", "finance admin", body=body(credit_limit="1000.00")),
+    "dealer-reject-qualification": api_action("dealer", "finance admin", body=body(reason="不合格")),
+    "dealer-suspend": api_action("dealer", "manager admin"),
+    "dealer-reactivate": api_action("dealer", "manager admin"),
+    "dealer-terminate": api_action("dealer", "manager admin"),
+    "agreement-list": api_read(
+        write="manager admin",
+        reference=("dealer", "dealer"),
+        body=body(
+            dealer=mine("dealer"),
+            territory=lambda w, p: w["reference"]["territory"].pk,
+            start_date="2028-01-01",
+            end_date="2028-12-31",
+            product_lines=["kitchen"],
+        ),
+    ),
+    "agreement-detail": api_read(obj="agreement", read=SEE, write="manager admin", method="patch"),
+    "agreement-submit": api_action("agreement", "manager admin"),
+    "agreement-sign": api_action("agreement", "manager admin"),
+    "agreement-terminate": api_action("agreement", "manager admin"),
+    "agreement-renew": api_action("agreement", "manager admin"),
+    "agreement-confirm-deposit": api_action("agreement", "finance admin", body=body(received_on="2026-11-02")),
+    # --- partners: pages -------------------------------------------------------------------------------
+    "partners:dealer-list": page(),
+    "partners:dealer-create": form(who="managers admin"),
+    "partners:dealer-detail": page(obj="dealer", read=SEE),
+    "partners:dealer-edit": form(obj="dealer", who="rep manager admin"),
+    "partners:agreement-create": form(obj="dealer", who="manager admin"),
+    "partners:dealer-submit-review": action("dealer", "manager admin"),
+    "partners:dealer-approve-qualification": action("dealer", "finance admin"),
+    "partners:dealer-reject-qualification": action("dealer", "finance admin"),
+    "partners:dealer-suspend": action("dealer", "manager admin"),
+    "partners:dealer-reactivate": action("dealer", "manager admin"),
+    "partners:dealer-terminate": action("dealer", "manager admin"),
+    "partners:agreement-list": page(),
+    "partners:agreement-detail": page(obj="agreement", read=SEE),
+    "partners:agreement-edit": form(obj="agreement", who="manager admin"),
+    "partners:agreement-submit": action("agreement", "manager admin"),
+    "partners:agreement-sign": action("agreement", "manager admin"),
+    "partners:agreement-terminate": action("agreement", "manager admin"),
+    "partners:agreement-renew": action("agreement", "manager admin"),
+    "partners:agreement-confirm-deposit": action("agreement", "finance admin"),
+    "partners:dealer-import": form(who="managers admin"),
+    "partners:dealer-export": page(),
+    # --- visits: API -----------------------------------------------------------------------------------
+    "visit-plan-list": api_read(write="reps"),  # finance: an empty list
+    "visit-plan-detail": api_read(obj="plan", read=SEE_VISITS, write="rep", method="patch"),
+    "visit-plan-submit": api_action("plan", "rep"),
+    "visit-plan-approve": api_action("plan", "manager admin"),
+    "visit-plan-return-": api_action("plan", "manager admin", body=body(comment="请补充")),
+    "visit-list": api_read(write="reps"),  # finance: an empty list
+    "visit-detail": api_read(obj="visit", read=SEE_VISITS, write="rep", method="patch"),
+    "visit-confirm": api_action("visit", "manager admin"),
+    "visit-mark-false": api_action("visit", "manager admin"),
+    "visit-mark-fabricated": api_action("visit", "manager admin"),
+    "visit-compliance": api_read(read="reps managers admin"),
+    # --- visits: pages ---------------------------------------------------------------------------------
+    "visits:visit-list": page(read="reps managers admin"),
+    "visits:visit-create": form(who="reps"),
+    "visits:review": page(read="managers admin"),
+    "visits:compliance": page(read="reps managers admin"),
+    "visits:visit-detail": page(obj="visit", read=SEE_VISITS),
+    "visits:visit-edit": form(obj="visit", who="rep"),
+    "visits:visit-confirm": action("visit", "manager admin"),
+    "visits:visit-mark-false": action("visit", "manager admin"),
+    "visits:visit-mark-fabricated": action("visit", "manager admin"),
+    "visits:plan-list": page(read="reps managers admin"),
+    "visits:my-plan": form(who="reps", action=True),  # → the week's plan when it can no longer change
+    "visits:plan-detail": page(obj="plan", read=SEE_VISITS),
+    "visits:plan-submit": action("plan", "rep", state_403=roles("rep")),  # policies.can_edit_plan reads the status
+    "visits:plan-approve": action("plan", "manager admin"),
+    "visits:plan-return": action("plan", "manager admin"),
+    # --- KPI facts ----------------------------------------------------------------------------------------
+    "sale-list": api_read(
+        write="finance admin", body=body(reference="NEW-1", date="2026-11-10", dealer=mine("dealer"), amount="10.00")
+    ),
+    "sale-detail": api_read(obj="sale", read=SEE),
+    "collection-list": api_read(write="finance admin"),
+    "collection-detail": api_read(obj="collection", read=SEE),
+    "expense-list": api_read(write="finance admin"),
+    "expense-detail": api_read(obj="expense", read=SEE),
+    "fact-import": api_read(read=None, write="finance admin", body=_empty_import, multipart=True),
+    "period-list": api_read(),
+    "period-detail": api_read(obj="ref:period"),
+    "period-close": api_action("ref:period", "finance admin"),
+    "kpi:sales-list": page(),
+    "kpi:collection-list": page(),
+    "kpi:expense-list": page(),
+    "kpi:fact-create": form(who="finance admin"),
+    "kpi:import": form(who="finance admin"),
+    "kpi:conflicts": page(),
+    # --- KPI targets ------------------------------------------------------------------------------------
+    "target-list": api_read(
+        write="rep manager admin",
+        reference=("rep", "user"),
+        body=body(rep=mine("user"), period="2027-02", sales_target="100.00"),
+    ),
+    "target-spread": api_action(
+        None,
+        "rep manager admin",
+        reference=("rep", "user"),
+        body=body(rep=mine("user"), year=2028, sales_target="1200.00", distribution="even"),
+    ),
+    "target-detail": api_read(obj="target", read=SEE, write="rep manager admin", method="patch"),
+    "target-acknowledge": api_action("target", "rep"),
+    "target-approve": api_action("target", "manager admin"),
+    "kpi:target-list": page(),
+    "kpi:target-create": form(who="reps managers admin"),
+    "kpi:target-annual": form(who="reps managers admin"),
+    "kpi:target-detail": page(obj="target", read=SEE),
+    "kpi:target-edit": form(obj="target", who="rep manager admin"),
+    "kpi:target-approve": action("target", "manager admin"),
+    "kpi:target-acknowledge": action("target", "rep"),
+    # --- KPI scorecards ---------------------------------------------------------------------------------
+    "scorecard-list": api_read(),
+    "scorecard-compute": api_action(
+        None,
+        "manager admin",
+        body=body(rep=mine("user"), period="2026-11", template=lambda w, p: w["mine"]["scorecard"].template.code),
+    ),
+    "scorecard-detail": api_read(obj="scorecard", read=SEE),
+    "scorecard-confirm": api_action("scorecard", "manager admin"),
+    "scorecard-self-evaluate": api_action("scorecard", "rep", body=body(lines=[{"id": 1, "self_score": "50.00"}])),
+    "kpi:scorecard-list": page(),
+    "kpi:scorecard-compute": form(who="managers admin"),
+    "kpi:scorecard-detail": page(obj="scorecard", read=SEE),
+    "kpi:scorecard-recompute": page(obj="scorecard", read=None, write="manager admin"),
+    "kpi:scorecard-self-evaluate": action("scorecard", "rep"),
+    "kpi:scorecard-confirm": action("scorecard", "manager admin"),
+    "kpi:measures": page(),
+    # --- KPI runs and periods -------------------------------------------------------------------------------
+    "commission-run-list": api_read(write="managers finance admin", body=body(period="2026-11")),  # reps: an empty list
+    "commission-run-year-end": api_action(None, "finance admin", body=body(year=2026)),
+    "commission-run-detail": api_read(obj="ref:run", read="managers finance admin"),
+    "kpi:run-list": page(read="managers finance admin"),
+    "kpi:run-create": form(who="managers finance admin"),
+    "kpi:run-year-end": form(who="finance admin"),
+    "kpi:run-detail": page(obj="ref:run", read="managers finance admin"),
+    "kpi:period-list": page(),
+    "kpi:period-close": form(obj="ref:period", who="finance admin"),
+    # --- KPI statements and disputes -----------------------------------------------------------------------
+    "commission-statement-list": api_read(),
+    "commission-statement-export": api_read(read="finance admin", query=f"period={PAID_MONTH}&format=csv"),
+    "commission-statement-detail": api_read(obj="statement", read=SEE),
+    "commission-statement-submit": api_action("statement", "manager admin"),
+    "commission-statement-approve": api_action("statement", "finance admin"),
+    "commission-statement-reject": api_action("statement", "finance admin"),
+    "commission-statement-reopen": api_action("statement", "manager admin"),
+    "commission-statement-mark-paid": api_action("statement", "finance admin"),
+    "dispute-list": api_read(
+        write="rep",
+        reference=("line", "statement"),
+        body=body(line=mine("line"), expected_amount="1.00", justification="不对"),
+    ),
+    "dispute-detail": api_read(obj="dispute", read=SEE),
+    "dispute-accept": api_action("dispute", "manager admin"),
+    "dispute-reject": api_action("dispute", "manager admin"),
+    "commission-plan-list": api_read(write="admin"),
+    "commission-plan-detail": api_read(obj="ref:plan", write="admin", method="patch"),
+    "kpi:statement-list": page(),
+    "kpi:approval-queue": page(read="finance admin"),
+    "kpi:payout-export": page(read="finance admin", query=f"period={PAID_MONTH}&format=xlsx"),
+    "kpi:statement-detail": page(obj="statement", read=SEE),
+    "kpi:statement-submit": action("statement", "manager admin"),
+    "kpi:statement-approve": action("statement", "finance admin"),
+    "kpi:statement-reject": action("statement", "finance admin"),
+    "kpi:statement-reopen": action("statement", "manager admin"),
+    "kpi:statement-mark-paid": action("statement", "finance admin"),
+    "kpi:dispute-create": form(obj="line", who="rep", state_403=roles("rep")),  # disputes.can_open reads the status
+    "kpi:dispute-list": page(),
+    "kpi:dispute-accept": action("dispute", "manager admin"),
+    "kpi:dispute-reject": action("dispute", "manager admin"),
+}
+
+#: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
+VISIBILITY_OF = {
+    "dealer": "dealer",
+    "agreement": "agreement",
+    "visit": "visit",
+    "plan": "plan",
+    "sale": "fact",
+    "collection": "fact",
+    "expense": "fact",
+    "target": "target",
+    "scorecard": "scorecard",
+    "statement": "statement",
+    "line": "statement",
+    "dispute": "statement",
+    "notification": "notification",
+    "user": "user",
+    "ref:run": "run",
+    "ref:period": "reference",
+    "ref:plan": "reference",
+    "ref:territory": "reference",
+    "ref:product_line": "reference",
+}
+
+# --- Django admin ------------------------------------------------------------------------------------
+
+#: The admin's own pages (not tied to a model).
+ADMIN_PAGES = {
+    "admin:index",
+    "admin:login",
+    "admin:logout",
+    "admin:password_change",
+    "admin:password_change_done",
+    "admin:jsi18n",
+    "admin:autocomplete",
+    "admin:view_on_site",
+    "admin:app_list",
+}
+ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history")
+#: Extra admin views (import/export, password, simple-history's version pages): name → its arguments,
+#: ``()`` for none, ``"object"`` for the pk of the model's first row, ``None`` when a request needs more
+#: than the matrix can cheaply build (a historical version's ID) — covered by the generic rule only.
+ADMIN_EXTRA = {
+    "admin:partners_dealer_import": (),
+    "admin:partners_dealer_process_import": (),
+    "admin:partners_dealer_export": (),
+    "admin:kpi_salesrecord_import": (),
+    "admin:kpi_collection_import": (),
+    "admin:kpi_expense_import": (),
+    "admin:auth_user_password_change": "object",
+    **{
+        f"admin:{label}_simple_history": None
+        for label in (
+            "accounts_profile",
+            "kpi_commissionplan",
+            "kpi_scorecard",
+            "kpi_scorecardtemplate",
+            "kpi_target",
+            "partners_agreement",
+            "partners_dealer",
+            "visits_quota",
+            "visits_visit",
+            "visits_visitplan",
+        )
+    },
+}
