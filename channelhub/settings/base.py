@@ -216,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every status code the API answers is in the schema: the frame's errors too (schemathesis checks it).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "channelhub.api.schema.document_error_responses",
+    ],
     # Several models have a `kind` and a `status`: name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "DealerKindEnum": "partners.models.Dealer.Kind",
@@ -241,7 +246,19 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker that is down must not hang a request: connecting gives up after 2 s, a reply is awaited 10 s,
+# and a publish is retried twice within about a second (the worker waits longer: channelhub.celery).
+# A run is checked against the broker before it is written (kpi.services.runs.start_run), so these
+# matter for what is sent on commit — notification e-mails, a run whose broker fell over meanwhile.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# visibility_timeout: a task taken by a worker that died unacknowledged is handed out again after this
+# long (acks_late). An hour, so that no long task is ever handed out twice while still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2, "socket_timeout": 10}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+# The result store (Redis too) is touched when a task is sent: the same short patience (default: 20 s).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 # Task modules outside the apps (autodiscovery finds each app's tasks.py).
 CELERY_IMPORTS = ("channelhub.tasks",)
 # Schedules are code (SPEC §9); each issue adds its own entries here.

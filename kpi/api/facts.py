@@ -88,12 +88,17 @@ class FactSerializer(serializers.ModelSerializer):
 
 class SalesRecordSerializer(FactSerializer):
     category = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=gettext_lazy("Product line code.")
+        slug_field="code", read_only=True, allow_null=True, help_text=gettext_lazy("Product line code.")
     )
     ship_to_territory = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text=gettext_lazy("Territory code (empty: the dealer's territory).")
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("Territory code (empty: the dealer's territory)."),
     )
-    ship_to_territory_name = serializers.CharField(source="ship_to_territory.name", read_only=True, default=None)
+    ship_to_territory_name = serializers.CharField(
+        source="ship_to_territory.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta(FactSerializer.Meta):
         model = SalesRecord

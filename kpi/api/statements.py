@@ -287,6 +287,7 @@ class DisputeSerializer(serializers.ModelSerializer):
         source="adjustment_line.statement_id",
         read_only=True,
         default=None,
+        allow_null=True,
         help_text=_("The statement that holds the adjustment line of an accepted dispute (once added)."),
     )
     allowed_actions = serializers.SerializerMethodField(help_text=_("`accept` and `reject` for the one who answers."))

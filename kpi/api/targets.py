@@ -260,7 +260,7 @@ class TargetViewSet(
         return self._fresh(target)
 
     @extend_schema(request=SpreadInput, responses={201: TargetSerializer(many=True), **WRITE_RESPONSES})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])  # a plain list, as documented
     def spread(self, request):
         """Propose the twelve months of a year from annual figures, ``even`` or by 12 percentages (all or nothing).
 

@@ -190,6 +190,23 @@ class TestSchemaAndDocs:
         assert "/api/v1/auth/token/" in schema["paths"]
         assert "/api/v1/users/" in schema["paths"]
 
+    def test_every_operation_documents_the_error_answers_it_can_give(self, client, db):
+        # Schemathesis checks that every status code answered is documented (channelhub.api.schema).
+        paths = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"]
+        documented = {
+            (method, path): set(operation["responses"])
+            for path, operations in paths.items()
+            for method, operation in operations.items()
+        }
+        assert {"200", "400", "401", "403", "404"} <= documented["get", "/api/v1/users/"]
+        assert {"200", "400", "401", "403", "404"} <= documented["get", "/api/v1/dealers/{id}/"]
+        assert {"201", "400", "401", "403", "409", "415"} <= documented["post", "/api/v1/dealers/"]
+        assert documented["get", "/api/v1/users/me/"] == {"200", "401", "403"}
+        assert documented["post", "/api/v1/auth/token/"] == {"200", "400", "415", "429"}
+        # what a view documents itself is kept
+        sales = paths["/api/v1/sales/"]["post"]["responses"]["409"]["description"]
+        assert sales.startswith("A fact dated in a closed period")
+
     def test_swagger_ui_is_served_locally_without_cdn(self, client, db):
         response = client.get("/api/v1/docs/")
         assert response.status_code == 200

@@ -114,6 +114,21 @@ def test_an_id_beyond_any_primary_key_answers_400_not_500(api, finance, d):
     assert Expense.objects.count() == 0
 
 
+def test_a_sale_without_category_nor_ship_to_answers_nulls_as_the_schema_says(api, finance, rep, d):
+    # Schemathesis found it: the schema said strings, the answer held nulls (both are optional on a sale).
+    recorded = SalesRecord.objects.create(
+        rep=rep, dealer=d["A1"], date=date(2026, 7, 1), amount=Decimal("1.00"), reference="OLD-1"
+    )
+    client = api(finance)
+    response = client.get(f"{SALES}{recorded.pk}/")
+    assert response.status_code == 200, response.content
+    row = response.json()
+    assert (row["category"], row["ship_to_territory"], row["ship_to_territory_name"]) == (None, None, None)
+    fields = client.get("/api/v1/schema/", {"format": "json"}).json()["components"]["schemas"]["SalesRecord"]
+    for name in ("category", "ship_to_territory", "ship_to_territory_name"):
+        assert fields["properties"][name].get("nullable") is True, name
+
+
 def test_a_list_is_recorded_all_or_nothing_with_errors_by_index(api, finance, d):
     client = api(finance)
     items = [body(reference=f"L-{n}", amount=f"{n}00.00") for n in range(1, 5)]

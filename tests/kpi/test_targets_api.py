@@ -360,6 +360,21 @@ def test_spread_even_through_the_api(api_as, rep):
     }
 
 
+def test_spread_answers_a_plain_list_as_the_schema_says(api_as, rep):
+    # Schemathesis found it: the schema documented a paginated page (and the list's query parameters).
+    client = api_as(rep)
+    body = {"year": 2031, "sales_target": "12.00", "distribution": "even"}
+    response = client.post(f"{SPREAD}?page_size=1", body)
+    assert response.status_code == 201, response.content
+    assert isinstance(response.json(), list) and len(response.json()) == 12
+    operation = client.get("/api/v1/schema/", {"format": "json"}).json()["paths"][SPREAD]["post"]
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Target"},
+    }
+    assert not {p["name"] for p in operation.get("parameters", [])} & {"page", "page_size", "ordering", "rep"}
+
+
 def test_spread_by_percentages_through_the_api(api_as, manager, rep_peer):
     percentages = ["6", "6", "7", "8", "8", "8", "8", "8", "9", "9", "10", "13"]
     response = api_as(manager).post(
