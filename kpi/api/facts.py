@@ -293,7 +293,7 @@ class PeriodViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ImportInput(serializers.Serializer):
-    file = serializers.FileField(help_text=gettext_lazy("A .csv (UTF-8 or GBK) or .xlsx file, at most 5 MB."))
+    file = serializers.FileField(help_text=gettext_lazy("A .csv (UTF-8 or GBK) or .xlsx file, at most 50 MB."))
     kind = serializers.ChoiceField(choices=Kind.choices)
     dry_run = serializers.BooleanField(required=False, default=False)
 

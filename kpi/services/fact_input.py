@@ -1,6 +1,9 @@
 """Reading the items of a fact batch: one value at a time (amounts, dates, IDs, codes), and the rows
 the whole batch names (dealers, users, territories, product lines) in one query per kind — a few
-more only beyond the database's limit of parameters per query."""
+more only beyond SQLite's limit of parameters per query (PostgreSQL takes the values as one array).
+
+The lookups read plain values (named tuples), not model instances: a 100,000-row import names
+thousands of dealers, and building a model instance for each costs more than the query."""
 
 from __future__ import annotations
 
@@ -9,12 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, models
 from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from channelhub.periods import YEARS
@@ -30,6 +34,8 @@ AMOUNT_LIMIT = Decimal("1000000000000")
 CENT = Decimal("0.01")
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d+)?|\.\d+)$")
+#: The common case, read without the checks below: at most 12 digits and 2 decimals.
+_SIMPLE_AMOUNT = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?")
 _GROUPED_NUMBER = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 #: A date, optionally at midnight (how a date cell reads once a tool has turned it into text).
 _DATE = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00)?)?$")
@@ -40,6 +46,8 @@ class BadValue(Exception):
 
 
 def text_of(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -52,6 +60,8 @@ def parse_amount(value: Any) -> Decimal:
 
     More decimals are refused, never rounded (``12.345``); so is scientific notation (``1e3``), which in
     a file usually means a number a spreadsheet mangled. Trailing zeros are fine (``12.340``)."""
+    if type(value) is str and _SIMPLE_AMOUNT.fullmatch(text := value.strip()):
+        return Decimal(text).quantize(CENT)
     if isinstance(value, bool):
         raise BadValue(_("Write the amount as a number such as 1250.00."))
     if isinstance(value, Decimal | int):
@@ -114,6 +124,8 @@ def an_id(value: Any) -> int | None:
 
 
 def a_code(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, models.Model):
         return value.code
     return text_of(value)
@@ -142,21 +154,56 @@ def slices(values: Iterable) -> Iterator[list]:
         yield values[start : start + size]
 
 
+def where_in(queryset: models.QuerySet, field_name: str, values: Iterable) -> Iterator[models.QuerySet]:
+    """``queryset`` filtered on ``field_name`` among ``values``: on PostgreSQL one query with the values
+    as one array parameter (``IN (SELECT unnest(%s))``: 100,000 references cost one parameter, not
+    100,000 placeholders to build and parse); elsewhere one query per slice of ``in_batch_size()``."""
+    if connection.vendor == "postgresql":
+        values = list(set(values))
+        if values:
+            array = "bigint[]" if all(type(value) is int for value in values) else "text[]"
+            yield queryset.filter(**{f"{field_name}__in": RawSQL(f"SELECT unnest(%s::{array})", (values,))})
+        return
+    for part in slices(values):
+        yield queryset.filter(**{f"{field_name}__in": part})
+
+
 def rows_where(queryset: models.QuerySet, field_name: str, values: Iterable) -> list:
     found = []
-    for part in slices(values):
-        found.extend(queryset.filter(**{f"{field_name}__in": part}))
+    for part in where_in(queryset, field_name, values):
+        found.extend(part)
     return found
+
+
+class DealerRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    owner_id: int | None
+    territory_id: int
+    territory_path: str
+
+
+class UserRow(NamedTuple):
+    id: int
+    username: str
+    is_field_rep: bool
+
+
+class TerritoryRow(NamedTuple):
+    id: int
+    path: str
 
 
 @dataclass
 class Lookups:
-    dealers_by_id: dict[int, Dealer]
-    dealers_by_code: dict[str, Dealer]
-    users_by_id: dict[int, Any]
-    users_by_name: dict[str, Any]
-    territories: dict[str, Territory]
-    product_lines: dict[str, ProductLine]
+    dealers_by_id: dict[int, DealerRow]
+    dealers_by_code: dict[str, DealerRow]
+    users_by_id: dict[int, UserRow]
+    users_by_name: dict[str, UserRow]
+    territories: dict[str, TerritoryRow]
+    #: product line code → ID
+    product_lines: dict[str, int]
 
 
 #: The largest primary key a database holds (a signed 64-bit integer); a larger ID names no row, and the
@@ -169,33 +216,31 @@ def _lookup_ids(items: Sequence[Mapping[str, Any]], field_name: str) -> set[int]
     return {i for i in raw if i and -MAX_ID <= i <= MAX_ID}
 
 
+def _codes(items: Sequence[Mapping[str, Any]], field_name: str) -> set[str]:
+    return {a_code(value) for item in items if (value := item.get(field_name)) not in (None, "")} - {""}
+
+
 def load_lookups(actor, model, items: Sequence[Mapping[str, Any]]) -> Lookups:
     dealer_ids = _lookup_ids(items, "dealer")
-    dealer_codes = {a_code(item.get("dealer_code")) for item in items} - {""}
-    dealers = (
-        scope(actor, Dealer)
-        .select_related("territory")
-        .only("id", "code", "name", "owner", "territory", "territory__code", "territory__name", "territory__path")
-    )
-    by_id = {dealer.pk: dealer for dealer in rows_where(dealers, "pk", dealer_ids)}
-    by_code = {dealer.code: dealer for dealer in rows_where(dealers, "code", dealer_codes)}
+    dealer_codes = _codes(items, "dealer_code")
+    dealers = scope(actor, Dealer).values_list("id", "code", "name", "owner_id", "territory_id", "territory__path")
+    by_id = {row[0]: DealerRow(*row) for row in rows_where(dealers, "pk", dealer_ids)}
+    by_code = {row[1]: DealerRow(*row) for row in rows_where(dealers, "code", dealer_codes)}
 
     user_ids = _lookup_ids(items, "rep")
     user_ids |= {dealer.owner_id for dealer in [*by_id.values(), *by_code.values()] if dealer.owner_id}
-    usernames = {text_of(item.get("rep_username")) for item in items} - {""}
+    usernames = {text_of(value) for item in items if (value := item.get("rep_username")) not in (None, "")} - {""}
     is_rep = Exists(
         User.groups.through.objects.filter(user_id=OuterRef("pk"), group__in=Group.objects.filter(name=Role.FIELD_REP))
     )
-    users = User._default_manager.annotate(is_field_rep=is_rep).only("id", "username", "first_name", "last_name")
-    users_by_id = {user.pk: user for user in rows_where(users, "pk", user_ids)}
-    users_by_name = {user.username: user for user in rows_where(users, "username", usernames)}
+    users = User._default_manager.annotate(is_field_rep=is_rep).values_list("id", "username", "is_field_rep")
+    users_by_id = {row[0]: UserRow(*row) for row in rows_where(users, "pk", user_ids)}
+    users_by_name = {row[1]: UserRow(*row) for row in rows_where(users, "username", usernames)}
 
     territories, product_lines = {}, {}
     if model is SalesRecord:
-        codes = {a_code(item.get("ship_to")) for item in items} - {""}
-        territories = {
-            t.code: t for t in rows_where(Territory.objects.only("id", "code", "name", "path"), "code", codes)
-        }
-        codes = {a_code(item.get("category")) for item in items} - {""}
-        product_lines = {line.code: line for line in rows_where(ProductLine.objects.all(), "code", codes)}
+        rows = rows_where(Territory.objects.values_list("code", "id", "path"), "code", _codes(items, "ship_to"))
+        territories = {code: TerritoryRow(pk, path) for code, pk, path in rows}
+        rows = rows_where(ProductLine.objects.values_list("code", "id"), "code", _codes(items, "category"))
+        product_lines = dict(rows)
     return Lookups(by_id, by_code, users_by_id, users_by_name, territories, product_lines)

@@ -14,7 +14,11 @@ them or none:
 
 The checks are set-based (``kpi.services.fact_input``): the dealers, reps, territories, product lines, existing references and
 agreements a batch names are read in one query each (a few more only for batches beyond the
-database's parameter limit), then the new rows are written with ``bulk_create``.
+database's parameter limit). Items are checked into plain rows (dicts of column values), not model
+instances; instances are made only for what a caller reads (``FactBatch.new``: the API's answer, an
+import's preview, the notified conflicts). The new rows are written with ``bulk_create`` — or, for an
+import on PostgreSQL (``returning=False``), with ``COPY`` in the same transaction, which does not read
+back the new IDs.
 """
 
 from __future__ import annotations
@@ -25,8 +29,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -36,17 +42,18 @@ from kpi.models import Collection, Expense, Fact, Period, SalesRecord
 from kpi.services.conflicts import is_channel_conflict, notify_channel_conflicts, signed_agreement_territories
 from kpi.services.fact_input import (
     BadValue,
+    DealerRow,
     Lookups,
     a_code,
     an_id,
     load_lookups,
     parse_amount,
     parse_date,
-    slices,
     text_of,
+    where_in,
 )
 from kpi.services.periods import check_open, ensure_periods, period_code
-from partners.models import Dealer
+from partners.models import Dealer, ProductLine, Territory
 
 
 class Kind(models.TextChoices):
@@ -61,6 +68,16 @@ MODELS: dict[str, type[Fact]] = {Kind.SALES: SalesRecord, Kind.COLLECTIONS: Coll
 MAX_BATCH = 5000
 #: Rows per INSERT (SQLite's own parameter limit may make Django split further).
 INSERT_BATCH = 1000
+#: The columns a fact row holds besides ``created_by_id``/``created_at``, per kind (``COPY`` writes them in
+#: this order).
+COLUMNS = {
+    SalesRecord: (
+        "reference", "date", "amount", "note", "dealer_id", "rep_id", "category_id", "ship_to_territory_id",
+        "channel_conflict",
+    ),
+    Collection: ("reference", "date", "amount", "note", "dealer_id", "rep_id"),
+    Expense: ("reference", "date", "amount", "note", "dealer_id", "rep_id", "category"),
+}  # fmt: skip
 #: Names of the item keys, in the order errors are reported.
 FIELDS = ("reference", "date", "dealer", "dealer_code", "rep", "rep_username", "amount", "category", "ship_to", "note")
 
@@ -120,10 +137,28 @@ class FactBatch:
     kind: str
     dry_run: bool
     total: int
-    #: (index, fact) of the new facts, in input order; saved unless ``dry_run``.
-    new: list[tuple[int, Fact]] = field(default_factory=list)
+    #: (index, column values) of the new facts, in input order; saved unless ``dry_run``.
+    new_rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     #: (index, id of the fact already recorded) of the items skipped as unchanged.
     unchanged: list[tuple[int, int]] = field(default_factory=list)
+    actor: Any = None
+    _facts: list[Fact] | None = field(default=None, repr=False)
+
+    @property
+    def new(self) -> list[tuple[int, Fact]]:
+        """(index, fact) of the new facts, as model instances (made on first use). They carry their IDs
+        once saved by ``bulk_create``; not after a ``COPY`` (``returning=False``)."""
+        if self._facts is None:
+            self._facts = facts_of(self.kind, [values for _index, values in self.new_rows], self.actor)
+        return [(index, fact) for (index, _values), fact in zip(self.new_rows, self._facts, strict=True)]
+
+    def new_facts(self, limit: int) -> list[tuple[int, Fact]]:
+        """The first ``limit`` of ``new`` without making the others (an import's preview)."""
+        if self._facts is not None:
+            return self.new[:limit]
+        head = self.new_rows[:limit]
+        facts = facts_of(self.kind, [values for _index, values in head], self.actor)
+        return [(index, fact) for (index, _values), fact in zip(head, facts, strict=True)]
 
     @property
     def created(self) -> list[Fact]:
@@ -131,7 +166,7 @@ class FactBatch:
 
     @property
     def conflicts(self) -> int:
-        return sum(1 for _index, fact in self.new if getattr(fact, "channel_conflict", False))
+        return sum(1 for _index, values in self.new_rows if values.get("channel_conflict"))
 
 
 #: Fields compared with a stored fact of the same reference, per kind (``rep_id`` and
@@ -155,9 +190,32 @@ _FIELD_OF_ATTRIBUTE = {
 
 def _existing(model, references: Iterable[str]) -> dict[str, dict[str, Any]]:
     rows = []
-    for part in slices(references):
-        rows.extend(model._default_manager.filter(reference__in=part).values("id", "reference", *_COMPARED[model]))
-    return {row["reference"]: row for row in rows}
+    fields = ("id", "reference", *_COMPARED[model])
+    for part in where_in(model._default_manager.values_list(*fields), "reference", references):
+        rows.extend(part)
+    return {row[1]: dict(zip(fields, row, strict=True)) for row in rows}
+
+
+def facts_of(kind: str, rows: Sequence[Mapping[str, Any]], actor) -> list[Fact]:
+    """Unsaved model instances of ``rows`` (column values), with their dealer (and its territory), rep,
+    category and ship-to read in one query each."""
+    model = model_of(kind)
+    if not rows:
+        return []
+    dealers = Dealer.objects.select_related("territory").in_bulk({row["dealer_id"] for row in rows})
+    reps = get_user_model()._default_manager.in_bulk({row["rep_id"] for row in rows})
+    facts = []
+    if model is SalesRecord:
+        lines = ProductLine.objects.in_bulk({row["category_id"] for row in rows} - {None})
+        territories = Territory.objects.in_bulk({row["ship_to_territory_id"] for row in rows} - {None})
+    for row in rows:
+        fact = model(created_by=actor, **row)
+        fact.dealer, fact.rep = dealers[row["dealer_id"]], reps[row["rep_id"]]
+        if model is SalesRecord:
+            fact.category = lines.get(row["category_id"])
+            fact.ship_to_territory = territories.get(row["ship_to_territory_id"])
+        facts.append(fact)
+    return facts
 
 
 # --- the service -----------------------------------------------------------------------------------
@@ -165,6 +223,28 @@ def _existing(model, references: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 def _describe_item(index: int) -> str:
     return _("item %(number)d") % {"number": index + 1}
+
+
+def _memo(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse`` remembering its answer (or its ``BadValue``) for each text: a file has few distinct dates."""
+    seen: dict[str, Any] = {}
+
+    def parsed(value: Any) -> Any:
+        if type(value) is not str:
+            return parse(value)
+        try:
+            answer = seen[value]
+        except KeyError:
+            try:
+                answer = parse(value)
+            except BadValue as error:
+                answer = error
+            seen[value] = answer
+        if isinstance(answer, BadValue):
+            raise BadValue(str(answer))
+        return answer
+
+    return parsed
 
 
 def facts_record(
@@ -175,6 +255,7 @@ def facts_record(
     dry_run: bool = False,
     max_items: int = MAX_BATCH,
     describe: Callable[[int], str] = _describe_item,
+    returning: bool = True,
 ) -> FactBatch:
     """Record ``items`` as facts of ``kind`` — all of them or none (see the module's docstring).
 
@@ -185,7 +266,8 @@ def facts_record(
     * sales: ``category`` (a product line code), ``ship_to`` (a territory code; by default the dealer's
       territory); expenses: ``category`` (one of ``Expense.Category``, by default ``other``).
 
-    ``describe(index)`` names an item in messages ("row 12" for an import). Raises ``FactsRejected``
+    ``describe(index)`` names an item in messages ("row 12" for an import). ``returning=False`` lets
+    PostgreSQL write with ``COPY``: the new facts' IDs are then not read back. Raises ``FactsRejected``
     (400) for bad items, ``PeriodClosed`` (409) when a new fact falls in a closed period.
     """
     require_recorder(actor)
@@ -199,11 +281,14 @@ def facts_record(
         )
     lookups = load_lookups(actor, model, items)
     errors: list[FactError] = []
-    candidates: list[tuple[int, Fact, set[str]]] = []  # (index, unsaved fact, attributes defaulted)
+    candidates: list[tuple[int, dict[str, Any], set[str]]] = []  # (index, column values, attributes defaulted)
     first_index: dict[str, int] = {}
+    days: list[date | None] = []  # each item's date, when it has a valid one
+    check = _Checker(model, lookups, _memo(parse_date))
     for index, item in enumerate(items):
-        fact, defaulted, item_errors = _build(model, item, index, lookups, actor)
-        reference = fact.reference if fact is not None else text_of(item.get("reference"))
+        values, defaulted, item_errors, day = check(item, index)
+        days.append(day)
+        reference = values["reference"] if values is not None else text_of(item.get("reference"))
         if reference:
             if reference in first_index:
                 item_errors.append(
@@ -217,23 +302,21 @@ def facts_record(
                 )
             else:
                 first_index[reference] = index
-        errors.extend(item_errors)
-        if fact is not None and not item_errors:
-            candidates.append((index, fact, defaulted))
+        if item_errors:
+            errors.extend(item_errors)
+        elif values is not None:
+            candidates.append((index, values, defaulted))
 
-    batch = FactBatch(kind=kind, dry_run=dry_run, total=len(items))
+    batch = FactBatch(kind=kind, dry_run=dry_run, total=len(items), actor=actor)
     existing = _existing(model, first_index)
-    new: list[tuple[int, Fact]] = []
-    for index, fact, defaulted in candidates:
-        stored = existing.get(fact.reference)
+    new: list[tuple[int, dict[str, Any]]] = []
+    compared = _COMPARED[model]
+    for index, values, defaulted in candidates:
+        stored = existing.get(values["reference"])
         if stored is None:
-            new.append((index, fact))
+            new.append((index, values))
             continue
-        differing = [
-            attribute
-            for attribute in _COMPARED[model]
-            if attribute not in defaulted and getattr(fact, attribute) != stored[attribute]
-        ]
+        differing = [a for a in compared if a not in defaulted and values[a] != stored[a]]
         if differing:
             names = ", ".join(str(model._meta.get_field(_FIELD_OF_ATTRIBUTE[a]).verbose_name) for a in differing)
             errors.append(
@@ -244,8 +327,8 @@ def facts_record(
                         "The reference %(reference)s is already recorded with other values (%(fields)s). Facts "
                         "cannot be changed: record a correction under a new reference."
                     )
-                    % {"reference": fact.reference, "fields": names},
-                    fact.reference,
+                    % {"reference": values["reference"], "fields": names},
+                    values["reference"],
                 )
             )
         else:
@@ -253,21 +336,21 @@ def facts_record(
 
     # A closed period refuses the whole batch, bad items or not; unchanged facts add nothing to it.
     unchanged = {index for index, _pk in batch.unchanged}
-    days = [day for index, item in enumerate(items) if index not in unchanged and (day := _date_or_none(item))]
-    check_open(days)
+    check_open({day for index, day in enumerate(days) if day is not None and index not in unchanged})
     if errors:
         errors.sort(key=lambda error: (error.index, FIELDS.index(error.field) if error.field in FIELDS else -1))
         raise FactsRejected(errors, batch_size=len(items))
 
     if model is SalesRecord and new:
-        agreements = signed_agreement_territories({fact.dealer_id for _index, fact in new})
-        for _index, fact in new:
-            fact.channel_conflict = is_channel_conflict(
-                fact.ship_to_territory.path, fact.date, agreements.get(fact.dealer_id, ())
+        agreements = signed_agreement_territories({values["dealer_id"] for _index, values in new})
+        paths = check.ship_to_paths
+        for index, values in new:
+            values["channel_conflict"] = is_channel_conflict(
+                paths[index], values["date"], agreements.get(values["dealer_id"], ())
             )
-    batch.new = new
+    batch.new_rows = new
     if not dry_run and new:
-        _save(model, [fact for _index, fact in new])
+        _save(model, batch, copy=not returning and connection.vendor == "postgresql")
     return batch
 
 
@@ -279,85 +362,100 @@ def fact_record(*, actor, kind: str, **item: Any) -> tuple[Fact, bool]:
     return model_of(kind)._default_manager.get(pk=batch.unchanged[0][1]), False
 
 
-def _date_or_none(item: Mapping[str, Any]) -> date | None:
-    try:
-        return parse_date(item.get("date"))
-    except BadValue:
-        return None
+class _Checker:
+    """Checks one item at a time into the column values of its fact (see ``__call__``)."""
 
+    def __init__(self, model, lookups: Lookups, date_of: Callable[[Any], date]) -> None:
+        self.model, self.lookups, self.date_of = model, lookups, date_of
+        #: item index → path of the ship-to territory (sales), for the channel conflicts
+        self.ship_to_paths: dict[int, str] = {}
 
-def _build(model, item: Mapping[str, Any], index: int, lookups: Lookups, actor):
-    """The unsaved fact of one item, the attributes that took a default, and the item's errors."""
-    errors: list[FactError] = []
-    defaulted: set[str] = set()
+    def __call__(self, item: Mapping[str, Any], index: int):
+        """The column values of one item's fact (``None`` when it is bad), the attributes that took a
+        default, the item's errors and its date (``None`` when it has no valid one)."""
+        model, lookups = self.model, self.lookups
+        errors: list[FactError] = []
+        defaulted: set[str] = set()
 
-    def bad(name: str, message: str, value: Any = "") -> None:
-        errors.append(FactError(index, name, message, text_of(value) if not isinstance(value, models.Model) else ""))
-
-    values: dict[str, Any] = {}
-    reference = text_of(item.get("reference"))
-    if not reference:
-        bad("reference", _("A reference is required."))
-    elif len(reference) > 64:
-        bad("reference", _("A reference has at most 64 characters."), reference)
-    values["reference"] = reference
-
-    for name, parse in (("date", parse_date), ("amount", parse_amount)):
-        try:
-            values[name] = parse(item.get(name))
-        except BadValue as error:
-            bad(name, str(error), item.get(name))
-    amount = values.get("amount")
-    if amount is not None:
-        if model is SalesRecord and amount == 0:
-            bad("amount", _("A sale's amount cannot be 0 (a negative amount is a credit note)."), item.get("amount"))
-        elif model is not SalesRecord and amount <= 0:
-            bad("amount", _("The amount must be greater than 0."), item.get("amount"))
-
-    note = text_of(item.get("note"))
-    if len(note) > 200:
-        bad("note", _("A note has at most 200 characters."))
-    values["note"] = note
-
-    dealer = _dealer(item, lookups, bad)
-    if dealer is not None:
-        values["dealer"] = dealer
-    rep = _rep(item, dealer, lookups, bad, defaulted)
-    if rep is not None:
-        values["rep"] = rep
-
-    if model is SalesRecord:
-        category_code = a_code(item.get("category"))
-        values["category"] = None
-        if category_code:
-            values["category"] = lookups.product_lines.get(category_code)
-            if values["category"] is None:
-                bad("category", _("Unknown product line “%(code)s”.") % {"code": category_code}, category_code)
-        ship_to_code = a_code(item.get("ship_to"))
-        if ship_to_code:
-            values["ship_to_territory"] = lookups.territories.get(ship_to_code)
-            if values["ship_to_territory"] is None:
-                bad("ship_to", _("Unknown territory “%(code)s”.") % {"code": ship_to_code}, ship_to_code)
-        elif dealer is not None:
-            values["ship_to_territory"] = dealer.territory
-            defaulted.add("ship_to_territory_id")
-    elif model is Expense:
-        category = text_of(item.get("category")).lower() or Expense.Category.OTHER
-        if category not in Expense.Category.values:
-            bad(
-                "category",
-                _("Unknown expense category “%(value)s”; use one of: %(choices)s.")
-                % {"value": category, "choices": ", ".join(Expense.Category.values)},
-                category,
+        def bad(name: str, message: str, value: Any = "") -> None:
+            errors.append(
+                FactError(index, name, message, text_of(value) if not isinstance(value, models.Model) else "")
             )
-        values["category"] = category
 
-    if errors:
-        return None, defaulted, errors
-    return model(created_by=actor, **values), defaulted, errors
+        values: dict[str, Any] = {}
+        reference = text_of(item.get("reference"))
+        if not reference:
+            bad("reference", _("A reference is required."))
+        elif len(reference) > 64:
+            bad("reference", _("A reference has at most 64 characters."), reference)
+        values["reference"] = reference
+
+        day = amount = None
+        try:
+            day = values["date"] = self.date_of(item.get("date"))
+        except BadValue as error:
+            bad("date", str(error), item.get("date"))
+        try:
+            amount = values["amount"] = parse_amount(item.get("amount"))
+        except BadValue as error:
+            bad("amount", str(error), item.get("amount"))
+        if amount is not None:
+            if model is SalesRecord and amount == 0:
+                bad(
+                    "amount", _("A sale's amount cannot be 0 (a negative amount is a credit note)."), item.get("amount")
+                )
+            elif model is not SalesRecord and amount <= 0:
+                bad("amount", _("The amount must be greater than 0."), item.get("amount"))
+
+        note = text_of(item.get("note"))
+        if len(note) > 200:
+            bad("note", _("A note has at most 200 characters."))
+        values["note"] = note
+
+        dealer = _dealer(item, lookups, bad)
+        if dealer is not None:
+            values["dealer_id"] = dealer.id
+        rep = _rep(item, dealer, lookups, bad, defaulted)
+        if rep is not None:
+            values["rep_id"] = rep.id
+
+        if model is SalesRecord:
+            category_code = a_code(item.get("category"))
+            values["category_id"] = None
+            if category_code:
+                values["category_id"] = lookups.product_lines.get(category_code)
+                if values["category_id"] is None:
+                    bad("category", _("Unknown product line “%(code)s”.") % {"code": category_code}, category_code)
+            ship_to_code = a_code(item.get("ship_to"))
+            if ship_to_code:
+                territory = lookups.territories.get(ship_to_code)
+                if territory is None:
+                    bad("ship_to", _("Unknown territory “%(code)s”.") % {"code": ship_to_code}, ship_to_code)
+                else:
+                    values["ship_to_territory_id"] = territory.id
+                    self.ship_to_paths[index] = territory.path
+            elif dealer is not None:
+                values["ship_to_territory_id"] = dealer.territory_id
+                self.ship_to_paths[index] = dealer.territory_path
+                defaulted.add("ship_to_territory_id")
+            values["channel_conflict"] = False
+        elif model is Expense:
+            category = text_of(item.get("category")).lower() or Expense.Category.OTHER
+            if category not in Expense.Category.values:
+                bad(
+                    "category",
+                    _("Unknown expense category “%(value)s”; use one of: %(choices)s.")
+                    % {"value": category, "choices": ", ".join(Expense.Category.values)},
+                    category,
+                )
+            values["category"] = category
+
+        if errors:
+            return None, defaulted, errors, day
+        return values, defaulted, errors, day
 
 
-def _dealer(item, lookups: Lookups, bad) -> Dealer | None:
+def _dealer(item, lookups: Lookups, bad) -> DealerRow | None:
     raw_id, code = item.get("dealer"), a_code(item.get("dealer_code"))
     if raw_id not in (None, ""):
         dealer_id = an_id(raw_id)
@@ -379,7 +477,7 @@ def _dealer(item, lookups: Lookups, bad) -> Dealer | None:
     return dealer
 
 
-def _rep(item, dealer: Dealer | None, lookups: Lookups, bad, defaulted: set[str]):
+def _rep(item, dealer: DealerRow | None, lookups: Lookups, bad, defaulted: set[str]):
     raw_id, username = item.get("rep"), text_of(item.get("rep_username"))
     if raw_id not in (None, ""):
         user_id = an_id(raw_id)
@@ -410,8 +508,9 @@ def _rep(item, dealer: Dealer | None, lookups: Lookups, bad, defaulted: set[str]
     return user
 
 
-def _save(model, facts: list[Fact]) -> None:
-    days = {fact.date for fact in facts}
+def _save(model, batch: FactBatch, *, copy: bool) -> None:
+    rows = [values for _index, values in batch.new_rows]
+    days = {values["date"] for values in rows}
     codes = {period_code(day) for day in days}
     with transaction.atomic():
         ensure_periods(days)
@@ -420,12 +519,32 @@ def _save(model, facts: list[Fact]) -> None:
         check_open(days)
         try:
             with transaction.atomic():
-                model._default_manager.bulk_create(facts, batch_size=INSERT_BATCH)
+                if copy:
+                    _copy(model, rows, batch.actor)
+                else:
+                    model._default_manager.bulk_create([fact for _index, fact in batch.new], batch_size=INSERT_BATCH)
         except IntegrityError:
             raise Conflict(
                 _("Some of these references were recorded by someone else a moment ago; send the batch again.")
             ) from None
         if model is SalesRecord:
-            flagged = [fact for fact in facts if fact.channel_conflict]
+            flagged = [(index, values) for index, values in batch.new_rows if values["channel_conflict"]]
             if flagged:
-                notify_channel_conflicts(flagged)
+                notify_channel_conflicts(facts_of(batch.kind, [values for _index, values in flagged], batch.actor))
+
+
+def _copy(model, rows: Sequence[Mapping[str, Any]], actor) -> None:
+    """Write ``rows`` with PostgreSQL's ``COPY … FROM STDIN`` (in the caller's transaction)."""
+    from psycopg import sql
+
+    columns = COLUMNS[model]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table),
+        sql.SQL(", ").join(sql.Identifier(name) for name in (*columns, "created_by_id", "created_at")),
+    )
+    tail = (actor.pk, timezone.now())
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+        write = copy.write_row
+        for values in rows:
+            write((*[values[name] for name in columns], *tail))

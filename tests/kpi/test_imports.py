@@ -289,3 +289,102 @@ def test_more_than_the_row_limit_is_refused(finance, d, monkeypatch):
         finance, csv_file(COLLECTIONS, [[f"R-{n}", "2026-10-01", "A1", "", "1", ""] for n in range(4)]), "collections"
     )
     assert report.file_errors == ["The file has more than 3 rows; split it."]
+
+
+def test_a_file_over_the_size_limit_is_refused_naming_it(finance, d, monkeypatch):
+    content = csv_file(COLLECTIONS, [[f"R-{n}", "2026-10-01", "A1", "", "1", ""] for n in range(100)])
+    monkeypatch.setattr("kpi.imports.MAX_FILE_BYTES", 3 * 1024 * 1024)
+    big = content + b"\n" * (3 * 1024 * 1024 - len(content) + 1)
+    assert run(finance, big, "collections").file_errors == ["The file is larger than 3 MB; split it."]
+    assert Collection.objects.count() == 0
+    assert run(finance, big[:-1], "collections").new == 100
+
+
+def test_one_file_may_hold_more_rows_than_an_api_request(finance, d):
+    """The old cap (20,000 rows, 5 MB) made a 100,000-row file five uploads; the caps are now 200,000
+    rows and 50 MB a file (the API still takes 5,000 facts a request)."""
+    from kpi.imports import MAX_FILE_BYTES, MAX_ROWS
+    from kpi.services.facts import MAX_BATCH
+
+    assert (MAX_ROWS, MAX_FILE_BYTES) == (200_000, 50 * 1024 * 1024)
+    rows = [[f"R-{n:05d}", f"2026-10-{n % 28 + 1:02d}", CODES[n % 5], "", "1.50", ""] for n in range(MAX_BATCH + 1)]
+    report = run(finance, csv_file(COLLECTIONS, rows), "collections")
+    assert (report.imported, report.new) == (True, MAX_BATCH + 1)
+    assert Collection.objects.count() == MAX_BATCH + 1
+
+
+# --- the COPY path (PostgreSQL) --------------------------------------------------------------------
+
+
+@pytest.fixture
+def copies(monkeypatch):
+    """Counts the ``COPY`` writes of ``kpi.services.facts`` (each call: how many rows)."""
+    import kpi.services.facts as facts
+
+    calls: list[int] = []
+    original = facts._copy
+
+    def spy(model, rows, actor):
+        calls.append(len(rows))
+        return original(model, rows, actor)
+
+    monkeypatch.setattr(facts, "_copy", spy)
+    return calls
+
+
+@pytest.mark.postgres
+def test_copy_import_a_bad_row_among_thousands_writes_nothing_then_the_fixed_file_is_copied_once(
+    finance, d, manager, copies
+):
+    rows = _big_rows()[:3_000]
+    rows[2_345][2] = "NOPE"  # the 2,346th fact: spreadsheet row 2,347
+    rows[10][6] = "GD-GZ"  # A-dealer shipping to Guangzhou: a channel conflict
+    report = run(finance, csv_file(SALES, rows))
+    assert report.errors == [RowError(2347, "dealer_code", "Unknown dealer “NOPE”.", "NOPE")]
+    assert SalesRecord.objects.count() == 0 and Period.objects.count() == 0 and copies == []
+
+    rows[2_345][2] = CODES[0]
+    preview = run(finance, csv_file(SALES, rows), dry_run=True)
+    assert (preview.new, len(preview.preview), copies) == (3_000, 200, [])
+    report = run(finance, csv_file(SALES, rows))
+    assert (report.imported, report.new, report.conflicts) == (True, 3_000, preview.conflicts)
+    assert copies == [3_000]
+    stored = SalesRecord.objects.select_related("rep", "ship_to_territory", "created_by").get(reference="BIG-00010")
+    assert (stored.rep.username, stored.ship_to_territory.code, stored.channel_conflict) == ("rep_a1", "GD-GZ", True)
+    assert stored.created_by == finance and stored.created_at is not None and stored.note == ""
+    assert SalesRecord.objects.filter(channel_conflict=True).count() == preview.conflicts
+    expected = sum(Decimal(row[4]) for row in rows)
+    assert SalesRecord.objects.aggregate(total=Sum("amount"))["total"] == expected
+
+    again = run(finance, csv_file(SALES, rows))
+    assert (again.imported, again.new, again.unchanged, copies) == (True, 0, 3_000, [3_000])
+
+
+@pytest.mark.postgres
+def test_copy_import_racing_another_on_a_reference_is_a_conflict_and_writes_nothing(finance, d, monkeypatch, copies):
+    import kpi.services.facts as facts
+    from channelhub.errors import Conflict
+
+    run(finance, csv_file(COLLECTIONS, [["R-7", "2026-10-01", "A1", "", "5", ""]]), "collections")
+    monkeypatch.setattr(facts, "_existing", lambda model, references: {})  # as if R-7 came a moment later
+    rows = [[f"R-{n}", "2026-10-02", "A1", "", "5", ""] for n in range(1, 20)]
+    with pytest.raises(Conflict):
+        run(finance, csv_file(COLLECTIONS, rows), "collections")
+    assert copies == [1, 19] and Collection.objects.count() == 1
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_refused_as_unreadable(finance, d):
+    """Workbooks are read in read-only mode (streamed), so a damaged sheet shows only while its rows are
+    read: still a file error, not a crash."""
+    import io
+    import zipfile
+
+    rows = [[f"R-{n}", "2026-10-01", "A1", "", "5", ""] for n in range(200)]
+    source, damaged = zipfile.ZipFile(io.BytesIO(xlsx_file(COLLECTIONS, rows))), io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            target.writestr(entry, data[: len(data) // 2] if entry.filename.startswith("xl/worksheets/") else data)
+    report = run(finance, damaged.getvalue(), "collections", file_format="xlsx")
+    assert report.file_errors == ["This is not an Excel workbook (.xlsx) that can be read."]
+    assert Collection.objects.count() == 0
