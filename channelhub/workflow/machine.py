@@ -166,6 +166,28 @@ class StateMachine:
             comment=comment or "",
         )
 
+    def creation_entries(self, objs, *, by, comment: str = "") -> list:
+        """The state-log rows ``record_creation`` would write for several objects of one model, unsaved:
+        for a caller that writes them in bulk (a commission run's chunk, with PostgreSQL ``COPY``)."""
+        from channelhub.workflow.models import StateChange
+
+        objs = list(objs)
+        if not objs:
+            return []
+        content_type_id = _content_type_id(objs[0])
+        return [
+            StateChange(
+                content_type_id=content_type_id,
+                object_id=obj.pk,
+                transition="create",
+                from_state="",
+                to_state=self.state_of(obj),
+                by=by,
+                comment=comment or "",
+            )
+            for obj in objs
+        ]
+
 
 def _content_type_id(obj: models.Model) -> int:
     from django.contrib.contenttypes.models import ContentType

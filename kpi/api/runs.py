@@ -2,7 +2,8 @@
 
 * ``POST {"period": "2026-07"}`` starts a run and answers **202** with it (queued; with no broker the
   run has finished by the time the answer is written). 403 for reps and finance-less roles, 400 for a
-  bad period, 409 when the period is closed.
+  bad period, 409 when the period is closed, 503 when the broker (Redis) cannot be reached — then no run
+  is written and ``detail`` says to try again.
 * ``GET`` list and detail: managers, finance and admins see every run; reps see none (404).
 * ``POST year-end/ {"year": 2026}``: the year-end settlement (finance, admins), 200 with what it did.
 
@@ -127,6 +128,10 @@ class CommissionRunViewSet(
             400: OpenApiResponse(description="Bad period (field errors)."),
             403: OpenApiResponse(description="Only channel managers (their team), finance and admins start runs."),
             409: OpenApiResponse(description="The period is closed (`detail` and `periods` name it)."),
+            503: OpenApiResponse(
+                description="The task queue (broker) cannot be reached: no run was started, nothing was written "
+                "(`detail` says so; `Retry-After` header)."
+            ),
         },
     )
     def create(self, request, *args, **kwargs):

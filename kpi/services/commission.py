@@ -2,7 +2,8 @@
 
 ``compute(rep, month, plan, figures=…)`` is arithmetic only: given the month's figures it makes no
 query (the plan's tiers prefetched, as ``plans_for`` does). ``compute_many(reps, month)`` loads the
-plans and every figure of any number of reps in a fixed number of queries and computes each rep.
+plans and every figure of any number of reps in a fixed number of queries (aggregated in the database,
+rep by rep through the (rep, date) indexes: no sales line is loaded into Python) and computes each rep.
 Nothing is written here: the runs store the result as a statement (``Computation.lines`` are its
 lines, in order), and the statements add the adjustment lines of accepted disputes
 (``Computation.add_adjustment``), which recomputes net, retained and payable.
@@ -35,16 +36,21 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from channelhub.periods import Month
-from kpi.models import CommissionPlan, Scorecard, StatementLine
-from kpi.services.measures import HUNDRED, ZERO, month_figures, rate_of_sales, round_cent
+from kpi.models import Collection, CommissionPlan, Expense, SalesRecord, Scorecard, StatementLine
+from kpi.services.measures import HUNDRED, ZERO, rate_of_sales, round_cent
 from kpi.services.plans import plans_for
-from visits.services.compliance import compliance_for
+from kpi.services.targets import targets_for
+from visits.models import Visit
+from visits.services.compliance import quotas_for
 
 Step = StatementLine.Step
+User = get_user_model()
 #: ``StatementLine.description`` holds at most this many characters.
 DESCRIPTION_LENGTH = 500
 
@@ -101,19 +107,65 @@ def _rep_refs(reps: Iterable) -> list[Any]:
     return refs
 
 
+def _month_sum(model, field: str, month: Month) -> Subquery:
+    """The rep's (``OuterRef("pk")``) sum of ``field`` over ``month``, by the (rep, date) index."""
+    rows = (
+        model.objects.filter(rep_id=OuterRef("pk"), date__range=(month.first_day, month.last_day))
+        .order_by()
+        .values("rep_id")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Subquery(rows, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def _month_visits(month: Month, statuses) -> Subquery:
+    """How many of the rep's (``OuterRef("pk")``) visits of ``month`` are in ``statuses``."""
+    rows = (
+        Visit.objects.filter(
+            rep_id=OuterRef("pk"), visited_on__range=(month.first_day, month.last_day), status__in=statuses
+        )
+        .order_by()
+        .values("rep_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(rows, output_field=IntegerField())
+
+
 def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, CommissionPlan]) -> dict[int, Figures]:
-    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most nine queries whatever
-    the number of reps: sales, collections, expenses and targets (four, ``measures.month_figures``),
-    visit compliance (four: quotas, visits by day, dealers by week, dealers in the month) and the
-    scorecards on the templates of ``plans`` (one; none when no plan uses a scorecard)."""
+    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most four queries whatever the
+    number of reps: one row per rep with its month's net sales, collections, expenses and visits (counted,
+    false reports, fabricated) — each a correlated aggregate over that rep's month, so that the database
+    reads only the chunk's rows through the (rep, date) indexes, however many reps the month has —; the
+    approved targets (``targets.targets_for``); the visit quotas (``compliance.quotas_for``); and the
+    scorecards on the templates of ``plans`` (none when no plan uses a scorecard).
+
+    The same figures as ``measures.month_figures`` and ``compliance.compliance_for`` give (the shortfall
+    is ``max(0, monthly minimum − counted visits)``), without the weekly and daily breakdowns the
+    computation does not use."""
     month = month if isinstance(month, Month) else Month.parse(month)
     refs = _rep_refs(reps)
     if not refs:
         return {}
     rep_ids = [ref.pk for ref in refs]
     code = str(month)
-    facts = month_figures(rep_ids, [month])
-    compliance = {row.rep_id: row for row in compliance_for(refs, month)}
+    rows = {
+        row["pk"]: row
+        for row in User.objects.filter(pk__in=rep_ids)
+        .order_by()
+        .annotate(
+            net_sales=_month_sum(SalesRecord, "amount", month),
+            collections=_month_sum(Collection, "amount", month),
+            expenses=_month_sum(Expense, "amount", month),
+            visits_counted=_month_visits(month, Visit.COUNTED),
+            false_reports=_month_visits(month, [Visit.Status.FALSE_REPORT]),
+            fabricated_reports=_month_visits(month, [Visit.Status.FABRICATED]),
+        )
+        .values("pk", "net_sales", "collections", "expenses", "visits_counted", "false_reports", "fabricated_reports")
+    }
+    targets = targets_for(rep_ids, [month])
+    quotas = quotas_for(rep_ids)
     templates = {
         rep_id: plan.scorecard_template_id
         for rep_id, plan in plans.items()
@@ -127,19 +179,22 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
             cards[(card.rep_id, card.template_id)] = card
     result = {}
     for rep_id in rep_ids:
-        fact = facts[(rep_id, code)]
+        row = rows.get(rep_id, {})
+        target = targets.get((rep_id, code))
         card = cards.get((rep_id, templates.get(rep_id)))
         confirmed = card is not None and card.status == Scorecard.Status.CONFIRMED
+        counted = row.get("visits_counted") or 0
         result[rep_id] = Figures(
             rep_id=rep_id,
             period=code,
-            net_sales=fact.net_sales,
-            collections=fact.collections,
-            expenses=fact.expenses,
-            expense_rate_target=fact.target.expense_rate_target if fact.target is not None else None,
-            visit_shortfall=compliance[rep_id].shortfall,
-            false_reports=compliance[rep_id].false_reports,
-            fabricated_reports=compliance[rep_id].fabricated_reports,
+            # SQLite sums decimals with extra places (652751.630000000): back to cents, exactly.
+            net_sales=round_cent(row.get("net_sales") or ZERO),
+            collections=round_cent(row.get("collections") or ZERO),
+            expenses=round_cent(row.get("expenses") or ZERO),
+            expense_rate_target=target.expense_rate_target if target is not None else None,
+            visit_shortfall=max(0, quotas[rep_id].monthly_min - counted),
+            false_reports=row.get("false_reports") or 0,
+            fabricated_reports=row.get("fabricated_reports") or 0,
             scorecard_total=card.total if confirmed else None,
             draft_scorecard_total=card.total if card is not None and not confirmed else None,
         )
@@ -544,7 +599,7 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
     """``rep``'s commission for ``month`` on ``plan`` (SPEC §6, steps 1–8), with its lines.
 
     ``figures`` are the month's inputs (``load_figures``); without them they are read for this rep
-    (nine queries at most). No query otherwise when ``plan.tiers`` is prefetched. Writes nothing.
+    (four queries at most). No query otherwise when ``plan.tiers`` is prefetched. Writes nothing.
     """
     month = month if isinstance(month, Month) else Month.parse(month)
     rep_id = rep if isinstance(rep, int) else rep.pk
@@ -576,8 +631,8 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
 
 def compute_many(reps: Iterable, month: Month | str) -> dict[int, Computation | None]:
     """Each rep's computation for ``month`` by rep ID; None for a rep without a plan on the month's
-    last day. At most eleven queries whatever the number of reps: the plans (two, ``plans_for``)
-    and the figures (nine, ``load_figures``)."""
+    last day. At most six queries whatever the number of reps: the plans (two, ``plans_for``)
+    and the figures (four, ``load_figures``)."""
     month = month if isinstance(month, Month) else Month.parse(month)
     refs = _rep_refs(reps)
     plans = plans_for([ref.pk for ref in refs], month)

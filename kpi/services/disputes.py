@@ -15,7 +15,7 @@ line amount − expected for a deduction (deduction lines hold positive amounts)
 next open statement — the earliest ``draft`` monthly statement of
 a later period — whether the disputed statement was submitted or approved (one rule for both; see
 docs/kpi-statements.md). If that draft exists when the dispute is accepted, the line is added at once;
-otherwise the run that writes the next draft adds it (``apply_pending_adjustments``).
+otherwise the run that writes the next draft adds it (``pending_adjustments``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import number_format
@@ -262,6 +262,44 @@ def _serialise_rep(rep_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADJUSTMENT_LOCK, rep_id])
 
 
+def hold_reps(rep_ids) -> None:
+    """``_serialise_rep`` for several reps in one query, taken in ascending rep order so that two writers
+    of overlapping sets of reps (two chunks, two runs) wait for each other instead of deadlocking. A run
+    holds them for the whole of its chunk's transaction: statements, lines and adjustments."""
+    rep_ids = sorted(set(rep_ids))
+    if rep_ids and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, rep_id) FROM unnest(%s::integer[]) AS rep_id",
+                [_ADJUSTMENT_LOCK, rep_ids],
+            )
+
+
+def pending_adjustments(rep_ids, *, period: str, drafts=()) -> dict[int, list[Dispute]]:
+    """The accepted disputes that the drafts of ``period`` of ``rep_ids`` (being rewritten by a run) must
+    carry as adjustment lines, by rep, in the order they were answered (one query, the disputes locked):
+    those from statements of earlier periods without an adjustment line yet, and those whose adjustment
+    line is on one of ``drafts`` (statement IDs; the line is replaced with the draft's lines). Call it
+    with ``hold_reps`` held, as ``apply_pending_adjustments`` does with ``_serialise_rep``."""
+    disputes = (
+        Dispute.objects.select_for_update(of=("self",))
+        .filter(rep_id__in=list(rep_ids), status=Dispute.Status.ACCEPTED, line__statement__period__lt=period)
+        .filter(Q(adjustment_line__isnull=True) | Q(adjustment_line__statement_id__in=list(drafts)))
+        .select_related("line", "line__statement")
+        .order_by("answered_at", "pk")
+    )
+    found: dict[int, list[Dispute]] = {}
+    for dispute in disputes:
+        found.setdefault(dispute.rep_id, []).append(dispute)
+    return found
+
+
+def adjustment_line_of(dispute: Dispute) -> tuple[str, dict[str, Any], Decimal]:
+    """The adjustment line an accepted dispute becomes: (description in the active language, inputs,
+    signed amount), for ``Computation.add_adjustment``."""
+    return _describe(dispute), _inputs(dispute), adjustment_of(dispute)
+
+
 def _money(amount: Decimal) -> str:
     return number_format(amount, decimal_pos=2, force_grouping=True)
 
@@ -285,7 +323,8 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
     none yet, from statements of earlier periods, and recompute net, retained and payable with their lines.
     Returns the lines added.
 
-    Called by the run after it writes a draft and by ``dispute_accept``. Anything but a draft monthly
+    Called by ``dispute_accept`` (a run adds the same lines to the drafts it writes, set-based:
+    ``pending_adjustments``, ``runs.write_drafts``). Anything but a draft monthly
     statement is left alone (an empty list). Idempotent: a dispute gets one adjustment line, ever.
     Net, retained and payable follow the computation's own rules (``Computation.add_adjustment``:
     net = gross − deductions + adjustments; retained = retention % × net when net > 0, 0.01 half up;

@@ -9,28 +9,33 @@ A run computes the statements of one period for a set of reps, in chunks spread 
 * **Who**: a channel manager runs their team's reps; finance, admins and the monthly schedule
   (``started_by`` empty: the system) run every rep with a plan on the month's last day (the plan that
   pays the month, ``kpi.services.plans.plans_for``).
-* **Drafts only**: each rep is written in its own transaction that locks the rep's statement of the
-  period (``SELECT … FOR UPDATE``); anything but a ``draft`` is left as it is and counted ``skipped``.
-  The first statement of a rep and period is inserted under the database's unique constraint (rep,
-  period, kind): two chunks or two runs racing both end on the one row.
+* **Drafts only, a chunk at a time**: a chunk is written in one transaction and a fixed number of
+  queries (``write_drafts``): its reps locked in ascending order, their statements of the period locked
+  (``SELECT … FOR UPDATE``); anything but a ``draft`` is left as it is and counted ``skipped``. The first
+  statement of a rep and period is inserted under the database's unique constraint (rep, period, kind):
+  two chunks or two runs racing both end on the one row.
 * **Idempotent**: a chunk delivered twice, or a run run again after a crash, recomputes the drafts and
   leaves exactly one statement per rep and period.
 * **Counts**: ``done`` counts every rep handled (written or skipped), so ``progress`` reaches 100 %;
-  ``skipped`` is the part of them left untouched.
+  ``skipped`` is the part of them left untouched. They advance by chunk, with the chunk's transaction.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, JSONField, Q, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +43,7 @@ from django.utils.translation import gettext as _
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, team_ids
+from channelhub.workflow.models import StateChange
 from kpi.models import CommissionRun, Dispute, PlanAssignment, Statement, StatementLine
 from kpi.services.closing import hold_period_open
 from kpi.services.periods import PeriodClosed, check_open, ensure_periods
@@ -130,9 +136,10 @@ def _create_run(*, month: Month, started_by) -> CommissionRun:
 
 
 def queue_run(run_id: int) -> None:
-    """Send the run to the workers (or, without a broker, carry it out here). A broker that cannot be
-    reached fails the run saying so, rather than the page or API call that started it: the run was
-    committed, so the caller sees it and may start another."""
+    """Send the run to the workers (or, without a broker, carry it out here). The broker was checked
+    before the run was written (``start_run``); should it fall over in between, the run fails saying so
+    rather than the page or API call that started it: the run was committed, so the caller sees it and
+    may start another."""
     from kpi.tasks import run_commissions
 
     try:
@@ -146,18 +153,30 @@ def queue_run(run_id: int) -> None:
 @transaction.atomic
 def start_run(*, actor, period: str | Month) -> CommissionRun:
     """Queue a run of ``period`` (``YYYY-MM``): a manager's team, or every rep with a plan for finance
-    and admins. 403 for other roles, 400 for a bad period, 409 when the period is closed."""
+    and admins. 403 for other roles, 400 for a bad period, 409 when the period is closed, 503
+    (``BrokerUnavailable``, nothing written) when the broker does not answer."""
     if not may_start_runs(actor):
         raise PermissionDenied(_("Only channel managers, finance and administrators start commission runs."))
     month = _month(period)
     _refuse_closed(month)
+    from channelhub.celery import require_broker
+
+    # Before anything is written: with the broker down the caller gets 503 and nothing is saved.
+    require_broker(
+        _(
+            "The task queue (Redis) cannot be reached, so the commission run was not started and nothing was "
+            "saved. Try again in a few minutes; if it keeps happening, tell your administrator."
+        )
+    )
     return _create_run(month=month, started_by=actor)
 
 
 @transaction.atomic
 def start_scheduled_run(*, period: str | Month) -> CommissionRun | None:
     """The monthly schedule's run (``started_by`` empty), every rep with a plan. None when the period
-    is closed; the system's run already made for the period (a re-delivered schedule) when there is one."""
+    is closed; the system's run already made for the period (a re-delivered schedule) when there is one.
+    A broker that does not answer raises kombu's ``OperationalError`` before anything is written: the
+    schedule's task is retried with backoff."""
     month = _month(period)
     try:
         _refuse_closed(month)
@@ -169,7 +188,13 @@ def start_scheduled_run(*, period: str | Month) -> CommissionRun | None:
         .exclude(status=CommissionRun.Status.FAILED)
         .first()
     )
-    return earlier or _create_run(month=month, started_by=None)
+    if earlier is not None:
+        return earlier
+    from channelhub.celery import app, check_broker
+
+    if not app.conf.task_always_eager:
+        check_broker()
+    return _create_run(month=month, started_by=None)
 
 
 # --- the pipeline's steps (called by kpi.tasks) -----------------------------------------------------
@@ -207,33 +232,37 @@ def run_begin(*, run_id: int) -> RunPlan | None:
 
 
 def run_compute_chunk(*, run_id: int, rep_ids: Iterable[int], period: str) -> dict[str, int]:
-    """Compute ``rep_ids`` for ``period`` and write their drafts, one transaction per rep; answers the
-    counts ``{"written", "skipped"}``. A finished or failed run computes nothing more."""
+    """Compute ``rep_ids`` for ``period`` and write their drafts, the whole chunk in one transaction
+    (``write_drafts``) with its progress; answers the counts ``{"written", "skipped"}``. A finished or
+    failed run computes nothing more. A fixed number of queries whatever the number of reps."""
     from kpi.services.commission import compute_many
 
     run = CommissionRun.objects.filter(pk=run_id).select_related("started_by").first()
     if run is None or run.status in (CommissionRun.Status.DONE, CommissionRun.Status.FAILED):
         return {"written": 0, "skipped": 0}
     rep_ids = sorted(set(rep_ids))
-    counts = {"written": 0, "skipped": 0}
     # The lines' texts (and a refusal kept as the run's error) are stored once, for everyone.
     with translation.override(settings.LANGUAGE_CODE):
         computations = compute_many(rep_ids, Month.parse(period))
-        for rep_id in rep_ids:
-            computation = computations.get(rep_id)
-            written = computation is not None and statement_write_draft(
-                run=run, rep_id=rep_id, period=period, computation=computation
+        with transaction.atomic():
+            written = write_drafts(
+                run=run,
+                period=period,
+                computations={rep_id: found for rep_id, found in computations.items() if found is not None},
+                savepoint=False,  # the chunk's transaction, just opened: a failure rolls back all of it
             )
-            counts["written" if written else "skipped"] += 1
-            _count(run_id, skipped=not written)
+            counts = {"written": len(written), "skipped": len(rep_ids) - len(written)}
+            # Counted with the drafts (same transaction): a chunk that fails counts nothing.
+            _count(run_id, done=len(rep_ids), skipped=counts["skipped"])
     return counts
 
 
-def _count(run_id: int, *, skipped: bool) -> None:
-    """One more rep handled (progress). Capped at the total: a chunk delivered twice counts twice."""
-    changes = {"done": Least(F("done") + 1, F("total"))}
+def _count(run_id: int, *, done: int, skipped: int) -> None:
+    """``done`` more reps handled (progress), ``skipped`` of them left untouched. Capped at the total: a
+    chunk delivered twice counts twice."""
+    changes = {"done": Least(F("done") + done, F("total"))}
     if skipped:
-        changes["skipped"] = Least(F("skipped") + 1, F("total"))
+        changes["skipped"] = Least(F("skipped") + skipped, F("total"))
     CommissionRun.objects.filter(pk=run_id).update(**changes)
 
 
@@ -266,7 +295,7 @@ def _fail(run: CommissionRun, error: str) -> None:
     run.save(update_fields=["status", "error", "finished_at"])
 
 
-# --- one rep's draft ---------------------------------------------------------------------------------
+# --- a chunk's drafts --------------------------------------------------------------------------------
 
 
 def locked_statement(*, rep_id: int, period: str, kind: str, values: dict) -> tuple[Statement, bool]:
@@ -283,87 +312,293 @@ def locked_statement(*, rep_id: int, period: str, kind: str, values: dict) -> tu
         return existing.get(), False
 
 
+#: While ``write_drafts`` runs: the ``(statement, drafts)`` handed to ``replace_lines``, written together.
+_line_batch: ContextVar[list | None] = ContextVar("statement_line_batch", default=None)
+
+
 def replace_lines(statement: Statement, drafts: Sequence) -> list[StatementLine]:
     """Give ``statement`` exactly the lines ``drafts`` (``step``, ``description``, ``inputs``, ``amount``),
     numbered from 1.
 
     A dispute keeps pointing at the new line of its line's step (its line is protected from deletion);
-    an accepted dispute's adjustment line is let go, so that ``apply_pending_adjustments`` adds it again.
+    an accepted dispute's adjustment line is let go (the run adds it again with the draft's lines).
+
+    Inside ``write_drafts`` the lines are only noted here and written with those of every draft of the
+    chunk in a few queries (``[]`` is answered); elsewhere (the year-end settlement) they are written at
+    once and answered.
     """
-    attached = list(
-        Dispute.objects.filter(Q(line__statement=statement) | Q(adjustment_line__statement=statement)).values(
-            "pk", "line__statement_id", "line__step", "adjustment_line__statement_id"
+    batch = _line_batch.get()
+    if batch is not None:
+        batch.append((statement, list(drafts)))
+        return []
+    return _write_lines([(statement, list(drafts))], want_ids=True)[statement.pk]
+
+
+def _write_lines(
+    pairs: Sequence[tuple[Statement, list]],
+    settles: dict | None = None,
+    *,
+    want_ids: bool = False,
+    fresh: Iterable[int] = (),
+) -> dict[int, list]:
+    """``replace_lines`` for several statements at once, in a fixed number of queries: the disputes
+    attached to their lines, the old lines deleted, the new ones inserted (and, only when disputes point
+    at the old lines, the disputes moved and the new lines renumbered). ``settles`` maps ``id(draft)`` of
+    an adjustment draft to the accepted dispute it settles: the dispute then points at the new line.
+    Answers the new lines by statement ID. When no line ID is wanted back (not ``want_ids``, no dispute
+    to point at them) PostgreSQL gets them with ``COPY`` and the answer's lists are empty."""
+    settles, fresh = settles or {}, set(fresh)
+    ids = [statement.pk for statement, _drafts in pairs]
+    if not ids:
+        return {}
+    # Statements inserted in this transaction (``fresh``) have no lines yet, so nothing points at them.
+    old = [pk for pk in ids if pk not in fresh]
+    attached = []
+    if old:
+        attached = list(
+            Dispute.objects.filter(Q(line__statement_id__in=old) | Q(adjustment_line__statement_id__in=old)).values(
+                "pk", "line__statement_id", "line__step", "adjustment_line__statement_id"
+            )
         )
-    )
-    if any(row["adjustment_line__statement_id"] == statement.pk for row in attached):
-        Dispute.objects.filter(adjustment_line__statement=statement).update(adjustment_line=None)
-    disputed = [row for row in attached if row["line__statement_id"] == statement.pk]
-    # Without disputes the old lines go first; with them, the new lines are made first (clear of the
-    # old positions) so that the disputes can be moved onto them before the old lines go.
-    offset = 1000 + len(drafts) if disputed and drafts else 0
-    if not disputed:
-        statement.lines.all().delete()
-    lines = StatementLine.objects.bulk_create(
+    wanted = set(old)
+    if any(row["adjustment_line__statement_id"] in wanted for row in attached):
+        Dispute.objects.filter(adjustment_line__statement_id__in=old).update(adjustment_line=None)
+    disputed: dict[int, list[dict]] = {}
+    for row in attached:
+        if row["line__statement_id"] in wanted:
+            disputed.setdefault(row["line__statement_id"], []).append(row)
+    # Without disputes the old lines go first; with them, the new lines are made first (clear of the old
+    # positions) so that the disputes can be moved onto them before the old lines go. No dispute points at
+    # the lines deleted here (moved or let go just above): they go without Django's collector.
+    clear = [pk for pk in old if pk not in disputed]
+    if clear:
+        StatementLine.objects.filter(statement_id__in=clear)._raw_delete(StatementLine.objects.db)
+    rows, sources = [], []
+    for statement, drafts in pairs:
+        offset = 1000 + len(drafts) if statement.pk in disputed and drafts else 0
+        for number, draft in enumerate(drafts, start=1):
+            rows.append((statement, offset + number, draft.step, str(draft.description)[:500], draft.inputs or {}))
+            sources.append(draft)
+    lines: dict[int, list[StatementLine]] = {pk: [] for pk in ids}
+    if not (settles or disputed or want_ids) and connection.vendor == "postgresql":
+        # Nothing refers to the new lines (no ID wanted back): straight in with COPY, no model objects.
+        _copy_lines(
+            (statement.pk, position, step, description, json.dumps(inputs), draft.amount)
+            for (statement, position, step, description, inputs), draft in zip(rows, sources, strict=True)
+        )
+        return lines
+    created = StatementLine.objects.bulk_create(
         StatementLine(
-            statement=statement,
-            position=offset + number,
-            step=draft.step,
-            description=str(draft.description)[:500],
-            inputs=draft.inputs or {},
-            amount=draft.amount,
+            statement=statement, position=position, step=step, description=description, inputs=inputs, amount=d.amount
         )
-        for number, draft in enumerate(drafts, start=1)
+        for (statement, position, step, description, inputs), d in zip(rows, sources, strict=True)
     )
-    if offset:
+    for line in created:
+        lines[line.statement_id].append(line)
+    settled = []
+    for line, draft in zip(created, sources, strict=True):
+        dispute = settles.get(id(draft))
+        if dispute is not None:
+            dispute.adjustment_line = line
+            settled.append(dispute)
+    moved, renumbered = [], []
+    for statement_id, attached_rows in disputed.items():
+        new = lines[statement_id]
+        if not new:
+            continue
         by_step: dict[str, StatementLine] = {}
-        for line in lines:
+        for line in new:
             by_step.setdefault(line.step, line)
-        fallback = by_step.get(StatementLine.Step.NET, lines[-1])
-        for row in disputed:
-            Dispute.objects.filter(pk=row["pk"]).update(line=by_step.get(row["line__step"], fallback))
-        statement.lines.exclude(pk__in=[line.pk for line in lines]).delete()
-        for number, line in enumerate(lines, start=1):
+        fallback = by_step.get(StatementLine.Step.NET, new[-1])
+        moved.extend(Dispute(pk=row["pk"], line=by_step.get(row["line__step"], fallback)) for row in attached_rows)
+        for number, line in enumerate(new, start=1):
             line.position = number
-        StatementLine.objects.bulk_update(lines, ["position"])
+            renumbered.append(line)
+    if moved:
+        Dispute.objects.bulk_update(moved, ["line"])
+        StatementLine.objects.filter(statement_id__in=list(disputed)).exclude(
+            pk__in=[line.pk for line in renumbered]
+        ).delete()
+        StatementLine.objects.bulk_update(renumbered, ["position"])
+    if settled:
+        Dispute.objects.bulk_update(settled, ["adjustment_line"])
     return lines
 
 
-def _adjustments_hook():
-    """``kpi.services.disputes.apply_pending_adjustments`` when that module provides it."""
-    try:
-        from kpi.services.disputes import apply_pending_adjustments
-    except ImportError:
-        return None
-    return apply_pending_adjustments
+def insert_rows(model, objects: Sequence) -> list:
+    """Insert the unsaved ``objects`` of ``model`` when no ID is wanted back: PostgreSQL's ``COPY`` (the
+    cheapest way in, without a literal per value), ``bulk_create`` elsewhere. Answers ``objects``."""
+    if not objects:
+        return []
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_create(objects)
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+    # psycopg writes Python values (str, int, Decimal, datetime, None) itself; JSON goes as its text, and
+    # auto_now(_add) fields get their value as on a save.
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    for obj in objects:
+        for field in stamped:
+            field.pre_save(obj, True)
+    getters = [_json_getter(field) if isinstance(field, JSONField) else attrgetter(field.attname) for field in fields]
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objects:
+            copy.write_row([get(obj) for get in getters])
+    return list(objects)
+
+
+def _copy_lines(rows: Iterable[tuple]) -> None:
+    """``COPY`` statement lines given as (statement ID, position, step, description, inputs as JSON text,
+    amount) — PostgreSQL only."""
+    table = connection.ops.quote_name(StatementLine._meta.db_table)
+    sql = f"COPY {table} (statement_id, position, step, description, inputs, amount) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _json_getter(field):
+    def get(obj):
+        value = getattr(obj, field.attname)
+        return None if value is None else json.dumps(value, cls=field.encoder)
+
+    return get
+
+
+def _history_entries(statements: Sequence[Statement], kind: str, *, now, by) -> list:
+    """A history row (``+`` created, ``~`` changed) of each of ``statements``, by ``by``, at ``now``."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return []
+    history = Statement.history.model
+    return [
+        history(
+            history_date=now,
+            history_user_id=by.pk if by is not None else None,
+            history_change_reason="",
+            history_type=kind,
+            **{field.attname: getattr(statement, field.attname) for field in history.tracked_fields},
+        )
+        for statement in statements
+    ]
+
+
+def _lock_statements(rep_ids: Sequence[int], period: str) -> dict[int, Statement]:
+    """The monthly statements of ``period`` of ``rep_ids`` that exist, locked in rep order, by rep."""
+    statements = (
+        Statement.objects.select_for_update()
+        .filter(rep_id__in=list(rep_ids), period=period, kind=Statement.Kind.MONTHLY)
+        .order_by("rep_id")
+    )
+    return {statement.rep_id: statement for statement in statements}
+
+
+def write_drafts(
+    *, run: CommissionRun, period: str, computations: Mapping[int, Any], savepoint: bool = True
+) -> set[int]:
+    """Write each ``computations[rep_id]`` as the rep's monthly draft of ``period``, all in one transaction
+    and a fixed number of queries whatever the number of reps; answers the reps written. A rep whose
+    statement is submitted, approved, rejected or paid is left untouched (not in the answer).
+
+    1. The period is held open (``PeriodClosed`` when it has been closed meanwhile: the run fails) and the
+       reps are serialised in ascending order (``disputes.hold_reps``, PostgreSQL advisory locks: two
+       chunks or runs writing the same reps wait for each other, and so does a dispute being accepted).
+    2. Their existing statements are locked (``SELECT … FOR UPDATE``, rep order); drafts are rewritten,
+       anything else is skipped. The missing ones are inserted (``ON CONFLICT DO NOTHING`` under the
+       unique constraint) and read back locked.
+    3. The accepted disputes the drafts must carry become adjustment lines (``pending_adjustments``),
+       before net, retained and payable, which are recomputed (``Computation.add_adjustment``).
+    4. Amounts, plan, run and ``computed_at`` written; a history row per draft (``+`` created, ``~``
+       recomputed, by the run's starter); a state-log row (``create``) per new statement; the lines
+       replaced (``replace_lines``) and the disputes pointed at their new lines.
+    """
+    from kpi.services.disputes import adjustment_line_of, hold_reps, pending_adjustments
+
+    rep_ids = sorted(computations)
+    now = timezone.now()
+    with transaction.atomic(savepoint=savepoint), translation.override(settings.LANGUAGE_CODE):
+        if not rep_ids:
+            return set()
+        hold_period_open(period)
+        hold_reps(rep_ids)
+        existing = _lock_statements(rep_ids, period)
+        writable = [
+            rep_id for rep_id in rep_ids if rep_id not in existing or existing[rep_id].status == Statement.Status.DRAFT
+        ]
+        drafts = [existing[rep_id].pk for rep_id in writable if rep_id in existing]
+        pending = pending_adjustments(writable, period=period, drafts=drafts)
+        finals, settles = {}, {}
+        for rep_id in writable:
+            computation = replace(computations[rep_id], adjustments=list(computations[rep_id].adjustments))
+            for dispute in pending.get(rep_id, ()):
+                settles[id(computation.add_adjustment(*adjustment_line_of(dispute)))] = dispute
+            finals[rep_id] = computation
+
+        def values(rep_id: int) -> dict:
+            computation = finals[rep_id]
+            found = {name: getattr(computation, name) for name in AMOUNTS}
+            found.update(plan=_plan_of(computation, rep_id, period), run=run, computed_at=now)
+            return found
+
+        missing = [rep_id for rep_id in writable if rep_id not in existing]
+        created = []
+        if missing:
+            Statement.objects.bulk_create(
+                [
+                    Statement(rep_id=rep_id, period=period, kind=Statement.Kind.MONTHLY, **values(rep_id))
+                    for rep_id in missing
+                ],
+                ignore_conflicts=True,
+            )
+            inserted = _lock_statements(missing, period)
+            if len(inserted) < len(missing):
+                raise IntegrityError(
+                    f"Statements of {period} could not be inserted for reps {sorted(set(missing) - set(inserted))}"
+                )
+            for rep_id, statement in inserted.items():
+                # Ours unless another writer (not holding the reps) inserted it between the lock and the insert.
+                if (
+                    statement.run_id == run.pk
+                    and statement.computed_at == now
+                    and statement.status == Statement.Status.DRAFT
+                ):
+                    created.append(statement)
+                else:
+                    existing[rep_id] = statement
+        new = {statement.rep_id for statement in created}
+        writable = [rep_id for rep_id in writable if rep_id in new or existing[rep_id].status == Statement.Status.DRAFT]
+        statements = {**existing, **{statement.rep_id: statement for statement in created}}
+        updated = [statements[rep_id] for rep_id in writable if rep_id not in new]
+        for statement in updated:
+            for name, value in values(statement.rep_id).items():
+                setattr(statement, name, value)
+            statement.updated_at = now
+        if updated:
+            Statement.objects.bulk_update(updated, [*AMOUNTS, "plan", "run", "computed_at", "updated_at"])
+        # The rows simple-history's bulk_history_create and the state machine's record_creation would make.
+        entries = _history_entries(created, "+", now=now, by=run.started_by)
+        entries += _history_entries(updated, "~", now=now, by=run.started_by)
+        insert_rows(Statement.history.model, entries)
+        comment = _("Computed by run #%(run)s.") % {"run": run.pk}
+        insert_rows(StateChange, Statement.workflow.creation_entries(created, by=run.started_by, comment=comment))
+        batch: list = []
+        token = _line_batch.set(batch)
+        try:
+            for rep_id in writable:
+                replace_lines(statements[rep_id], finals[rep_id].lines)
+        finally:
+            _line_batch.reset(token)
+        _write_lines(batch, settles, fresh=[statement.pk for statement in created])
+    return set(writable)
 
 
 def statement_write_draft(*, run: CommissionRun, rep_id: int, period: str, computation) -> bool:
-    """Write ``computation`` as the rep's monthly draft of ``period``, in one transaction: True when
-    written, False when the statement is submitted, approved, rejected or paid (left untouched).
+    """Write ``computation`` as the rep's monthly draft of ``period`` (``write_drafts`` for one rep): True
+    when written, False when the statement is submitted, approved, rejected or paid (left untouched).
 
     Refused with ``PeriodClosed`` when the period has been closed meanwhile (the run then fails)."""
-    now = timezone.now()
-    values = {name: getattr(computation, name) for name in AMOUNTS}
-    values.update(plan=_plan_of(computation, rep_id, period), run=run, computed_at=now)
-    with transaction.atomic():
-        hold_period_open(period)
-        statement, created = locked_statement(rep_id=rep_id, period=period, kind=Statement.Kind.MONTHLY, values=values)
-        if statement.status != Statement.Status.DRAFT:
-            return False
-        if created:
-            Statement.workflow.record_creation(
-                statement, by=run.started_by, comment=_("Computed by run #%(run)s.") % {"run": run.pk}
-            )
-        else:
-            for name, value in values.items():
-                setattr(statement, name, value)
-            statement._history_user = run.started_by
-            statement.save()
-        replace_lines(statement, list(computation.lines))
-        hook = _adjustments_hook()
-        if hook is not None:
-            hook(statement)
-    return True
+    return rep_id in write_drafts(run=run, period=period, computations={rep_id: computation})
 
 
 def _plan_of(computation, rep_id: int, period: str):

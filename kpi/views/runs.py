@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext
 
+from channelhub.celery import BrokerUnavailable
 from channelhub.errors import DomainError
 from channelhub.pages import paginate, posted
 from kpi.forms_runs import StartRunForm, YearEndForm
@@ -61,10 +62,18 @@ def run_create_page(request):
         except PeriodClosed as closed:
             form.add_error("period", str(closed))
             run = None
+        except BrokerUnavailable as down:
+            # Nothing was written: the form comes back with the error, the month as typed, and 503.
+            form.add_error(None, str(down))
+            return render(request, "kpi/runs/run_form.html", _form_context(form, user), status=503)
         if run is not None:
             messages.success(request, gettext("Commission run for %(period)s started.") % {"period": run.period})
             return redirect("kpi:run-detail", pk=run.pk)
-    return render(request, "kpi/runs/run_form.html", {"form": form, "runs_everyone": runs_everyone(user)})
+    return render(request, "kpi/runs/run_form.html", _form_context(form, user))
+
+
+def _form_context(form, user) -> dict:
+    return {"form": form, "runs_everyone": runs_everyone(user)}
 
 
 def run_detail_page(request, pk: int):
