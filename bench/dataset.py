@@ -235,6 +235,9 @@ def build(scale: float = 1, *, months: int = MONTHS, run_month: Month | str | No
             )
         built.existed = True
         built.counts = present_counts()
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:  # after migrations that rebuilt indexes: fresh statistics
+                cursor.execute("VACUUM (ANALYZE)")
         built.seconds = time.perf_counter() - started
         return built
     rng = random.Random(f"channelhub-bench:{scale}:{months}:{size.run_month}")
