@@ -184,6 +184,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="channelhub <noreply@
 # --- REST API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # DRF's parsers, refusing NUL characters with a 400 (channelhub.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "channelhub.api.parsers.JSONParser",
+        "channelhub.api.parsers.FormParser",
+        "channelhub.api.parsers.MultiPartParser",
+    ],
     # Token first, so an unauthenticated API call answers 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

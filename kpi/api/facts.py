@@ -17,12 +17,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channelhub.accounts.selectors import display_name
 from channelhub.api.inputs import parse_input
+from channelhub.api.parsers import FormParser, MultiPartParser
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from channelhub.importing import FORMATS, file_format_of

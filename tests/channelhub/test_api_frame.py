@@ -220,3 +220,30 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
+
+
+class TestNulCharacters:
+    """Schemathesis found it on PostgreSQL: a NUL in a looked-up code reached the database (a 500)."""
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"name": "a\x00b"},
+            {"category_shares": [{"category": "\x00yu", "share": "10.00"}]},
+            {"k\x00": "value"},
+            [{"nested": ["ok", "x\x00"]}],
+        ],
+    )
+    def test_json_with_nul_answers_400_before_any_view_code(self, api_as, admin_user, body):
+        response = api_as(admin_user).post("/api/v1/territories/", body, format="json")
+        assert response.status_code == 400
+        assert "NUL" in response.json()["detail"] or "\\x00" in response.json()["detail"]
+
+    def test_a_form_with_nul_answers_400(self, api_as, admin_user):
+        response = api_as(admin_user).post("/api/v1/territories/", {"name": "a\x00b"}, format="multipart")
+        assert response.status_code == 400
+
+    def test_json_without_nul_goes_through(self, api_as, admin_user):
+        response = api_as(admin_user).post("/api/v1/territories/", {"name": ""}, format="json")
+        assert response.status_code == 400
+        assert "name" in response.json()  # field errors: the view ran
