@@ -154,17 +154,9 @@ class StateMachine:
 
     def record_creation(self, obj: models.Model, *, by, comment: str = ""):
         """Log the state an object was created in, so its page shows the whole life cycle."""
-        from channelhub.workflow.models import StateChange
-
-        return StateChange.objects.create(
-            content_type_id=_content_type_id(obj),
-            object_id=obj.pk,
-            transition="create",
-            from_state="",
-            to_state=self.state_of(obj),
-            by=by,
-            comment=comment or "",
-        )
+        (entry,) = self.creation_entries([obj], by=by, comment=comment)
+        entry.save()
+        return entry
 
     def creation_entries(self, objs, *, by, comment: str = "") -> list:
         """The state-log rows ``record_creation`` would write for several objects of one model, unsaved:
