@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from channelhub.bulk import copy_rows
 from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role
 from kpi.models import Collection, Expense, Fact, Period, SalesRecord
@@ -534,17 +535,11 @@ def _save(model, batch: FactBatch, *, copy: bool) -> None:
 
 
 def _copy(model, rows: Sequence[Mapping[str, Any]], actor) -> None:
-    """Write ``rows`` with PostgreSQL's ``COPY … FROM STDIN`` (in the caller's transaction)."""
-    from psycopg import sql
-
+    """Write ``rows`` with PostgreSQL's ``COPY`` (in the caller's transaction), stamped with who and when."""
     columns = COLUMNS[model]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table),
-        sql.SQL(", ").join(sql.Identifier(name) for name in (*columns, "created_by_id", "created_at")),
-    )
     tail = (actor.pk, timezone.now())
-    connection.ensure_connection()
-    with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
-        write = copy.write_row
-        for values in rows:
-            write((*[values[name] for name in columns], *tail))
+    copy_rows(
+        model._meta.db_table,
+        (*columns, "created_by_id", "created_at"),
+        ((*[values[name] for name in columns], *tail) for values in rows),
+    )

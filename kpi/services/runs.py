@@ -28,18 +28,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date
-from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, JSONField, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from channelhub.bulk import copy_rows, insert_rows
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, team_ids
@@ -382,9 +382,13 @@ def _write_lines(
     lines: dict[int, list[StatementLine]] = {pk: [] for pk in ids}
     if not (settles or disputed or want_ids) and connection.vendor == "postgresql":
         # Nothing refers to the new lines (no ID wanted back): straight in with COPY, no model objects.
-        _copy_lines(
-            (statement.pk, position, step, description, json.dumps(inputs), draft.amount)
-            for (statement, position, step, description, inputs), draft in zip(rows, sources, strict=True)
+        copy_rows(
+            StatementLine._meta.db_table,
+            ("statement_id", "position", "step", "description", "inputs", "amount"),
+            (
+                (statement.pk, position, step, description, json.dumps(inputs), draft.amount)
+                for (statement, position, step, description, inputs), draft in zip(rows, sources, strict=True)
+            ),
         )
         return lines
     created = StatementLine.objects.bulk_create(
@@ -423,48 +427,6 @@ def _write_lines(
     if settled:
         Dispute.objects.bulk_update(settled, ["adjustment_line"])
     return lines
-
-
-def insert_rows(model, objects: Sequence) -> list:
-    """Insert the unsaved ``objects`` of ``model`` when no ID is wanted back: PostgreSQL's ``COPY`` (the
-    cheapest way in, without a literal per value), ``bulk_create`` elsewhere. Answers ``objects``."""
-    if not objects:
-        return []
-    if connection.vendor != "postgresql":
-        return model.objects.bulk_create(objects)
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if field is not meta.auto_field]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-    sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-    # psycopg writes Python values (str, int, Decimal, datetime, None) itself; JSON goes as its text, and
-    # auto_now(_add) fields get their value as on a save.
-    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
-    for obj in objects:
-        for field in stamped:
-            field.pre_save(obj, True)
-    getters = [_json_getter(field) if isinstance(field, JSONField) else attrgetter(field.attname) for field in fields]
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for obj in objects:
-            copy.write_row([get(obj) for get in getters])
-    return list(objects)
-
-
-def _copy_lines(rows: Iterable[tuple]) -> None:
-    """``COPY`` statement lines given as (statement ID, position, step, description, inputs as JSON text,
-    amount) — PostgreSQL only."""
-    table = connection.ops.quote_name(StatementLine._meta.db_table)
-    sql = f"COPY {table} (statement_id, position, step, description, inputs, amount) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def _json_getter(field):
-    def get(obj):
-        value = getattr(obj, field.attname)
-        return None if value is None else json.dumps(value, cls=field.encoder)
-
-    return get
 
 
 def _history_entries(statements: Sequence[Statement], kind: str, *, now, by) -> list:
