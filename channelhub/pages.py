@@ -7,7 +7,7 @@ a redirect in ``channelhub.middleware.DomainErrorMiddleware``; a ValidationError
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +30,9 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def paginate(request, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset: QuerySet | Sequence, per_page: int | None = None) -> Page:
+    """The page of ``queryset`` (or of a list) that ``?page=`` asks for, ``PAGE_SIZE`` rows a page."""
+    return Paginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def filtered(filterset) -> QuerySet:

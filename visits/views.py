@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
 from channelhub.forms import ConfirmForm, style_fields
-from channelhub.pages import PAGE_SIZE, PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
 from channelhub.roles import Role, has_role
 from channelhub.scoping import visit_reps
@@ -349,7 +348,7 @@ def compliance_page(request):
     reps = list(visit_reps(user).order_by("username"))
     team = compliance_services.team_compliance(reps, month)
     # the totals are the whole team's; the rows and charts come in pages (an admin sees every rep)
-    page_obj = Paginator(team.reps, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, team.reps)
     charts = [
         {
             "id": f"compliance-chart-{row.rep_id}",

@@ -332,14 +332,14 @@ def test_compliance_page_shows_each_reps_shortfall(page_as, rep, rep_peer, manag
 
 def test_compliance_page_shows_the_reps_in_pages_and_the_whole_teams_totals(page_as, rep, rep_peer, manager, d):
     """An admin sees hundreds of reps: rows and charts come a page at a time, the totals stay the team's."""
-    import visits.views
+    import channelhub.pages
 
     _visits(rep, [d["A1"]], 1)
     _visits(rep_peer, [d["P1"]], 2)
     client = page_as(manager)
     url = reverse("visits:compliance") + f"?period={Month.current()}"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(visits.views, "PAGE_SIZE", 1)
+        patch.setattr(channelhub.pages, "PAGE_SIZE", 1)
         first, second = client.get(url), client.get(url + "&page=2")
     for page, shown, hidden in ((first, rep, rep_peer), (second, rep_peer, rep)):
         body = page.content.decode()
