@@ -323,7 +323,9 @@ def _people(size: Size) -> People:
     profiles += [(user, f"BM{n:02d}", None) for n, user in enumerate(managers, start=1)]
     profiles += [(user, f"BR{n:04d}", manager_of[user]) for n, user in enumerate(reps, start=1)]
     write_rows(
-        "accounts_profile", ("user_id", "employee_no", "phone", "manager_id"), ((u, e, "", m) for u, e, m in profiles)
+        "accounts_profile",
+        ("user_id", "employee_no", "phone", "manager_id", "bank_name", "bank_account"),
+        ((u, e, "", m, "", "") for u, e, m in profiles),
     )
 
     groups = {
@@ -703,6 +705,7 @@ def _visits(size: Size, people: People, dealers: dict[int, list[int]], rng: rand
                         status,
                         False,
                         False,
+                        True,  # no position: the bench's visits are logged without one
                         None,
                         None,
                         "",
@@ -730,6 +733,7 @@ def _visits(size: Size, people: People, dealers: dict[int, list[int]], rng: rand
             "status",
             "late_entry",
             "far_from_dealer",
+            "no_position",
             "distance_m",
             "reviewed_at",
             "review_comment",

@@ -197,6 +197,55 @@ class CommissionRun(models.Model):
         return 100 if not self.total else int(self.done * 100 / self.total)
 
 
+class RunProblem(models.Model):
+    """A rep a run could not compute, and why (a code and its figures, rendered in the reader's
+    language): the run goes on with every other rep."""
+
+    class Code(models.TextChoices):
+        OVERFLOW = "overflow", _("amount beyond what a statement holds")
+
+    run = models.ForeignKey(CommissionRun, on_delete=models.CASCADE, related_name="problems", verbose_name=_("run"))
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("field rep")
+    )
+    code = models.CharField(_("problem"), max_length=20, choices=Code.choices)
+    params = models.JSONField(_("figures"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("run problem")
+        verbose_name_plural = _("run problems")
+        ordering = ["run_id", "rep_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "rep", "code"], name="run_problem_once_per_rep")]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.rep} · {self.get_code_display()}"
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in the active language."""
+        from django.utils.formats import number_format
+        from django.utils.translation import gettext
+
+        params = self.params or {}
+        figure = params.get("figure", "")
+        try:
+            label = Statement._meta.get_field(figure).verbose_name
+        except Exception:  # a line's step
+            label = StatementLine.Step(figure).label if figure in StatementLine.Step.values else figure
+
+        def shown(value):
+            try:
+                return number_format(Decimal(value), decimal_pos=2, force_grouping=True)
+            except Exception:
+                return str(value)
+
+        return gettext(
+            "%(figure)s of %(amount)s is beyond what a statement holds (at most %(limit)s): this rep's statement "
+            "was not written. Check the month's sales, collections and expenses."
+        ) % {"figure": label, "amount": shown(params.get("amount")), "limit": shown(params.get("limit"))}
+
+
 class Statement(models.Model):
     """提成单: one per rep, period and kind, with its lines (SPEC §6)."""
 
@@ -242,6 +291,12 @@ class Statement(models.Model):
     net_amount = models.DecimalField(_("net"), default=ZERO, **MONEY)
     retained_amount = models.DecimalField(_("retained"), default=ZERO, **MONEY)
     payable_amount = models.DecimalField(_("payable"), default=ZERO, **MONEY)
+    carried_forward = models.DecimalField(
+        _("carried forward"),
+        default=ZERO,
+        help_text=_("A negative net, not paid: carried into the rep's next monthly statement."),
+        **MONEY,
+    )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     submitted_by = actor_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -274,6 +329,12 @@ class Statement(models.Model):
             # One statement per rep, period and kind: an interrupted run run again cannot leave two.
             models.UniqueConstraint(fields=["rep", "period", "kind"], name="statement_one_per_rep_period_kind"),
             models.CheckConstraint(condition=Q(retained_amount__gte=0), name="statement_retained_not_negative"),
+            # a negative month is carried forward, never paid as a negative amount (SPEC §6)
+            # (paid claw-backs from before carry-forward existed stay as they were paid)
+            models.CheckConstraint(
+                condition=Q(payable_amount__gte=0) | Q(status="paid"), name="statement_payable_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(carried_forward__lte=0), name="statement_carried_not_positive"),
         ]
         indexes = [
             models.Index(fields=["period", "status"], name="statement_period_status"),
@@ -293,6 +354,7 @@ class StatementLine(models.Model):
     """One step of the computation, with the inputs it used: a rep can see why the figure is what it is."""
 
     class Step(models.TextChoices):
+        CARRY_FORWARD = "carry_forward", _("carried forward")
         BASE = "base", _("base")
         GROSS = "gross", _("tiers")
         GATE = "gate", _("collection gate")
@@ -308,6 +370,15 @@ class StatementLine(models.Model):
         PAYABLE = "payable", _("payable")
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    carried_from = models.ForeignKey(
+        Statement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_into",
+        verbose_name=_("carried from"),
+        help_text=_("For a carry-forward line: the statement whose negative net it carries."),
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     step = models.CharField(_("step"), max_length=20, choices=Step.choices)
     description = models.CharField(_("description"), max_length=500)

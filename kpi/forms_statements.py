@@ -55,3 +55,9 @@ class AcceptAnswerForm(AnswerForm):
 
 class PayoutExportForm(PageForm):
     period = PeriodField(label=_("Period"), max_length=7)
+
+
+class BatchPayForm(MarkPaidForm):
+    """Pay the whole list of a period at once, with one bank reference."""
+
+    period = PeriodField(widget=forms.HiddenInput, max_length=7)

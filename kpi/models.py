@@ -445,6 +445,7 @@ from kpi.commission_models import (  # noqa: E402
     CommissionTier,
     Dispute,
     PlanAssignment,
+    RunProblem,
     Statement,
     StatementLine,
 )
@@ -461,6 +462,7 @@ __all__ = [
     "Period",
     "Perspective",
     "PlanAssignment",
+    "RunProblem",
     "SalesRecord",
     "Scorecard",
     "ScorecardLine",

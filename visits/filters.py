@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.roles import Role
 from partners.models import Dealer
-from visits.models import Visit, VisitPlan
+from visits.models import FLAGGED, Visit, VisitPlan
 
 User = get_user_model()
 
@@ -29,7 +28,7 @@ class VisitFilter(django_filters.FilterSet):
         fields = ["rep", "dealer", "status", "kind", "date_from", "date_to", "flagged"]
 
     def filter_flagged(self, queryset, name, value):
-        flagged = Q(late_entry=True) | Q(far_from_dealer=True)
+        flagged = FLAGGED
         return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
 

@@ -134,6 +134,14 @@ class ReviewForm(PageForm):
     )
 
 
+class ReasonForm(PageForm):
+    comment = forms.CharField(
+        label=_("Reason (the rep reads it, and so does the commission statement)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
 class ReturnForm(PageForm):
     comment = forms.CharField(
         label=_("What should the rep change?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

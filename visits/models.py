@@ -2,8 +2,8 @@
 
 A ``Visit`` keeps what the rep said (``visited_at``, position) beside what the server knows
 (``created_at``) and the checks made from them when it was logged: ``late_entry`` (logged more
-than 72 h after it happened) and ``far_from_dealer`` (more than 1 km from the dealer, with the
-distance kept in ``distance_m``). ``visited_on`` is the local date of ``visited_at`` in the
+than 72 h after it happened), ``far_from_dealer`` (more than 1 km from the dealer, with the
+distance kept in ``distance_m``) and ``no_position`` (logged without a position). ``visited_on`` is the local date of ``visited_at`` in the
 deployment's time zone, stored so that compliance groups by day and ISO week in the database.
 """
 
@@ -25,6 +25,10 @@ from partners.models import Dealer
 
 LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
 LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
+
+
+#: Visits with a flag: waiting in the review queue while ``submitted``.
+FLAGGED = Q(late_entry=True) | Q(far_from_dealer=True) | Q(no_position=True)
 
 
 def plan_due_at(week_start: date) -> datetime:
@@ -146,6 +150,7 @@ class Visit(Reviewed):
     class Flag(models.TextChoices):
         LATE_ENTRY = "late_entry", _("late entry")
         FAR_FROM_DEALER = "far_from_dealer", _("far from dealer")
+        NO_POSITION = "no_position", _("no position")
 
     #: Visits that count towards the quota (SPEC §4: false and fabricated ones do not).
     COUNTED = (Status.SUBMITTED, Status.CONFIRMED)
@@ -181,6 +186,7 @@ class Visit(Reviewed):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     late_entry = models.BooleanField(_("late entry"), default=False, editable=False)
     far_from_dealer = models.BooleanField(_("far from dealer"), default=False, editable=False)
+    no_position = models.BooleanField(_("no position"), default=False, editable=False)
     distance_m = models.DecimalField(
         _("distance from dealer (m)"), max_digits=10, decimal_places=1, null=True, blank=True, editable=False
     )
@@ -242,6 +248,8 @@ class Visit(Reviewed):
             flags.append(self.Flag.LATE_ENTRY.value)
         if self.far_from_dealer:
             flags.append(self.Flag.FAR_FROM_DEALER.value)
+        if self.no_position:
+            flags.append(self.Flag.NO_POSITION.value)
         return flags
 
     @property
@@ -259,7 +267,7 @@ class Visit(Reviewed):
 
     @property
     def is_flagged(self) -> bool:
-        return self.late_entry or self.far_from_dealer
+        return self.late_entry or self.far_from_dealer or self.no_position
 
     @property
     def counts(self) -> bool:

@@ -5,10 +5,10 @@ Each returns a queryset with what its page or API list shows joined in, so no qu
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from channelhub.scoping import scope
-from visits.models import Visit, VisitPlan, VisitPlanItem
+from visits.models import FLAGGED, Visit, VisitPlan, VisitPlanItem
 
 
 def visit_list(user) -> QuerySet[Visit]:
@@ -22,10 +22,7 @@ def visit_detail(user) -> QuerySet[Visit]:
 def review_queue(user) -> QuerySet[Visit]:
     """Flagged visits waiting for a verdict, among those ``user`` may see, not their own — oldest first."""
     return (
-        visit_list(user)
-        .filter(Q(late_entry=True) | Q(far_from_dealer=True), status=Visit.Status.SUBMITTED)
-        .exclude(rep=user)
-        .order_by("visited_at", "id")
+        visit_list(user).filter(FLAGGED, status=Visit.Status.SUBMITTED).exclude(rep=user).order_by("visited_at", "id")
     )
 
 

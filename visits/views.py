@@ -148,7 +148,7 @@ VISIT_ACTIONS: dict[str, PageAction] = {
     ),
     "mark-false": PageAction(
         title=_("Mark as false report"),
-        form_class=forms.ReviewForm,
+        form_class=forms.ReasonForm,
         run=_review("mark_false"),
         allowed=policies.can_review,
         refusal=transition_refusal(Visit.workflow, "mark_false"),
@@ -158,7 +158,7 @@ VISIT_ACTIONS: dict[str, PageAction] = {
     ),
     "mark-fabricated": PageAction(
         title=_("Mark as fabricated"),
-        form_class=forms.ReviewForm,
+        form_class=forms.ReasonForm,
         run=_review("mark_fabricated"),
         allowed=policies.can_review,
         refusal=transition_refusal(Visit.workflow, "mark_fabricated"),

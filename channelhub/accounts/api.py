@@ -9,9 +9,10 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from channelhub.accounts.models import mask_account
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
-from channelhub.roles import Role
+from channelhub.roles import Role, has_role
 
 from .selectors import display_name, roles_from_prefetch, user_list, with_profile_and_roles
 
@@ -26,11 +27,36 @@ class UserSerializer(serializers.ModelSerializer):
         source="profile.manager", read_only=True, default=None, allow_null=True
     )
     roles = serializers.SerializerMethodField()
+    bank_name = serializers.CharField(source="profile.bank_name", default="", read_only=True)
+    bank_account = serializers.SerializerMethodField(
+        help_text=_("In full for finance and administrators; masked (the last four digits) for everyone else.")
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "email", "employee_no", "phone", "manager", "roles", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "employee_no",
+            "phone",
+            "manager",
+            "roles",
+            "is_active",
+            "bank_name",
+            "bank_account",
+        ]
         read_only_fields = fields
+
+    def get_bank_account(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        if profile is None:
+            return ""
+        viewer = self.context["request"].user if "request" in self.context else None
+        if viewer is not None and has_role(viewer, Role.FINANCE, Role.ADMIN):
+            return profile.bank_account
+        return mask_account(profile.bank_account)
 
     def get_display_name(self, user) -> str:
         return display_name(user)

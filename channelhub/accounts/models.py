@@ -24,6 +24,15 @@ class Profile(models.Model):
         help_text=_("The channel manager this person reports to."),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    bank_name = models.CharField(
+        _("bank name"), max_length=100, blank=True, help_text=_("The bank and branch commission is paid into.")
+    )
+    bank_account = models.CharField(
+        _("bank account"),
+        max_length=34,
+        blank=True,
+        help_text=_("Shown in full only to finance and administrators; masked to everyone else."),
+    )
     territories = models.ManyToManyField(
         "partners.Territory",
         blank=True,
@@ -46,3 +55,15 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.employee_no or str(self.user)
+
+    @property
+    def masked_bank_account(self) -> str:
+        return mask_account(self.bank_account)
+
+
+def mask_account(number: str) -> str:
+    """A bank account as people without finance's role see it: ``•••• 7890`` (the last four)."""
+    digits = (number or "").replace(" ", "")
+    if not digits:
+        return ""
+    return "•••• " + digits[-4:] if len(digits) > 4 else "••••"

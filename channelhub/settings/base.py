@@ -236,6 +236,8 @@ SPECTACULAR_SETTINGS = {
         "VisitKindEnum": "visits.models.Visit.Kind",
         "VisitStatusEnum": "visits.models.Visit.Status",
         "VisitPlanStatusEnum": "visits.models.VisitPlan.Status",
+        "PayoutListEnum": [("approved", "approved (to pay)"), ("paid", "paid")],
+        "CommissionRunStatusEnum": "kpi.models.CommissionRun.Status",
     },
 }
 

@@ -7,11 +7,26 @@ from __future__ import annotations
 from django.contrib import admin
 
 from kpi.admin.statements import ReadOnlyAdmin
-from kpi.models import CommissionRun
+from kpi.models import CommissionRun, RunProblem
+
+
+class RunProblemInline(admin.TabularInline):
+    model = RunProblem
+    extra = 0
+    can_delete = False
+    fields = ("rep", "code", "message")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CommissionRun)
 class CommissionRunAdmin(ReadOnlyAdmin):
+    inlines = [RunProblemInline]
     list_display = ("id", "period", "status", "progress", "total", "done", "skipped", "started_by", "created_at")
     list_filter = ("status", "period")
     search_fields = ("period", "started_by__username", "started_by__first_name")

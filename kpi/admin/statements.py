@@ -32,6 +32,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class StatementLineInline(admin.TabularInline):
     model = StatementLine
+    fk_name = "statement"
     extra = 0
     can_delete = False
     fields = ("position", "step", "description", "amount", "inputs")

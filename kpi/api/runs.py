@@ -27,7 +27,7 @@ from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from kpi.models import CommissionRun
 from kpi.services.closing import settle_year
-from kpi.services.runs import run_list, start_run
+from kpi.services.runs import run_list, run_problems, start_run
 
 
 class RunFilter(django_filters.FilterSet):
@@ -97,6 +97,31 @@ class CommissionRunSerializer(serializers.ModelSerializer):
         }
 
 
+class RunProblemSerializer(serializers.Serializer):
+    rep = serializers.IntegerField(source="rep_id")
+    rep_name = serializers.SerializerMethodField()
+    code = serializers.CharField(help_text=_("overflow: an amount beyond what a statement holds"))
+    params = serializers.JSONField(help_text=_("The figures of the problem (figure, amount, limit)."))
+    message = serializers.CharField(help_text=_("The problem in the reader's language."))
+
+    def get_rep_name(self, problem) -> str:
+        return display_name(problem.rep)
+
+
+class CommissionRunDetailSerializer(CommissionRunSerializer):
+    problems = serializers.SerializerMethodField(
+        help_text=_("Reps the run could not compute (among those you may see), and why; every other rep was.")
+    )
+
+    class Meta(CommissionRunSerializer.Meta):
+        fields = [*CommissionRunSerializer.Meta.fields, "problems"]
+        read_only_fields = fields
+
+    @extend_schema_field(RunProblemSerializer(many=True))
+    def get_problems(self, run) -> list:
+        return RunProblemSerializer(run_problems(self.context["request"].user, run), many=True).data
+
+
 class RunInput(serializers.Serializer):
     period = serializers.CharField(max_length=7, help_text="YYYY-MM")
 
@@ -120,6 +145,9 @@ class CommissionRunViewSet(
 
     def get_queryset(self):
         return run_list(self.request.user)
+
+    def get_serializer_class(self):
+        return CommissionRunDetailSerializer if self.action == "retrieve" else CommissionRunSerializer
 
     @extend_schema(
         request=RunInput,

@@ -54,7 +54,17 @@ class StatementLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StatementLine
-        fields = ["id", "position", "step", "step_label", "description", "inputs", "amount", "disputable"]
+        fields = [
+            "id",
+            "position",
+            "step",
+            "step_label",
+            "description",
+            "inputs",
+            "amount",
+            "carried_from",
+            "disputable",
+        ]
         read_only_fields = fields
 
     def get_disputable(self, line) -> bool:
@@ -76,6 +86,9 @@ class StatementSerializer(serializers.ModelSerializer):
     net_amount = serializers.DecimalField(**MONEY)
     retained_amount = serializers.DecimalField(**MONEY)
     payable_amount = serializers.DecimalField(**MONEY)
+    carried_forward = serializers.DecimalField(
+        help_text=_("A negative net, not paid: carried into the rep's next monthly statement (else 0.00)."), **MONEY
+    )
     submitted_by_name = serializers.SerializerMethodField()
     approved_by_name = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField(
@@ -101,6 +114,7 @@ class StatementSerializer(serializers.ModelSerializer):
             "net_amount",
             "retained_amount",
             "payable_amount",
+            "carried_forward",
             "computed_at",
             "submitted_by",
             "submitted_by_name",
@@ -167,6 +181,28 @@ class MarkPaidInput(serializers.Serializer):
 class ExportQuery(serializers.Serializer):
     period = serializers.CharField(max_length=7, help_text="YYYY-MM")
     format = serializers.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")], default="csv")
+    status = serializers.ChoiceField(
+        choices=[("approved", "approved (to pay)"), ("paid", "paid")],
+        default="paid",
+        help_text=_("approved: the list to pay, with bank details; paid (default): what was paid."),
+    )
+
+
+class BatchPayInput(serializers.Serializer):
+    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    payment_reference = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=statement_services.REFERENCE_MAX
+    )
+    paid_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="YYYY-MM-DD (required)")
+    statements = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=10000,
+        help_text=_("Only these statements of the list (IDs); empty: the whole list of the period."),
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -260,10 +296,49 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         query = ExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         period, file_format = query.validated_data["period"], query.validated_data["format"]
-        content = payouts.payout_export(user=request.user, period=period, file_format=file_format)
+        status_wanted = query.validated_data["status"]
+        content = payouts.payout_export(user=request.user, period=period, file_format=file_format, status=status_wanted)
         response = HttpResponse(content, content_type=payouts.CONTENT_TYPES[file_format])
-        response["Content-Disposition"] = f'attachment; filename="{payouts.export_filename(period, file_format)}"'
+        filename = payouts.export_filename(period, file_format, status_wanted)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    @extend_schema(
+        request=BatchPayInput,
+        responses={
+            200: StatementSerializer(many=True),
+            400: OpenApiResponse(description="Bad period, reference or date, or nothing to pay (field errors)."),
+            403: OpenApiResponse(description="Only finance and administrators pay."),
+            409: OpenApiResponse(
+                description="Some statements of the batch cannot be paid now: nothing was paid; `refused` lists "
+                "each (`statement`, `rep`, `reason`)."
+            ),
+        },
+        filters=False,
+        operation_id="commission_statements_mark_paid_batch",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="mark-paid",
+        url_name="mark-paid-batch",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def mark_paid_batch(self, request):
+        """Mark the period's approved statements to pay (or the ``statements`` given among them) paid with
+        one bank reference and date — all or nothing."""
+        data = parse_input(BatchPayInput, request)
+        paid = payouts.statements_mark_paid(
+            actor=request.user,
+            period=data["period"],
+            payment_reference=data["payment_reference"],
+            paid_on=data["paid_on"],
+            statement_ids=data["statements"],
+            comment=data["comment"],
+        )
+        fresh = statement_services.statement_list(request.user).filter(pk__in=[statement.pk for statement in paid])
+        return Response(StatementSerializer(fresh, many=True, context=self.get_serializer_context()).data)
 
 
 router.register("commission-statements", StatementViewSet, basename="commission-statement")

@@ -14,13 +14,16 @@ The steps (docs/kpi-commissions-computation.md has the choices where the spec is
 2. gross — the plan's tiers on the month's total: ``marginal`` (each band's part at its own rate) or
    ``flat`` (the whole base at the rate of the band it falls in; a base exactly at a band's start is
    in that band); a negative base is a claw-back at the first band's rate;
-3. gate — collection rate (as shown, to 0.01 %) below the plan's gate → 0; undefined (no positive
+3. gate — collection rate below the plan's gate → 0, compared exactly (collections × 100 against
+   gate × net sales; the rate shown has the decimals it takes to agree); undefined (no positive
    net sales) → the gate does not apply;
 4. scorecard factor — × total / 100 of the rep's *confirmed* scorecard on the plan's template; none
    confirmed → factor 0; a negative gross (claw-back) is left as it is;
 5. deductions — over-budget expenses × share, missing visits, false and fabricated reports;
-6. net = gross − deductions (+ adjustments); 7. retained = retention × net when net > 0;
-   payable = net − retained; 8. each line's amount is rounded to 0.01 half up (a band's part too).
+6. net = carried forward + gross − deductions (+ adjustments); 7. retained = retention × net when
+   net > 0; payable = net − retained; a negative net pays nothing (payable 0.00) and is
+   ``carried_forward`` into the rep's next monthly statement, which starts with a carry-forward line
+   naming it; 8. each line's amount is rounded to 0.01 half up (a band's part too).
 
 Line amounts are the figure the step names, as the statement's fields hold it: base, gross (after
 each of tiers, gate and factor), each deduction as a positive amount, net, retained (≥ 0), payable.
@@ -30,6 +33,7 @@ language; wrap the call in ``translation.override(settings.LANGUAGE_CODE)`` to s
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +47,7 @@ from django.utils.translation import ngettext
 
 from channelhub.periods import Month
 from kpi.models import Collection, CommissionPlan, Expense, SalesRecord, Scorecard, StatementLine
-from kpi.services.measures import HUNDRED, ZERO, rate_of_sales, round_cent
+from kpi.services.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, round_cent, shown_against
 from kpi.services.plans import plans_for
 from kpi.services.targets import targets_for
 from visits.models import Visit
@@ -53,6 +57,18 @@ Step = StatementLine.Step
 User = get_user_model()
 #: ``StatementLine.description`` holds at most this many characters.
 DESCRIPTION_LENGTH = 500
+#: The largest amount a statement's columns hold (14 digits, 2 of them decimals).
+MAX_MONEY = Decimal("999999999999.99")
+#: The statement's amounts, by field, as ``overflowing`` names them.
+AMOUNT_FIELDS = (
+    "base_amount",
+    "gross_amount",
+    "deductions_amount",
+    "net_amount",
+    "retained_amount",
+    "payable_amount",
+    "carried_forward",
+)
 
 
 def money(value: Decimal) -> str:
@@ -60,7 +76,9 @@ def money(value: Decimal) -> str:
 
 
 def pct(value: Decimal) -> str:
-    return f"{value:.2f} %"
+    """A rate with two decimals, or more when it has them (a rate shown beside a gate: 79.999 %)."""
+    places = max(2, -value.as_tuple().exponent) if isinstance(value.as_tuple().exponent, int) else 2
+    return f"{value:.{places}f} %"
 
 
 def plain(value: Decimal) -> str:
@@ -85,6 +103,9 @@ class Figures:
     visit_shortfall: int = 0
     false_reports: int = 0
     fabricated_reports: int = 0
+    #: The visits behind those counts, oldest first: ``{"id", "date", "dealer", "reason"}`` each.
+    false_visits: tuple[dict[str, Any], ...] = ()
+    fabricated_visits: tuple[dict[str, Any], ...] = ()
     #: Total of the rep's *confirmed* scorecard of the month on the plan's template; None: none.
     scorecard_total: Decimal | None = None
     #: Total of an unconfirmed (draft) one, only to say so on the line.
@@ -133,12 +154,30 @@ def _month_visits(month: Month, statuses) -> Subquery:
     return Subquery(rows, output_field=IntegerField())
 
 
+def _reported_visits(rep_ids: list[int], month: Month) -> defaultdict[tuple[int, str], list[dict[str, Any]]]:
+    """The reps' visits of ``month`` marked false or fabricated, by (rep ID, status), oldest first, each
+    with its date, dealer and the manager's reason (one query)."""
+    rows = (
+        Visit.objects.filter(
+            rep_id__in=rep_ids,
+            visited_on__range=(month.first_day, month.last_day),
+            status__in=(Visit.Status.FALSE_REPORT, Visit.Status.FABRICATED),
+        )
+        .order_by("visited_at", "pk")
+        .values_list("pk", "rep_id", "status", "visited_on", "dealer__name", "review_comment")
+    )
+    found: defaultdict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for pk, rep_id, status, day, dealer, reason in rows:
+        found[(rep_id, status)].append({"id": pk, "date": day.isoformat(), "dealer": dealer, "reason": reason})
+    return found
+
+
 def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, CommissionPlan]) -> dict[int, Figures]:
-    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most four queries whatever the
-    number of reps: one row per rep with its month's net sales, collections, expenses and visits (counted,
-    false reports, fabricated) — each a correlated aggregate over that rep's month, so that the database
+    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most five queries whatever the
+    number of reps: one row per rep with its month's net sales, collections, expenses and counted visits —
+    each a correlated aggregate over that rep's month, so that the database
     reads only the chunk's rows through the (rep, date) indexes, however many reps the month has —; the
-    approved targets (``targets.targets_for``); the visit quotas (``compliance.quotas_for``); and the
+    visits marked false or fabricated, with their reasons (``_reported_visits``); the approved targets (``targets.targets_for``); the visit quotas (``compliance.quotas_for``); and the
     scorecards on the templates of ``plans`` (none when no plan uses a scorecard).
 
     The same figures as ``measures.month_figures`` and ``compliance.compliance_for`` give (the shortfall
@@ -159,11 +198,10 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
             collections=_month_sum(Collection, "amount", month),
             expenses=_month_sum(Expense, "amount", month),
             visits_counted=_month_visits(month, Visit.COUNTED),
-            false_reports=_month_visits(month, [Visit.Status.FALSE_REPORT]),
-            fabricated_reports=_month_visits(month, [Visit.Status.FABRICATED]),
         )
-        .values("pk", "net_sales", "collections", "expenses", "visits_counted", "false_reports", "fabricated_reports")
+        .values("pk", "net_sales", "collections", "expenses", "visits_counted")
     }
+    reported = _reported_visits(rep_ids, month)
     targets = targets_for(rep_ids, [month])
     quotas = quotas_for(rep_ids)
     templates = {
@@ -193,8 +231,10 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
             expenses=round_cent(row.get("expenses") or ZERO),
             expense_rate_target=target.expense_rate_target if target is not None else None,
             visit_shortfall=max(0, quotas[rep_id].monthly_min - counted),
-            false_reports=row.get("false_reports") or 0,
-            fabricated_reports=row.get("fabricated_reports") or 0,
+            false_reports=len(reported[(rep_id, Visit.Status.FALSE_REPORT)]),
+            fabricated_reports=len(reported[(rep_id, Visit.Status.FABRICATED)]),
+            false_visits=tuple(reported[(rep_id, Visit.Status.FALSE_REPORT)]),
+            fabricated_visits=tuple(reported[(rep_id, Visit.Status.FABRICATED)]),
             scorecard_total=card.total if confirmed else None,
             draft_scorecard_total=card.total if card is not None and not confirmed else None,
         )
@@ -213,12 +253,18 @@ class LineDraft:
     description: str
     inputs: dict[str, Any]
     amount: Decimal
+    #: A carry-forward line: the ID of the statement whose negative net it carries.
+    carried_from: int | None = None
 
 
-def _line(step: str, description: str, inputs: dict[str, Any], amount: Decimal) -> LineDraft:
+def _line(
+    step: str, description: str, inputs: dict[str, Any], amount: Decimal, carried_from: int | None = None
+) -> LineDraft:
     if len(description) > DESCRIPTION_LENGTH:
         description = description[: DESCRIPTION_LENGTH - 1] + "…"
-    return LineDraft(step=str(step), description=description, inputs=inputs, amount=round_cent(amount))
+    return LineDraft(
+        step=str(step), description=description, inputs=inputs, amount=round_cent(amount), carried_from=carried_from
+    )
 
 
 @dataclass
@@ -226,7 +272,9 @@ class Computation:
     """One rep's month computed: the amounts of the statement and its lines, in order.
 
     ``gross_amount`` is the commission before deductions (tiers, then gate and scorecard factor);
-    ``net_amount`` = gross − deductions + adjustments; ``payable_amount`` = net − retained.
+    ``net_amount`` = carried forward + gross − deductions + adjustments; when it is positive,
+    ``payable_amount`` = net − retained; when it is negative nothing is payable and the whole net is
+    ``carried_forward`` into the rep's next monthly statement (SPEC §6).
     """
 
     rep_id: int
@@ -239,9 +287,12 @@ class Computation:
     #: The steps up to the deductions (base … fabricated).
     head: list[LineDraft]
     adjustments: list[LineDraft] = field(default_factory=list)
+    #: Negative months of earlier statements carried into this one (the statement starts with them).
+    carried: list[LineDraft] = field(default_factory=list)
     net_amount: Decimal = ZERO
     retained_amount: Decimal = ZERO
     payable_amount: Decimal = ZERO
+    carried_forward: Decimal = ZERO
     #: Net, retained (when the plan retains) and payable.
     tail: list[LineDraft] = field(default_factory=list)
 
@@ -250,12 +301,16 @@ class Computation:
 
     @property
     def lines(self) -> list[LineDraft]:
-        """Every line in order: the steps, the adjustments, then net, retained and payable."""
-        return [*self.head, *self.adjustments, *self.tail]
+        """Every line in order: carried forward, the steps, the adjustments, then net, retained and payable."""
+        return [*self.carried, *self.head, *self.adjustments, *self.tail]
 
     @property
     def adjustments_amount(self) -> Decimal:
         return sum((line.amount for line in self.adjustments), ZERO)
+
+    @property
+    def carried_amount(self) -> Decimal:
+        return sum((line.amount for line in self.carried), ZERO)
 
     def add_adjustment(self, description: str, inputs: dict[str, Any], amount: Decimal) -> LineDraft:
         """Add an adjustment line (``amount`` signed: positive in the rep's favour, rounded to 0.01)
@@ -265,11 +320,22 @@ class Computation:
         self._close()
         return line
 
+    def add_carried(self, description: str, inputs: dict[str, Any], amount: Decimal, source: int) -> LineDraft:
+        """Start the statement with the negative month of statement ``source`` carried forward
+        (``amount`` < 0), and recompute."""
+        line = _line(Step.CARRY_FORWARD, description, dict(inputs), Decimal(amount), carried_from=source)
+        self.carried.append(line)
+        self._close()
+        return line
+
     def _close(self) -> None:
-        """Steps 6–7: net, retained and payable from the gross, the deductions and the adjustments."""
+        """Steps 6–7: net, retained, payable and carried forward from the gross, the deductions, the
+        adjustments and the months carried in."""
         adjustments = self.adjustments_amount
-        self.net_amount = self.gross_amount - self.deductions_amount + adjustments
+        carried = self.carried_amount
+        self.net_amount = carried + self.gross_amount - self.deductions_amount + adjustments
         values = {
+            "carried": money(carried),
             "gross": money(self.gross_amount),
             "deductions": money(self.deductions_amount),
             "adjustments": money(adjustments),
@@ -282,10 +348,20 @@ class Computation:
         }
         if self.adjustments:
             inputs["adjustments"] = plain(adjustments)
-            text = _("gross %(gross)s − deductions %(deductions)s + adjustments %(adjustments)s = %(net)s") % values
+        if self.carried:
+            inputs["carried"] = plain(carried)
+        if self.carried and self.adjustments:
+            text = _(
+                "carried forward %(carried)s + gross %(gross)s − deductions %(deductions)s + adjustments "
+                "%(adjustments)s = %(net)s"
+            )
+        elif self.carried:
+            text = _("carried forward %(carried)s + gross %(gross)s − deductions %(deductions)s = %(net)s")
+        elif self.adjustments:
+            text = _("gross %(gross)s − deductions %(deductions)s + adjustments %(adjustments)s = %(net)s")
         else:
-            text = _("gross %(gross)s − deductions %(deductions)s = %(net)s") % values
-        tail = [_line(Step.NET, text, inputs, self.net_amount)]
+            text = _("gross %(gross)s − deductions %(deductions)s = %(net)s")
+        tail = [_line(Step.NET, text % values, inputs, self.net_amount)]
 
         self.retained_amount = ZERO
         if self.retention > 0:
@@ -305,19 +381,43 @@ class Computation:
             retained_inputs["retained"] = plain(self.retained_amount)
             tail.append(_line(Step.RETAINED, text, retained_inputs, self.retained_amount))
 
-        self.payable_amount = self.net_amount - self.retained_amount
-        text = _("net %(net)s − retained %(retained)s = %(payable)s") % {
-            "net": money(self.net_amount),
-            "retained": money(self.retained_amount),
-            "payable": money(self.payable_amount),
-        }
+        if self.net_amount < 0:
+            # a negative month is not paid (nor taken from the rep's pay here): it is carried forward
+            self.payable_amount = ZERO
+            self.carried_forward = self.net_amount
+            text = _(
+                "net %(net)s is negative: nothing payable; %(net)s is carried forward into the next monthly "
+                "statement → %(payable)s"
+            ) % {"net": money(self.net_amount), "payable": money(ZERO)}
+        else:
+            self.payable_amount = self.net_amount - self.retained_amount
+            self.carried_forward = ZERO
+            text = _("net %(net)s − retained %(retained)s = %(payable)s") % {
+                "net": money(self.net_amount),
+                "retained": money(self.retained_amount),
+                "payable": money(self.payable_amount),
+            }
         payable_inputs = {
             "net": plain(self.net_amount),
             "retained": plain(self.retained_amount),
             "payable": plain(self.payable_amount),
+            "carried_forward": plain(self.carried_forward),
         }
         tail.append(_line(Step.PAYABLE, text, payable_inputs, self.payable_amount))
         self.tail = tail
+
+
+def overflowing(computation: Computation) -> tuple[str, Decimal] | None:
+    """The first amount of ``computation`` (a statement field, or a line's step) beyond what a statement
+    holds (± ``MAX_MONEY``), with its value; None when everything fits."""
+    for name in AMOUNT_FIELDS:
+        value = getattr(computation, name)
+        if abs(value) > MAX_MONEY:
+            return name, value
+    for line in computation.lines:
+        if abs(line.amount) > MAX_MONEY:
+            return str(line.step), line.amount
+    return None
 
 
 # --- the steps -------------------------------------------------------------------------------------
@@ -435,12 +535,16 @@ def _gross_line(plan: CommissionPlan, base: Decimal) -> tuple[Decimal, LineDraft
 
 
 def _gate_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[Decimal, LineDraft]:
-    gate, rate = plan.collection_gate, figures.collection_rate
+    """Step 3. The exact collection rate (collections × 100 against gate × net sales) decides; the rate
+    shown has as many decimals as it takes not to contradict the decision (79.999 % < 80.00 %)."""
+    gate = plan.collection_gate
+    exact = exact_rate_of_sales(figures.collections, figures.net_sales)
+    rate = shown_against(exact, gate)
     inputs = {
         "gate": plain(gate),
         "collections": plain(figures.collections),
         "net_sales": plain(figures.net_sales),
-        "collection_rate": plain(rate) if rate is not None else "",
+        "collection_rate": str(rate) if rate is not None else "",
     }
     values = {
         "gate": pct(gate),
@@ -449,12 +553,12 @@ def _gate_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[
         "sales": money(figures.net_sales),
         "gross": money(gross),
     }
-    if rate is None:
+    if exact is None:
         text = _(
             "collections %(collections)s / net sales %(sales)s: no positive net sales, the collection rate is "
             "undefined and the gate %(gate)s does not apply → %(gross)s"
         )
-    elif rate < gate:
+    elif not meets(exact, gate):
         gross = ZERO
         values["gross"] = money(ZERO)
         text = _(
@@ -537,12 +641,17 @@ def _expenses_line(plan: CommissionPlan, figures: Figures) -> LineDraft:
     return _line(Step.EXPENSES, text, inputs, deduction)
 
 
-def _count_line(step: str, text: str, count: int, each: Decimal) -> LineDraft:
+def _count_line(step: str, text: str, count: int, each: Decimal, visits: Iterable[dict[str, Any]] = ()) -> LineDraft:
     """A deduction of ``each`` per occurrence; ``text`` (already in the plural form for ``count``)
-    takes ``count``, ``each`` and ``amount``."""
+    takes ``count``, ``each`` and ``amount``. ``visits`` (false or fabricated ones) go into the inputs,
+    each with its ID, date, dealer and the reason it was marked: the statement names them with links."""
     amount = round_cent(each * count)
     text = text % {"count": count, "each": money(each), "amount": money(amount)}
-    return _line(step, text, {"count": str(count), "per_unit": plain(each)}, amount)
+    inputs: dict[str, Any] = {"count": str(count), "per_unit": plain(each)}
+    visits = list(visits)
+    if visits:
+        inputs["visits"] = visits
+    return _line(step, text, inputs, amount)
 
 
 def _deduction_lines(plan: CommissionPlan, figures: Figures) -> list[LineDraft]:
@@ -574,6 +683,7 @@ def _deduction_lines(plan: CommissionPlan, figures: Figures) -> list[LineDraft]:
                 ),
                 figures.false_reports,
                 plan.false_report_deduction,
+                figures.false_visits,
             )
         )
     if plan.fabricated_deduction > 0:
@@ -587,6 +697,7 @@ def _deduction_lines(plan: CommissionPlan, figures: Figures) -> list[LineDraft]:
                 ),
                 figures.fabricated_reports,
                 plan.fabricated_deduction,
+                figures.fabricated_visits,
             )
         )
     return lines
@@ -599,7 +710,7 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
     """``rep``'s commission for ``month`` on ``plan`` (SPEC §6, steps 1–8), with its lines.
 
     ``figures`` are the month's inputs (``load_figures``); without them they are read for this rep
-    (four queries at most). No query otherwise when ``plan.tiers`` is prefetched. Writes nothing.
+    (five queries at most). No query otherwise when ``plan.tiers`` is prefetched. Writes nothing.
     """
     month = month if isinstance(month, Month) else Month.parse(month)
     rep_id = rep if isinstance(rep, int) else rep.pk
@@ -631,8 +742,8 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
 
 def compute_many(reps: Iterable, month: Month | str) -> dict[int, Computation | None]:
     """Each rep's computation for ``month`` by rep ID; None for a rep without a plan on the month's
-    last day. At most six queries whatever the number of reps: the plans (two, ``plans_for``)
-    and the figures (four, ``load_figures``)."""
+    last day. At most seven queries whatever the number of reps: the plans (two, ``plans_for``)
+    and the figures (five, ``load_figures``)."""
     month = month if isinstance(month, Month) else Month.parse(month)
     refs = _rep_refs(reps)
     plans = plans_for([ref.pk for ref in refs], month)

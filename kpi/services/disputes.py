@@ -319,17 +319,22 @@ def _describe(dispute: Dispute) -> str:
 
 @transaction.atomic
 def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
-    """Add to the draft monthly ``statement`` one adjustment line per accepted dispute of its rep that has
-    none yet, from statements of earlier periods, and recompute net, retained and payable with their lines.
-    Returns the lines added.
+    """Add to the draft monthly ``statement`` what its rep's earlier statements left for it: one
+    carry-forward line (first) per approved negative month not carried yet (``carry_forward``), and one
+    adjustment line per accepted dispute that has none yet; then recompute net, retained and payable with
+    their lines. Returns the lines added.
 
-    Called by ``dispute_accept`` (a run adds the same lines to the drafts it writes, set-based:
-    ``pending_adjustments``, ``runs.write_drafts``). Anything but a draft monthly
-    statement is left alone (an empty list). Idempotent: a dispute gets one adjustment line, ever.
-    Net, retained and payable follow the computation's own rules (``Computation.add_adjustment``:
-    net = gross − deductions + adjustments; retained = retention % × net when net > 0, 0.01 half up;
-    payable = net − retained), with the retention of the statement's plan.
+    Called by ``dispute_accept`` and by the approval of a negative statement (a run adds the same lines
+    to the drafts it writes, set-based: ``pending_adjustments``, ``pending_carries``,
+    ``runs.write_drafts``). Anything but a draft monthly statement is left alone (an empty list).
+    Idempotent: a dispute gets one adjustment line, a negative month one carry-forward line, ever.
+    Net, retained and payable follow the computation's own rules (``Computation``: net = carried +
+    gross − deductions + adjustments; retained = retention % × net when net > 0, 0.01 half up;
+    payable = net − retained, or 0.00 with the net carried forward when it is negative), with the
+    retention of the statement's plan.
     """
+    from kpi.services.carry_forward import carry_line_of, pending_carries
+
     if statement.kind != Statement.Kind.MONTHLY:
         return []
     _serialise_rep(statement.rep_id)
@@ -347,19 +352,37 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
         .select_related("line", "line__statement")
         .order_by("answered_at", "pk")
     )
-    if not disputes:
+    carries = pending_carries([statement.rep_id], period=statement.period).get(statement.rep_id, [])
+    if not disputes and not carries:
         return []
     lines = list(statement.lines.order_by("position"))
     computation = _computation(statement, lines)
     with translation.override(settings.LANGUAGE_CODE):
+        carried = [computation.add_carried(*carry_line_of(source)) for source in carries]
         drafts = [
             computation.add_adjustment(_describe(dispute), _inputs(dispute), adjustment_of(dispute))
             for dispute in disputes
         ]
+    added = []
+    if carried:  # the statement starts with them
+        _make_room(statement, 1, len(carried))
+        added += StatementLine.objects.bulk_create(
+            StatementLine(
+                statement=statement,
+                position=1 + offset,
+                step=draft.step,
+                description=draft.description,
+                inputs=draft.inputs,
+                amount=draft.amount,
+                carried_from_id=draft.carried_from,
+            )
+            for offset, draft in enumerate(carried)
+        )
     tail = [line for line in lines if line.step in SUMMARY_STEPS]
-    first = tail[0].position if tail else (lines[-1].position + 1 if lines else 1)
-    _make_room(statement, first, len(drafts))
-    added = StatementLine.objects.bulk_create(
+    first = (tail[0].position if tail else (lines[-1].position + 1 if lines else 1)) + len(carried)
+    if drafts:
+        _make_room(statement, first, len(drafts))
+    adjustments = StatementLine.objects.bulk_create(
         StatementLine(
             statement=statement,
             position=first + offset,
@@ -370,11 +393,11 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
         )
         for offset, draft in enumerate(drafts)
     )
-    for dispute, line in zip(disputes, added, strict=True):
+    for dispute, line in zip(disputes, adjustments, strict=True):
         dispute.adjustment_line = line
         dispute.save(update_fields=["adjustment_line"])
     _write_tail(statement, computation, first + len(drafts))
-    return added
+    return added + adjustments
 
 
 def _inputs(dispute: Dispute) -> dict[str, Any]:
@@ -405,9 +428,11 @@ def _computation(statement: Statement, lines: list[StatementLine]):
         retention=statement.plan.retention if statement.plan_id else ZERO,
         head=[],
     )
-    for line in lines:
+    for line in lines:  # already stored: their amounts count, their rows stay
         if line.step == Step.ADJUSTMENT:
-            computation.adjustments.append(line)  # already stored: its amount counts, its row stays
+            computation.adjustments.append(line)
+        elif line.step == Step.CARRY_FORWARD:
+            computation.carried.append(line)
     computation._close()
     return computation
 
@@ -425,7 +450,8 @@ def _write_tail(statement: Statement, computation, first: int) -> None:
     statement.net_amount = computation.net_amount
     statement.retained_amount = computation.retained_amount
     statement.payable_amount = computation.payable_amount
-    statement.save(update_fields=["net_amount", "retained_amount", "payable_amount", "updated_at"])
+    statement.carried_forward = computation.carried_forward
+    statement.save(update_fields=["net_amount", "retained_amount", "payable_amount", "carried_forward", "updated_at"])
     existing = {line.step: line for line in statement.lines.filter(step__in=SUMMARY_STEPS)}
     with translation.override(settings.LANGUAGE_CODE):
         drafts = list(computation.tail)

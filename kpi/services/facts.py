@@ -285,7 +285,7 @@ def facts_record(
     candidates: list[tuple[int, dict[str, Any], set[str]]] = []  # (index, column values, attributes defaulted)
     first_index: dict[str, int] = {}
     days: list[date | None] = []  # each item's date, when it has a valid one
-    check = _Checker(model, lookups, _memo(parse_date))
+    check = _Checker(model, lookups, _memo(parse_date), actor_id=actor.pk)
     for index, item in enumerate(items):
         values, defaulted, item_errors, day = check(item, index)
         days.append(day)
@@ -366,8 +366,10 @@ def fact_record(*, actor, kind: str, **item: Any) -> tuple[Fact, bool]:
 class _Checker:
     """Checks one item at a time into the column values of its fact (see ``__call__``)."""
 
-    def __init__(self, model, lookups: Lookups, date_of: Callable[[Any], date]) -> None:
+    def __init__(self, model, lookups: Lookups, date_of: Callable[[Any], date], *, actor_id: int | None = None) -> None:
         self.model, self.lookups, self.date_of = model, lookups, date_of
+        #: who records: nobody records a fact attributed to themselves (segregation of duties, §2)
+        self.actor_id = actor_id
         #: item index → path of the ship-to territory (sales), for the channel conflicts
         self.ship_to_paths: dict[int, str] = {}
 
@@ -417,7 +419,17 @@ class _Checker:
         if dealer is not None:
             values["dealer_id"] = dealer.id
         rep = _rep(item, dealer, lookups, bad, defaulted)
-        if rep is not None:
+        if rep is not None and rep.id == self.actor_id:
+            bad(
+                "rep",
+                _(
+                    "Segregation of duties: you cannot record a fact attributed to yourself (%(username)s); "
+                    "another member of finance records it."
+                )
+                % {"username": rep.username},
+                rep.username,
+            )
+        elif rep is not None:
             values["rep_id"] = rep.id
 
         if model is SalesRecord:

@@ -24,7 +24,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -61,6 +62,74 @@ def rate_of_sales(amount: Decimal, net_sales: Decimal) -> Decimal | None:
     if net_sales <= 0:
         return None
     return percent(amount, net_sales)
+
+
+# --- thresholds: exact comparisons, and a figure shown that agrees with them --------------------------
+
+
+def exact_percent(numerator: Decimal | int, denominator: Decimal | int | None) -> Fraction | None:
+    """numerator / denominator × 100 as an exact fraction (no rounding at all); None when the
+    denominator is missing or 0. A threshold is compared with this, never with a rounded rate:
+    79.999 % is below an 80 % gate even though it rounds to 80.00 %."""
+    if denominator is None or denominator == 0:
+        return None
+    return Fraction(Decimal(numerator)) * 100 / Fraction(Decimal(denominator))
+
+
+def exact_rate_of_sales(amount: Decimal, net_sales: Decimal) -> Fraction | None:
+    """``rate_of_sales`` exactly: None when net sales are not positive."""
+    if net_sales <= 0:
+        return None
+    return exact_percent(amount, net_sales)
+
+
+def meets(exact: Fraction | Decimal | int | None, threshold: Decimal | int | None, *, lower_is_better=False) -> bool:
+    """``exact`` reaches ``threshold`` (≥, or ≤ for a lower-is-better figure), compared exactly. An
+    undefined figure or threshold meets nothing."""
+    if exact is None or threshold is None:
+        return False
+    value, limit = Fraction(exact), Fraction(Decimal(threshold))
+    return value <= limit if lower_is_better else value >= limit
+
+
+def _quantize(value: Fraction, places: int, rounding: str) -> Decimal:
+    exponent = Decimal(1).scaleb(-places)
+    # enough digits that the quotient is exact to far beyond ``places`` before it is rounded
+    quotient = Decimal(value.numerator) / Decimal(value.denominator)
+    if rounding != ROUND_HALF_UP:
+        # the division itself rounds (28 digits): compare back with the fraction to step the right way
+        rounded = quotient.quantize(exponent, rounding=rounding)
+        if rounding == ROUND_FLOOR and Fraction(rounded) > value:
+            rounded -= exponent
+        elif rounding == ROUND_CEILING and Fraction(rounded) < value:
+            rounded += exponent
+        return rounded
+    return quotient.quantize(exponent, rounding=rounding)
+
+
+def shown_against(
+    exact: Fraction | None,
+    threshold: Decimal | int | None,
+    *,
+    lower_is_better: bool = False,
+    places: int = 2,
+    max_places: int = 6,
+) -> Decimal | None:
+    """The figure to show beside a decision on ``threshold``: ``exact`` rounded half up to ``places``
+    decimals, with more decimals (up to ``max_places``) when that rounding would cross the threshold
+    (79.999 % against 80 % shows as 79.999, not 80.00), and at ``max_places`` rounded towards the
+    side of the decision when even that is not enough. So the figure never contradicts the decision."""
+    if exact is None:
+        return None
+    if threshold is None:
+        return _quantize(exact, places, ROUND_HALF_UP)
+    decision = meets(exact, threshold, lower_is_better=lower_is_better)
+    for digits in range(places, max_places + 1):
+        rounded = _quantize(exact, digits, ROUND_HALF_UP)
+        if meets(rounded, threshold, lower_is_better=lower_is_better) == decision:
+            return rounded
+    # ≥: rounding down keeps "met" met and "not met" below; ≤: rounding up does the same
+    return _quantize(exact, max_places, ROUND_CEILING if lower_is_better else ROUND_FLOOR)
 
 
 # --- periods: a month, a quarter or a year -----------------------------------------------------------
@@ -193,6 +262,32 @@ class Measures:
     @property
     def has_target(self) -> bool:
         return self.sales_target is not None
+
+    @property
+    def collection_rate_exact(self) -> Fraction | None:
+        return exact_rate_of_sales(self.collections, self.net_sales)
+
+    @property
+    def sales_achievement_exact(self) -> Fraction | None:
+        return exact_percent(self.net_sales, self.sales_target)
+
+    @property
+    def below_collection_target(self) -> bool:
+        """The collection rate is defined and, compared exactly, under its target."""
+        exact = self.collection_rate_exact
+        if exact is None or self.collection_rate_target is None:
+            return False
+        return not meets(exact, self.collection_rate_target)
+
+    @property
+    def sales_band(self) -> str:
+        """``met`` (≥ 100 % of the sales target, exactly), ``near`` (≥ 80 %), ``below``; "" without a target."""
+        exact = self.sales_achievement_exact
+        if exact is None:
+            return ""
+        if meets(exact, 100):
+            return "met"
+        return "near" if meets(exact, 80) else "below"
 
 
 def _weighted_rate(parts: Sequence[MonthFigures], name: str) -> Decimal | None:

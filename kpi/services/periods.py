@@ -44,3 +44,22 @@ def ensure_periods(days: Iterable[date]) -> None:
     codes = {period_code(day) for day in days}
     existing = set(Period.objects.filter(code__in=codes).values_list("code", flat=True))
     Period.objects.bulk_create([Period(code=code) for code in sorted(codes - existing)], ignore_conflicts=True)
+
+
+def month_locked_for_rep(rep_id: int, day: date) -> str | None:
+    """Why nothing more can be dated on ``day`` for the rep — the period is closed, or the rep's monthly
+    statement of it is approved or paid (a correction then goes through a dispute) — or None."""
+    from kpi.models import Statement
+
+    code = period_code(day)
+    if closed_codes([code]):
+        return _("The period %(period)s is closed; nothing dated in it can be added or changed.") % {"period": code}
+    final = Statement.objects.filter(
+        rep_id=rep_id, period=code, kind=Statement.Kind.MONTHLY, status__in=Statement.FINAL
+    ).exists()
+    if final:
+        return _(
+            "The commission statement for %(period)s is already approved; nothing dated in it can be added. "
+            "A correction goes through a dispute on the statement."
+        ) % {"period": code}
+    return None

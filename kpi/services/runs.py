@@ -44,7 +44,7 @@ from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, team_ids
 from channelhub.workflow.models import StateChange
-from kpi.models import CommissionRun, Dispute, PlanAssignment, Statement, StatementLine
+from kpi.models import CommissionRun, Dispute, PlanAssignment, RunProblem, Statement, StatementLine
 from kpi.services.closing import hold_period_open
 from kpi.services.periods import PeriodClosed, check_open, ensure_periods
 
@@ -62,6 +62,7 @@ AMOUNTS = (
     "net_amount",
     "retained_amount",
     "payable_amount",
+    "carried_forward",
 )
 #: A run's error text is kept to this length (the traceback goes to the worker's log).
 ERROR_MAX = 2000
@@ -120,6 +121,21 @@ def _refuse_closed(month: Month) -> None:
         ) from closed
 
 
+def _refuse_unended(month: Month) -> None:
+    """A month is paid once it is over: the current month, or a later one, is refused (400)."""
+    current = Month.current()
+    if month >= current:
+        raise ValidationError(
+            {
+                "period": _(
+                    "The period %(period)s has not ended yet; a commission run is for a month that is over "
+                    "(the latest is %(latest)s)."
+                )
+                % {"period": month, "latest": current.previous()}
+            }
+        )
+
+
 # --- starting ----------------------------------------------------------------------------------------
 
 
@@ -153,11 +169,13 @@ def queue_run(run_id: int) -> None:
 @transaction.atomic
 def start_run(*, actor, period: str | Month) -> CommissionRun:
     """Queue a run of ``period`` (``YYYY-MM``): a manager's team, or every rep with a plan for finance
-    and admins. 403 for other roles, 400 for a bad period, 409 when the period is closed, 503
+    and admins. 403 for other roles, 400 for a bad period or one that has not ended (the current month
+    or later), 409 when the period is closed, 503
     (``BrokerUnavailable``, nothing written) when the broker does not answer."""
     if not may_start_runs(actor):
         raise PermissionDenied(_("Only channel managers, finance and administrators start commission runs."))
     month = _month(period)
+    _refuse_unended(month)
     _refuse_closed(month)
     from channelhub.celery import require_broker
 
@@ -179,9 +197,13 @@ def start_scheduled_run(*, period: str | Month) -> CommissionRun | None:
     schedule's task is retried with backoff."""
     month = _month(period)
     try:
+        _refuse_unended(month)
         _refuse_closed(month)
     except PeriodClosed:
         logger.info("Scheduled commission run skipped: %s is closed", month)
+        return None
+    except ValidationError:
+        logger.info("Scheduled commission run skipped: %s has not ended", month)
         return None
     earlier = (
         CommissionRun.objects.filter(period=str(month), started_by__isnull=True)
@@ -228,6 +250,7 @@ def run_begin(*, run_id: int) -> RunPlan | None:
     run.started_at = run.started_at or timezone.now()
     run.total, run.done, run.skipped, run.error = len(rep_ids), 0, 0, ""
     run.save(update_fields=["status", "started_at", "total", "done", "skipped", "error"])
+    run.problems.all().delete()  # a re-delivered start reports afresh
     return RunPlan(period=run.period, chunks=chunks_of(rep_ids))
 
 
@@ -384,16 +407,22 @@ def _write_lines(
         # Nothing refers to the new lines (no ID wanted back): straight in with COPY, no model objects.
         copy_rows(
             StatementLine._meta.db_table,
-            ("statement_id", "position", "step", "description", "inputs", "amount"),
+            ("statement_id", "position", "step", "description", "inputs", "amount", "carried_from_id"),
             (
-                (statement.pk, position, step, description, json.dumps(inputs), draft.amount)
+                (statement.pk, position, step, description, json.dumps(inputs), draft.amount, _source(draft))
                 for (statement, position, step, description, inputs), draft in zip(rows, sources, strict=True)
             ),
         )
         return lines
     created = StatementLine.objects.bulk_create(
         StatementLine(
-            statement=statement, position=position, step=step, description=description, inputs=inputs, amount=d.amount
+            statement=statement,
+            position=position,
+            step=step,
+            description=description,
+            inputs=inputs,
+            amount=d.amount,
+            carried_from_id=_source(d),
         )
         for (statement, position, step, description, inputs), d in zip(rows, sources, strict=True)
     )
@@ -427,6 +456,11 @@ def _write_lines(
     if settled:
         Dispute.objects.bulk_update(settled, ["adjustment_line"])
     return lines
+
+
+def _source(draft) -> int | None:
+    """The statement a carry-forward draft carries (``LineDraft.carried_from``); None for other lines."""
+    return getattr(draft, "carried_from", None)
 
 
 def _history_entries(statements: Sequence[Statement], kind: str, *, now, by) -> list:
@@ -470,11 +504,14 @@ def write_drafts(
        anything else is skipped. The missing ones are inserted (``ON CONFLICT DO NOTHING`` under the
        unique constraint) and read back locked.
     3. The accepted disputes the drafts must carry become adjustment lines (``pending_adjustments``),
-       before net, retained and payable, which are recomputed (``Computation.add_adjustment``).
+       before net, retained and payable, which are recomputed (``Computation.add_adjustment``); the
+       approved negative months not carried yet become the drafts' first lines (``pending_carries``).
     4. Amounts, plan, run and ``computed_at`` written; a history row per draft (``+`` created, ``~``
        recomputed, by the run's starter); a state-log row (``create``) per new statement; the lines
        replaced (``replace_lines``) and the disputes pointed at their new lines.
     """
+    from kpi.services.carry_forward import carry_line_of, pending_carries
+    from kpi.services.commission import MAX_MONEY, overflowing
     from kpi.services.disputes import adjustment_line_of, hold_reps, pending_adjustments
 
     rep_ids = sorted(computations)
@@ -490,12 +527,34 @@ def write_drafts(
         ]
         drafts = [existing[rep_id].pk for rep_id in writable if rep_id in existing]
         pending = pending_adjustments(writable, period=period, drafts=drafts)
+        carries = pending_carries(writable, period=period, drafts=drafts)
         finals, settles = {}, {}
         for rep_id in writable:
-            computation = replace(computations[rep_id], adjustments=list(computations[rep_id].adjustments))
+            computation = replace(
+                computations[rep_id],
+                adjustments=list(computations[rep_id].adjustments),
+                carried=list(computations[rep_id].carried),
+            )
+            for source in carries.get(rep_id, ()):
+                computation.add_carried(*carry_line_of(source))
             for dispute in pending.get(rep_id, ()):
                 settles[id(computation.add_adjustment(*adjustment_line_of(dispute)))] = dispute
             finals[rep_id] = computation
+        # a month beyond what a statement holds: that rep is reported on the run, the others written
+        problems = []
+        for rep_id in list(writable):
+            if found := overflowing(finals[rep_id]):
+                figure, amount = found
+                problems.append(
+                    RunProblem(
+                        run=run,
+                        rep_id=rep_id,
+                        code=RunProblem.Code.OVERFLOW,
+                        params={"figure": figure, "amount": f"{amount:.2f}", "limit": f"{MAX_MONEY:.2f}"},
+                    )
+                )
+                writable.remove(rep_id)
+        RunProblem.objects.bulk_create(problems, ignore_conflicts=True)
 
         def values(rep_id: int) -> dict:
             computation = finals[rep_id]
@@ -578,6 +637,12 @@ def _plan_of(computation, rep_id: int, period: str):
 def run_list(user) -> QuerySet[CommissionRun]:
     """The runs ``user`` may see (managers, finance and admins: all; reps none), newest first."""
     return scope(user, CommissionRun).select_related("started_by").order_by("-created_at", "-pk")
+
+
+def run_problems(user, run: CommissionRun) -> list[RunProblem]:
+    """The reps ``run`` could not compute, among the reps ``user`` may see (a manager sees a finance
+    run's problems of the team only)."""
+    return list(run.problems.filter(rep__in=scope(user, User)).select_related("rep").order_by("rep__username", "pk"))
 
 
 def default_period(today: date | None = None) -> str:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
@@ -52,7 +53,17 @@ from kpi.models import (
     Target,
     TargetCategoryShare,
 )
-from kpi.services.measures import HUNDRED, ZERO, Measures, rate_of_sales, rep_measures, round_cent
+from kpi.services.measures import (
+    HUNDRED,
+    ZERO,
+    Measures,
+    exact_percent,
+    exact_rate_of_sales,
+    meets,
+    rep_measures,
+    round_cent,
+    shown_against,
+)
 from partners.models import Dealer
 from visits.models import Visit
 from visits.services.compliance import Compliance, rep_compliance
@@ -83,6 +94,8 @@ DEFAULT_TARGET_METRICS = frozenset(
     }
 )
 WEIGHT_TOTAL = Decimal(100)
+#: The largest actual or target a scorecard line holds (16 digits, 2 of them decimals).
+COLUMN_MAX = Decimal("99999999999999.99")
 
 
 # --- template rules --------------------------------------------------------------------------------
@@ -152,13 +165,12 @@ def ratio_score(actual: Decimal | None, target: Decimal | None, cap: Decimal, lo
     return round_cent(max(ZERO, min(ratio, cap)) * HUNDRED)
 
 
-def threshold_met(actual: Decimal | None, target: Decimal | None, lower_is_better: bool) -> bool:
-    if actual is None or target is None:
-        return False
-    return actual <= target if lower_is_better else actual >= target
+def threshold_met(actual: Fraction | Decimal | None, target: Decimal | None, lower_is_better: bool) -> bool:
+    """Compared exactly: give the exact actual (a ``Fraction`` for a rate), never a rounded one."""
+    return meets(actual, target, lower_is_better=lower_is_better)
 
 
-def threshold_score(actual: Decimal | None, target: Decimal | None, lower_is_better: bool) -> Decimal:
+def threshold_score(actual: Fraction | Decimal | None, target: Decimal | None, lower_is_better: bool) -> Decimal:
     return round_cent(HUNDRED if threshold_met(actual, target, lower_is_better) else ZERO)
 
 
@@ -262,7 +274,12 @@ def money(value: Decimal) -> str:
 
 
 def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:.2f} %"
+    """Two decimals, or more when the figure has them (an actual shown beside a threshold)."""
+    if value is None:
+        return "—"
+    exponent = value.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{value:.{places}f} %"
 
 
 def number(value: Decimal | int | None) -> str:
@@ -274,8 +291,14 @@ def number(value: Decimal | int | None) -> str:
 
 @dataclass(frozen=True)
 class Reading:
-    actual: Decimal | None
-    text: str  # how the actual came about
+    """A metric's actual (exact: a ``Fraction`` for a rate, an integer count) and how it came about.
+
+    ``formula`` readings (a rate: "collections … / net sales …") end with "= <actual>", added when the
+    line is scored: beside a threshold the actual is shown with the decimals its decision needs."""
+
+    actual: Fraction | Decimal | None
+    text: str
+    formula: bool = False
 
 
 def read_metric(item: ScorecardTemplateItem, data: RepMonth) -> Reading:
@@ -287,29 +310,32 @@ def read_metric(item: ScorecardTemplateItem, data: RepMonth) -> Reading:
         if m.sales_achievement is None:
             return Reading(None, _("net sales %(sales)s / sales target 0.00: undefined") % _p(m))
         return Reading(
-            m.sales_achievement, _("net sales %(sales)s / sales target %(target)s = %(achievement)s") % _p(m)
+            exact_percent(m.net_sales, m.sales_target),
+            _("net sales %(sales)s / sales target %(target)s") % _p(m),
+            formula=True,
         )
     if metric in (Metric.EXPENSE_RATE, Metric.COLLECTION_RATE):
         m = data.measures
         if metric == Metric.EXPENSE_RATE:
-            actual, text = m.expense_rate, _("expenses %(expenses)s / net sales %(sales)s") % _p(m)
+            amount, text = m.expenses, _("expenses %(expenses)s / net sales %(sales)s") % _p(m)
         else:
-            actual, text = m.collection_rate, _("collections %(collections)s / net sales %(sales)s") % _p(m)
-        if actual is None:
+            amount, text = m.collections, _("collections %(collections)s / net sales %(sales)s") % _p(m)
+        exact = exact_rate_of_sales(amount, m.net_sales)
+        if exact is None:
             return Reading(None, text + " — " + _("no positive net sales: the rate is undefined"))
-        return Reading(actual, f"{text} = {pct(actual)}")
+        return Reading(exact, text, formula=True)
     if metric == Metric.CATEGORY_SHARE:
         net_sales = data.measures.net_sales
         category_sales = data.category_sales.get(item.category_id, ZERO)
-        actual = rate_of_sales(category_sales, net_sales)
+        exact = exact_rate_of_sales(category_sales, net_sales)
         text = _("%(category)s sales %(part)s / net sales %(sales)s") % {
             "category": item.category.name if item.category else "—",
             "part": money(category_sales),
             "sales": money(net_sales),
         }
-        if actual is None:
+        if exact is None:
             return Reading(None, text + " — " + _("no positive net sales: the share is undefined"))
-        return Reading(actual, f"{text} = {pct(actual)}")
+        return Reading(exact, text, formula=True)
     if metric == Metric.NEW_DEALERS:
         count = data.new_dealers
         text = ngettext("%(count)s dealer activated", "%(count)s dealers activated", count)
@@ -323,12 +349,12 @@ def read_metric(item: ScorecardTemplateItem, data: RepMonth) -> Reading:
         count, minimum = data.compliance.visits_counted, data.compliance.monthly_min
         # visits counted / monthly minimum × 100, capped at 100 (doing more than the quota is not
         # "more compliant"); a minimum of 0 asks for nothing and is met.
-        actual = min(HUNDRED, round_cent(Decimal(count) * HUNDRED / minimum)) if minimum else HUNDRED
-        actual = round_cent(actual)
+        exact = min(Fraction(100), Fraction(count * 100, minimum)) if minimum else Fraction(100)
         return Reading(
-            actual,
-            _("%(count)s visits counted / monthly minimum %(minimum)s = %(rate)s (at most 100 %%)")
-            % {"count": count, "minimum": minimum, "rate": pct(actual)},
+            exact,
+            _("%(count)s visits counted / monthly minimum %(minimum)s (at most 100 %%)")
+            % {"count": count, "minimum": minimum},
+            formula=True,
         )
     if metric == Metric.DISTINCT_DEALERS:
         count = data.compliance.distinct_dealers
@@ -389,6 +415,12 @@ def _default_target(item: ScorecardTemplateItem, data: RepMonth) -> Decimal | No
     return None
 
 
+def _cents(value: Fraction | Decimal) -> Decimal:
+    if isinstance(value, Fraction):
+        return round_cent(Decimal(value.numerator) / Decimal(value.denominator))
+    return round_cent(value)
+
+
 def _show(metric: str, value: Decimal | None) -> str:
     return pct(value) if metric in PERCENT_METRICS else number(value)
 
@@ -414,10 +446,23 @@ def score_line(item: ScorecardTemplateItem, line: ScorecardLine, data: RepMonth 
 
     reading = read_metric(item, data)
     target = item.target if item.target is not None else _default_target(item, data)
-    actual = None if reading.actual is None else round_cent(reading.actual)
     target = None if target is None else round_cent(target)
-    line.actual, line.target = actual, target
-    show_actual, show_target = _show(item.metric, actual), _show(item.metric, target)
+    exact = reading.actual
+    if item.method == Method.THRESHOLD and exact is not None and target is not None:
+        # The decision is on the exact actual; the figures shown agree with it: the column (two
+        # decimals) rounded towards the decision where half up would cross the target, the text with
+        # the decimals it takes (79.999 % is "not met" against 80.00 %, never "80.00 % not met").
+        actual = shown_against(Fraction(exact), target, lower_is_better=item.lower_is_better, max_places=2)
+        shown = shown_against(Fraction(exact), target, lower_is_better=item.lower_is_better)
+    else:
+        actual = None if exact is None else _cents(exact)
+        shown = actual
+    show_actual, show_target = _show(item.metric, shown), _show(item.metric, target)
+    # the columns hold 16 digits: a figure beyond them (a rate on a tiny base) is shown, not stored
+    line.actual = actual if actual is None or abs(actual) <= COLUMN_MAX else None
+    line.target = target if target is None or abs(target) <= COLUMN_MAX else None
+    if reading.formula:
+        reading = Reading(exact, f"{reading.text} = {show_actual}")
 
     if item.method == Method.DEDUCTION:
         line.score = deduction_score(item.points or ZERO, actual)
@@ -433,8 +478,8 @@ def score_line(item: ScorecardTemplateItem, line: ScorecardLine, data: RepMonth 
         line.score = round_cent(ZERO)
         score_text = _("no target: score 0")
     elif item.method == Method.THRESHOLD:
-        line.score = threshold_score(actual, target, item.lower_is_better)
-        met = threshold_met(actual, target, item.lower_is_better)
+        line.score = threshold_score(exact, target, item.lower_is_better)
+        met = threshold_met(exact, target, item.lower_is_better)
         score_text = _("%(actual)s %(sign)s %(target)s? %(answer)s → score %(score)s") % {
             "actual": show_actual,
             "sign": "≤" if item.lower_is_better else "≥",

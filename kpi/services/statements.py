@@ -12,9 +12,11 @@ Who does what (SPEC §2 row "commission statements"; docs/kpi-statements.md):
 * *submit* — the rep's manager or an admin, never for a statement of their own;
 * *approve* — finance or an admin, never the one who submitted it nor its beneficiary (segregation of
   duties, 403); two approvals at the same moment give one approval and one 409 (the workflow locks the row);
-* *reject* — finance or an admin, with a reason;
+* *reject* — finance or an admin (not its beneficiary), with a reason;
 * *reopen* — the rep's manager or an admin, once the open disputes on it are answered;
-* *mark paid* — finance or an admin (not its beneficiary), with the payment reference and the date.
+* *mark paid* — finance or an admin (not its beneficiary), with the payment reference and the date, for a
+  statement that pays something (a negative month pays 0.00: its net is carried forward, §6); a whole
+  period's list at once through ``payouts.statements_mark_paid``.
 
 Approved and paid statements never change (``check_not_final``, 409). Every transition is logged by the
 workflow (who, when, from, to, comment); the rep is notified when their statement is approved, rejected
@@ -101,12 +103,14 @@ def can_approve(actor, statement: Statement) -> bool:
 
 
 def can_reject(actor, statement: Statement) -> bool:
-    return is_finance(actor)
+    """Finance or an admin, but not the beneficiary (nobody decides on their own commission)."""
+    return is_finance(actor) and statement.rep_id != actor.pk
 
 
 def can_mark_paid(actor, statement: Statement) -> bool:
-    """Finance or an admin, but not the beneficiary (nobody records their own payout)."""
-    return is_finance(actor) and statement.rep_id != actor.pk
+    """Finance or an admin, but not the beneficiary (nobody records their own payout), for a statement
+    that pays something."""
+    return is_finance(actor) and statement.rep_id != actor.pk and statement.payable_amount > 0
 
 
 #: action → (transition name, may the role take it)
@@ -167,14 +171,33 @@ def statement_approve(*, actor, statement: Statement, comment: str = "", now=Non
         raise PermissionDenied(_("Only finance or an administrator approves a commission statement."))
     changes = {"approved_by": actor, "approved_at": now or timezone.now()}
     Statement.workflow.apply(statement, "approve", by=actor, comment=comment, changes=changes)
+    if statement.carried_forward < 0:
+        body = _("Nothing payable: %(amount)s is carried forward into your next monthly statement.") % {
+            "amount": statement.carried_forward
+        }
+        carry_into_next_draft(statement)
+    else:
+        body = _("Payable: %(amount)s.") % {"amount": statement.payable_amount}
     notify(
         recipient=statement.rep,
         key=f"statement-approved:{statement.pk}",
         title=_("Your commission statement for %(period)s was approved") % {"period": statement.period},
-        body=_("Payable: %(amount)s.") % {"amount": statement.payable_amount},
+        body=body,
         url=_url(statement),
     )
     return statement
+
+
+def carry_into_next_draft(statement: Statement) -> None:
+    """An approved negative month goes into the rep's next draft monthly statement at once when there is
+    one (else the run that writes it adds the line)."""
+    from kpi.services.disputes import apply_pending_adjustments, next_open_statement
+
+    if statement.kind != Statement.Kind.MONTHLY:
+        return
+    following = next_open_statement(statement.rep_id, after=statement.period)
+    if following is not None:
+        apply_pending_adjustments(following)
 
 
 @transaction.atomic
@@ -185,6 +208,8 @@ def statement_reject(*, actor, statement: Statement, reason: str) -> Statement:
     next run recomputes it.
     """
     statement = _locked(statement)
+    if statement.rep_id == actor.pk:
+        raise SegregationOfDutiesError(_("You cannot reject your own commission statement."))
     if not is_finance(actor):
         raise PermissionDenied(_("Only finance or an administrator rejects a commission statement."))
     reason = (reason or "").strip()
@@ -227,6 +252,21 @@ def statement_reopen(*, actor, statement: Statement, comment: str = "") -> State
     return statement
 
 
+def payment_problems(payment_reference: str, paid_on: date | None) -> dict[str, str]:
+    """What is wrong with the bank reference and the date of a payment, by field (empty: nothing)."""
+    errors = {}
+    reference = (payment_reference or "").strip()
+    if not reference:
+        errors["payment_reference"] = _("Enter the bank's payment reference.")
+    elif len(reference) > REFERENCE_MAX:
+        errors["payment_reference"] = _("At most %(max)d characters.") % {"max": REFERENCE_MAX}
+    if not isinstance(paid_on, date):
+        errors["paid_on"] = _("Enter the date the commission was paid.")
+    elif paid_on > timezone.localdate():
+        errors["paid_on"] = _("The payment date cannot be in the future.")
+    return errors
+
+
 @transaction.atomic
 def statement_mark_paid(
     *, actor, statement: Statement, payment_reference: str, paid_on: date | None, comment: str = ""
@@ -238,17 +278,15 @@ def statement_mark_paid(
         raise PermissionDenied(_("Only finance or an administrator records a payment."))
     if statement.rep_id == actor.pk:
         raise SegregationOfDutiesError(_("You cannot record the payment of your own commission."))
-    errors = {}
+    if statement.payable_amount <= 0 and Statement.workflow.can(statement, "mark_paid"):
+        raise Conflict(
+            _("This statement pays nothing (%(amount)s payable); there is no payment to record.")
+            % {"amount": statement.payable_amount},
+            current_state=statement.status,
+        )
+    errors = payment_problems(payment_reference, paid_on)
     reference = (payment_reference or "").strip()
-    if not reference:
-        errors["payment_reference"] = _("Enter the bank's payment reference.")
-    elif len(reference) > REFERENCE_MAX:
-        errors["payment_reference"] = _("At most %(max)d characters.") % {"max": REFERENCE_MAX}
-    if not isinstance(paid_on, date):
-        errors["paid_on"] = _("Enter the date the commission was paid.")
-    elif paid_on > timezone.localdate():
-        errors["paid_on"] = _("The payment date cannot be in the future.")
-    elif statement.approved_at and paid_on < local_date(statement.approved_at):
+    if not errors and statement.approved_at and paid_on < local_date(statement.approved_at):
         errors["paid_on"] = _("The payment date cannot be before the approval (%(day)s).") % {
             "day": local_date(statement.approved_at).isoformat()
         }
@@ -280,12 +318,16 @@ def statement_list(user) -> QuerySet[Statement]:
 
 
 def statement_detail(user) -> QuerySet[Statement]:
-    """``statement_list`` with the lines and, on each line, its disputes (two more queries)."""
+    """``statement_list`` with the lines, on each line its disputes, and the lines that carried its negative
+    net forward (three more queries)."""
     disputes = Dispute.objects.select_related(
         "rep", "rep__profile", "answered_by", "adjustment_line__statement"
     ).order_by("created_at", "pk")
     lines = StatementLine.objects.order_by("position").prefetch_related(Prefetch("disputes", queryset=disputes))
-    return statement_list(user).prefetch_related(Prefetch("lines", queryset=lines))
+    carried_into = StatementLine.objects.select_related("statement").order_by("statement__period")
+    return statement_list(user).prefetch_related(
+        Prefetch("lines", queryset=lines), Prefetch("carried_into", queryset=carried_into)
+    )
 
 
 def approval_queue(user) -> QuerySet[Statement]:

@@ -21,7 +21,7 @@ from kpi.forms_runs import StartRunForm, YearEndForm
 from kpi.models import CommissionRun
 from kpi.services.closing import close_period, may_close, period_rows, settle_year
 from kpi.services.periods import PeriodClosed
-from kpi.services.runs import default_period, may_start_runs, run_list, runs_everyone, start_run
+from kpi.services.runs import default_period, may_start_runs, run_list, run_problems, runs_everyone, start_run
 
 
 def _require_runs(user) -> None:
@@ -56,12 +56,13 @@ def run_create_page(request):
     user = request.user
     _require_runs(user)
     form = StartRunForm(posted(request), initial={"period": default_period()})
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             run = form.run(start_run, actor=user, period=form.cleaned_data["period"])
         except PeriodClosed as closed:
             form.add_error("period", str(closed))
-            run = None
+            run, status = None, 409
         except BrokerUnavailable as down:
             # Nothing was written: the form comes back with the error, the month as typed, and 503.
             form.add_error(None, str(down))
@@ -69,7 +70,8 @@ def run_create_page(request):
         if run is not None:
             messages.success(request, gettext("Commission run for %(period)s started.") % {"period": run.period})
             return redirect("kpi:run-detail", pk=run.pk)
-    return render(request, "kpi/runs/run_form.html", _form_context(form, user))
+    # a refused start answers with the form's errors: 400 (a bad period, one not ended), 409 (closed)
+    return render(request, "kpi/runs/run_form.html", _form_context(form, user), status=status)
 
 
 def _form_context(form, user) -> dict:
@@ -80,6 +82,7 @@ def run_detail_page(request, pk: int):
     run = get_object_or_404(run_list(request.user), pk=pk)
     context = {
         "run": run,
+        "problems": run_problems(request.user, run),
         "finished": run.status in (CommissionRun.Status.DONE, CommissionRun.Status.FAILED),
         "api_url": reverse("commission-run-detail", args=[run.pk]),
         "statements_url": _statements_url(run.period),

@@ -25,11 +25,20 @@ from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
 from channelhub.scoping import scope
 from kpi.filters_statements import DisputeFilter, StatementFilter
-from kpi.forms_statements import AcceptAnswerForm, AnswerForm, DisputeForm, MarkPaidForm, PayoutExportForm, RejectForm
+from kpi.forms_statements import (
+    AcceptAnswerForm,
+    AnswerForm,
+    BatchPayForm,
+    DisputeForm,
+    MarkPaidForm,
+    PayoutExportForm,
+    RejectForm,
+)
 from kpi.models import CommissionPlan, Dispute, Statement
 from kpi.services import disputes as dispute_services
 from kpi.services import payouts
 from kpi.services import statements as statement_services
+from kpi.services.runs import default_period
 from visits import policies as visit_policies
 
 ANY_ROLE = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
@@ -219,34 +228,86 @@ def statement_action_page(request, pk: int, action: str):
     return action_page(request, statement, STATEMENT_ACTIONS[action], cancel_url=cancel, done_url=lambda obj: cancel)
 
 
-# --- the payout export -----------------------------------------------------------------------------
+# --- the payout list ------------------------------------------------------------------------------
+
+
+def _payout_url(period: str, **params) -> str:
+    return f"{reverse('kpi:payout-export')}?{urlencode({'period': period, **params})}"
 
 
 def payout_export_page(request):
-    """``?period=YYYY-MM``: the period's paid statements; with ``&format=csv|xlsx`` the file for the bank."""
+    """``?period=YYYY-MM``: the period's approved statements to pay (with bank details), those that pay
+    nothing, and those paid; ``&format=csv|xlsx`` (with ``&status=approved|paid``) the file for the bank."""
     user = request.user
     if not payouts.may_export(user):
         raise PermissionDenied(gettext("Only finance and administrators export payouts."))
-    form = PayoutExportForm(request.GET or None)
+    form = PayoutExportForm(request.GET if "period" in request.GET else {"period": default_period()})
     context = {"form": form}
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         period = form.cleaned_data["period"]
-        file_format = request.GET.get("format")
-        if file_format in payouts.CONTENT_TYPES:
-            content = payouts.payout_export(user=user, period=period, file_format=file_format)
+        file_format, status = request.GET.get("format"), request.GET.get("status", Statement.Status.PAID)
+        if file_format in payouts.CONTENT_TYPES and status in payouts.STATUSES:
+            content = payouts.payout_export(user=user, period=period, file_format=file_format, status=status)
             response = HttpResponse(content, content_type=payouts.CONTENT_TYPES[file_format])
-            filename = payouts.export_filename(period, file_format)
+            filename = payouts.export_filename(period, file_format, status)
             response["Content-Disposition"] = f'attachment; filename="{filename}"'
             return response
-        statements = payouts.paid_statements(user, period)
-        context.update(
-            period=period,
-            rows=payouts.payout_rows(statements),
-            totals=statement_services.statement_totals(statements),
-            csv_url=f"{reverse('kpi:payout-export')}?{urlencode({'period': period, 'format': 'csv'})}",
-            xlsx_url=f"{reverse('kpi:payout-export')}?{urlencode({'period': period, 'format': 'xlsx'})}",
-        )
+        context.update(_payout_lists(user, period))
+        context["pay_form"] = BatchPayForm(initial={"period": period})
     return render(request, "kpi/statements/payout_export.html", context)
+
+
+def _payout_lists(user, period: str) -> dict:
+    to_pay = payouts.payout_rows(payouts.payout_statements(user, period))
+    paid = payouts.payout_rows(payouts.paid_statements(user, period))
+    return {
+        "period": period,
+        "to_pay": to_pay,
+        "to_pay_total": payouts.payout_total(to_pay),
+        "nothing_to_pay": list(payouts.nothing_to_pay(user, period)),
+        "paid": paid,
+        "paid_total": payouts.payout_total(paid),
+        "downloads": {
+            status: {
+                file_format: _payout_url(period, format=file_format, status=status) for file_format in ("csv", "xlsx")
+            }
+            for status in payouts.STATUSES
+        },
+    }
+
+
+def payout_pay_page(request):
+    """POST: mark the period's whole list paid with one bank reference (all or nothing)."""
+    user = request.user
+    if not payouts.may_export(user):
+        raise PermissionDenied(gettext("Only finance and administrators export payouts."))
+    if request.method != "POST":
+        return redirect("kpi:payout-export")
+    form = BatchPayForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            paid = form.run(
+                payouts.statements_mark_paid,
+                actor=user,
+                period=data["period"],
+                payment_reference=data["payment_reference"],
+                paid_on=data["paid_on"],
+                comment=data["comment"],
+            )
+        except payouts.BatchRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(_payout_url(data["period"]))
+        if paid is not None:
+            messages.success(
+                request,
+                gettext("%(count)d statement(s) of %(period)s marked paid, reference %(reference)s.")
+                % {"count": len(paid), "period": data["period"], "reference": data["payment_reference"]},
+            )
+            return redirect(_payout_url(data["period"]))
+    period = form.cleaned_data.get("period") or default_period()
+    context = {"form": PayoutExportForm(initial={"period": period}), "pay_form": form, **_payout_lists(user, period)}
+    return render(request, "kpi/statements/payout_export.html", context, status=400)
 
 
 # --- disputes --------------------------------------------------------------------------------------
@@ -336,6 +397,7 @@ urlpatterns = [
     path("statements/", statement_list_page, name="statement-list"),
     path("statements/approvals/", approval_queue_page, name="approval-queue"),
     path("statements/payouts/", payout_export_page, name="payout-export"),
+    path("statements/payouts/mark-paid/", payout_pay_page, name="payout-mark-paid"),
     path("statements/<int:pk>/", statement_detail_page, name="statement-detail"),
     *(
         path(f"statements/<int:pk>/{action}/", statement_action_page, {"action": action}, name=f"statement-{action}")

@@ -305,6 +305,9 @@ MATRIX: dict[str, Entry] = {
     "commission-statement-reject": api_action("statement", "finance admin"),
     "commission-statement-reopen": api_action("statement", "manager admin"),
     "commission-statement-mark-paid": api_action("statement", "finance admin"),
+    "commission-statement-mark-paid-batch": api_action(
+        None, "finance admin", body=body(period=PAID_MONTH, payment_reference="BATCH-1", paid_on="2026-11-30")
+    ),
     "dispute-list": api_read(
         write="rep",
         reference=("line", "statement"),
@@ -318,6 +321,7 @@ MATRIX: dict[str, Entry] = {
     "kpi:statement-list": page(),
     "kpi:approval-queue": page(read="finance admin"),
     "kpi:payout-export": page(read="finance admin", query=f"period={PAID_MONTH}&format=xlsx"),
+    "kpi:payout-mark-paid": page(read=None, write="finance admin"),
     "kpi:statement-detail": page(obj="statement", read=SEE),
     "kpi:statement-submit": action("statement", "manager admin"),
     "kpi:statement-approve": action("statement", "finance admin"),

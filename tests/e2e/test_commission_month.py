@@ -1,6 +1,6 @@
 """A month's commissions from the run to the bank (SPEC §6, §7): the manager runs July for the team and
 watches the progress bar finish, reads a rep's statement line by line and submits it; finance approves
-it, records the payment and downloads the payout list for the bank.
+it, downloads the payout list for the bank with the rep's account and pays the list in one batch.
 
 The world is ``tests.kpi.runs_world.july``: ``rep`` sold 120,000.00 → gross 3,100.00, retained 310.00,
 payable 2,790.00; ``rep_peer`` payable 720.00; ``other_rep`` (another team) 0.00.
@@ -145,17 +145,12 @@ def test_a_month_from_the_run_to_the_payout_file(new_page, july, manager, financ
     expect(_status(money)).to_have_text(zh(Statement.Status.APPROVED.label))
 
     today = timezone.localdate()
-    _act(money, zh("Mark paid"), fill={"payment_reference": REFERENCE})
-    expect(money.locator(".alert-success")).to_have_text(zh("Payment recorded; the rep is notified."))
-    expect(_status(money)).to_have_text(zh(Statement.Status.PAID.label))
-    expect(money.get_by_test_id("payment")).to_have_text(f"{today:%Y-%m-%d} · {REFERENCE}")
-    expect(money.get_by_test_id("statement-actions").get_by_role("link")).to_have_count(0)
-    shot(money, "e2e-6-statement-paid")
+    rep.profile.bank_name, rep.profile.bank_account = "工商银行上海分行", "6222021001112223334"
+    rep.profile.save()
 
-    # 提成单 → 发放清单导出, July: the rep, paid, in the table and in both files.
+    # 提成单 → 发放清单, July: the approved statement to pay, with the rep's bank account, in the file
     _menu(money, zh("Commissions"), zh("Statements"))
-    money.get_by_test_id("statement-list-links").get_by_role("link", name=zh("Payout export")).click()
-    expect(money.get_by_role("heading", level=1)).to_have_text(zh("Payout export"))
+    money.get_by_test_id("statement-list-links").get_by_role("link", name=zh("Payout list")).click()
     month, show = (
         money.get_by_test_id("payout-form").locator("input[name=period]"),
         money.get_by_role("button", name=zh("Show")),
@@ -163,32 +158,45 @@ def test_a_month_from_the_run_to_the_payout_file(new_page, july, manager, financ
     month.fill(JULY)
     _same_bottom(month, show)  # the button sits on the field's line
     show.click()
+    expect(money.get_by_role("heading", level=1)).to_have_text(f"{zh('Payout list')} · {JULY}")
+    to_pay = money.get_by_test_id("to-pay-table").locator("tbody tr")
+    expect(to_pay).to_have_count(1)
+    for shown in (rep.get_full_name(), "6222021001112223334", "2790.00"):
+        expect(to_pay).to_contain_text(shown)
+    with money.expect_download() as started:
+        money.get_by_test_id("to-pay-downloads").get_by_role("link", name="CSV").click()
+    bank_file = started.value
+    assert bank_file.suggested_filename == f"payouts-to-pay-{JULY}.csv"
+    records = list(csv.reader(io.StringIO(bank_file.path().read_bytes().decode("utf-8-sig"))))
+    assert records[1][1:4] == [rep.get_full_name(), "工商银行上海分行", "6222021001112223334"]
+    assert records[1][6] == "2790.00" and records[-1][6] == "2790.00"  # the statement and the total
+
+    # the whole list paid in one go, with the bank's reference
+    pay = money.get_by_test_id("pay-batch")
+    pay.locator("[name=payment_reference]").fill(REFERENCE)
+    pay.get_by_role("button").click()
+    expect(money.locator(".alert-success")).to_contain_text(REFERENCE)
+    expect(money.get_by_test_id("to-pay")).to_contain_text(
+        zh("No approved statement of this period is waiting for payment.")
+    )
     paid = money.get_by_test_id("payout-table").locator("tbody tr")
     expect(paid).to_have_count(1)
-    for shown in (rep.profile.employee_no, rep.get_full_name(), "2790.00", REFERENCE, f"{today:%Y-%m-%d}"):
+    for shown in (rep.get_full_name(), "2790.00", REFERENCE, f"{today:%Y-%m-%d}"):
         expect(paid).to_contain_text(shown)
-    expect(money.get_by_test_id("payout-total")).to_have_text("2790.00")
     shot(money, "e2e-7-payouts")
 
-    downloads = money.get_by_test_id("payout-downloads")
     with money.expect_download() as started:
-        downloads.get_by_role("link", name="CSV").click()
-    csv_file = started.value
-    assert csv_file.suggested_filename == f"payouts-{JULY}.csv"
-    text = csv_file.path().read_bytes().decode("utf-8-sig")
-    records = list(csv.DictReader(io.StringIO(text)))
-    assert [(r["rep_name"], r["payable_amount"], r["payment_reference"]) for r in records] == [
-        (rep.get_full_name(), "2790.00", REFERENCE)
-    ]
-
-    with money.expect_download() as started:
-        downloads.get_by_role("link", name="XLSX").click()
+        money.get_by_test_id("payout-downloads").get_by_role("link", name="XLSX").click()
     xlsx_file = started.value
     assert xlsx_file.suggested_filename == f"payouts-{JULY}.xlsx"
     sheet = load_workbook(io.BytesIO(xlsx_file.path().read_bytes()), read_only=True).active
     cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert any(rep.get_full_name() in row and REFERENCE in row for row in cells), cells
 
+    money.get_by_test_id("payout-table").get_by_role("link", name=rep.get_full_name()).click()
+    expect(_status(money)).to_have_text(zh(Statement.Status.PAID.label))
+    expect(money.get_by_test_id("payment")).to_have_text(f"{today:%Y-%m-%d} · {REFERENCE}")
+    shot(money, "e2e-6-statement-paid")
     statement = monthly(rep)
     assert (statement.status, statement.submitted_by, statement.approved_by) == ("paid", manager, finance)
     assert statement.paid_at == today and timezone.now() - statement.approved_at < timedelta(minutes=5)

@@ -45,7 +45,9 @@ def month(rep, period, status, retained, net="1000.00", kind="monthly"):
         **with_status(status),
         net_amount=net,
         retained_amount=retained,
-        payable_amount=net - retained,
+        # a negative month pays nothing: its net is carried forward (SPEC §6)
+        payable_amount=max(net - retained, D("0.00")),
+        carried_forward=min(net, D("0.00")),
     )
 
 

@@ -92,8 +92,10 @@ def full_month(d, rep, manager, templates):
     Quota.objects.create(rep=rep, monthly_min=5)
     for day in (6, 7, 8):
         log(rep, d["A1"], at(2026, 7, day))
-    review_visit(actor=manager, visit=log(rep, d["A2"], at(2026, 7, 9)), name="mark_false")
-    review_visit(actor=manager, visit=log(rep, d["A3"], at(2026, 7, 10)), name="mark_fabricated")
+    review_visit(actor=manager, visit=log(rep, d["A2"], at(2026, 7, 9)), name="mark_false", comment="门店当天未营业")
+    review_visit(
+        actor=manager, visit=log(rep, d["A3"], at(2026, 7, 10)), name="mark_fabricated", comment="照片与门店不符"
+    )
     confirmed_scorecard(rep, templates["mbo"], "90.00")
     return make_plan(
         [rep],
@@ -196,13 +198,36 @@ def test_gate_lets_commission_through_at_exactly_80_percent(gated, rep_peer):
     assert (line(computation, Step.GATE).amount, computation.payable_amount) == (D("2500.00"), D("2500.00"))
 
 
-def test_the_gate_compares_the_rate_as_shown(d, rep):
-    # 79,995.00 / 100,000.00 = 79.995 % → shown 80.00 %: the line reads 80.00 % ≥ 80.00 %, and pays
+def test_the_gate_compares_the_exact_rate_and_shows_the_decimals_the_decision_needs(d, rep):
+    # 79,995.00 / 100,000.00 = 79.995 % — rounded to 0.01 it would read 80.00 %, yet it is below the 80 %
+    # gate: no commission, and the line shows 79.995 % so that it never contradicts the decision
     sale(rep, d["A1"], date(2026, 7, 1), "100000.00")
     collection(rep, d["A1"], date(2026, 7, 2), "79995.00")
     computation = compute(rep, JULY, make_plan([rep], collection_gate=D("80.00")))
-    assert "collection rate 80.00 % ≥ gate 80.00 %" in line(computation, Step.GATE).description
-    assert computation.gross_amount == D("2500.00")
+    gate = line(computation, Step.GATE)
+    assert "collection rate 79.995 % < gate 80.00 %: no commission this month → 0.00" in gate.description
+    assert gate.inputs["collection_rate"] == "79.995"
+    assert computation.gross_amount == D("0.00")
+
+
+@pytest.mark.parametrize(
+    ("collected", "shown", "gross"),
+    [
+        # exactly at the edge: 80,000.00 × 100 = 80 × 100,000.00 → the gate is met; gross 2,500.00
+        ("80000.00", "collection rate 80.00 % ≥ gate 80.00 %", D("2500.00")),
+        # one cent under: 79,999.99 / 100,000.00 = 79.99999 % < 80 % → nothing (five decimals to say so)
+        ("79999.99", "collection rate 79.99999 % < gate 80.00 %", D("0.00")),
+        # one cent over: 80,000.01 → 80.00001 %, shown 80.00 % (rounding does not cross the gate here)
+        ("80000.01", "collection rate 80.00 % ≥ gate 80.00 %", D("2500.00")),
+    ],
+)
+def test_the_gate_at_its_exact_edge_and_one_cent_under(d, rep, collected, shown, gross):
+    # tiers 0 → 2 %, 50,000 → 3 %: 50,000 × 2 % + 50,000 × 3 % = 1,000.00 + 1,500.00 = 2,500.00
+    sale(rep, d["A1"], date(2026, 7, 1), "100000.00")
+    collection(rep, d["A1"], date(2026, 7, 2), collected)
+    computation = compute(rep, JULY, make_plan([rep], collection_gate=D("80.00")))
+    assert shown in line(computation, Step.GATE).description
+    assert computation.gross_amount == gross
 
 
 def test_without_net_sales_the_gate_does_not_apply(d, rep):
@@ -307,11 +332,13 @@ def test_visit_deductions_count_missing_false_and_fabricated_visits(d, rep, mana
     Quota.objects.create(rep=rep, monthly_min=4)
     review_visit(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 1)), name="confirm")
     log(rep, d["A2"], at(2026, 7, 2))
-    review_visit(actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3)), name="mark_false")
-    review_visit(actor=manager, visit=log(rep, d["A4"], at(2026, 7, 4)), name="mark_false")
-    fabricated = review_visit(actor=manager, visit=log(rep, d["A5"], at(2026, 7, 5)), name="mark_false")
-    review_visit(actor=manager, visit=fabricated, name="mark_fabricated")
-    review_visit(actor=manager, visit=log(rep, d["A6"], at(2026, 8, 3)), name="mark_false")
+    review_visit(actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3)), name="mark_false", comment="门店当天未营业")
+    review_visit(actor=manager, visit=log(rep, d["A4"], at(2026, 7, 4)), name="mark_false", comment="门店当天未营业")
+    fabricated = review_visit(
+        actor=manager, visit=log(rep, d["A5"], at(2026, 7, 5)), name="mark_false", comment="门店当天未营业"
+    )
+    review_visit(actor=manager, visit=fabricated, name="mark_fabricated", comment="照片与门店不符")
+    review_visit(actor=manager, visit=log(rep, d["A6"], at(2026, 8, 3)), name="mark_false", comment="门店当天未营业")
     sale(rep, d["A1"], date(2026, 7, 1), "100000.00")  # gross 2,500.00
     plan = make_plan(
         [rep],
@@ -339,11 +366,12 @@ def test_deductions_the_plan_does_not_make_have_no_line(d, rep):
 
 def test_a_month_of_returns_is_a_claw_back_with_nothing_retained(d, rep, manager):
     # net sales 10,000.00 − 30,000.00 = −20,000.00 → gross −20,000 × 2 % = −400.00 (claw-back)
-    # 1 false report × 100.00 → net −500.00; retention 10 % of a negative net: 0.00; payable −500.00
+    # 1 false report × 100.00 → net −500.00; retention 10 % of a negative net: 0.00; payable 0.00 and
+    # −500.00 carried forward into the next month (SPEC §6)
     sale(rep, d["A1"], date(2026, 7, 2), "10000.00")
     sale(rep, d["A1"], date(2026, 7, 20), "-30000.00")
     collection(rep, d["A1"], date(2026, 7, 3), "5000.00")
-    review_visit(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 4)), name="mark_false")
+    review_visit(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 4)), name="mark_false", comment="门店当天未营业")
     plan = make_plan([rep], collection_gate=D("80.00"), false_report_deduction=D("100.00"), retention=D("10.00"))
     computation = compute(rep, JULY, plan)
     assert amounts(computation) == (
@@ -352,10 +380,14 @@ def test_a_month_of_returns_is_a_claw_back_with_nothing_retained(d, rep, manager
         D("100.00"),
         D("-500.00"),
         D("0.00"),
-        D("-500.00"),
+        D("0.00"),
     )
+    assert computation.carried_forward == D("-500.00")
     assert line(computation, Step.RETAINED).description == (
         "net -500.00 is not positive: nothing retained (retention 10.00 %)"
+    )
+    assert line(computation, Step.PAYABLE).description == (
+        "net -500.00 is negative: nothing payable; -500.00 is carried forward into the next monthly statement → 0.00"
     )
 
 
@@ -367,7 +399,8 @@ def test_over_budget_expenses_in_a_claw_back_month_have_no_budget(d, rep):
     target(rep, JULY, "50000.00", expense_rate="10.00")
     computation = compute(rep, JULY, make_plan([rep], over_budget_expense_share=D("50.00")))
     assert line(computation, Step.EXPENSES).inputs["budget"] == "0.00"
-    assert computation.net_amount == computation.payable_amount == D("-600.00")
+    assert computation.net_amount == computation.carried_forward == D("-600.00")
+    assert computation.payable_amount == D("0.00")
 
 
 def test_credit_notes_reduce_the_base_in_the_month_they_are_dated(d, rep):
@@ -424,8 +457,9 @@ def test_an_adjustment_recomputes_net_retained_and_payable(full_month, rep):
     assert (computation.net_amount, computation.retained_amount, computation.payable_amount) == (
         D("-10.01"),
         D("0.00"),
-        D("-10.01"),
+        D("0.00"),
     )
+    assert computation.carried_forward == D("-10.01")
     assert computation.adjustments_amount == D("-1700.01")
 
 
@@ -446,9 +480,9 @@ def test_compute_many_agrees_with_compute(full_month, rep):
 
 
 #: 1. assignments on the month's last day with their plans; 2. the plans' tiers; 3. one row per rep:
-#: sales, collections, expenses and visits (counted, false, fabricated) of the month, each aggregated in
-#: the database; 4. approved targets; 5. visit quotas; 6. scorecards.
-COMPUTE_MANY_QUERIES = 6
+#: sales, collections, expenses and counted visits of the month, each aggregated in the database; 4. the
+#: visits marked false or fabricated, with their reasons; 5. approved targets; 6. visit quotas; 7. scorecards.
+COMPUTE_MANY_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [1, 5])
@@ -464,7 +498,7 @@ def test_compute_many_reads_everything_in_a_fixed_number_of_queries(
     assert results[rep.pk].payable_amount == D("1521.00")
     # The others sold nothing, and missed their 30 visits (the default quota): 30 × 50.00 = 1,500.00
     for other in others:
-        assert results[other.pk].net_amount == D("-1500.00")
+        assert results[other.pk].net_amount == results[other.pk].carried_forward == D("-1500.00")
 
 
 def test_a_claw_back_is_not_scaled_by_the_scorecard(d, rep, templates):
@@ -476,4 +510,4 @@ def test_a_claw_back_is_not_scaled_by_the_scorecard(d, rep, templates):
     assert scorecard.amount == D("-200.00")
     assert scorecard.description == "gross -200.00 is a claw-back: the scorecard factor does not apply → -200.00"
     confirmed_scorecard(rep, templates["mbo"], "120.00")
-    assert compute(rep, JULY, plan).payable_amount == D("-200.00")
+    assert compute(rep, JULY, plan).carried_forward == D("-200.00")

@@ -279,17 +279,20 @@ def test_a_later_acceptance_joins_the_adjustments_already_in_the_draft(july, rep
 
 def test_a_claw_back_month_retains_nothing(july, rep, manager):
     """Gross −100.00 (returns) − deductions 400.00 = net −500.00; + 300.00 = −200.00: not positive, so
-    nothing is retained and −200.00 is payable."""
+    nothing is retained, nothing is payable and −200.00 is carried forward."""
     august = make_statement(
         rep,
         NEXT,
         gross_amount=D("-100.00"),
         net_amount=D("-500.00"),
         retained_amount=D("0.00"),
-        payable_amount=D("-500.00"),
+        payable_amount=D("0.00"),
+        carried_forward=D("-500.00"),
     )
     dispute_accept(actor=manager, dispute=open_on(july, "scorecard", "4800.00"))
-    assert amounts_of(august) == (D("-200.00"), D("0.00"), D("-200.00"))
+    assert amounts_of(august) == (D("-200.00"), D("0.00"), D("0.00"))
+    august.refresh_from_db()
+    assert august.carried_forward == D("-200.00")
 
 
 def test_an_adjustment_turning_the_net_positive_is_retained(july, rep, manager):
@@ -301,10 +304,13 @@ def test_an_adjustment_turning_the_net_positive_is_retained(july, rep, manager):
         gross_amount=D("300.00"),
         net_amount=D("-100.00"),
         retained_amount=D("0.00"),
-        payable_amount=D("-100.00"),
+        payable_amount=D("0.00"),
+        carried_forward=D("-100.00"),
     )
     dispute_accept(actor=manager, dispute=open_on(july, "scorecard", "4800.00"))
     assert amounts_of(august) == (D("200.00"), D("20.00"), D("180.00"))
+    august.refresh_from_db()
+    assert august.carried_forward == D("0.00")
 
 
 def test_retention_rounds_half_up_with_the_drafts_plan(july, rep, manager):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from channelhub.periods import Month
 from kpi.models import CommissionRun, Period, Statement
 from tests.kpi import runs_world
 from tests.kpi.runs_world import JULY, close, with_status
@@ -72,9 +73,20 @@ def test_a_closed_or_bad_period_is_an_error_on_the_form(july, page_as, finance):
     close(JULY)
     client = page_as(finance)
     response = client.post(reverse("kpi:run-create"), {"period": JULY})
-    assert response.status_code == 200 and "2026-07 is closed" in response.content.decode()
+    assert response.status_code == 409 and "2026-07 is closed" in response.content.decode()
     response = client.post(reverse("kpi:run-create"), {"period": "July"})
-    assert response.status_code == 200 and "YYYY-MM" in response.content.decode()
+    assert response.status_code == 400 and "YYYY-MM" in response.content.decode()
+    assert not CommissionRun.objects.exists()
+
+
+def test_a_month_that_has_not_ended_is_refused_on_the_form(page_as, finance):
+    current = Month.current()
+    client = page_as(finance)
+    for month in (current, current.next()):
+        response = client.post(reverse("kpi:run-create"), {"period": str(month)})
+        assert response.status_code == 400
+        body = response.content.decode()
+        assert f"The period {month} has not ended yet" in body and f"the latest is {current.previous()}" in body
     assert not CommissionRun.objects.exists()
 
 
@@ -104,8 +116,8 @@ def test_a_finished_run_shows_no_refresh_link_and_a_failed_one_its_error(july, r
 # notification bell's count, 6 the page of rows (runs ⋈ started_by; periods ⋈ closed_by with their
 # statements counted in subqueries).
 LIST_PAGE_QUERIES = 6
-# The run page: session, user, groups, the run ⋈ started_by, the bell.
-RUN_PAGE_QUERIES = 5
+# The run page: session, user, groups, the run ⋈ started_by, its problems (reps in the viewer's scope), the bell.
+RUN_PAGE_QUERIES = 6
 
 
 def test_the_runs_page_query_count_is_pinned_and_does_not_grow(page_as, finance, manager, django_assert_num_queries):

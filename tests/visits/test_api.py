@@ -273,14 +273,17 @@ class TestLogVisit:
         )
         assert both.json()["flags"] == ["late_entry", "far_from_dealer"]
 
-    def test_no_position_means_no_distance_and_no_flag(self, api_as, rep, d):
+    def test_no_position_means_no_distance_and_the_no_position_flag(self, api_as, rep, manager, d):
         response = api_as(rep).post(
             VISITS, visit_body(d["A1"], latitude=None, longitude=None, accuracy_m=None), format="json"
         )
         assert response.status_code == 201
         data = response.json()
         assert (data["latitude"], data["longitude"], data["accuracy_m"], data["distance_m"]) == (None,) * 4
-        assert data["flags"] == []
+        # a visit that cannot be checked waits in the manager's review queue like any other flag
+        assert data["flags"] == ["no_position"]
+        queue = api_as(manager).get(VISITS, {"flagged": "true"}).json()["results"]
+        assert [visit["id"] for visit in queue] == [data["id"]]
 
 
 # =================================================================================================
@@ -448,7 +451,9 @@ class TestReview:
 
     def test_no_way_back_from_fabricated(self, api_as, manager, fresh):
         client = api_as(manager)
-        assert client.post(visit_url(fresh, "mark-fabricated")).status_code == 200
+        assert (
+            client.post(visit_url(fresh, "mark-fabricated"), {"comment": "照片造假"}, format="json").status_code == 200
+        )
         for action in ("confirm", "mark-false", "mark-fabricated"):
             response = client.post(visit_url(fresh, action))
             assert response.status_code == 409
@@ -466,7 +471,8 @@ class TestReview:
         assert state_changes(fresh) == [("create", "", "submitted", "rep_a1")]
 
     def test_admin_reviews_anyone(self, api_as, admin_user, fresh):
-        assert api_as(admin_user).post(visit_url(fresh, "mark-false")).json()["status"] == "false_report"
+        marked = api_as(admin_user).post(visit_url(fresh, "mark-false"), {"comment": "未到店"}, format="json")
+        assert marked.json()["status"] == "false_report"
 
     def test_unknown_visit_is_404(self, api_as, manager, d):
         assert api_as(manager).post(visit_url(999_999, "confirm")).status_code == 404
@@ -1128,7 +1134,8 @@ class TestCompliance:
         for n in range(8):
             log(rep, d[f"A{n + 1}"], at(2026, 3, 9 + n // 2, 9 + n % 2 * 5))
         fabricated = log(rep, d["A9"], at(2026, 3, 13, 10))
-        assert api_as(manager).post(visit_url(fabricated, "mark-fabricated")).status_code == 200
+        marked = api_as(manager).post(visit_url(fabricated, "mark-fabricated"), {"comment": "照片造假"}, format="json")
+        assert marked.status_code == 200
         data = api_as(manager).get(COMPLIANCE, {"rep": rep.pk, "period": "2026-03"}).json()
         assert data["visits_counted"] == 8
         assert data["distinct_dealers"] == 8

@@ -414,12 +414,12 @@ TARGET = {"confirm": "confirmed", "mark_false": "false_report", "mark_fabricated
 def test_review_transitions(visit, manager, start, name):
     set_status(visit, start)
     if start in ALLOWED[name]:
-        review_visit(actor=manager, visit=visit, name=name, now=NOW)
+        review_visit(actor=manager, visit=visit, name=name, comment="核实", now=NOW)
         assert Visit.objects.get(pk=visit.pk).status == TARGET[name]
         [change] = [c for c in Visit.workflow.log(visit) if c.transition == name]
         assert (change.from_state, change.to_state, change.by) == (start, TARGET[name], manager)
     else:
-        with pytest.raises(TransitionNotAllowed):
+        with pytest.raises(TransitionNotAllowed):  # the state is checked before the reason
             review_visit(actor=manager, visit=visit, name=name, now=NOW)
         assert Visit.objects.get(pk=visit.pk).status == start
         assert [c.transition for c in Visit.workflow.log(visit)] == ["create"]
@@ -453,8 +453,8 @@ def d_name(visit: Visit) -> str:
 
 
 def test_false_then_fabricated_sends_two_notifications(visit, manager, rep):
-    review_visit(actor=manager, visit=visit, name="mark_false", now=NOW)
-    review_visit(actor=manager, visit=visit, name="mark_fabricated", now=NOW)
+    review_visit(actor=manager, visit=visit, name="mark_false", comment="门店当天未营业", now=NOW)
+    review_visit(actor=manager, visit=visit, name="mark_fabricated", comment="照片与门店不符", now=NOW)
     assert sorted(Notification.objects.filter(recipient=rep).values_list("key", flat=True)) == [
         f"visit-review:{visit.pk}:fabricated",
         f"visit-review:{visit.pk}:false_report",
@@ -470,7 +470,7 @@ def test_reps_and_finance_cannot_review(visit, everyone, who):
 
 def test_a_manager_of_another_team_and_territory_cannot_review(visit, other_manager):
     with pytest.raises(PermissionDenied):
-        review_visit(actor=other_manager, visit=visit, name="mark_false", now=NOW)
+        review_visit(actor=other_manager, visit=visit, name="mark_false", comment="门店当天未营业", now=NOW)
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.SUBMITTED
 
 

@@ -319,7 +319,9 @@ def test_plan_list_query_count(page_as, rep, manager, d, django_assert_max_num_q
 def test_compliance_page_shows_each_reps_shortfall(page_as, rep, rep_peer, manager, d, django_assert_max_num_queries):
     month = Month.current()
     _visits(rep, [d["A1"], d["A2"]], 3)
-    review_visit(actor=manager, visit=Visit.objects.filter(rep=rep).first(), name="mark_false")
+    review_visit(
+        actor=manager, visit=Visit.objects.filter(rep=rep).first(), name="mark_false", comment="门店当天未营业"
+    )
     client = page_as(manager)
     with django_assert_max_num_queries(14):
         page = client.get(reverse("visits:compliance") + f"?period={month}")

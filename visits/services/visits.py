@@ -43,6 +43,7 @@ def apply_checks(visit: Visit) -> None:
     visit.visited_on = local_date(visit.visited_at)
     visit.late_entry = visit.created_at - visit.visited_at > policies.LATE_ENTRY_AFTER
     dealer = visit.dealer
+    visit.no_position = visit.latitude is None or visit.longitude is None
     if None in (visit.latitude, visit.longitude, dealer.latitude, dealer.longitude):
         visit.distance_m = None
         visit.far_from_dealer = False
@@ -56,6 +57,15 @@ def _check_time(visited_at: datetime, now: datetime) -> None:
         raise ValidationError({"visited_at": _("Give the time with its time zone.")})
     if visited_at > now:
         raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
+
+
+def _check_month(rep_id: int, visited_at: datetime) -> None:
+    """A visit dated in a closed period, or in a month whose statement is approved or paid, is refused
+    (400 naming the period): its month has been paid on the visits it had."""
+    from kpi.services.periods import month_locked_for_rep
+
+    if problem := month_locked_for_rep(rep_id, local_date(visited_at)):
+        raise ValidationError({"visited_at": problem})
 
 
 def _check_position(values: dict[str, Any]) -> None:
@@ -91,6 +101,7 @@ def log_visit(
 
     now = now or timezone.now()
     _check_time(visited_at, now)
+    _check_month(rep.pk, visited_at)
     _check_position(fields)
     check_dealer(rep, dealer)
     visit = Visit(
@@ -145,6 +156,7 @@ def update_visit(*, actor, visit: Visit, now: datetime | None = None, **changes:
         )
     if "visited_at" in changes:
         _check_time(changes["visited_at"], now)
+        _check_month(visit.rep_id, changes["visited_at"])
     if "dealer" in changes and changes["dealer"].pk != visit.dealer_id:
         check_dealer(actor, changes["dealer"])
     for field, value in changes.items():
@@ -156,13 +168,22 @@ def update_visit(*, actor, visit: Visit, now: datetime | None = None, **changes:
 
 
 def review_visit(*, actor, visit: Visit, name: str, comment: str = "", now: datetime | None = None) -> Visit:
-    """A manager's verdict: ``confirm``, ``mark_false`` (虚报) or ``mark_fabricated`` (弄虚作假)."""
+    """A manager's verdict: ``confirm``, ``mark_false`` (虚报) or ``mark_fabricated`` (弄虚作假); the last
+    two need the reason (``comment``, 400 without one), which the rep is told and the statement names."""
     if name not in REVIEW_TRANSITIONS:
         raise ValueError(f"Not a review transition: {name}")
     now = now or timezone.now()
     with transaction.atomic():
         apply_verdict(
-            visit, name, actor=actor, comment=comment, now=now, own_refusal=_("You cannot review your own visit.")
+            visit,
+            name,
+            actor=actor,
+            comment=comment,
+            now=now,
+            own_refusal=_("You cannot review your own visit."),
+            reason_required=""
+            if name == "confirm"
+            else _("Say why: the rep reads the reason, and so does the statement."),
         )
         if name != "confirm":
             _tell_rep(visit, comment)

@@ -1,0 +1,130 @@
+"""Tables people download (CSV and XLSX): one writer for every export of the product.
+
+A table is its columns (``Column``: a key, the header people read, and the kind of value) and its rows
+(dicts by key). The headers are rendered in the active language when the file is written (the API's
+JSON keeps the keys). What every file gets:
+
+* CSV in UTF-8 with a BOM (so that Excel reads Chinese), CRLF line ends; amounts as plain numbers with
+  two decimals, dates ``YYYY-MM-DD``;
+* XLSX with numbers as numbers (money with the ``#,##0.00`` format), dates as dates, a bold frozen
+  header row;
+* text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start) gets a
+  leading apostrophe in CSV and stays text in XLSX; characters XLSX cannot hold are dropped;
+* an optional total row at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from channelhub.importing import FORMATS, FORMULA_STARTS
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+MONEY_FORMAT = "#,##0.00"
+#: Sheet titles hold at most 31 characters and none of these.
+_SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any  # a lazy translation: rendered when the file is written
+    kind: str = "text"  # text, money, number, date, datetime
+
+
+def guard_formula(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (numbers and dates stay)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _csv_cell(value, kind: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal) and kind == "money":
+        return f"{value:.2f}"
+    if isinstance(value, str):
+        return guard_formula(value)
+    return str(value)
+
+
+def table_csv(columns: Sequence[Column], rows: Iterable[Mapping], total: Mapping | None = None) -> bytes:
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow([str(column.label) for column in columns])
+    for row in [*rows, *([total] if total else [])]:
+        writer.writerow([_csv_cell(row.get(column.key), column.kind) for column in columns])
+    return ("\ufeff" + output.getvalue()).encode("utf-8")
+
+
+def table_xlsx(
+    columns: Sequence[Column], rows: Iterable[Mapping], *, title: str = "", total: Mapping | None = None
+) -> bytes:
+    """Written cell by cell so that text starting with "=" stays text (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    if title:
+        sheet.title = str(title).translate(_SHEET_FORBIDDEN)[:31]
+    sheet.append([str(column.label) for column in columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    every = [*rows, *([total] if total else [])]
+    for row_number, row in enumerate(every, start=2):
+        for column_number, column in enumerate(columns, start=1):
+            value = row.get(column.key)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            elif isinstance(value, datetime) and timezone.is_aware(value):
+                value = timezone.localtime(value).replace(tzinfo=None)
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            if cell.data_type == "f":
+                cell.data_type = "s"
+            if isinstance(value, Decimal | int | float) and column.kind == "money":
+                cell.number_format = MONEY_FORMAT
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+        if total and row is total:
+            for cell in sheet[row_number]:
+                cell.font = Font(bold=True)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def write_table(
+    columns: Sequence[Column],
+    rows: Iterable[Mapping],
+    file_format: str,
+    *,
+    title: str = "",
+    total: Mapping | None = None,
+) -> bytes:
+    """``rows`` as ``csv`` or ``xlsx`` (``ValueError`` for anything else: callers check ``FORMATS``)."""
+    if file_format not in FORMATS:
+        raise ValueError(f"Not an export format: {file_format!r}")
+    if file_format == "csv":
+        return table_csv(columns, rows, total)
+    return table_xlsx(columns, rows, title=title, total=total)
