@@ -27,6 +27,9 @@ class DemoUser:
     region: str = ""
 
 
+#: The bank each region's reps are paid through (the payout list shows them to finance).
+DEMO_BANKS = {"华东": "中国工商银行上海浦东支行", "华南": "招商银行广州天河支行"}
+
 DEMO_USERS = (
     DemoUser("admin", "系统管理员", Role.ADMIN, "A0001"),
     DemoUser("finance", "孙丽", Role.FINANCE, "F0001"),
@@ -64,5 +67,10 @@ def seed_users() -> dict[str, User]:
         else:
             Profile.objects.update_or_create(user=user, defaults={"employee_no": demo.employee_no, "manager": manager})
             user_set_roles(user=user, roles=[demo.role])
+        if demo.role == Role.FIELD_REP:
+            # bank details for the payout list, unless someone has set them already
+            Profile.objects.filter(user=user, bank_account="").update(
+                bank_name=DEMO_BANKS.get(demo.region, ""), bank_account=f"62220210{demo.employee_no[1:]:0>11}"
+            )
         users[demo.username] = user
     return users

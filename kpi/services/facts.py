@@ -421,7 +421,7 @@ class _Checker:
         rep = _rep(item, dealer, lookups, bad, defaulted)
         if rep is not None and rep.id == self.actor_id:
             bad(
-                "rep",
+                "rep_username" if item.get("rep") in (None, "") and item.get("rep_username") else "rep",
                 _(
                     "Segregation of duties: you cannot record a fact attributed to yourself (%(username)s); "
                     "another member of finance records it."

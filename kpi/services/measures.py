@@ -280,6 +280,19 @@ class Measures:
         return not meets(exact, self.collection_rate_target)
 
     @property
+    def collection_rate_shown(self) -> Decimal | None:
+        """The collection rate to show beside its target: two decimals, more where rounding would cross
+        the target (79.99999 % below an 80 % target, never "80.00 %")."""
+        return shown_against(self.collection_rate_exact, self.collection_rate_target)
+
+    @property
+    def sales_achievement_shown(self) -> Decimal | None:
+        """Sales achievement to show beside its band (``sales_band``): never a figure across 80 % or 100 %
+        that contradicts the band's colour."""
+        band = self.sales_band
+        return shown_against(self.sales_achievement_exact, 80 if band == "below" else 100)
+
+    @property
     def sales_band(self) -> str:
         """``met`` (≥ 100 % of the sales target, exactly), ``near`` (≥ 80 %), ``below``; "" without a target."""
         exact = self.sales_achievement_exact

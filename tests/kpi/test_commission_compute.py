@@ -332,8 +332,12 @@ def test_visit_deductions_count_missing_false_and_fabricated_visits(d, rep, mana
     Quota.objects.create(rep=rep, monthly_min=4)
     review_visit(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 1)), name="confirm")
     log(rep, d["A2"], at(2026, 7, 2))
-    review_visit(actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3)), name="mark_false", comment="门店当天未营业")
-    review_visit(actor=manager, visit=log(rep, d["A4"], at(2026, 7, 4)), name="mark_false", comment="门店当天未营业")
+    false_a3 = review_visit(
+        actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3)), name="mark_false", comment="门店当天未营业"
+    )
+    false_a4 = review_visit(
+        actor=manager, visit=log(rep, d["A4"], at(2026, 7, 4)), name="mark_false", comment="店主说没见过业务员"
+    )
     fabricated = review_visit(
         actor=manager, visit=log(rep, d["A5"], at(2026, 7, 5)), name="mark_false", comment="门店当天未营业"
     )
@@ -353,6 +357,15 @@ def test_visit_deductions_count_missing_false_and_fabricated_visits(d, rep, mana
         (Step.FABRICATED, D("200.00")),
         (Step.NET, D("1800.00")),  # 2,500.00 − 700.00
     ]
+    # the deduction lines name the visits, each with its reason: the statement links to them
+    assert line(computation, Step.FALSE_REPORTS).inputs["visits"] == [
+        {"id": false_a3.pk, "date": "2026-07-03", "dealer": "浦东经销商3", "reason": "门店当天未营业"},
+        {"id": false_a4.pk, "date": "2026-07-04", "dealer": "浦东经销商4", "reason": "店主说没见过业务员"},
+    ]
+    assert line(computation, Step.FABRICATED).inputs["visits"] == [
+        {"id": fabricated.pk, "date": "2026-07-05", "dealer": "浦东经销商5", "reason": "照片与门店不符"},
+    ]
+    assert "visits" not in line(computation, Step.SHORTFALL).inputs
 
 
 def test_deductions_the_plan_does_not_make_have_no_line(d, rep):

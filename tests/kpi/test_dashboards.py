@@ -61,6 +61,20 @@ def test_finance_sees_collection_rates_of_every_rep(client_as, finance, rep, oth
     assert rows[other_rep.username]["cells"][-1].collection_rate is None  # no sales: undefined
 
 
+@pytest.mark.parametrize(("collected", "below"), [("79999.99", True), ("80000.00", False)])
+def test_below_target_compares_the_exact_rate(client_as, finance, rep, d, collected, below):
+    # 79,999.99 / 100,000.00 = 79.99999 % reads 80.00 % when rounded, yet it is below an 80 % target
+    target(rep, Month.current(), "100000.00", collection_rate="80.00")
+    sale(rep, d["A1"], _today(), "100000.00")
+    collection(rep, d["A1"], _today(), collected)
+    page = client_as(finance).get("/")
+    cell = {row["rep"].username: row for row in page.context["collection_rows"]}[rep.username]["cells"][-1]
+    assert (cell.collection_rate, cell.below_collection_target) == (Decimal("80.00"), below)
+    # the page shows the decimals the decision needs: 79.99999 % beside its ↓, 80.00 % without
+    assert cell.collection_rate_shown == Decimal("79.99999" if below else "80.00")
+    assert f"{cell.collection_rate_shown} %" in page.content.decode()
+
+
 def test_kpi_panels_do_not_add_queries_per_rep(client_as, manager, finance, rep, d, django_assert_max_num_queries):
     from channelhub.roles import Role
     from tests.factories import UserFactory

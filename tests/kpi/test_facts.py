@@ -16,11 +16,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from channelhub.roles import Role
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.services.fact_input import parse_amount
 from kpi.services.facts import MAX_BATCH, FactError, FactsRejected, fact_record
 from kpi.services.periods import PeriodClosed
 from partners.services import dealers as dealer_services
+from tests.factories import UserFactory
 from tests.kpi.facts_world import close, record, sale
 from tests.partners.world import make_dealer
 
@@ -393,6 +395,17 @@ def test_reps_and_managers_only_read_facts(everyone, d, who):
 def test_admins_record_facts_too(admin_user, d):
     record(admin_user, "expenses", sale(reference="E-1"))
     assert Expense.objects.get().created_by == admin_user
+
+
+@pytest.mark.parametrize("kind", ["sales", "collections", "expenses"])
+def test_nobody_records_a_fact_attributed_to_themselves(d, manager, kind):
+    # segregation of duties (§2): a finance user who is also a field rep cannot record their own figures
+    both = UserFactory(username="rep_fin", roles=[Role.FIELD_REP, Role.FINANCE], manager=manager)
+    errors = rejected(both, kind, sale(reference="S-1"), sale(reference="S-2", rep_username="rep_fin"))
+    assert fields_of(errors) == [(1, "rep_username")]
+    assert "Segregation of duties" in errors[0][2] and "rep_fin" in errors[0][2]
+    # another member of finance records it
+    record(UserFactory(roles=[Role.FINANCE]), kind, sale(reference="S-2", rep_username="rep_fin"))
 
 
 # --- set-based -------------------------------------------------------------------------------------

@@ -95,6 +95,28 @@ def test_a_bad_period_is_a_field_error(finance, period):
     assert "period" in refused.value.message_dict
 
 
+@pytest.mark.parametrize("months_ahead", [0, 1, 13])
+def test_a_month_that_has_not_ended_is_refused_naming_it(finance, months_ahead):
+    month = Month.current()
+    for _step in range(months_ahead):
+        month = month.next()
+    with pytest.raises(ValidationError) as refused:
+        runs.start_run(actor=finance, period=str(month))
+    [message] = refused.value.message_dict["period"]
+    assert str(month) in message and str(Month.current().previous()) in message
+    assert not CommissionRun.objects.exists()
+
+
+def test_the_last_month_that_has_ended_may_be_run(july, finance, rep, run_now, monkeypatch):
+    monkeypatch.setattr(runs.Month, "current", classmethod(lambda cls: Month(2026, 8)))
+    assert run_now(finance, JULY).status == "done"
+
+
+def test_the_schedule_skips_a_month_that_has_not_ended(july, monkeypatch):
+    assert runs.start_scheduled_run(period=Month.current()) is None
+    assert not CommissionRun.objects.exists()
+
+
 def test_the_run_is_queued_only_after_the_commit(july, finance, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         run = runs.start_run(actor=finance, period=JULY)
@@ -516,3 +538,52 @@ def test_a_broker_out_of_reach_fails_the_run_instead_of_the_caller(
 
 def test_eager_mode_is_what_the_test_settings_use():
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
+
+
+# --- a month beyond what a statement holds ---------------------------------------------------------
+
+
+def test_an_overflowing_month_is_reported_for_its_rep_while_the_others_are_computed(
+    july, d, finance, rep, rep_peer, other_rep, run_now, client_as
+):
+    # rep_peer: 40,000.00 (July's world) + 9 × 999,999,999,999.00 = 9,000,000,039,991.00 of net sales: a base
+    # beyond the 999,999,999,999.99 a statement holds. rep and other_rep are computed as usual.
+    for day in range(1, 10):
+        sale(rep_peer, d["P1"], date(2026, 7, day + 10), "999999999999.00")
+    run = run_now(finance)
+    assert (run.status, run.total, run.done) == ("done", 3, 3)
+    assert amounts(monthly(rep)) == REP_JULY and amounts(monthly(other_rep)) == OTHER_JULY
+    assert not Statement.objects.filter(rep=rep_peer).exists()
+    [problem] = run.problems.all()
+    assert (problem.rep, problem.code, problem.params["figure"]) == (rep_peer, "overflow", "base_amount")
+    assert problem.params["amount"] == "9000000039991.00" and problem.params["limit"] == "999999999999.99"
+    client = client_as(finance)
+    client.cookies["django_language"] = "en"
+    from django.urls import reverse
+
+    body = client.get(reverse("kpi:run-detail", args=[run.pk])).content.decode()
+    assert 'data-testid="run-problems"' in body and "9,000,000,039,991.00" in body and "李娜" in body
+    # a manager of another team sees the run, but not the problem of a rep who is not theirs
+    assert not runs.run_problems(UserFactory(roles=[Role.CHANNEL_MANAGER]), run)
+    # the pages that sum those facts answer as usual
+    for url in (
+        reverse("dashboard"),
+        f"{reverse('kpi:sales-list')}?rep={rep_peer.pk}&date_from=2026-07-01&date_to=2026-07-31",
+        f"{reverse('kpi:measures')}?period=2026-07",
+        f"{reverse('kpi:statement-list')}?period=2026-07",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_scorecard_of_an_enormous_month_is_stored_without_its_unstorable_figures(d, manager, rep, templates):
+    from kpi.services.scorecards import scorecard_compute
+    from tests.kpi.scorecard_world import target
+
+    # sales achievement: 9 × 99,999,999,999.00 = 899,999,999,991.00 / target 0.01 × 100 ≈ 9 × 10^15 %:
+    # beyond the 16 digits of the column. The line keeps no actual and scores by the cap (1.2 × 100).
+    for day in range(1, 10):
+        sale(rep, d["A1"], date(2026, 7, day), "99999999999.00")
+    target(rep, JULY, "0.01")
+    card, _created = scorecard_compute(actor=manager, rep=rep, period=JULY, template=templates["mbo"])
+    line = card.lines.get(item__metric="sales_achievement")
+    assert line.actual is None and line.score == D("120.00")

@@ -85,6 +85,16 @@ def test_a_bad_period_answers_400_on_the_field(api_as, finance, body):
     assert response.status_code == 400 and "period" in response.json()
 
 
+def test_a_month_that_has_not_ended_answers_400_naming_it(api_as, finance):
+    from channelhub.periods import Month
+
+    current = str(Month.current())
+    response = post_run(api_as(finance), current)
+    assert response.status_code == 400
+    assert current in response.json()["period"][0]
+    assert not CommissionRun.objects.exists()
+
+
 def test_anonymous_callers_get_401(api_client):
     assert api_client.post(RUNS, {"period": JULY}, format="json").status_code == 401
     assert api_client.get(RUNS).status_code == 401

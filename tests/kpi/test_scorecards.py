@@ -407,3 +407,36 @@ def test_scorecards_are_scoped_like_the_rest_of_kpi(
     assert visible(manager) == {mine.pk, peers.pk}
     assert visible(other_manager) == {others.pk}
     assert visible(finance) == visible(admin_user) == {mine.pk, peers.pk, others.pk}
+
+
+# --- thresholds compare exact values ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("collected", "actual", "shown", "score"),
+    [
+        # 80,000.00 / 100,000.00 = exactly 80 %: met → 100.00
+        ("80000.00", D("80.00"), "= 80.00 %", D("100.00")),
+        # one cent under: 79.99999 % — half up it would read 80.00 %; not met → 0.00, and the line says
+        # 79.99999 % (the column, two decimals, keeps 79.99: never a figure that contradicts the score)
+        ("79999.99", D("79.99"), "= 79.99999 %", D("0.00")),
+    ],
+)
+def test_a_threshold_item_compares_the_exact_rate(d, rep, collected, actual, shown, score):
+    gate = ScorecardTemplate.objects.create(code="gate", name="Collection gate")
+    ScorecardTemplateItem.objects.create(
+        template=gate,
+        position=1,
+        perspective="financial",
+        metric=Metric.COLLECTION_RATE,
+        weight=D("100"),
+        method=Method.THRESHOLD,
+        target=D("80.00"),
+    )
+    sale(rep, d["A1"], date(2026, 7, 1), "100000.00")
+    collection(rep, d["A1"], date(2026, 7, 2), collected)
+    scorecard, _created = compute_scorecard(rep, JULY, gate)
+    line = lines_by_metric(scorecard)["collection_rate"]
+    assert (line.actual, line.target, line.score) == (actual, D("80.00"), score)
+    assert f"/ 净销售额 100,000.00 {shown}" in line.explanation  # stored in the deployment's language
+    assert scorecard.total == score

@@ -322,6 +322,17 @@ def test_nobody_records_their_own_payout(manager, finance):
         )
 
 
+def test_nobody_rejects_their_own_statement(manager, finance):
+    rep_in_finance = UserFactory(username="rep_fin", roles=[Role.FIELD_REP, Role.FINANCE], manager=manager)
+    statement = submitted(rep_in_finance, manager)
+    assert "reject" not in services.allowed_actions(rep_in_finance, statement)
+    with pytest.raises(SegregationOfDutiesError):
+        services.statement_reject(actor=rep_in_finance, statement=statement, reason="太多了")
+    statement.refresh_from_db()
+    assert statement.status == S.SUBMITTED
+    assert "reject" in services.allowed_actions(finance, statement)
+
+
 def test_a_manager_cannot_mark_paid(rep, manager, finance):
     with pytest.raises(PermissionDenied):
         services.statement_mark_paid(

@@ -277,3 +277,27 @@ def test_detail_page_query_count_does_not_grow_with_disputes_and_history(
     statement_reject(actor=finance, statement=statement, reason="重算")
     with django_assert_max_num_queries(len(before.captured_queries)):
         assert client.get(detail(statement)).status_code == 200
+
+
+def test_the_false_report_line_names_each_visit_with_its_reason(page_as, rep, manager, finance, d):
+    from tests.visits.world import at, log
+    from visits.services.visits import review_visit
+
+    visit = review_visit(
+        actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3, 10)), name="mark_false", comment="门店当天未营业"
+    )
+    statement = make_statement(rep, "2026-07")
+    false_line = line_of(statement, "false_reports")
+    false_line.inputs = {
+        "count": "1",
+        "per_unit": "100.00",
+        "visits": [{"id": visit.pk, "date": "2026-07-03", "dealer": "浦东经销商3", "reason": "门店当天未营业"}],
+    }
+    false_line.save()
+    body = page_as(rep).get(detail(statement)).content.decode()
+    link = reverse("visits:visit-detail", args=[visit.pk])
+    assert f'<a href="{link}">2026-07-03 · 浦东经销商3</a>' in body
+    assert '<span data-testid="visit-reason">门店当天未营业</span>' in body
+    # finance reads the reason too; visits are not finance's to open, so there is no link
+    body = page_as(finance).get(detail(statement)).content.decode()
+    assert "门店当天未营业" in body and link not in body

@@ -470,6 +470,13 @@ class TestReview:
         assert fresh.status == "submitted"
         assert state_changes(fresh) == [("create", "", "submitted", "rep_a1")]
 
+    @pytest.mark.parametrize("action", ["mark-false", "mark-fabricated"])
+    def test_a_verdict_against_the_rep_needs_a_reason(self, api_as, manager, fresh, action):
+        response = api_as(manager).post(visit_url(fresh, action), {"comment": " "}, format="json")
+        assert response.status_code == 400 and "comment" in response.json()
+        fresh.refresh_from_db()
+        assert fresh.status == "submitted"
+
     def test_admin_reviews_anyone(self, api_as, admin_user, fresh):
         marked = api_as(admin_user).post(visit_url(fresh, "mark-false"), {"comment": "未到店"}, format="json")
         assert marked.json()["status"] == "false_report"

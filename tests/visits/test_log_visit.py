@@ -562,3 +562,75 @@ def test_distance_reads_in_metres_then_kilometres(metres, text):
     from visits.models import Visit
 
     assert Visit(distance_m=None if metres is None else Decimal(metres)).distance_text == text
+
+
+# --- flags and reasons that let a visit be checked (SPEC §4) -----------------------------------------
+
+
+def test_a_visit_without_a_position_is_flagged_and_waits_for_review(d, rep, manager):
+    from visits.selectors import review_queue
+
+    without = log(rep, d["A1"], NOW - timedelta(hours=1), now=NOW, latitude=None, longitude=None)
+    near = log(rep, d["A2"], NOW - timedelta(hours=1), now=NOW)
+    assert (without.no_position, without.flags, without.is_flagged) == (True, ["no_position"], True)
+    assert (near.no_position, near.flags) == (False, [])
+    assert list(review_queue(manager)) == [without]
+
+
+@pytest.mark.parametrize("name", ["mark_false", "mark_fabricated"])
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_marking_a_visit_false_or_fabricated_needs_a_reason(visit, manager, name, comment):
+    with pytest.raises(ValidationError) as refused:
+        review_visit(actor=manager, visit=visit, name=name, comment=comment, now=NOW)
+    assert "comment" in refused.value.message_dict
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.SUBMITTED and not Notification.objects.exists()
+
+
+def test_confirming_needs_no_reason(visit, manager):
+    assert review_visit(actor=manager, visit=visit, name="confirm", now=NOW).status == Visit.Status.CONFIRMED
+
+
+# --- a visit dated in a month already paid or closed --------------------------------------------------
+
+
+def _final_statement(rep, period, status="approved"):
+    from kpi.models import Statement
+
+    fields = {"paid_at": date(2026, 11, 5), "payment_reference": "B-1"} if status == "paid" else {}
+    return Statement.objects.create(rep=rep, period=period, status=status, **fields)
+
+
+@pytest.mark.parametrize("status", ["approved", "paid"])
+def test_a_visit_in_a_month_whose_statement_is_approved_or_paid_is_refused(d, rep, status):
+    _final_statement(rep, "2026-10", status)
+    with pytest.raises(ValidationError) as refused:
+        log(rep, d["A1"], at(2026, 10, 30, 10), now=NOW)
+    [message] = refused.value.message_dict["visited_at"]
+    assert "2026-10" in message and "申诉" in message  # a correction goes through a dispute
+    assert not Visit.objects.exists()
+    # November is open: the same rep logs it
+    assert log(rep, d["A1"], at(2026, 11, 2, 10), now=NOW).visited_on == date(2026, 11, 2)
+
+
+def test_a_visit_in_a_draft_or_submitted_month_is_still_logged(d, rep):
+    _final_statement(rep, "2026-10", "submitted")
+    assert log(rep, d["A1"], at(2026, 10, 30, 10), now=NOW).pk
+
+
+def test_a_visit_in_a_closed_period_is_refused_naming_it(d, rep):
+    from kpi.models import Period
+
+    Period.objects.create(code="2026-10", status=Period.Status.CLOSED)
+    with pytest.raises(ValidationError) as refused:
+        log(rep, d["A1"], at(2026, 10, 30, 10), now=NOW)
+    assert "2026-10" in refused.value.message_dict["visited_at"][0]
+
+
+def test_a_correction_cannot_move_a_visit_into_a_paid_month(d, rep):
+    visit = log(rep, d["A1"], NOW - timedelta(hours=2), now=NOW)
+    _final_statement(rep, "2026-10")
+    with pytest.raises(ValidationError):
+        update_visit(actor=rep, visit=visit, visited_at=at(2026, 10, 31, 9), now=NOW)
+    visit.refresh_from_db()
+    assert visit.visited_on == date(2026, 11, 20)

@@ -402,3 +402,18 @@ def test_compliance_page_survives_periods_out_of_range(page_as, rep, period):
 def test_week_plan_page_survives_bad_weeks(page_as, rep, week):
     response = page_as(rep).get(reverse("visits:my-plan") + f"?week={week}")
     assert response.status_code == 200 and "YYYY-Www" in response.content.decode()
+
+
+def test_marking_a_visit_false_on_the_page_asks_for_the_reason(page_as, rep, manager, d):
+    now = _now()
+    flagged = log(rep, d["A1"], now - timedelta(days=5), now=now)
+    client = page_as(manager)
+    refused = client.post(reverse("visits:visit-mark-false", args=[flagged.pk]), {"comment": ""})
+    assert refused.status_code == 200 and 'name="comment"' in refused.content.decode()
+    flagged.refresh_from_db()
+    assert flagged.status == "submitted"
+    client.post(reverse("visits:visit-mark-false", args=[flagged.pk]), {"comment": "门店当天未营业"})
+    flagged.refresh_from_db()
+    assert (flagged.status, flagged.review_comment) == ("false_report", "门店当天未营业")
+    # the rep reads why on the visit
+    assert "门店当天未营业" in page_as(rep).get(reverse("visits:visit-detail", args=[flagged.pk])).content.decode()
