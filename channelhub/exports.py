@@ -23,7 +23,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import tablib
 from django.utils import timezone
+from import_export.formats.base_formats import CSV, XLSX
 
 from channelhub.importing import FORMATS, FORMULA_STARTS
 
@@ -128,3 +130,66 @@ def write_table(
     if file_format == "csv":
         return table_csv(columns, rows, total)
     return table_xlsx(columns, rows, title=title, total=total)
+
+
+# --- the Django admin's import/export (django-import-export) ----------------------------------------------
+
+
+#: The admin's import reads at most this many rows (the import page's cap for dealers).
+ADMIN_IMPORT_MAX_ROWS = 20_000
+
+
+def guarded_dataset(content: bytes, file_format: str):
+    """A file for the admin's import, read through ``channelhub.importing`` (bombs, columns, rows and
+    line lengths bounded, as the import pages read them); ``ValueError`` with the reason otherwise."""
+    from contextlib import closing
+
+    from channelhub.importing import UnreadableFile, iter_records, too_many_rows
+
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    dataset = tablib.Dataset()
+    try:
+        with closing(iter_records(content, file_format)) as records:
+            for _number, record in records:
+                if dataset.headers is None:
+                    dataset.headers = [str(cell if cell is not None else "") for cell in record]
+                    continue
+                if dataset.height >= ADMIN_IMPORT_MAX_ROWS:
+                    raise too_many_rows(ADMIN_IMPORT_MAX_ROWS)
+                width = len(dataset.headers)
+                dataset.append((list(record) + [None] * width)[:width])
+    except UnreadableFile as error:
+        raise ValueError(str(error)) from None
+    return dataset
+
+
+class SafeCSV(CSV):
+    """The admin's CSV: read with the import pages' guards; text cells a spreadsheet would run as
+    formulas get the apostrophe on export, as ours do."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return guarded_dataset(in_stream, "csv")
+
+    def export_data(self, dataset, **kwargs):
+        guarded = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+        for row in dataset:
+            guarded.append([guard_formula(cell) for cell in row])
+        return super().export_data(guarded, **kwargs)
+
+
+class SafeXLSX(XLSX):
+    """The admin's XLSX: read with the import pages' guards; written cell by cell, text stays text, never a
+    formula (tablib writes "=…" as one)."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return guarded_dataset(in_stream, "xlsx")
+
+    def export_data(self, dataset, **kwargs):
+        columns = [Column(str(index), header) for index, header in enumerate(dataset.headers or [])]
+        rows = [{str(index): value for index, value in enumerate(row)} for row in dataset]
+        return table_xlsx(columns, rows, title=dataset.title or "")
+
+
+#: ``formats`` of every ``ImportExportModelAdmin``: CSV and XLSX, guarded.
+ADMIN_FORMATS = [SafeCSV, SafeXLSX]

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.periods import YEARS
+
+#: The years a business date may fall in (``channelhub.periods.YEARS``: 1900–2999).
+FIRST_YEAR, LAST_YEAR = YEARS.start, YEARS.stop - 1
+
+
+def year_message() -> str:
+    return _("Enter a date between the years %(first)d and %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+def validate_year(value: date | datetime | None) -> None:
+    """Refuse (400 on the field) a date or time outside the years 1900–2999."""
+    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(year_message(), code="year_out_of_range")
 
 
 def actor_field(verbose_name, **kwargs) -> models.ForeignKey:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field
+from channelhub.fields import actor_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 
 ZERO = Decimal("0.00")
@@ -140,8 +140,10 @@ class PlanAssignment(models.Model):
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_assignments", verbose_name=_("field rep")
     )
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True, help_text=_("Empty: open-ended."))
+    start_date = models.DateField(_("start date"), validators=[validate_year])
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty: open-ended."), validators=[validate_year]
+    )
 
     class Meta:
         verbose_name = _("plan assignment")
@@ -303,7 +305,7 @@ class Statement(models.Model):
     approved_by = actor_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    paid_at = models.DateField(_("paid on"), null=True, blank=True)
+    paid_at = models.DateField(_("paid on"), null=True, blank=True, validators=[validate_year])
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

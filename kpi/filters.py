@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.forms import HiddenInput
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.api.fields import scoped_choices
 from channelhub.forms import DATE_WIDGET
 from kpi.models import Collection, Expense, Period, SalesRecord
 from partners.models import Dealer, ProductLine
@@ -20,9 +21,9 @@ class FactFilter(django_filters.FilterSet):
     """``dealer`` and ``rep`` are IDs (the scorecard links to the rows behind each figure with them);
     ``date_from``/``date_to`` are inclusive dates (YYYY-MM-DD)."""
 
-    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"), widget=HiddenInput)
+    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"), widget=HiddenInput)
     dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
-    rep = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Rep"))
+    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User), label=_("Rep"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)
     reference = django_filters.CharFilter(lookup_expr="exact", label=_("Reference"))
@@ -59,7 +60,7 @@ FILTERS = {"sales": SalesFilter, "collections": CollectionFilter, "expenses": Ex
 
 
 class ConflictFilter(django_filters.FilterSet):
-    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"), widget=HiddenInput)
+    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"), widget=HiddenInput)
     dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.fields import validate_year
 from channelhub.forms import DATE_WIDGET, PageForm, style_fields
 from channelhub.importing import FORMATS, MAX_FILE_BYTES, file_format_of
 from channelhub.roles import Role
@@ -37,7 +38,7 @@ class FactForm(PageForm):
     reference = forms.CharField(
         label=_("Reference"), max_length=64, help_text=_("The invoice, receipt or voucher number; unique.")
     )
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET, validators=[validate_year])
     dealer_code = forms.CharField(label=_("Dealer code"), max_length=32)
     rep = RepChoiceField(
         label=_("Rep"),

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.fields import validate_year
 from channelhub.forms import DATE_WIDGET, PageForm
 from kpi.filters_targets import PeriodField
 from kpi.services.statements import REFERENCE_MAX
@@ -22,7 +23,9 @@ class MarkPaidForm(PageForm):
         max_length=REFERENCE_MAX,
         help_text=_("The bank's reference of the transfer or of the payout batch."),
     )
-    paid_on = forms.DateField(label=_("Paid on"), widget=DATE_WIDGET, initial=timezone.localdate)
+    paid_on = forms.DateField(
+        label=_("Paid on"), widget=DATE_WIDGET, initial=timezone.localdate, validators=[validate_year]
+    )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )

@@ -36,6 +36,8 @@ from kpi.services.periods import PeriodClosed
 #: the session between preview and confirm, so its form stops at ``channelhub.importing.MAX_FILE_BYTES``.
 MAX_ROWS = 200_000
 MAX_FILE_BYTES = 50 * 1024 * 1024
+#: What a workbook may unpack to: 200,000 rows of the eight sales columns unpack to about 90 MB.
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024
 #: New rows shown by a preview.
 PREVIEW_ROWS = 200
 
@@ -128,6 +130,7 @@ def fact_import(*, actor, kind: str, file: bytes | IO[bytes], file_format: str, 
         max_rows=MAX_ROWS,
         errors=report.file_errors,
         max_bytes=MAX_FILE_BYTES,
+        max_unpacked_bytes=MAX_UNPACKED_BYTES,
     )
     if table is None:
         return report
@@ -135,21 +138,27 @@ def fact_import(*, actor, kind: str, file: bytes | IO[bytes], file_format: str, 
     report.total_rows = len(table.rows)
     numbers = [number for number, _cells in table.rows]
     items = [_item(kind, cells) for _number, cells in table.rows]
+    # A cell with a control character reads as blank: its row is checked for everything else, and the
+    # file is not saved (a dry run), so that every bad row is reported at once.
+    report.errors = [RowError(bad.row, bad.column, bad.message, bad.value) for bad in table.bad_cells]
+    blanked = {(bad.row, bad.column) for bad in table.bad_cells}
     try:
         batch = facts_record(
             actor=actor,
             kind=kind,
             items=items,
-            dry_run=dry_run,
+            dry_run=dry_run or bool(blanked),
             max_items=MAX_ROWS,
             describe=lambda index: _("row %(row)d") % {"row": numbers[index]},
             returning=False,
         )
     except FactsRejected as rejected:
-        report.errors = [
+        found = (
             RowError(numbers[error.index], _COLUMN_OF.get(error.field, error.field), error.message, error.value)
             for error in rejected.errors
-        ]
+        )
+        report.errors.extend(error for error in found if (error.row, error.column) not in blanked)
+        report.errors.sort(key=lambda error: error.row)  # stable: a row's bad cells first, then the rest
         return report
     except PeriodClosed as closed:
         report.refusal = str(closed)
@@ -157,6 +166,8 @@ def fact_import(*, actor, kind: str, file: bytes | IO[bytes], file_format: str, 
         return report
     except ValidationError as error:  # the batch as a whole (too many rows)
         report.file_errors.extend(error.messages)
+        return report
+    if report.errors:
         return report
     report.new = len(batch.new_rows)
     report.unchanged = len(batch.unchanged)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field
+from channelhub.fields import actor_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer, ProductLine, Territory
 
@@ -72,7 +72,7 @@ class Fact(models.Model):
         verbose_name=_("field rep"),
         help_text=_("Who the fact counts for, as on its date (by default the dealer's owner)."),
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_year])
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     reference = models.CharField(
         _("reference"),

@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from channelhub.exports import ADMIN_FORMATS
 from partners.models import (
     Agreement,
     Dealer,
@@ -55,6 +56,7 @@ class DealerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     """Import/export goes through ``DealerResource``: the same checks as the import page, all or nothing."""
 
     resource_classes = [DealerResource]
+    formats = ADMIN_FORMATS  # CSV and XLSX, text never a live formula
     list_display = ("code", "name", "kind", "tier", "status", "territory", "owner", "credit_limit", "is_key_account")
     list_filter = ("status", "kind", "tier", "is_key_account", "territory__level")
     search_fields = ("code", "name", "legal_name", "search_text")

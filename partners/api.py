@@ -10,9 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin, ScopedViewSet
+from channelhub.fields import validate_year
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners import policies
@@ -40,7 +42,7 @@ class AdminWritesOnly(BasePermission):
 # --- territories and product lines ---------------------------------------------------------------
 
 
-class TerritorySerializer(serializers.ModelSerializer):
+class TerritorySerializer(ScopedModelSerializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -71,7 +73,7 @@ class TerritoryViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelM
         )
 
 
-class ProductLineSerializer(serializers.ModelSerializer):
+class ProductLineSerializer(ScopedModelSerializer):
     class Meta:
         model = ProductLine
         fields = ["id", "code", "name"]
@@ -86,15 +88,15 @@ class ProductLineViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
 # --- dealers -------------------------------------------------------------------------------------
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ScopedModelSerializer):
     class Meta:
         model = DealerContact
         fields = ["id", "name", "title", "phone", "email", "is_primary"]
         read_only_fields = ["id"]
 
 
-class DealerSerializer(serializers.ModelSerializer):
-    product_lines = serializers.SlugRelatedField(
+class DealerSerializer(ScopedModelSerializer):
+    product_lines = ScopedSlugRelatedField(
         slug_field="code", queryset=ProductLine.objects.all(), many=True, required=False
     )
     contacts = ContactSerializer(many=True, required=False)
@@ -165,7 +167,7 @@ class RejectQualificationInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ScopedModelSerializer):
     items = ReviewItemInput(many=True, read_only=True)
 
     class Meta:
@@ -286,8 +288,8 @@ class DealerViewSet(ScopedViewSet):
 # --- agreements ----------------------------------------------------------------------------------
 
 
-class AgreementSerializer(serializers.ModelSerializer):
-    product_lines = serializers.SlugRelatedField(
+class AgreementSerializer(ScopedModelSerializer):
+    product_lines = ScopedSlugRelatedField(
         slug_field="code", queryset=ProductLine.objects.all(), many=True, required=False
     )
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
@@ -340,7 +342,7 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 class DepositInput(serializers.Serializer):
-    received_on = serializers.DateField()
+    received_on = serializers.DateField(validators=[validate_year])
 
 
 class AgreementViewSet(ScopedViewSet):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.api.fields import scoped_choices
 from channelhub.roles import Role
 from partners.models import Agreement, Dealer, Territory
 from partners.search import apply_search
@@ -53,7 +54,7 @@ class DealerFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(choices=Dealer.Tier.choices, label=_("Tier"))
     territory = TerritorySubtreeFilter()
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(groups__name=Role.FIELD_REP), label=_("Owner")
+        queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Owner")
     )
     is_key_account = django_filters.BooleanFilter(label=_("Key account"))
 
@@ -68,7 +69,7 @@ class DealerFilter(django_filters.FilterSet):
 class AgreementFilter(django_filters.FilterSet):
     EXPIRED = "expired"
 
-    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"))
+    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
     status = django_filters.ChoiceFilter(
         choices=[*Agreement.Status.choices, (EXPIRED, _("expired"))], method="filter_status", label=_("Status")
     )

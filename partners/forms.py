@@ -11,6 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.selectors import display_name
+from channelhub.fields import validate_year
 from channelhub.forms import DATE_WIDGET, CommentForm, ConfirmForm, PageForm, style_fields  # noqa: F401
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, territory_paths
@@ -334,7 +335,7 @@ class AgreementForm(PageForm):
 
 
 class DepositForm(PageForm):
-    received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET)
+    received_on = forms.DateField(label=_("Received on"), widget=DATE_WIDGET, validators=[validate_year])
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"received_on": timezone.localdate()})

@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -27,11 +28,15 @@ from channelhub.importing import (
     FORMATS,
     FORMULA_STARTS,
     MAX_FILE_BYTES,
+    BadCell,
     UnreadableFile,
+    bad_cell,
     cell_text,
+    duplicate_columns,
     file_content,
+    iter_records,
     normalise_header,
-    read_records,
+    too_many_rows,
 )
 from partners import policies
 from partners.filters import DealerFilter
@@ -95,23 +100,31 @@ class ImportReport:
 # --- reading a file (the shared part is channelhub.importing) -----------------------------------
 
 
-def read_dataset(content: bytes, file_format: str, report: ImportReport) -> tuple[tablib.Dataset, list[int]] | None:
-    """The file's known columns as a dataset and each data row's spreadsheet row number; ``None``
-    after noting a file-level problem in ``report``."""
+def read_dataset(
+    content: bytes, file_format: str, report: ImportReport
+) -> tuple[tablib.Dataset, list[int], list[BadCell]] | None:
+    """The file's known columns as a dataset, each data row's spreadsheet row number and the cells
+    holding a control character (blank in the dataset); ``None`` after noting a file-level problem in
+    ``report``. Reading stops at row ``MAX_ROWS + 1``."""
     if file_format not in FORMATS:
         report.file_errors.append(_("Upload a .csv or .xlsx file."))
         return None
-    try:
-        records = read_records(content, file_format)
-    except UnreadableFile as error:
-        report.file_errors.append(str(error))
-        return None
-    if not records:
+    with closing(iter_records(content, file_format)) as records:
+        try:
+            return _read_dataset(records, report)
+        except UnreadableFile as error:
+            report.file_errors.append(str(error))
+            return None
+
+
+def _read_dataset(records: Iterator[tuple[int, list]], report: ImportReport):
+    first = next(records, None)
+    if first is None:
         report.file_errors.append(_("The file is empty."))
         return None
-    headers = [normalise_header(value) for value in records[0]]
+    headers = [normalise_header(value) for value in first[1]] if first[0] == 1 else []
     known = set(IMPORT_COLUMNS) | set(EXPORT_ONLY_COLUMNS)
-    twice = sorted({name for name in headers if name and headers.count(name) > 1})
+    twice = duplicate_columns(headers)
     if twice:
         report.file_errors.append(
             _("These columns appear more than once: %(columns)s.") % {"columns": ", ".join(twice)}
@@ -126,18 +139,24 @@ def read_dataset(content: bytes, file_format: str, report: ImportReport) -> tupl
         return None
     kept = [(index, name) for index, name in enumerate(headers) if name in known]
     dataset = tablib.Dataset(headers=[name for _index, name in kept])
-    numbers = []
-    for number, record in enumerate(records[1:], start=2):
+    numbers: list[int] = []
+    bad_cells: list[BadCell] = []
+    for number, record in records:
         cells = [record[index] if index < len(record) else None for index, _name in kept]
         if all(cell_text(cell) == "" for cell in cells):
             continue
+        if len(numbers) == MAX_ROWS:
+            raise too_many_rows(MAX_ROWS)
+        for position, (_index, name) in enumerate(kept):
+            if (bad := bad_cell(number, name, cells[position])) is not None:
+                bad_cells.append(bad)
+                cells[position] = None
         dataset.append(cells)
         numbers.append(number)
     if not numbers:
         report.file_errors.append(_("The file has no dealer rows below the column names."))
-    elif len(numbers) > MAX_ROWS:
-        report.file_errors.append(_("The file has more than %(max)d rows; split it.") % {"max": MAX_ROWS})
-    return None if report.file_errors else (dataset, numbers)
+        return None
+    return dataset, numbers, bad_cells
 
 
 # --- import --------------------------------------------------------------------------------------
@@ -158,15 +177,18 @@ def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: 
     parsed = read_dataset(content, file_format, report)
     if parsed is None:
         return report
-    dataset, numbers = parsed
+    dataset, numbers, bad_cells = parsed
     resource = DealerResource(actor=actor, html_diff=False)
-    # import_data runs in a transaction that it rolls back on a dry run or on any bad row.
-    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=False, user=actor)
-    _fill_report(report, result, dataset, numbers)
+    # import_data runs in a transaction that it rolls back on a dry run or on any bad row; a cell with a
+    # control character is a bad row that import_data does not see (the cell reaches it blank).
+    result = resource.import_data(dataset, dry_run=dry_run or bool(bad_cells), raise_errors=False, user=actor)
+    _fill_report(report, result, dataset, numbers, bad_cells)
     return report
 
 
-def _fill_report(report: ImportReport, result: Result, dataset: tablib.Dataset, numbers: list[int]) -> None:
+def _fill_report(
+    report: ImportReport, result: Result, dataset: tablib.Dataset, numbers: list[int], bad_cells: list[BadCell]
+) -> None:
     report.total_rows = len(dataset)
     report.new = result.totals[RowResult.IMPORT_TYPE_NEW]
     report.updated = result.totals[RowResult.IMPORT_TYPE_UPDATE]
@@ -177,10 +199,14 @@ def _fill_report(report: ImportReport, result: Result, dataset: tablib.Dataset, 
         return cell_text(dataset[index][dataset.headers.index(column)]) if column in dataset.headers else ""
 
     order = {name: position for position, name in enumerate(IMPORT_COLUMNS)}
+    blanked = {(bad.row, bad.column) for bad in bad_cells}
+    report.errors.extend(RowError(bad.row, bad.column, bad.message, bad.value) for bad in bad_cells)
     for invalid in result.invalid_rows:
         index = invalid.number - 1
         for column, messages in invalid.error_dict.items():
             column = "" if column == NON_FIELD_ERRORS else column
+            if (numbers[index], column) in blanked:  # about the blank the bad cell reads as
+                continue
             report.errors.extend(
                 RowError(numbers[index], column, message, cell(index, column) if column else "") for message in messages
             )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field
+from channelhub.fields import actor_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 
 ZERO = Decimal("0.00")
@@ -302,8 +302,8 @@ class Agreement(models.Model):
 
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("dealer"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.ANNUAL_DISTRIBUTION)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("start date"), validators=[validate_year])
+    end_date = models.DateField(_("end date"), validators=[validate_year])
     territory = models.ForeignKey(
         Territory, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("territory")
     )
@@ -325,7 +325,7 @@ class Agreement(models.Model):
     deposit_amount = models.DecimalField(
         _("credit deposit"), max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
     )
-    deposit_received_on = models.DateField(_("deposit received on"), null=True, blank=True)
+    deposit_received_on = models.DateField(_("deposit received on"), null=True, blank=True, validators=[validate_year])
     previous = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -41,7 +41,7 @@ def _detail_url(obj: Model) -> str:
 
 
 def dealer_list_page(request):
-    filterset = DealerFilter(request.GET or None, queryset=dealer_list(request.user))
+    filterset = DealerFilter(request.GET or None, request=request, queryset=dealer_list(request.user))
     forms.prepare_filter_form(filterset.form, request.user)
     context = {
         "filter": filterset,
@@ -222,7 +222,7 @@ def dealer_action_page(request, pk: int, action: str):
 
 
 def agreement_list_page(request):
-    filterset = AgreementFilter(request.GET or None, queryset=agreement_list(request.user))
+    filterset = AgreementFilter(request.GET or None, request=request, queryset=agreement_list(request.user))
     forms.prepare_filter_form(filterset.form, request.user)
     return render(
         request,

@@ -15,9 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedViewSet
+from channelhub.fields import validate_year
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
 from channelhub.scoping import visit_reps
@@ -44,10 +46,10 @@ class ReturnInput(serializers.Serializer):
 # --- visits ----------------------------------------------------------------------------------------
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ScopedModelSerializer):
     rep_name = serializers.SerializerMethodField()
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
-    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.all())
+    dealer = ScopedPrimaryKeyRelatedField(queryset=Dealer.objects.all())
     client_uuid = serializers.UUIDField(
         required=False,
         help_text=_("Chosen by the phone; sending the same one again returns the first visit (200)."),
@@ -181,8 +183,8 @@ class VisitViewSet(ScopedViewSet):
 # --- visit plans -----------------------------------------------------------------------------------
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
-    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects.all())
+class PlanItemSerializer(ScopedModelSerializer):
+    dealer = ScopedPrimaryKeyRelatedField(queryset=Dealer.objects.all())
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
 
     class Meta:
@@ -191,7 +193,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class VisitPlanSerializer(serializers.ModelSerializer):
+class VisitPlanSerializer(ScopedModelSerializer):
     rep_name = serializers.SerializerMethodField()
     items = PlanItemSerializer(many=True, required=False)
     iso_week = serializers.CharField(read_only=True)
@@ -316,7 +318,7 @@ class QuotaSerializer(serializers.Serializer):
 
 
 class WeekSerializer(serializers.Serializer):
-    week_start = serializers.DateField()
+    week_start = serializers.DateField(validators=[validate_year])
     iso_week = serializers.CharField(source="label")
     visits = serializers.IntegerField()
     distinct_dealers = serializers.IntegerField()

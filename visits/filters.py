@@ -7,16 +7,23 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.api.fields import scoped_choices
 from channelhub.roles import Role
+from channelhub.scoping import scope
 from partners.models import Dealer
 from visits.models import FLAGGED, Visit, VisitPlan
 
 User = get_user_model()
 
 
+def visit_reps_seen(user):
+    """The reps whose visits ``user`` sees (a manager: the team's, and other reps' in the territories)."""
+    return User.objects.filter(groups__name=Role.FIELD_REP, pk__in=scope(user, Visit).values("rep_id"))
+
+
 class VisitFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=User.objects.filter(groups__name=Role.FIELD_REP), label=_("Rep"))
-    dealer = django_filters.ModelChoiceFilter(queryset=Dealer.objects.all(), label=_("Dealer"))
+    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, rows=visit_reps_seen), label=_("Rep"))
+    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
     status = django_filters.ChoiceFilter(choices=Visit.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Visit.Kind.choices, label=_("Kind"))
     date_from = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("From"))
@@ -33,7 +40,7 @@ class VisitFilter(django_filters.FilterSet):
 
 
 class VisitPlanFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=User.objects.filter(groups__name=Role.FIELD_REP), label=_("Rep"))
+    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     status = django_filters.ChoiceFilter(choices=VisitPlan.Status.choices, label=_("Status"))
     week_start = django_filters.DateFilter(label=_("Week starting"))
     date_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte", label=_("From"))

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.fields import validate_year
 from channelhub.forms import PageForm, style_fields
 from channelhub.scoping import scope
 from partners.models import Dealer
@@ -60,7 +61,9 @@ def _dealer_field(rep, **kwargs) -> DealerPickerField:
 class VisitContentForm(PageForm):
     """What a rep says about a visit: when, what kind, why, what happened, what next."""
 
-    visited_at = forms.DateTimeField(label=_("Visited at"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS)
+    visited_at = forms.DateTimeField(
+        label=_("Visited at"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS, validators=[validate_year]
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Visit.Kind.choices)
     purpose = forms.CharField(label=_("Purpose"), max_length=200)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

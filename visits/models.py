@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field
+from channelhub.fields import actor_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer
 
@@ -61,7 +61,9 @@ class VisitPlan(Reviewed):
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visit_plans", verbose_name=_("field rep")
     )
-    week_start = models.DateField(_("week starting"), help_text=_("The Monday of the ISO week."))
+    week_start = models.DateField(
+        _("week starting"), help_text=_("The Monday of the ISO week."), validators=[validate_year]
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(_("note"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -117,7 +119,7 @@ class VisitPlan(Reviewed):
 class VisitPlanItem(models.Model):
     plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("visit plan"))
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer"))
-    planned_date = models.DateField(_("planned date"))
+    planned_date = models.DateField(_("planned date"), validators=[validate_year])
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -159,7 +161,7 @@ class Visit(Reviewed):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("field rep")
     )
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="visits", verbose_name=_("dealer"))
-    visited_at = models.DateTimeField(_("visited at"))
+    visited_at = models.DateTimeField(_("visited at"), validators=[validate_year])
     visited_on = models.DateField(_("visit date"), editable=False)
     created_at = models.DateTimeField(_("logged at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -46,7 +46,7 @@ def visit_list_page(request):
     user = request.user
     if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
         raise PermissionDenied(gettext("Your role does not allow this."))
-    filterset = _prepare_filter(VisitFilter(request.GET or None, queryset=visit_list(user)), user)
+    filterset = _prepare_filter(VisitFilter(request.GET or None, request=request, queryset=visit_list(user)), user)
     context = {
         "filter": filterset,
         "page_obj": paginate(request, filtered(filterset)),
@@ -202,7 +202,9 @@ def plan_list_page(request):
     user = request.user
     if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
         raise PermissionDenied(gettext("Your role does not allow this."))
-    filterset = VisitPlanFilter(request.GET or None, queryset=plan_list(user).order_by("-week_start", "rep__username"))
+    filterset = VisitPlanFilter(
+        request.GET or None, request=request, queryset=plan_list(user).order_by("-week_start", "rep__username")
+    )
     _prepare_filter(filterset, user)
     context = {
         "filter": filterset,

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from channelhub.accounts.models import mask_account
+from channelhub.api.fields import ScopedModelSerializer
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
 from channelhub.roles import Role, has_role
@@ -19,7 +20,7 @@ from .selectors import display_name, roles_from_prefetch, user_list, with_profil
 User = get_user_model()
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ScopedModelSerializer):
     display_name = serializers.SerializerMethodField()
     employee_no = serializers.CharField(source="profile.employee_no", default="", read_only=True)
     phone = serializers.CharField(source="profile.phone", default="", read_only=True)

@@ -11,6 +11,7 @@ class CommentInput(serializers.Serializer):
 
 def parse_input(serializer_class, request) -> dict:
     """The validated body of an action (a 400 with field errors when it is bad)."""
-    serializer = serializer_class(data=request.data)
+    # the request in the context: related fields answer only what the user may see
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -1,8 +1,8 @@
 from importlib import import_module
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from .docs import SchemaView, SwaggerView
 from .router import router
 from .views import AuthTokenView
 
@@ -26,8 +26,8 @@ for module in API_MODULES:
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     *extra_urlpatterns,
     *router.urls,
 ]

@@ -3,7 +3,9 @@
 Variables (all optional here; ``production`` insists on ``SECRET_KEY``):
 ``DATABASE_URL``, ``CELERY_BROKER_URL``, ``CELERY_RESULT_BACKEND``, ``SECRET_KEY``, ``DEBUG``,
 ``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``, ``TIME_ZONE``, ``LANGUAGE_CODE``, ``CURRENCY``,
-``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``, ``CONN_MAX_AGE``, ``AXES_FAILURE_LIMIT``, ``AXES_COOLOFF_MINUTES``.
+``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``, ``CONN_MAX_AGE``, ``AXES_FAILURE_LIMIT``, ``AXES_USERNAME_FAILURE_LIMIT``,
+``AXES_ADDRESS_FAILURE_LIMIT``, ``AXES_COOLOFF_MINUTES``, ``TRUSTED_PROXY_COUNT``, ``TRUSTED_PROXIES``,
+``API_TOKEN_DAYS``, ``API_DOCS_PUBLIC``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +69,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
+    "channelhub",
     "channelhub.accounts",
     "channelhub.workflow",
     "channelhub.notifications",
@@ -76,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below), on every response.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "channelhub.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +124,18 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+else:
+    # ``make run``'s SQLite under concurrent requests: a transaction takes the write lock when it begins
+    # (IMMEDIATE), so two that read-then-write the same row run one after the other, as row locks make
+    # them on PostgreSQL (one approval, one 409); a writer waits up to 20 s for the lock instead of
+    # failing with "database is locked"; WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth ----------------------------------------------------------------------------------------
@@ -131,18 +150,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # not a rule: Django tells validators when a password changes, and this one revokes the user's API tokens
+    {"NAME": "channelhub.accounts.passwords.RevokeTokensOnChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login rate limit (django-axes): N failures for one username from one address lock that pair.
+# Proxies in front of the app (docker-compose.yml): how many add an X-Forwarded-For entry (0: none, the
+# client connects directly), or the networks they live in. Only entries they wrote are believed.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT cannot be negative.")
+
+# Login limits (django-axes, channelhub.accounts.lockout): within the cool-off, N failures of one username
+# from one address, of one username from anywhere, or from one address over all usernames lock.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_USERNAME_FAILURE_LIMIT = env_int("AXES_USERNAME_FAILURE_LIMIT", 20)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "channelhub.accounts.lockout.LoginLimitHandler"
+AXES_CLIENT_IP_CALLABLE = "channelhub.accounts.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "channelhub.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+
+# API tokens (POST /api/v1/auth/token/) expire after this many days, and on a password change.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
 # --- i18n ----------------------------------------------------------------------------------------
 
@@ -175,6 +211,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------
+
+# The same policy in every environment, so that `make run` and the tests meet what production sends.
+# Scripts only from our own static files: templates carry no inline <script> and no on…= attribute
+# (json_script data blocks are not scripts), and the Swagger UI loads its start-up script from a URL
+# (channelhub.api.docs), so no nonce is needed. Styles allow 'unsafe-inline' — style-src only: the
+# progress bars' widths are per-request style attributes, the Swagger UI page has a <style> block, and
+# Bootstrap and Chart.js set styles; CSS cannot run script. Images: ours and data: URIs (Bootstrap's
+# icons in its CSS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- e-mail --------------------------------------------------------------------------------------
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -192,7 +250,7 @@ REST_FRAMEWORK = {
     ],
     # Token first, so an unauthenticated API call answers 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "channelhub.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -207,6 +265,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The largest JSON body the API reads (a batch of facts fits well within it); larger ones are a 400.
+API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 8 * 1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "channelhub API",
     "DESCRIPTION": (
@@ -216,7 +276,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # The project's schema and Swagger UI views (channelhub.api.docs) decide by API_DOCS_PUBLIC; this is
+    # for any other view of drf-spectacular.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -240,6 +302,10 @@ SPECTACULAR_SETTINGS = {
         "CommissionRunStatusEnum": "kpi.models.CommissionRun.Status",
     },
 }
+
+# Whether an anonymous visitor may read /api/v1/schema/ and the Swagger UI at /api/v1/docs/ (a logged-in
+# user always may). Off unless the deployment turns it on.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
 
 # --- Celery --------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, SECRET_KEY, env_bool, env_int
+from .base import MIDDLEWARE, SECRET_KEY, TRUSTED_PROXIES, TRUSTED_PROXY_COUNT, env_bool, env_int
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -13,8 +13,11 @@ if not SECRET_KEY:
 
 DEBUG = env_bool("DEBUG", False)
 
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only when the deployment names the proxies in front of the app
+# (base.TRUSTED_PROXY_COUNT > 0, or TRUSTED_PROXIES): without a proxy that overwrites it, any client could
+# send the header and pass a plain-HTTP request off as HTTPS.
+if TRUSTED_PROXY_COUNT > 0 or TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Load balancers probe over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -31,8 +34,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Axes behind the proxy: how many proxies add to X-Forwarded-For before the client's address.
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_IPWARE_PROXY_COUNT", 1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The login limits read the client's address as base.TRUSTED_PROXY_COUNT / TRUSTED_PROXIES say
+# (channelhub.accounts.lockout.client_address): never from a header a client may write.
 
 EMAIL_TIMEOUT = 10

@@ -12,5 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # worker start one themselves against CELERY_BROKER_URL (see tests/channelhub/test_celery.py).
 CELERY_TASK_ALWAYS_EAGER = True
 
+# Many API tests read the schema without logging in; tests/channelhub/test_hardening.py checks the
+# production value (False) with override_settings.
+API_DOCS_PUBLIC = True
+
 # A small app whose model exercises the shared state machine and scoping without a domain model.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]

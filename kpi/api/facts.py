@@ -21,10 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import ScopedModelSerializer
 from channelhub.api.inputs import parse_input
 from channelhub.api.parsers import FormParser, MultiPartParser
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
+from channelhub.fields import validate_year
 from channelhub.importing import FORMATS, file_format_of
 from kpi.filters import CollectionFilter, ExpenseFilter, PeriodFilter, SalesFilter
 from kpi.imports import fact_import
@@ -60,7 +62,7 @@ WRITE_RESPONSES = {
 # --- serializers (what a fact looks like; input is read by the service) ---------------------------
 
 
-class FactSerializer(serializers.ModelSerializer):
+class FactSerializer(ScopedModelSerializer):
     dealer_code = serializers.CharField(source="dealer.code", read_only=True)
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     rep_name = serializers.SerializerMethodField()
@@ -128,7 +130,7 @@ class FactInput(serializers.Serializer):
     """One fact to record (documentation: the service checks every field, for every item at once)."""
 
     reference = serializers.CharField(max_length=64, help_text=gettext_lazy("Unique per kind."))
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[validate_year])
     dealer = serializers.IntegerField(required=False, help_text=gettext_lazy("The dealer's ID (or `dealer_code`)."))
     dealer_code = serializers.CharField(required=False)
     rep = serializers.IntegerField(
@@ -254,7 +256,7 @@ class ExpenseViewSet(FactViewSet):
 # --- periods ---------------------------------------------------------------------------------------
 
 
-class PeriodSerializer(serializers.ModelSerializer):
+class PeriodSerializer(ScopedModelSerializer):
     class Meta:
         model = Period
         fields = ["id", "code", "status", "closed_at", "closed_by"]

@@ -19,7 +19,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import (
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+    scoped_choices,
+)
 from channelhub.api.router import router
+from channelhub.fields import validate_year
 from channelhub.roles import Role, has_role
 from channelhub.scoping import visible_users
 from kpi.models import CommissionPlan, CommissionTier, PlanAssignment, ScorecardTemplate
@@ -44,7 +51,7 @@ def _money(**kwargs) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=ZERO, **kwargs)
 
 
-class CommissionTierSerializer(serializers.ModelSerializer):
+class CommissionTierSerializer(ScopedModelSerializer):
     from_amount = _money(help_text=_("Where the band starts; the first band starts at 0.00."))
     rate = _rate(help_text=_("Percentage of the part of the base in this band (of the whole base when flat)."))
 
@@ -53,10 +60,12 @@ class CommissionTierSerializer(serializers.ModelSerializer):
         fields = ["from_amount", "rate"]
 
 
-class PlanAssignmentSerializer(serializers.ModelSerializer):
-    rep = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text=_("The field rep's ID."))
+class PlanAssignmentSerializer(ScopedModelSerializer):
+    rep = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), help_text=_("The field rep's ID."))
     rep_name = serializers.SerializerMethodField()
-    end_date = serializers.DateField(required=False, allow_null=True, help_text=_("Empty: open-ended."))
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text=_("Empty: open-ended."), validators=[validate_year]
+    )
 
     class Meta:
         model = PlanAssignment
@@ -72,11 +81,11 @@ class PlanAssignmentSerializer(serializers.ModelSerializer):
         return display_name(assignment.rep)
 
 
-class CommissionPlanSerializer(serializers.ModelSerializer):
+class CommissionPlanSerializer(ScopedModelSerializer):
     """A plan with its bands and assignments. Writing ``tiers`` or ``assignments`` replaces them all;
     leaving one out keeps it as it is."""
 
-    scorecard_template = serializers.SlugRelatedField(
+    scorecard_template = ScopedSlugRelatedField(
         slug_field="code",
         queryset=ScorecardTemplate.objects.all(),
         required=False,
@@ -119,7 +128,7 @@ class CommissionPlanSerializer(serializers.ModelSerializer):
 class CommissionPlanFilter(django_filters.FilterSet):
     name = django_filters.CharFilter(lookup_expr="icontains", label=_("Name"))
     rep = django_filters.ModelChoiceFilter(
-        field_name="assignments__rep", queryset=User.objects.all(), distinct=True, label=_("Rep")
+        field_name="assignments__rep", queryset=scoped_choices(User), distinct=True, label=_("Rep")
     )
 
     class Meta:

@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import ScopedModelSerializer
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
@@ -46,7 +47,7 @@ def _reverse_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
-class CommissionRunSerializer(serializers.ModelSerializer):
+class CommissionRunSerializer(ScopedModelSerializer):
     progress = serializers.IntegerField(read_only=True, help_text=_("Per cent of the reps handled, 0–100."))
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     started_by_name = serializers.SerializerMethodField(help_text=_("Empty for the monthly schedule's runs."))

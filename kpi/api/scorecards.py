@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
@@ -29,7 +30,7 @@ ACTION_RESPONSES = {
 }
 
 
-class ScorecardLineSerializer(serializers.ModelSerializer):
+class ScorecardLineSerializer(ScopedModelSerializer):
     item = serializers.IntegerField(source="item_id", read_only=True)
     label = serializers.SerializerMethodField()
     perspective = serializers.ChoiceField(source="item.perspective", choices=Perspective.choices, read_only=True)
@@ -68,7 +69,7 @@ class ScorecardLineSerializer(serializers.ModelSerializer):
         return str(line.item)
 
 
-class ScorecardListSerializer(serializers.ModelSerializer):
+class ScorecardListSerializer(ScopedModelSerializer):
     rep_name = serializers.SerializerMethodField()
     template = serializers.CharField(source="template.code", read_only=True)
     template_name = serializers.CharField(source="template.name", read_only=True)
@@ -107,7 +108,7 @@ class ScorecardSerializer(ScorecardListSerializer):
 class ComputeInput(serializers.Serializer):
     rep = serializers.IntegerField(min_value=1, help_text=_("The field rep's ID."))
     period = serializers.CharField(validators=[PERIOD_CODE], help_text="YYYY-MM")
-    template = serializers.SlugRelatedField(
+    template = ScopedSlugRelatedField(
         slug_field="code", queryset=ScorecardTemplate.objects.all(), help_text=_("The template's code: mbo, bsc, …")
     )
 

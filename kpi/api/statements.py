@@ -23,8 +23,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
+from channelhub.fields import validate_year
 from kpi.filters_statements import DisputeFilter, StatementFilter
 from kpi.models import Dispute, Statement, StatementLine
 from kpi.services import disputes as dispute_services
@@ -47,7 +49,7 @@ def _name(user) -> str | None:
 # --- statements ------------------------------------------------------------------------------------
 
 
-class StatementLineSerializer(serializers.ModelSerializer):
+class StatementLineSerializer(ScopedModelSerializer):
     step = serializers.CharField(read_only=True, help_text=_("base, gross, gate, scorecard, …, net, retained, payable"))
     step_label = serializers.CharField(source="get_step_display", read_only=True)
     disputable = serializers.SerializerMethodField(help_text=_("The requesting user may open a dispute on it now."))
@@ -74,7 +76,7 @@ class StatementLineSerializer(serializers.ModelSerializer):
         return not any(d.status in (Dispute.Status.OPEN, Dispute.Status.ACCEPTED) for d in line.disputes.all())
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(ScopedModelSerializer):
     rep_name = serializers.SerializerMethodField()
     employee_no = serializers.SerializerMethodField()
     kind = serializers.CharField(read_only=True, help_text=_("monthly or year_end"))
@@ -174,7 +176,9 @@ class MarkPaidInput(serializers.Serializer):
         max_length=statement_services.REFERENCE_MAX,
         help_text=_("Required."),
     )
-    paid_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="YYYY-MM-DD (required)")
+    paid_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="YYYY-MM-DD (required)", validators=[validate_year]
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -193,7 +197,9 @@ class BatchPayInput(serializers.Serializer):
     payment_reference = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=statement_services.REFERENCE_MAX
     )
-    paid_on = serializers.DateField(required=False, allow_null=True, default=None, help_text="YYYY-MM-DD (required)")
+    paid_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="YYYY-MM-DD (required)", validators=[validate_year]
+    )
     statements = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1),
         required=False,
@@ -347,7 +353,7 @@ router.register("commission-statements", StatementViewSet, basename="commission-
 # --- disputes --------------------------------------------------------------------------------------
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class DisputeSerializer(ScopedModelSerializer):
     statement = serializers.IntegerField(source="line.statement_id", read_only=True)
     period = serializers.CharField(source="line.statement.period", read_only=True)
     step = serializers.CharField(source="line.step", read_only=True)
@@ -411,7 +417,7 @@ class DisputeSerializer(serializers.ModelSerializer):
 
 
 class DisputeInput(serializers.Serializer):
-    line = serializers.PrimaryKeyRelatedField(queryset=StatementLine.objects.none(), help_text=_("The line's ID."))
+    line = ScopedPrimaryKeyRelatedField(queryset=StatementLine.objects.none(), help_text=_("The line's ID."))
     expected_amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text=_("The amount you expected."))
     justification = serializers.CharField(max_length=4000)
 

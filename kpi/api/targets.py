@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
@@ -52,8 +53,8 @@ def rate_field(**kwargs) -> serializers.DecimalField:
     )
 
 
-class CategoryShareSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="code", queryset=ProductLine.objects.all())
+class CategoryShareSerializer(ScopedModelSerializer):
+    category = ScopedSlugRelatedField(slug_field="code", queryset=ProductLine.objects.all())
     category_name = serializers.CharField(source="category.name", read_only=True)
     share = serializers.DecimalField(
         max_digits=5,
@@ -68,7 +69,7 @@ class CategoryShareSerializer(serializers.ModelSerializer):
         fields = ["category", "category_name", "share"]
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ScopedModelSerializer):
     rep_name = serializers.SerializerMethodField()
     proposed_by_name = serializers.SerializerMethodField()
     approved_by_name = serializers.SerializerMethodField()
@@ -138,7 +139,7 @@ class FiguresInput(serializers.Serializer):
 
 
 class _RepInput(serializers.Serializer):
-    rep = serializers.PrimaryKeyRelatedField(
+    rep = ScopedPrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, help_text=_("The rep's ID (default: yourself).")
     )
 

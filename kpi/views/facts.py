@@ -71,7 +71,9 @@ def fact_list_page(request, kind: str):
     user = request.user
     require_role(user, *ANY_ROLE)
     facts = fact_list(user, kind)
-    filterset = _prepare_filter(FILTERS[kind](request.GET or None, queryset=facts), user, fact_dealers(user, facts))
+    filterset = _prepare_filter(
+        FILTERS[kind](request.GET or None, request=request, queryset=facts), user, fact_dealers(user, facts)
+    )
     rows = filtered(filterset)
     context = {
         "kind": kind,
@@ -195,7 +197,7 @@ def conflict_list_page(request):
     user = request.user
     require_role(user, *ANY_ROLE)
     filterset = _prepare_filter(
-        ConflictFilter(request.GET or None, queryset=conflict_list(user)), user, scope(user, Dealer)
+        ConflictFilter(request.GET or None, request=request, queryset=conflict_list(user)), user, scope(user, Dealer)
     )
     rows = filtered(filterset)
     page_obj = paginate(request, rows)

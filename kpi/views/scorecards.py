@@ -95,7 +95,7 @@ def _compute_form(request, data=None) -> ComputeForm | None:
 
 def scorecard_list_page(request):
     user = request.user
-    filterset = ScorecardFilter(request.GET or None, queryset=services.scorecard_list(user))
+    filterset = ScorecardFilter(request.GET or None, request=request, queryset=services.scorecard_list(user))
     form = filterset.form
     form.fields["rep"].queryset = services.visible_reps(user)
     form.fields["rep"].label_from_instance = lambda u: u.get_full_name() or u.username

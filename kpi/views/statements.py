@@ -61,7 +61,7 @@ def statement_list_page(request):
     """A rep's own statements; a manager's team's; finance's and admins' all — with the filtered totals."""
     user = request.user
     require_role(user, *ANY_ROLE)
-    filterset = StatementFilter(request.GET or None, queryset=statement_services.statement_list(user))
+    filterset = StatementFilter(request.GET or None, request=request, queryset=statement_services.statement_list(user))
     _rep_choices(filterset.form, user)
     style_fields(filterset.form)
     rows = filtered(filterset)
@@ -332,7 +332,7 @@ def dispute_list_page(request):
     """A rep's own disputes; a manager's team's (open ones first); finance's and admins' all."""
     user = request.user
     require_role(user, *ANY_ROLE)
-    filterset = DisputeFilter(request.GET or None, queryset=dispute_services.dispute_list(user))
+    filterset = DisputeFilter(request.GET or None, request=request, queryset=dispute_services.dispute_list(user))
     filterset.form.fields.pop("statement")
     _rep_choices(filterset.form, user)
     style_fields(filterset.form)

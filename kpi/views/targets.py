@@ -50,7 +50,7 @@ def target_list_page(request):
     """A rep's own targets; a manager's team's; finance's and admins' all (finance read-only)."""
     user = request.user
     _require_role(user)
-    filterset = TargetFilter(request.GET or None, queryset=target_services.target_list(user))
+    filterset = TargetFilter(request.GET or None, request=request, queryset=target_services.target_list(user))
     rep_field = filterset.form.fields["rep"]
     rep_field.queryset = scope(user, get_user_model()).filter(groups__name=Role.FIELD_REP).order_by("username")
     rep_field.label_from_instance = display_name

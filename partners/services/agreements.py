@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
+from channelhub.fields import LAST_YEAR, validate_year
 from partners import policies
 from partners.models import Agreement, Dealer, ProductLine
 from partners.selectors import conflicting_agreements
@@ -196,7 +197,13 @@ def agreement_renew(*, actor, agreement: Agreement) -> Agreement:
     policies.require(policies.can_manage_agreement(actor, agreement))
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _raise(renewal_refusal(locked))
-    start, end = renewal_dates(locked.start_date, locked.end_date)
+    try:
+        start, end = renewal_dates(locked.start_date, locked.end_date)
+        validate_year(end)
+    except (ValidationError, OverflowError):
+        raise ValidationError(
+            {"end_date": _("A renewal would end after the year %(last)d: it cannot be made.") % {"last": LAST_YEAR}}
+        ) from None
     fields = {name: getattr(locked, name) for name in AGREEMENT_FIELDS if name != "deposit_received_on"}
     fields.update(start_date=start, end_date=end)
     return agreement_create(

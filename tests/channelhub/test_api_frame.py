@@ -247,3 +247,28 @@ class TestNulCharacters:
         response = api_as(admin_user).post("/api/v1/territories/", {"name": ""}, format="json")
         assert response.status_code == 400
         assert "name" in response.json()  # field errors: the view ran
+
+
+class TestOddBodies:
+    """Deeply nested or oversized JSON is a 400 in JSON before anything else — also before login."""
+
+    @pytest.mark.parametrize("depth", [40, 5_000, 200_000])
+    def test_deeply_nested_json_before_login_is_a_json_400(self, api_client, db, depth):
+        body = "[" * depth + "]" * depth
+        response = api_client.post(TOKEN_URL, body, content_type="application/json")
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert "32" in response.json()["detail"]
+
+    def test_nesting_inside_strings_does_not_count(self, api_client, rep):
+        response = api_client.post(
+            TOKEN_URL, {"username": rep.username + "[[[[" * 40, "password": "{" * 100}, format="json"
+        )
+        assert response.status_code == 400 and "non_field_errors" in response.json()  # wrong credentials, parsed
+
+    def test_an_oversized_body_is_a_json_400(self, api_as, finance, settings):
+        settings.API_MAX_JSON_BYTES = 1024
+        response = api_as(finance).post(
+            "/api/v1/sales/", '[{"reference": "' + "x" * 4000 + '"}]', content_type="application/json"
+        )
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert "MB" in response.json()["detail"]

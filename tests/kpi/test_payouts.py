@@ -192,7 +192,7 @@ def test_a_batch_with_one_refused_statement_pays_none_and_names_it(world, financ
     # finance is also the rep of one statement of the list: nobody records their own payout
     own = approved(finance, manager, UserFactory(roles=[Role.FINANCE]))
     before = dict(Statement.objects.values_list("pk", "status"))
-    with pytest.raises(BatchRefused) as refused:
+    with pytest.raises(BatchRefused) as refused, translation.override("en"):
         statements_mark_paid(actor=finance, period=PERIOD, payment_reference="B-1", paid_on=timezone.localdate())
     assert [row["statement"] for row in refused.value.extra["refused"]] == [own.pk]
     assert f"#{own.pk}" in str(refused.value) and "own commission" in str(refused.value)

@@ -164,6 +164,24 @@ def test_a_renewal_can_be_signed_next_to_the_old_exclusive_one(dealers, covered,
     assert signed(manager, renewal).status == "signed"
 
 
+def test_a_renewal_past_the_year_2999_is_refused(dealers, covered, lines, manager):
+    old = signed(
+        manager,
+        make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], date(2999, 1, 1), date(2999, 12, 31)),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.agreement_renew(actor=manager, agreement=old)
+    assert "2999" in refused.value.message_dict["end_date"][0]
+    assert not type(old).objects.filter(previous=old).exists()
+
+
+@pytest.mark.parametrize("year", [1899, 3000, 9999])
+def test_agreement_dates_outside_1900_to_2999_are_refused(dealers, covered, lines, manager, year):
+    with pytest.raises(ValidationError) as refused:
+        make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], date(2026, 1, 1), date(year, 12, 1))
+    assert "end_date" in refused.value.message_dict
+
+
 def test_draft_cannot_be_renewed(dealers, covered, lines, manager):
     draft = make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], *YEAR_2026)
     with pytest.raises(Conflict):

@@ -591,7 +591,12 @@ def test_filters_do_not_reach_outside_scope(api_as, manager, other_rep, d, scope
     client = api_as(manager)
     # other_rep is a valid rep and O1 a valid dealer, but their visits outside EAST stay hidden
     assert ids(client.get(VISITS, {"rep": other_rep.pk})) == [scoped["others_east"].pk]
-    assert ids(client.get(VISITS, {"dealer": d["O1"].pk})) == []
+    # a dealer out of scope is answered exactly like one that does not exist
+    hidden, missing = client.get(VISITS, {"dealer": d["O1"].pk}), client.get(VISITS, {"dealer": 999_999})
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["dealer"][0].replace(str(d["O1"].pk), "ID") == missing.json()["dealer"][0].replace(
+        "999999", "ID"
+    )
 
 
 @pytest.mark.parametrize(

@@ -465,3 +465,11 @@ def test_beat_reminds_on_saturday_morning():
     assert entry["schedule"] == crontab(day_of_week="sat", hour=10, minute=0)
     assert "visits.remind_missing_plans" in app.tasks
     assert app.tasks["visits.remind_missing_plans"].acks_late is True
+
+
+@pytest.mark.parametrize("week_start", ["9999-12-27", "2999-12-30", "0001-01-01"])
+def test_a_week_plan_outside_the_years_1900_to_2999_is_refused(api_as, rep, week_start):
+    # 2999-12-30 is a Monday whose Sunday falls in 3000
+    response = api_as(rep).post("/api/v1/visit-plans/", {"week_start": week_start, "items": []}, format="json")
+    assert response.status_code == 400 and "week_start" in response.json()
+    assert not VisitPlan.objects.exists()

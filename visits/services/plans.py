@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict, DomainError
+from channelhub.fields import validate_year, year_message
 from channelhub.notifications.services import notify
 from channelhub.periods import iso_week_label, week_start
 from channelhub.roles import Role, require_role
@@ -26,6 +27,11 @@ from visits.services.review import apply_verdict
 
 
 def _check_week(monday: date, today: date) -> None:
+    try:  # the whole week, to its Sunday, lies within the years a date may have
+        validate_year(monday)
+        validate_year(monday + timedelta(days=6))
+    except (ValidationError, OverflowError):
+        raise ValidationError({"week_start": year_message()}) from None
     if monday.weekday() != 0:
         raise ValidationError({"week_start": _("A week plan starts on a Monday.")})
     if monday < week_start(today):

@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
+from channelhub.fields import validate_year
 from channelhub.notifications.services import notify
 from channelhub.periods import local_date
 from channelhub.roles import Role, require_role
@@ -55,6 +56,10 @@ def apply_checks(visit: Visit) -> None:
 def _check_time(visited_at: datetime, now: datetime) -> None:
     if timezone.is_naive(visited_at):
         raise ValidationError({"visited_at": _("Give the time with its time zone.")})
+    try:
+        validate_year(visited_at)
+    except ValidationError as error:
+        raise ValidationError({"visited_at": error.messages}) from None
     if visited_at > now:
         raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
 
