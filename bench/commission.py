@@ -136,7 +136,7 @@ ORDER BY reps.rep_id
 
 STATEMENT_COLUMNS = (
     "id", "period", "kind", "status", "base_amount", "gross_amount", "deductions_amount", "net_amount",
-    "retained_amount", "payable_amount", "computed_at", "rejection_reason", "payment_reference", "created_at",
+    "retained_amount", "payable_amount", "carried_forward", "computed_at", "rejection_reason", "payment_reference", "created_at",
     "updated_at", "plan_id", "rep_id", "run_id",
 )  # fmt: skip
 LINE_COLUMNS = ("statement_id", "position", "step", "description", "inputs", "amount")
@@ -154,6 +154,7 @@ def capture(period: str) -> dict[int, dict]:
                 statement.net_amount,
                 statement.retained_amount,
                 statement.payable_amount,
+                statement.carried_forward,
             ],
             "lines": [
                 (line.position, line.step, line.description, json.dumps(line.inputs), line.amount)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ChannelhubConfig(AppConfig):
@@ -11,3 +12,10 @@ class ChannelhubConfig(AppConfig):
         from channelhub.db import register_lookups
 
         register_lookups()
+
+
+class ChannelhubAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with our site (``channelhub.admin.ChannelhubAdminSite``) as the default one."""
+
+    default = False  # "channelhub" in INSTALLED_APPS still means ChannelhubConfig
+    default_site = "channelhub.admin.ChannelhubAdminSite"

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from channelhub.accounts.selectors import display_name
+from channelhub.formatting import currency_symbol
 from channelhub.navigation import nav_items
 from channelhub.notifications.selectors import unread_count
 from channelhub.roles import Role, primary_role
@@ -12,6 +13,7 @@ def channelhub(request) -> dict:
     user = getattr(request, "user", None)
     context = {
         "CURRENCY": settings.CURRENCY,
+        "CURRENCY_SYMBOL": currency_symbol(),
         "nav_items": [],
         "user_role": None,
         "user_display_name": "",

@@ -11,6 +11,9 @@ JSON keeps the keys). What every file gets:
 * text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at the start) gets a
   leading apostrophe in CSV and stays text in XLSX; characters XLSX cannot hold are dropped;
 * an optional total row at the end.
+
+A file people change and import again is read back with ``header_codes`` (its headers in either
+language, or the keys) and ``choice_codes`` (choices by code or by label in either language).
 """
 
 from __future__ import annotations
@@ -24,16 +27,28 @@ from decimal import Decimal
 from typing import Any
 
 import tablib
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from import_export.formats.base_formats import CSV, XLSX
 
-from channelhub.importing import FORMATS, FORMULA_STARTS
+from channelhub.importing import FORMATS, FORMULA_STARTS, normalise_header
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 MONEY_FORMAT = "#,##0.00"
+
+
+def money_format() -> str:
+    """The XLSX number format of an amount: the currency's symbol, thousands grouped, two decimals (the
+    cell stays a number)."""
+    from channelhub.formatting import currency_symbol
+
+    return f'"{currency_symbol()}"{MONEY_FORMAT}'
+
+
 #: Sheet titles hold at most 31 characters and none of these.
 _SHEET_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
@@ -43,6 +58,47 @@ class Column:
     key: str
     label: Any  # a lazy translation: rendered when the file is written
     kind: str = "text"  # text, money, number, date, datetime
+
+
+def in_every_language(text) -> list[str]:
+    """A lazy translation rendered in each language of the site (``settings.LANGUAGES``)."""
+    rendered = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            rendered.append(str(text))
+    return rendered
+
+
+def header_codes(columns: Iterable[Column], aliases: Mapping[str, str] | None = None) -> dict[str, str]:
+    """How an import reads the headers of a table written here: a normalised header → the column's key.
+
+    Each column answers to its key (``dealer_code``, also ``dealer code``) and to its label in every
+    language, so that a file exported in Chinese or in English — or written with the keys — imports;
+    ``aliases`` add old names (``rep_username`` → ``rep``). A key always wins over another column's label.
+    """
+    columns = list(columns)
+    codes = {normalise_header(column.key): column.key for column in columns}
+    for column in columns:
+        for name in (column.key.replace("_", " "), *in_every_language(column.label)):
+            codes.setdefault(normalise_header(name), column.key)
+    for alias, key in (aliases or {}).items():
+        codes.setdefault(normalise_header(alias), key)
+    return codes
+
+
+def choice_codes(choices) -> dict[str, str]:
+    """A choice's code, read from its code or its label in any language (lower case, ``_`` or space):
+    ``{"retail_terminal": …, "retail terminal": …, "零售终端": …}`` → ``"retail_terminal"``."""
+    codes = {}
+    for code, label in choices:
+        for name in (code, code.replace("_", " "), *in_every_language(label)):
+            codes.setdefault(normalise_header(name), code)
+    return codes
+
+
+def yes_no(value: bool) -> str:
+    """``yes``/``no`` in the reader's language (the imports read both languages back)."""
+    return gettext("yes") if value else gettext("no")
 
 
 def guard_formula(value):
@@ -103,7 +159,7 @@ def table_xlsx(
             if cell.data_type == "f":
                 cell.data_type = "s"
             if isinstance(value, Decimal | int | float) and column.kind == "money":
-                cell.number_format = MONEY_FORMAT
+                cell.number_format = money_format()
             elif isinstance(value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(value, date):

@@ -30,3 +30,19 @@ def actor_field(verbose_name, **kwargs) -> models.ForeignKey:
     and without a reverse accessor on the user."""
     options = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
     return models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=verbose_name, **{**options, **kwargs})
+
+
+def unique_messages(**messages):
+    """A ``Model.unique_error_message`` that names the value taken, field by field (forms, the admin and
+    the services' ``full_clean`` alike); other checks keep Django's message::
+
+        unique_error_message = unique_messages(code=_("A dealer with the code %(value)s already exists."))
+    """
+
+    def unique_error_message(self, model_class, unique_check):
+        if len(unique_check) == 1 and unique_check[0] in messages:
+            name = unique_check[0]
+            return ValidationError(messages[name], code="unique", params={"value": getattr(self, name)})
+        return models.Model.unique_error_message(self, model_class, unique_check)
+
+    return unique_error_message

@@ -24,7 +24,7 @@ import struct
 import uuid
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import chain
@@ -434,11 +434,13 @@ def read_table(
     errors: list[str],
     max_bytes: int = MAX_FILE_BYTES,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    header_codes: Mapping[str, str] | None = None,
 ) -> Table | None:
     """The file's rows under ``columns``; ``None`` after adding the file-level problems to ``errors``
     (unknown format, unreadable, a required column missing or twice, no rows, too many rows or
     columns, more than ``max_bytes``, a workbook unpacking to more than ``max_unpacked_bytes``).
-    Reading stops at row ``max_rows + 1``."""
+    Reading stops at row ``max_rows + 1``. ``header_codes`` reads other names of the columns (a
+    normalised header → its column: the headers an export writes in either language)."""
     if file_format not in FORMATS:
         errors.append(_("Upload a .csv or .xlsx file."))
         return None
@@ -450,20 +452,20 @@ def read_table(
         return None
     with closing(iter_records(content, file_format, max_unpacked_bytes=max_unpacked_bytes)) as records:
         try:
-            return _read_table(records, file_format, columns, required, max_rows, errors)
+            return _read_table(records, file_format, columns, required, max_rows, errors, header_codes or {})
         except UnreadableFile as error:
             errors.append(str(error))
             return None
 
 
-def _read_table(records, file_format, columns, required, max_rows, errors) -> Table | None:
+def _read_table(records, file_format, columns, required, max_rows, errors, header_codes) -> Table | None:
     first = next(records, None)
     if first is None:
         errors.append(_("The file is empty."))
         return None
     number, record = first
     if number == 1:
-        headers = [normalise_header(value) for value in record]
+        headers = [header_codes.get(name, name) for name in map(normalise_header, record)]
     else:  # a workbook whose row 1 is blank: no column names
         headers, records = [], chain([first], records)
     twice = duplicate_columns(headers)

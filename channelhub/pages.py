@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
+from channelhub.bulk_actions import BulkAction, apply_each, parse_ids
+from channelhub.exports import CONTENT_TYPES
 from channelhub.forms import PageForm
+from channelhub.importing import FORMATS
+from channelhub.scoping import SegregationOfDutiesError
 from channelhub.workflow.machine import StateMachine
 
 PAGE_SIZE = 50
@@ -33,6 +38,21 @@ def posted(request):
 def paginate(request, queryset: QuerySet | Sequence, per_page: int | None = None) -> Page:
     """The page of ``queryset`` (or of a list) that ``?page=`` asks for, ``PAGE_SIZE`` rows a page."""
     return Paginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def requested_format(request) -> str:
+    """``?format=csv|xlsx`` of a download (CSV when not given); 404 for anything else."""
+    file_format = request.GET.get("format") or "csv"
+    if file_format not in FORMATS:
+        raise Http404
+    return file_format
+
+
+def download(content: bytes, file_format: str, filename: str) -> HttpResponse:
+    """A file written by ``channelhub.exports`` as an attachment named ``filename``."""
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def filtered(filterset) -> QuerySet:
@@ -55,6 +75,9 @@ class PageAction:
     danger: bool = False
     explanation: str | Promise = ""
     button: str | Promise = ""  # the submit button, when it should say more than the title
+    #: why segregation of duties refuses someone whose role could take it (their own statement, a target
+    #: they proposed …), or None: a 403 saying so rather than "your role does not allow this"
+    segregation: Callable[[Any, Model], str | None] | None = None
 
 
 def transition_refusal(machine: StateMachine, name: str) -> Callable[[Model], str | None]:
@@ -79,6 +102,8 @@ def action_page(
 ):
     """GET: the action's form (or a message when the state does not allow it). POST: run the service."""
     if not action.allowed(request.user, obj):
+        if action.segregation is not None and (reason := action.segregation(request.user, obj)):
+            raise SegregationOfDutiesError(reason)
         raise PermissionDenied(gettext("Your role does not allow this."))
     if request.method != "POST" and (reason := action.refusal(obj)):
         messages.error(request, reason)
@@ -91,3 +116,38 @@ def action_page(
             return redirect(done_url(result))
     context = {"object": obj, "action": action, "form": form, "cancel_url": cancel_url}
     return render(request, template, context)
+
+
+def bulk_action_page(request, action: BulkAction):
+    """POST the ticked ``ids`` (and a ``comment``): each row is acted on by itself; the page lists what was
+    done and what was refused, with why. Bad ids change nothing (an error message, back to the queue)."""
+    if not action.allowed(request.user):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+    if request.method != "POST":
+        return redirect(action.back_url(request))
+    try:
+        ids = parse_ids(request.POST.getlist("ids"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(action.back_url(request))
+    comment = (request.POST.get("comment") or "").strip()[:2000]
+    result = apply_each(
+        queryset=action.rows(request.user),
+        ids=ids,
+        run=lambda row: action.run(actor=request.user, row=row, comment=comment),
+    )
+    rows = [
+        {
+            "outcome": outcome,
+            "text": action.describe(outcome.obj) if outcome.obj is not None else f"#{outcome.pk}",
+            "url": action.url_of(outcome.obj) if outcome.obj is not None else "",
+        }
+        for outcome in result.outcomes
+    ]
+    context = {
+        "action": action,
+        "done": [row for row in rows if row["outcome"].done],
+        "refused": [row for row in rows if not row["outcome"].done],
+        "back_url": action.back_url(request),
+    }
+    return render(request, "partials/bulk_result.html", context)

@@ -98,3 +98,30 @@ def parse_iso_week(text: str) -> date:
         except ValueError:
             pass
     raise ValidationError(_("Enter a week as YYYY-Www, e.g. 2026-W53."), code="week")
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How much of a month's working days (``VISIT_WORKING_DAYS``) lies behind ``today``, today included:
+    month-to-date figures are compared with that share of the month's target, not with all of it."""
+
+    elapsed: int
+    total: int
+
+    @property
+    def share(self):
+        from fractions import Fraction
+
+        return Fraction(self.elapsed, self.total) if self.total else Fraction(1)
+
+
+def month_pace(month: Month, today: date | None = None) -> Pace:
+    from django.conf import settings
+
+    today = today or timezone.localdate()
+    workdays = [day for day in month.days() if day.isoweekday() in settings.VISIT_WORKING_DAYS]
+    if month < Month.of(today):
+        return Pace(len(workdays), len(workdays))
+    if month > Month.of(today):
+        return Pace(0, len(workdays))
+    return Pace(sum(1 for day in workdays if day <= today), len(workdays))

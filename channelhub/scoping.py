@@ -286,24 +286,36 @@ class SegregationOfDutiesError(PermissionDenied):
     """An approval by someone whose other role in the same matter forbids it (403)."""
 
 
-def check_segregation(*, actor, submitted_by=None, beneficiary=None, proposed_by=None) -> None:
-    """Refuse an approval by its submitter, its proposer or its beneficiary.
+def segregation_refusal(*, actor, submitted_by=None, beneficiary=None, proposed_by=None, refusal=None) -> str | None:
+    """Why ``actor`` may not approve (their submission, proposal or own benefit), or None.
 
     * statements: nobody approves one they submitted, nor one of which they are the beneficiary;
     * targets: nobody approves their own target (``beneficiary``) or one they proposed.
+
+    ``refusal``, when given, is the sentence for any of these (one that names the matter).
     """
     if submitted_by is not None and submitted_by.pk == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot approve what you submitted yourself."))
+        return str(refusal or _("You cannot approve what you submitted yourself."))
     if proposed_by is not None and proposed_by.pk == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot approve what you proposed yourself."))
+        return str(refusal or _("You cannot approve what you proposed yourself."))
     if beneficiary is not None and beneficiary.pk == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot approve something of which you are the beneficiary."))
+        return str(refusal or _("You cannot approve something of which you are the beneficiary."))
+    return None
+
+
+def check_segregation(*, actor, submitted_by=None, beneficiary=None, proposed_by=None, refusal=None) -> None:
+    """Refuse (403, ``SegregationOfDutiesError``) an approval by its submitter, its proposer or its
+    beneficiary, saying so (``segregation_refusal``)."""
+    reason = segregation_refusal(
+        actor=actor, submitted_by=submitted_by, beneficiary=beneficiary, proposed_by=proposed_by, refusal=refusal
+    )
+    if reason is not None:
+        raise SegregationOfDutiesError(reason)
 
 
 def may_approve(*, actor, submitted_by=None, beneficiary=None, proposed_by=None) -> bool:
     """``check_segregation`` as a yes/no, for showing or hiding an approve button."""
-    try:
-        check_segregation(actor=actor, submitted_by=submitted_by, beneficiary=beneficiary, proposed_by=proposed_by)
-    except SegregationOfDutiesError:
-        return False
-    return True
+    reason = segregation_refusal(
+        actor=actor, submitted_by=submitted_by, beneficiary=beneficiary, proposed_by=proposed_by
+    )
+    return reason is None

@@ -24,6 +24,23 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Forgotten passwords, by e-mail (Django's views, public): whether an address has an account is never told.
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(email_template_name="registration/password_reset_email.txt"),
+        name="password_reset",
+    ),
+    path("accounts/password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("notifications/", include("channelhub.notifications.urls")),
     path("api/v1/", include("channelhub.api.urls")),
@@ -33,5 +50,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "channelhub.views.permission_denied"
 handler404 = "channelhub.views.page_not_found"
 handler500 = "channelhub.views.server_error"

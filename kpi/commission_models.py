@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, validate_year
+from channelhub.fields import actor_field, unique_messages, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 
 ZERO = Decimal("0.00")
@@ -106,6 +106,8 @@ class CommissionPlan(models.Model):
             ),
         ]
 
+    unique_error_message = unique_messages(name=_("A commission plan named %(value)s already exists."))
+
     def __str__(self) -> str:
         return self.name
 
@@ -157,7 +159,9 @@ class PlanAssignment(models.Model):
         indexes = [models.Index(fields=["rep", "start_date"], name="assignment_rep_start")]
 
     def __str__(self) -> str:
-        return f"{self.rep} · {self.plan} · {self.start_date}–{self.end_date or '…'}"
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
+        return f"{display_name(self.rep)} · {self.plan} · {self.start_date}–{self.end_date or '…'}"
 
 
 class CommissionRun(models.Model):
@@ -221,7 +225,9 @@ class RunProblem(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "rep", "code"], name="run_problem_once_per_rep")]
 
     def __str__(self) -> str:
-        return f"{self.run} · {self.rep} · {self.get_code_display()}"
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
+        return f"{self.run} · {display_name(self.rep)} · {self.get_code_display()}"
 
     @property
     def message(self) -> str:
@@ -345,7 +351,9 @@ class Statement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rep} · {self.period} · {self.get_kind_display()}"
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
+        return f"{display_name(self.rep)} · {self.period} · {self.get_kind_display()}"
 
     @property
     def is_final(self) -> bool:
@@ -383,7 +391,8 @@ class StatementLine(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     step = models.CharField(_("step"), max_length=20, choices=Step.choices)
-    description = models.CharField(_("description"), max_length=500)
+    #: The sentence of a line written before texts were rendered from ``step`` and ``inputs``; empty since.
+    description = models.CharField(_("description"), max_length=500, blank=True)
     inputs = models.JSONField(_("inputs"), default=dict, blank=True)
     amount = models.DecimalField(_("amount"), **MONEY)
 
@@ -395,6 +404,15 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()}: {self.amount}"
+
+    @property
+    def text(self) -> str:
+        """What the line says, in the reader's language (rendered from its step, inputs and amount)."""
+        if self.description:
+            return self.description
+        from kpi.services.line_texts import line_text
+
+        return line_text(self.step, self.inputs, self.amount)
 
 
 class Dispute(models.Model):

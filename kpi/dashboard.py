@@ -9,10 +9,12 @@ Charts are plain data (``{"id", "type", "labels", "datasets"}``) drawn by static
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from channelhub.periods import Month
+from channelhub.periods import Month, month_pace
 from channelhub.roles import Role
 from channelhub.scoping import scope, visit_reps
 from kpi.services.measures import measures_for, rep_measures
@@ -31,13 +33,19 @@ def _number(value) -> float | None:
 
 
 def rep_kpi_figures(user) -> dict:
-    return {"sales_mtd": rep_measures(user, Month.current())}
+    month = Month.current()
+    return {"sales_mtd": replace(rep_measures(user, month), pace=month_pace(month))}
 
 
 def manager_kpi_figures(user, reps=None) -> dict:
     reps = list(visit_reps(user).order_by("username")) if reps is None else reps
     months = _months(6)
     figures = measures_for(reps, months)
+    # the month under way is judged against the share of its working days behind
+    pace = month_pace(months[-1])
+    current = str(months[-1])
+    for rep in reps:
+        figures[(rep.pk, current)] = replace(figures[(rep.pk, current)], pace=pace)
     rows = [{"rep": rep, "cells": [figures[(rep.pk, str(month))] for month in months]} for rep in reps]
     chart = {
         "id": "sales-vs-target-chart",
@@ -48,6 +56,7 @@ def manager_kpi_figures(user, reps=None) -> dict:
             for rep, row in zip(reps, rows, strict=True)
         ],
         "y_label": _("Sales achievement (%)"),
+        "kind": "percent",
     }
     return {"sales_months": months, "sales_rows": rows, "sales_chart": chart}
 
@@ -77,6 +86,7 @@ def finance_kpi_figures(user) -> dict:
             for index, month in enumerate(months)
         ],
         "y_label": _("Collection rate (%)"),
+        "kind": "percent",
     }
     return {
         "collection_months": months,

@@ -1,9 +1,11 @@
 """The demo company's year of figures (SPEC §10): sales, collections, expenses, targets, scorecards.
 
 Written through the services (the facts' checks and channel-conflict flags, the targets' life cycle,
-the scorecards' arithmetic), planned from ``random.Random`` seeded per rep and month, so a second run
-proposes exactly the same rows and adds nothing (facts with the same reference and values are
-"unchanged"; existing targets and scorecards are left as they are). Dates stop at yesterday.
+the scorecards' arithmetic), planned from ``random.Random`` seeded per rep and month, and drawn only
+among the demo's own rows (its agreements and cities, never those users add), so a second run — on
+any later day, next to any rows of the users' — proposes exactly the same rows and adds nothing: a
+month is drawn whole and cut at yesterday, references already recorded and closed months are skipped,
+existing targets and scorecards are left as they are.
 
 The story the figures tell:
 
@@ -27,9 +29,12 @@ from django.utils import timezone
 from channelhub.periods import Month
 from kpi.models import Collection, Expense, SalesRecord, Scorecard, ScorecardTemplate, Target
 from kpi.scorecard_defaults import ensure_default_templates
-from kpi.services.facts import facts_record
+from kpi.services.fact_input import rows_where
+from kpi.services.facts import facts_record, model_of
+from kpi.services.periods import closed_codes
 from kpi.services.scorecards import compute_scorecard, scorecard_confirm, scorecard_self_evaluate
 from kpi.services.targets import target_acknowledge, target_approve, target_propose
+from partners.demo import demo_agreement_ids, demo_territory_codes
 from partners.models import Agreement, Territory
 
 CENT = Decimal("0.01")
@@ -56,6 +61,15 @@ EXPENSE_RATE_TARGET = Decimal("6.00")
 COLLECTION_RATE_TARGET = Decimal("85.00")
 
 
+@dataclass
+class DemoFacts:
+    sales: list[dict]
+    collections: list[dict]
+    expenses: list[dict]
+    #: (rep ID, period) of the months in which the rep has sold
+    sold: set[tuple[int, str]]
+
+
 def _money(value: float) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -77,10 +91,12 @@ def _months(today: date) -> list[Month]:
 
 
 def _coverage(reps: dict) -> dict[int, list[Agreement]]:
-    """Each rep's dealers' signed agreements (one query)."""
+    """Each rep's dealers' signed agreements — the demo's own, never one a user added (one query)."""
     agreements: dict[int, list[Agreement]] = {rep.pk: [] for rep in reps.values()}
     for agreement in (
-        Agreement.objects.filter(status=Agreement.Status.SIGNED, dealer__owner__in=list(reps.values()))
+        Agreement.objects.filter(
+            pk__in=demo_agreement_ids(), status=Agreement.Status.SIGNED, dealer__owner__in=list(reps.values())
+        )
         .select_related("dealer", "dealer__territory")
         .prefetch_related("product_lines")
     ):
@@ -88,11 +104,16 @@ def _coverage(reps: dict) -> dict[int, list[Agreement]]:
     return agreements
 
 
-def _facts(reps: dict, months: list[Month], today: date) -> tuple[list[dict], list[dict], list[dict]]:
+def _facts(reps: dict, months: list[Month], today: date) -> DemoFacts:
+    """The demo's facts dated before ``today``. Each month is drawn whole, whatever the day, and only then
+    cut at ``today``: a fact drawn once is drawn the same on every later run (same reference, same values),
+    and the days since the last run bring only new references."""
     sales, collections, expenses = [], [], []
+    sold: set[tuple[int, str]] = set()
     coverage = _coverage(reps)
+    cities = Territory.objects.filter(code__in=demo_territory_codes(Territory.Level.CITY)).order_by("path")
     foreign = {
-        region: list(Territory.objects.filter(level=Territory.Level.CITY).exclude(path__startswith=f"/CN/{region}/"))
+        region: [city for city in cities if not city.path.startswith(f"/CN/{region}/")]
         for region in ("EAST", "NORTH", "SOUTH")
     }
     for username, rep in reps.items():
@@ -103,11 +124,12 @@ def _facts(reps: dict, months: list[Month], today: date) -> tuple[list[dict], li
             target = profile.monthly_target * SEASON[month.month - 1]
             net = _money(target * rng.uniform(*profile.achievement))
             code = f"{month.year}{month.month:02d}"
+            month_sales = []
             for number, (amount, day) in enumerate(
                 zip(_split(net * Decimal("1.03"), rng.randint(14, 22), rng), rng.choices(days, k=22), strict=False)
             ):
                 covered = [a for a in coverage[rep.pk] if a.start_date <= day <= a.end_date]
-                if not covered or day >= today:
+                if not covered:
                     continue
                 agreement = rng.choice(covered)
                 item = {"reference": f"S{code}-{username}-{number:03d}", "date": day, "amount": amount}
@@ -117,10 +139,12 @@ def _facts(reps: dict, months: list[Month], today: date) -> tuple[list[dict], li
                 if rng.random() < 0.025:
                     region = agreement.dealer.territory.path.split("/")[2]
                     item["ship_to"] = rng.choice(foreign.get(region) or foreign["EAST"]).code
-                sales.append(item)
-            month_sales = [s for s in sales if s["reference"].startswith(f"S{code}-{username}-")]
+                month_sales.append(item)
             if not month_sales:
                 continue
+            sales.extend(month_sales)
+            if any(s["date"] < today for s in month_sales):
+                sold.add((rep.pk, str(month)))
             month_net = sum(s["amount"] for s in month_sales)
             # a credit note now and then (a return): negative sales
             if rng.random() < 0.5:
@@ -138,42 +162,40 @@ def _facts(reps: dict, months: list[Month], today: date) -> tuple[list[dict], li
             dealers = sorted({s["dealer"] for s in month_sales})
             collected = _money(float(month_net) * rng.uniform(*profile.collection))
             for number, amount in enumerate(_split(collected, rng.randint(3, 6), rng)):
-                day = rng.choice(days)
-                if day < today:
-                    collections.append(
-                        {
-                            "reference": f"R{code}-{username}-{number:02d}",
-                            "date": day,
-                            "amount": amount,
-                            "dealer": rng.choice(dealers),
-                        }
-                    )
+                day, dealer = rng.choice(days), rng.choice(dealers)
+                collections.append(
+                    {"reference": f"R{code}-{username}-{number:02d}", "date": day, "amount": amount, "dealer": dealer}
+                )
             spent = _money(float(month_net) * rng.uniform(*profile.expense))
             for number, amount in enumerate(_split(spent, rng.randint(4, 8), rng)):
-                day = rng.choice(days)
-                if day < today:
-                    expenses.append(
-                        {
-                            "reference": f"E{code}-{username}-{number:02d}",
-                            "date": day,
-                            "amount": amount,
-                            "dealer": rng.choice(dealers),
-                            "category": rng.choice(Expense.Category.values),
-                        }
-                    )
+                day, dealer, category = rng.choice(days), rng.choice(dealers), rng.choice(Expense.Category.values)
+                expenses.append(
+                    {
+                        "reference": f"E{code}-{username}-{number:02d}",
+                        "date": day,
+                        "amount": amount,
+                        "dealer": dealer,
+                        "category": category,
+                    }
+                )
     for item in sales:
         item["category"] = item["category"].code if item.get("category") else ""
-    return sales, collections, expenses
+    before = [[item for item in items if item["date"] < today] for items in (sales, collections, expenses)]
+    return DemoFacts(*before, sold=sold)
 
 
 def _targets(users: dict, reps: dict, months: list[Month], sold: set[tuple[int, str]]) -> None:
-    """Acknowledged targets for past months, approved for this one, proposed for the next."""
+    """Acknowledged targets for past months, approved for this one, proposed for the next (a rep's target
+    someone has entered already is left as it is; a closed period gets none)."""
     current = months[-1]
     existing = set(Target.objects.filter(rep__in=list(reps.values())).values_list("rep_id", "period"))
+    closed = set(closed_codes(str(month) for month in [*months, current.next()]))
     for username, rep in reps.items():
         manager = users["manager1" if username in ("rep1", "rep2", "rep3") else "manager2"]
         for month in [*months, current.next()]:
             if (rep.pk, str(month)) in existing or (month != current.next() and (rep.pk, str(month)) not in sold):
+                continue
+            if str(month) in closed:
                 continue
             figure = _money(PROFILES[username].monthly_target * SEASON[month.month - 1])
             target = target_propose(
@@ -195,11 +217,15 @@ def _targets(users: dict, reps: dict, months: list[Month], sold: set[tuple[int, 
 def _scorecards(users: dict, reps: dict, months: list[Month]) -> None:
     """Last month's scorecards on MBO and BSC for every rep; the month before confirmed."""
     ensure_default_templates()
-    templates = list(ScorecardTemplate.objects.filter(code__in=("mbo", "bsc")))
+    # (a template an administrator has taken out of use scores nothing more)
+    templates = list(ScorecardTemplate.objects.filter(code__in=("mbo", "bsc"), is_active=True))
     last, before = months[-2], months[-3]
+    closed = set(closed_codes([str(last), str(before)]))
     for username, rep in reps.items():
         manager = users["manager1" if username in ("rep1", "rep2", "rep3") else "manager2"]
         for month in (before, last):
+            if str(month) in closed:
+                continue
             for template in templates:
                 if Scorecard.objects.filter(rep=rep, period=str(month), template=template).exists():
                     continue
@@ -215,17 +241,31 @@ def _scorecards(users: dict, reps: dict, months: list[Month]) -> None:
                     scorecard_confirm(actor=manager, scorecard=scorecard, comment="已核对")
 
 
+def _unrecorded(kind: str, items: list[dict]) -> list[dict]:
+    """The ``items`` whose reference is not recorded yet, outside closed periods. A reference recorded
+    once is left as it is, whoever recorded it (a demo of another day, or a user who chose the same
+    number): the demo never asks to change a fact, which ``facts_record`` would refuse."""
+    recorded = set(
+        rows_where(
+            model_of(kind).objects.values_list("reference", flat=True),
+            "reference",
+            [item["reference"] for item in items],
+        )
+    )
+    closed = set(closed_codes(str(Month.of(item["date"])) for item in items))
+    return [i for i in items if i["reference"] not in recorded and str(Month.of(i["date"])) not in closed]
+
+
 def seed_kpi(users: dict, *, today: date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     reps = {username: users[username] for username in PROFILES}
     months = _months(today)
-    sales, collections, expenses = _facts(reps, months, today)
-    for kind, items in (("sales", sales), ("collections", collections), ("expenses", expenses)):
+    facts = _facts(reps, months, today)
+    for kind, items in (("sales", facts.sales), ("collections", facts.collections), ("expenses", facts.expenses)):
+        items = _unrecorded(kind, items)
         if items:
             facts_record(actor=users["finance"], kind=kind, items=items)
-    sold = set(SalesRecord.objects.filter(rep__in=list(reps.values())).values_list("rep_id", "date"))
-    sold_months = {(rep_id, str(Month.of(day))) for rep_id, day in sold}
-    _targets(users, reps, months, sold_months)
+    _targets(users, reps, months, facts.sold)
     _scorecards(users, reps, months)
     return {
         "sales": SalesRecord.objects.count(),

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from channelhub.periods import Month
 from kpi.models import CommissionPlan, CommissionRun, Scorecard, Statement
+from kpi.services.periods import closed_codes
 from kpi.services.plans import plan_create
 from kpi.services.runs import run_begin, run_compute_chunk, run_finish
 from kpi.services.scorecards import scorecard_confirm
@@ -66,11 +67,13 @@ FATE = {"rep1": "paid", "rep2": "approved", "rep3": "submitted", "rep4": "paid",
 
 
 def _plans(users: dict, start: date) -> None:
-    from kpi.models import ScorecardTemplate
+    from kpi.models import PlanAssignment, ScorecardTemplate
 
     for spec in PLANS:
         if CommissionPlan.objects.filter(name=spec["name"]).exists():
             continue
+        if PlanAssignment.objects.filter(rep__in=[users[name] for name in spec["reps"]]).exists():
+            continue  # someone put these reps on a plan (or renamed the demo's): one plan per rep and day
         fields = {k: v for k, v in spec.items() if k not in ("tiers", "reps", "template")}
         if spec.get("template"):
             fields["scorecard_template"] = ScorecardTemplate.objects.get(code=spec["template"])
@@ -82,12 +85,20 @@ def _manager(users: dict, username: str):
     return users["manager1" if username in EAST else "manager2"]
 
 
-def _run(users: dict, month: Month) -> None:
-    """Compute the month as a run does (run_begin → chunks → run_finish), here and now."""
+def _run(users: dict, month: Month, reps: list) -> None:
+    """Compute the month for the demo ``reps`` as a run does (run_begin → chunks → run_finish), here and
+    now. Only theirs: a rep a user added to a plan is left to the users' own runs, and so is whatever
+    statement of theirs exists."""
     run = CommissionRun.objects.create(period=str(month), started_by=users["finance"])
     plan = run_begin(run_id=run.pk)
-    for chunk in plan.chunks if plan else []:
-        run_compute_chunk(run_id=run.pk, rep_ids=chunk, period=plan.period)
+    if plan is None:
+        return
+    ours = {rep.pk for rep in reps}
+    chunks = [[pk for pk in chunk if pk in ours] for chunk in plan.chunks]
+    CommissionRun.objects.filter(pk=run.pk).update(total=sum(len(chunk) for chunk in chunks))
+    for chunk in chunks:
+        if chunk:
+            run_compute_chunk(run_id=run.pk, rep_ids=chunk, period=plan.period)
     run_finish(run_id=run.pk)
 
 
@@ -96,13 +107,16 @@ def seed_commissions(users: dict, *, today: date | None = None) -> dict[str, int
     last = Month.of(today).previous()
     _plans(users, start=date(today.year - 1, 1, 1))
     reps = [users[name] for name in (*EAST, *SOUTH)]
-    if not Statement.objects.filter(period=str(last), rep__in=reps).exists():
+    # Once for the month: any statement of a demo rep's (the demo's, or a user's run) means it is done.
+    # A closed month takes no new run.
+    done = Statement.objects.filter(period=str(last), rep__in=reps).exists() or closed_codes([str(last)])
+    if not done:
         with transaction.atomic():
             for scorecard in Scorecard.objects.filter(
                 rep__in=[users[name] for name in SOUTH], period=str(last), template__code="bsc", status="draft"
             ).select_related("rep"):
                 scorecard_confirm(actor=_manager(users, scorecard.rep.username), scorecard=scorecard)
-        _run(users, last)
+        _run(users, last, reps)
         for name, fate in FATE.items():
             statement = Statement.objects.filter(rep=users[name], period=str(last), kind="monthly").first()
             if statement is None or fate == "draft":
@@ -110,7 +124,8 @@ def seed_commissions(users: dict, *, today: date | None = None) -> dict[str, int
             statement_submit(actor=_manager(users, name), statement=statement)
             if fate in ("approved", "paid"):
                 statement_approve(actor=users["finance"], statement=statement)
-            if fate == "paid":
+            # a month that pays nothing (a user's credit notes, a missed gate) stays approved: no payment
+            if fate == "paid" and statement.payable_amount > 0:
                 statement_mark_paid(
                     actor=users["finance"],
                     statement=statement,

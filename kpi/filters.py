@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.forms import HiddenInput
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.forms import DATE_WIDGET
 from kpi.models import Collection, Expense, Period, SalesRecord
@@ -23,7 +24,7 @@ class FactFilter(django_filters.FilterSet):
 
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"), widget=HiddenInput)
     dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User), label=_("Rep"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)
     reference = django_filters.CharFilter(lookup_expr="exact", label=_("Reference"))

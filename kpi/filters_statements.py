@@ -7,6 +7,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.roles import Role
 from kpi.filters_targets import PeriodFilter
@@ -16,7 +17,7 @@ User = get_user_model()
 
 
 class StatementFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     period = PeriodFilter(label=_("Period"))
     status = django_filters.ChoiceFilter(choices=Statement.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Statement.Kind.choices, label=_("Kind"))
@@ -28,7 +29,7 @@ class StatementFilter(django_filters.FilterSet):
 
 class DisputeFilter(django_filters.FilterSet):
     statement = django_filters.NumberFilter(field_name="line__statement", label=_("Statement"))
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     period = PeriodFilter(field_name="line__statement__period", label=_("Period"))
     status = django_filters.ChoiceFilter(choices=Dispute.Status.choices, label=_("Status"))
 

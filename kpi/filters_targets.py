@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.periods import Month
 from channelhub.roles import Role
@@ -31,7 +32,7 @@ class PeriodFilter(django_filters.CharFilter):
 
 
 class TargetFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     period = PeriodFilter(label=_("Period"))
     status = django_filters.ChoiceFilter(choices=Target.Status.choices, label=_("Status"))
     # 'YYYY-MM' strings sort like the months they name, so a range is a string comparison.

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.forms import PageForm, style_fields
 from channelhub.periods import Month
@@ -20,7 +21,7 @@ MONTH_WIDGET = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}
 class ScorecardFilter(django_filters.FilterSet):
     """SPEC §8: scorecards by ``rep``, ``period``, ``status`` (and ``template`` by its code)."""
 
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     period = django_filters.CharFilter(validators=[PERIOD_CODE], label=_("Month"), widget=MONTH_WIDGET)
     status = django_filters.ChoiceFilter(choices=Scorecard.Status.choices, label=_("Status"))
     template = django_filters.ModelChoiceFilter(

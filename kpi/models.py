@@ -236,7 +236,9 @@ class Target(models.Model):
         indexes = [models.Index(fields=["period", "status"], name="target_period_status")]
 
     def __str__(self) -> str:
-        return f"{self.rep} · {self.period}"
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
+        return f"{display_name(self.rep)} · {self.period}"
 
 
 class TargetCategoryShare(models.Model):
@@ -309,7 +311,19 @@ class ScorecardTemplate(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def short_name(self) -> str:
+        """``MBO``, ``BSC``: the shipped templates' abbreviation; others their name."""
+        return {"mbo": "MBO", "bsc": "BSC"}.get(self.code, self.display_name)
+
+    @property
+    def display_name(self) -> str:
+        """The shipped templates (MBO, BSC) by their name in the reader's language; others as named."""
+        from kpi.scorecard_defaults import template_label
+
+        return template_label(self.code, self.name)
 
 
 class ScorecardTemplateItem(models.Model):
@@ -319,7 +333,9 @@ class ScorecardTemplateItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective.choices)
     metric = models.CharField(_("metric"), max_length=30, choices=Metric.choices)
-    label = models.CharField(_("label"), max_length=100, blank=True)
+    label = models.CharField(
+        _("label"), max_length=100, blank=True, help_text=_("Empty: the metric's name, in the reader's language.")
+    )
     weight = models.DecimalField(
         _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -355,7 +371,14 @@ class ScorecardTemplateItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label or self.get_metric_display()
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label an admin gave the item, else the name of its metric in the reader's language."""
+        from kpi.scorecard_defaults import item_label
+
+        return self.label or item_label(self.metric)
 
 
 class Scorecard(models.Model):
@@ -394,7 +417,9 @@ class Scorecard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rep} · {self.period} · {self.template}"
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
+        return f"{display_name(self.rep)} · {self.period} · {self.template}"
 
 
 class ScorecardLine(models.Model):
@@ -423,7 +448,9 @@ class ScorecardLine(models.Model):
         blank=True,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
+    #: The explanation of a line scored before explanations were rendered from ``facts``; empty since.
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("scorecard line")
@@ -436,6 +463,15 @@ class ScorecardLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.score}"
+
+    @property
+    def explanation_text(self) -> str:
+        """How the line's figures came about, in the reader's language."""
+        if self.explanation:
+            return self.explanation
+        from kpi.services.scorecard_texts import explanation
+
+        return explanation(self.facts)
 
 
 # Commissions (SPEC §6) live in their own module; importing them here registers them with the app.

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 # (perspective, metric, label, weight, method, extra fields)
 MBO = (
     ("financial", "sales_achievement", "销售达成率", "50", "ratio", {}),
@@ -31,6 +33,39 @@ DEFAULT_TEMPLATES = {
     "bsc": ("平衡计分卡（BSC）", BSC),
 }
 
+#: The shipped templates' names in the reader's language (their stored names are the Chinese ones above,
+#: kept for the data; an admin who renames a template gets the new name shown as typed).
+TEMPLATE_LABELS = {
+    "mbo": _("Management by objectives (MBO)"),
+    "bsc": _("Balanced scorecard (BSC)"),
+}
+#: Each metric's name where an item has no label of its own (the shipped items have none).
+ITEM_LABELS = {
+    "sales_achievement": _("Sales achievement"),
+    "expense_rate": _("Expense rate"),
+    "collection_rate": _("Collection rate"),
+    "category_share": _("Category share"),
+    "new_dealers": _("New dealers"),
+    "visits_counted": _("Visits counted"),
+    "visit_compliance": _("Visit compliance"),
+    "distinct_dealers": _("Distinct dealers visited"),
+    "trainings": _("Trainings held"),
+    "complaints_late": _("Complaints handled late"),
+    "manual": _("Learning and growth (self-evaluation)"),
+}
+
+
+def template_label(code: str, name: str) -> str:
+    """A template's name for people: the shipped ones in the reader's language, others as named."""
+    shipped = DEFAULT_TEMPLATES.get(code)
+    if shipped is not None and name in ("", shipped[0]):
+        return str(TEMPLATE_LABELS[code])
+    return name or code
+
+
+def item_label(metric: str) -> str:
+    return str(ITEM_LABELS.get(metric, metric))
+
 
 def ensure_default_templates(apps=None) -> None:
     """Create MBO and BSC (with their items) if they do not exist yet."""
@@ -49,7 +84,7 @@ def ensure_default_templates(apps=None) -> None:
                 position=position,
                 perspective=perspective,
                 metric=metric,
-                label=label,
+                label="",  # the metric's name, rendered in the reader's language (``item_label``)
                 weight=Decimal(weight),
                 method=method,
                 **extra,

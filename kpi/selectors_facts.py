@@ -6,17 +6,23 @@ Each list comes with what its page or API shows joined in, so no query per row.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import CharField, Count, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncMinute, TruncMonth
 
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
-from kpi.models import Fact, Period, SalesRecord
+from kpi.models import Fact, Period, SalesRecord, Statement
 from kpi.services.conflicts import signed_agreement_territories
-from kpi.services.facts import model_of
+from kpi.services.facts import Kind, model_of
+from kpi.services.statements import statement_list
 from partners.models import Dealer, Territory
 
 ZERO = Decimal("0.00")
@@ -83,3 +89,119 @@ def attach_agreement_territories(sales: Iterable[SalesRecord]) -> list[SalesReco
         )
         sale.agreement_territories = [names.get(path, path) for path in in_force]
     return sales
+
+
+# --- one dealer's figures (the dealer's page) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DealerMonthFacts:
+    """A dealer's net sales and collections by period (``YYYY-MM``), and the (rep ID, period) pairs they
+    count for: the statements that paid for them."""
+
+    net_sales: dict[str, Decimal]
+    collections: dict[str, Decimal]
+    rep_periods: frozenset[tuple[int, str]]
+
+
+def _by_month_and_rep(user, kind: str, dealer, first: date, last: date) -> QuerySet:
+    return (
+        scope(user, model_of(kind))
+        .filter(dealer=dealer, date__gte=first, date__lte=last)
+        .annotate(kind=Value(kind, output_field=CharField()), month=TruncMonth("date"))
+        .values_list("kind", "month", "rep_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+
+
+def dealer_month_facts(user, dealer, first: date, last: date) -> DealerMonthFacts:
+    """``dealer``'s sales and collections dated from ``first`` to ``last`` that ``user`` may see (a manager:
+    the team's; another team's facts at the dealer are not counted), by month — one query (a UNION)."""
+    totals: dict[str, dict[str, Decimal]] = {
+        "sales": defaultdict(lambda: ZERO),
+        "collections": defaultdict(lambda: ZERO),
+    }
+    rep_periods = set()
+    sales = _by_month_and_rep(user, "sales", dealer, first, last)
+    collections = _by_month_and_rep(user, "collections", dealer, first, last)
+    for kind, month, rep_id, total in sales.union(collections, all=True):
+        period = f"{month:%Y-%m}"
+        totals[kind][period] += total
+        rep_periods.add((rep_id, period))
+    return DealerMonthFacts(dict(totals["sales"]), dict(totals["collections"]), frozenset(rep_periods))
+
+
+def dealer_conflict_count(user, dealer, first: date, last: date) -> int:
+    """``dealer``'s channel-conflict sales dated from ``first`` to ``last``, as the conflict list shows them
+    to ``user`` (one query)."""
+    return conflict_list(user).filter(dealer=dealer, date__gte=first, date__lte=last).count()
+
+
+def dealer_statements(user, rep_periods: Iterable[tuple[int, str]], limit: int = 5) -> list[Statement]:
+    """The monthly commission statements ``user`` may see of ``rep_periods`` (the reps and months with facts
+    at a dealer: ``DealerMonthFacts.rep_periods``), newest first — one query, none without pairs."""
+    pairs = sorted(rep_periods)
+    if not pairs:
+        return []
+    condition = Q()
+    for rep_id, period in pairs:
+        condition |= Q(rep_id=rep_id, period=period)
+    return list(statement_list(user).filter(condition, kind=Statement.Kind.MONTHLY)[:limit])
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Facts of one kind recorded for a dealer by one person within one minute: one form, API call or
+    import (facts do not say which; imports keep no log of their own)."""
+
+    kind: str
+    at: datetime
+    recorded_by: Any
+    rows: int
+    amount: Decimal
+    first_date: date
+    last_date: date
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+
+def dealer_recordings(user, dealer, limit: int = 5) -> list[Recording]:
+    """The latest recordings of facts at ``dealer`` among the facts ``user`` may see, newest first (one
+    query: the three kinds grouped by recorder and minute, in a UNION)."""
+    User = get_user_model()
+    person = ("created_by_id", "created_by__username", "created_by__first_name", "created_by__last_name")
+    parts = [
+        scope(user, model_of(kind))
+        .filter(dealer=dealer)
+        .annotate(kind=Value(kind, output_field=CharField()), at=TruncMinute("created_at"))
+        .values("kind", "at", *person)
+        .annotate(rows=Count("id"), amount=Sum("amount"), first_date=Min("date"), last_date=Max("date"))
+        .order_by()
+        for kind in Kind.values
+    ]
+    latest = parts[0].union(*parts[1:], all=True).order_by("-at", "kind")[:limit]
+    recordings = []
+    for row in latest:
+        by = None
+        if row["created_by_id"] is not None:
+            by = User(
+                pk=row["created_by_id"],
+                username=row["created_by__username"],
+                first_name=row["created_by__first_name"],
+                last_name=row["created_by__last_name"],
+            )
+        recordings.append(
+            Recording(
+                kind=row["kind"],
+                at=row["at"],
+                recorded_by=by,
+                rows=row["rows"],
+                amount=row["amount"],
+                first_date=row["first_date"],
+                last_date=row["last_date"],
+            )
+        )
+    return recordings

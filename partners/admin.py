@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from channelhub.admin import person_column
 from channelhub.exports import ADMIN_FORMATS
 from partners.models import (
     Agreement,
@@ -57,7 +59,17 @@ class DealerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     resource_classes = [DealerResource]
     formats = ADMIN_FORMATS  # CSV and XLSX, text never a live formula
-    list_display = ("code", "name", "kind", "tier", "status", "territory", "owner", "credit_limit", "is_key_account")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "tier",
+        "status",
+        "territory",
+        person_column("owner", _("owner")),
+        "credit_limit",
+        "is_key_account",
+    )
     list_filter = ("status", "kind", "tier", "is_key_account", "territory__level")
     search_fields = ("code", "name", "legal_name", "search_text")
     list_select_related = ("territory", "owner")
@@ -88,7 +100,15 @@ class ReviewItemInline(admin.TabularInline):
 class QualificationReviewAdmin(admin.ModelAdmin):
     """Reviews are evidence of a decision: readable here, made through the dealer's life cycle."""
 
-    list_display = ("dealer", "submitted_by", "submitted_at", "total_score", "decision", "decided_by", "credit_limit")
+    list_display = (
+        "dealer",
+        person_column("submitted_by", _("submitted by")),
+        "submitted_at",
+        "total_score",
+        "decision",
+        person_column("decided_by", _("decided by")),
+        "credit_limit",
+    )
     list_filter = ("decision",)
     search_fields = ("dealer__code", "dealer__name")
     list_select_related = ("dealer", "submitted_by", "decided_by")

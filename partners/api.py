@@ -49,6 +49,8 @@ class TerritorySerializer(ScopedModelSerializer):
         model = Territory
         fields = ["id", "code", "name", "parent", "level", "level_display", "path"]
         read_only_fields = ["level", "path"]
+        # a code in use: the service's full_clean says which (Territory.unique_error_message)
+        extra_kwargs = {"code": {"validators": []}}
 
 
 class TerritoryViewSet(ScopedMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -132,6 +134,8 @@ class DealerSerializer(ScopedModelSerializer):
         ]
         read_only_fields = ["status", "credit_limit", "created_at", "updated_at"]
         extra_kwargs = {
+            # a code in use: the service's full_clean says which (Dealer.unique_error_message)
+            "code": {"validators": []},
             "owner": {"queryset": User.objects.filter(is_active=True)},
             "parent": {"queryset": Dealer.objects.filter(kind=Dealer.Kind.DISTRIBUTOR)},
         }

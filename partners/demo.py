@@ -466,6 +466,50 @@ class _Planner:
                 )
 
 
+# --- the demo's own rows -------------------------------------------------------------------------
+# Users add their own territories, dealers and agreements next to the demo's. Whatever the demo draws
+# (visits, facts) it draws among its own rows only, so a later run plans exactly what the first did.
+
+
+def demo_territory_codes(level: int | None = None) -> list[str]:
+    """The codes of the demo's territories (of one ``Territory.Level``, or all), in tree order."""
+    nodes = [("CN", Territory.Level.COUNTRY)]
+    for region, _name, provinces in TREE:
+        nodes.append((region, Territory.Level.REGION))
+        for province, _province_name, _full, cities in provinces:
+            nodes.append((province, Territory.Level.PROVINCE))
+            nodes.extend((city, Territory.Level.CITY) for city, *_rest in cities)
+    return [code for code, node_level in nodes if level is None or node_level == level]
+
+
+def demo_dealer_codes() -> list[str]:
+    """The codes of the demo's 60 dealers (``_Planner.plan`` numbers them per province: its distributor,
+    then three partners per city)."""
+    codes = []
+    for _region, _name, provinces in TREE:
+        for province, _province_name, _full, cities in provinces:
+            codes.extend(f"{province}{number:03d}" for number in range(1, 2 + 3 * len(cities)))
+    return codes
+
+
+def demo_agreement_ids() -> list[int]:
+    """IDs of the agreements the demo made: a demo dealer's first agreements (by ID), as many as the plan
+    gives it. The demo writes a dealer and all its agreements together, so an agreement a user adds to
+    a demo dealer later comes after them. (How many agreements each dealer gets does not depend on the day.)"""
+    planned = {
+        plan.code: sum(1 + agreement.renewals + agreement.renewal_draft for agreement in plan.agreements)
+        for plan in _Planner(timezone.localdate()).plan()
+    }
+    rows = Agreement.objects.filter(dealer__code__in=planned).order_by("pk").values_list("pk", "dealer__code")
+    taken: dict[str, int] = {}
+    ids = []
+    for pk, code in rows:
+        taken[code] = taken.get(code, 0) + 1
+        if taken[code] <= planned[code]:
+            ids.append(pk)
+    return ids
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 
@@ -496,14 +540,16 @@ def _seed_product_lines() -> dict[str, ProductLine]:
 
 
 def _seed_coverage(users: dict, territories: dict[str, Territory]) -> dict:
-    """Give each demo manager the demo regions (put back if changed); returns fresh manager objects."""
+    """Give each demo manager the demo regions (put back if removed; territories a user has added to
+    them are kept); returns fresh manager objects."""
     User = get_user_model()
     managers = {}
     for username, regions in COVERAGE.items():
         profile, _created = Profile.objects.get_or_create(user=users[username])
         wanted = {territories[code].pk for code in regions}
-        if set(profile.territories.values_list("pk", flat=True)) != wanted:
-            profile.territories.set(wanted)
+        missing = wanted - set(profile.territories.values_list("pk", flat=True))
+        if missing:
+            profile.territories.add(*missing)
         # A fresh object: the covered territories are cached per user object.
         managers[username] = User._default_manager.get(pk=users[username].pk)
     return managers

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.roles import Role
 from partners.models import Agreement, Dealer, Territory
@@ -53,9 +54,7 @@ class DealerFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Dealer.Kind.choices, label=_("Kind"))
     tier = django_filters.ChoiceFilter(choices=Dealer.Tier.choices, label=_("Tier"))
     territory = TerritorySubtreeFilter()
-    owner = django_filters.ModelChoiceFilter(
-        queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Owner")
-    )
+    owner = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Owner"))
     is_key_account = django_filters.BooleanFilter(label=_("Key account"))
 
     class Meta:

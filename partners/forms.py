@@ -60,6 +60,9 @@ def prepare_filter_form(form: forms.Form, user) -> forms.Form:
         territory = form.fields["territory"]
         territory.queryset = territory.queryset.order_by("path")
         territory.label_from_instance = territory_label
+    if "owner" in form.fields and not has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN, Role.FINANCE):
+        # a field rep sees their own dealers: a filter by owner would offer only themselves
+        form.fields.pop("owner")
     if "owner" in form.fields:
         owner = form.fields["owner"]
         owner.queryset = scope(user, User).filter(groups__name=Role.FIELD_REP).order_by("first_name", "username")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,16 +13,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from channelhub.importing import keep_for_confirmation, take_pending
+from channelhub.pages import download, requested_format
 from partners import policies
 from partners.imports import (
-    CONTENT_TYPES,
     FORMATS,
     MAX_FILE_BYTES,
     ImportReport,
     dealer_export,
     dealer_import,
+    dealer_template,
     dealers_for_export,
     export_filename,
+    template_filename,
 )
 from partners.resources import may_import
 
@@ -106,11 +107,15 @@ def _confirm(request):
 @require_GET
 def dealer_export_page(request):
     """``?format=csv|xlsx`` plus the dealer list's filters: the file holds what the list shows."""
-    file_format = request.GET.get("format", "csv")
-    if file_format not in FORMATS:
-        raise Http404
+    file_format = requested_format(request)
     content = dealer_export(queryset=dealers_for_export(request.user, request.GET), file_format=file_format)
-    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
-    filename = export_filename(file_format, timezone.localdate())
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, file_format, export_filename(file_format, timezone.localdate()))
+
+
+@require_GET
+def dealer_import_template_page(request):
+    """``?format=csv|xlsx``: the import's columns in the reader's language and one example row."""
+    file_format = requested_format(request)
+    return download(
+        dealer_template(user=request.user, file_format=file_format), file_format, template_filename(file_format)
+    )

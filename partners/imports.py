@@ -6,27 +6,30 @@
   column and the reason. A dry run checks and counts without saving anything.
 * Re-importing the same file changes nothing: unchanged rows are skipped (no save, no history).
 * An export holds exactly the rows its caller scoped (``dealers_for_export``: the user's dealers, the
-  list page's filters), in a fixed number of queries.
+  list page's filters), in a fixed number of queries, with its headers and choices (kind, tier, status,
+  yes/no) in the reader's language; an import reads those back in either language, or the keys.
+* The template (``dealer_template``) is the import's columns and one example row made of what the user
+  may use (a territory of theirs, a rep of their team by employee number, a product line), so that it
+  imports as it is.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import IO
 
 import tablib
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from import_export.formats.base_formats import CSV
 from import_export.results import Result, RowResult
 
+from channelhub.exports import write_table, yes_no
 from channelhub.importing import (
     FORMATS,
-    FORMULA_STARTS,
     MAX_FILE_BYTES,
     BadCell,
     UnreadableFile,
@@ -38,16 +41,22 @@ from channelhub.importing import (
     normalise_header,
     too_many_rows,
 )
+from channelhub.roles import Role, has_role
+from channelhub.scoping import scope, territory_paths
 from partners import policies
 from partners.filters import DealerFilter
-from partners.models import Dealer
-from partners.resources import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS, DealerResource, may_import
+from partners.models import Dealer, ProductLine, Territory
+from partners.resources import (
+    EXPORT_ONLY_COLUMNS,
+    FILE_COLUMNS,
+    IMPORT_COLUMNS,
+    DealerResource,
+    dealer_header_codes,
+    may_import,
+    product_line_codes,
+)
 from partners.selectors import dealer_list
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MAX_ROWS = 20_000
 
 
@@ -122,7 +131,8 @@ def _read_dataset(records: Iterator[tuple[int, list]], report: ImportReport):
     if first is None:
         report.file_errors.append(_("The file is empty."))
         return None
-    headers = [normalise_header(value) for value in first[1]] if first[0] == 1 else []
+    codes = dealer_header_codes()
+    headers = [codes.get(name, name) for name in map(normalise_header, first[1])] if first[0] == 1 else []
     known = set(IMPORT_COLUMNS) | set(EXPORT_ONLY_COLUMNS)
     twice = duplicate_columns(headers)
     if twice:
@@ -230,50 +240,76 @@ def dealers_for_export(user, params: Mapping[str, str]) -> QuerySet[Dealer]:
 
 
 def dealer_export(*, queryset: QuerySet[Dealer], file_format: str) -> bytes:
-    """The dealers of ``queryset`` (already scoped by the caller) as CSV (UTF-8 with a BOM, so that
-    Excel reads Chinese) or XLSX, with the import columns plus status and credit limit."""
+    """The dealers of ``queryset`` (already scoped by the caller) as CSV or XLSX (``channelhub.exports``):
+    the import columns plus status and credit limit, headers and choices in the reader's language. Two
+    queries whatever the number of dealers: the dealers with their territory, owner and parent, and all
+    their product line codes."""
     if file_format not in FORMATS:
         raise ValueError(f"Unknown export format {file_format!r}")
-    dataset = DealerResource().export(queryset=queryset)
-    if file_format == "csv":
-        for_csv = tablib.Dataset(headers=dataset.headers)
-        for row in dataset:
-            for_csv.append([_guard_formula(value) for value in row])
-        return ("\ufeff" + CSV().export_data(for_csv)).encode("utf-8")
-    return _xlsx(dataset)
+    dealers = queryset.select_related("territory", "owner", "parent").prefetch_related(None)
+    lines = product_line_codes(dealers)
+    rows = [_dealer_row(dealer, lines.get(dealer.pk, ())) for dealer in dealers]
+    return write_table(FILE_COLUMNS, rows, file_format, title=_("dealers"))
 
 
-def _guard_formula(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; imports remove it."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def _dealer_row(dealer: Dealer, product_lines) -> dict:
+    return {
+        "code": dealer.code,
+        "name": dealer.name,
+        "legal_name": dealer.legal_name,
+        "kind": dealer.get_kind_display(),
+        "tier": dealer.get_tier_display(),
+        "territory": dealer.territory.code,
+        "owner": dealer.owner.get_username() if dealer.owner_id else "",
+        "parent": dealer.parent.code if dealer.parent_id else "",
+        "address": dealer.address,
+        "latitude": dealer.latitude,
+        "longitude": dealer.longitude,
+        "is_key_account": yes_no(dealer.is_key_account),
+        "product_lines": ",".join(product_lines),
+        "status": dealer.get_status_display(),
+        "credit_limit": dealer.credit_limit,
+    }
 
 
-def _xlsx(dataset: tablib.Dataset) -> bytes:
-    """Written with openpyxl rather than tablib so that text starting with "=" stays text, unchanged,
-    instead of becoming a formula (tablib's escape drops the "=")."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+def dealer_template(*, user, file_format: str) -> bytes:
+    """The import's columns, headers in the reader's language, and one example row that ``user`` may
+    import as it is: a code and name to replace, one of their territories, a field rep they see (by
+    employee number, else login) and a product line. Channel managers and admins (403 otherwise)."""
+    policies.require(may_import(user))
+    if file_format not in FORMATS:
+        raise ValueError(f"Unknown export format {file_format!r}")
+    territories = Territory.objects.order_by("path")
+    if not has_role(user, Role.ADMIN):
+        territories = territories.filter(path__in=territory_paths(user))
+    territory = territories.first()
+    reps = scope(user, get_user_model()._default_manager.all()).filter(groups__name=Role.FIELD_REP, is_active=True)
+    rep = reps.select_related("profile").order_by("username").first()
+    product_line = ProductLine.objects.order_by("code").first()
+    example = {
+        "code": "EXAMPLE-001",
+        "name": _("Example dealer: replace this row with your own"),
+        "kind": str(Dealer.Kind.DEALER.label),
+        "tier": str(Dealer.Tier.STANDARD.label),
+        "territory": territory.code if territory else "",
+        "owner": _person_identifier(rep),
+        "is_key_account": yes_no(False),
+        "product_lines": product_line.code if product_line else "",
+    }
+    columns = [column for column in FILE_COLUMNS if column.key in IMPORT_COLUMNS]
+    return write_table(columns, [example], file_format, title=_("dealers"))
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "dealers"
-    sheet.append(dataset.headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for row_number, row in enumerate(dataset, start=2):
-        for column_number, value in enumerate(row, start=1):
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = sheet.cell(row=row_number, column=column_number, value=value)
-            if cell.data_type == "f":
-                cell.data_type = "s"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+
+def _person_identifier(user) -> str:
+    """How a file names a person: the employee number, else the login ("" for nobody)."""
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    return (profile.employee_no if profile else "") or user.get_username()
+
+
+def template_filename(file_format: str) -> str:
+    return f"dealer-import-template.{file_format}"
 
 
 def export_filename(file_format: str, today) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, validate_year
+from channelhub.fields import actor_field, unique_messages, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 
 ZERO = Decimal("0.00")
@@ -51,6 +51,8 @@ class Territory(models.Model):
             ),
         ]
 
+    unique_error_message = unique_messages(code=_("A territory with the code %(value)s already exists."))
+
     def __str__(self) -> str:
         return self.name
 
@@ -68,6 +70,8 @@ class ProductLine(models.Model):
         verbose_name = _("product line")
         verbose_name_plural = _("product lines")
         ordering = ["code"]
+
+    unique_error_message = unique_messages(code=_("A product line with the code %(value)s already exists."))
 
     def __str__(self) -> str:
         return self.name
@@ -200,6 +204,8 @@ class Dealer(models.Model):
             models.CheckConstraint(condition=Q(credit_limit__gte=0), name="dealer_credit_limit_not_negative"),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="dealer_not_own_parent"),
         ]
+
+    unique_error_message = unique_messages(code=_("A dealer with the code %(value)s already exists."))
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

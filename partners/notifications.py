@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from channelhub.accounts.models import Profile
 from channelhub.accounts.selectors import display_name
+from channelhub.formatting import money
 from channelhub.notifications.models import Notification
 from channelhub.notifications.services import notify
+from channelhub.notifications.types import register
 from channelhub.roles import Role
 from partners.models import Agreement
 from partners.selectors import agreements_ending
@@ -61,23 +61,70 @@ def _recipients_of(agreement: Agreement, covering: dict[str, set[int]]) -> set[i
     return recipients
 
 
-def _line(agreement: Agreement, today: date) -> str:
-    days = (agreement.end_date - today).days
+def _item(agreement: Agreement, today: date) -> dict:
+    dealer = agreement.dealer
+    return {
+        "dealer": dealer.name,
+        "code": dealer.code,
+        "agreement": str(agreement),
+        "kind": agreement.kind,
+        "end": agreement.end_date.isoformat(),
+        "days": (agreement.end_date - today).days,
+        "owner": display_name(dealer.owner) if dealer.owner_id else "",
+    }
+
+
+def _line(item: dict) -> str:
+    days = item["days"]
     if days == 0:
         left = pgettext("an agreement ends", "today")
     else:
         left = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
-    dealer = agreement.dealer
-    owner = display_name(dealer.owner) if dealer.owner_id else _("no owner")
+    kinds = dict(Agreement.Kind.choices)
     return _("%(dealer)s (%(code)s) · %(agreement)s, %(kind)s · ends %(end)s (%(left)s) · owner: %(owner)s") % {
-        "dealer": dealer.name,
-        "code": dealer.code,
-        "agreement": agreement,
-        "kind": agreement.get_kind_display(),
-        "end": agreement.end_date.isoformat(),
+        **item,
+        "kind": kinds.get(item["kind"], item["kind"]),
         "left": left,
-        "owner": owner,
+        "owner": item["owner"] or _("no owner"),
     }
+
+
+def _decided_body(params) -> str:
+    if params.get("verdict") == "approved":
+        return _("Qualified, with a credit limit of %(limit)s.") % {"limit": money(params.get("credit_limit"))}
+    return _("Rejected: %(reason)s") % {"reason": params.get("reason", "")}
+
+
+def register_kinds() -> None:
+    register(
+        "dealer.review_submitted",
+        title=lambda p: _("%(dealer)s (%(code)s) waits for its qualification review") % p,
+        body=lambda p: _("Submitted by %(by)s.") % p,
+    )
+    register(
+        "dealer.review_decided",
+        title=lambda p: (
+            (
+                _("The qualification of %(dealer)s (%(code)s) was approved")
+                if p.get("verdict") == "approved"
+                else _("The qualification of %(dealer)s (%(code)s) was rejected")
+            )
+            % p
+        ),
+        body=_decided_body,
+    )
+    register(
+        "agreements.expiring",
+        title=lambda p: (
+            ngettext(
+                "%(count)d agreement ends within %(days)d days",
+                "%(count)d agreements end within %(days)d days",
+                p["count"],
+            )
+            % {"count": p["count"], "days": p["within"]}
+        ),
+        body=lambda p: "\n".join(_line(item) for item in p.get("agreements", [])),
+    )
 
 
 def _agreements_url() -> str:
@@ -106,16 +153,13 @@ def agreements_remind_expiring(*, today: date) -> int:
     users = get_user_model()._default_manager.filter(pk__in=set(by_recipient) - already, is_active=True)
     url = _agreements_url()
     sent = 0
-    # The job has no request, hence no user's language: it speaks the deployment's.
-    with translation.override(settings.LANGUAGE_CODE):
-        for user in users.order_by("pk"):
-            mine = by_recipient[user.pk]  # already in end-date order, each agreement once
-            title = ngettext(
-                "%(count)d agreement ends within %(days)d days",
-                "%(count)d agreements end within %(days)d days",
-                len(mine),
-            ) % {"count": len(mine), "days": EXPIRY_NOTICE_DAYS}
-            body = "\n".join(_line(agreement, today) for agreement in mine)
-            if notify(recipient=user, key=key, title=title, body=body, url=url) is not None:
-                sent += 1
+    for user in users.order_by("pk"):
+        mine = by_recipient[user.pk]  # already in end-date order, each agreement once
+        params = {
+            "count": len(mine),
+            "within": EXPIRY_NOTICE_DAYS,
+            "agreements": [_item(agreement, today) for agreement in mine],
+        }
+        if notify(recipient=user, key=key, kind="agreements.expiring", params=params, url=url) is not None:
+            sent += 1
     return sent

@@ -22,11 +22,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
+from channelhub.accounts.selectors import AMBIGUOUS, people_by_login_or_employee_no
+from channelhub.exports import Column, choice_codes, header_codes
 from channelhub.importing import cell_text, normalise_header
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
@@ -40,6 +42,25 @@ IMPORT_COLUMNS = (*DEALER_FIELDS, "product_lines")
 #: sets the credit limit.
 EXPORT_ONLY_COLUMNS = ("status", "credit_limit")
 EXPORT_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
+#: The same columns with the headers people read (``channelhub.exports``): the import and export pages
+#: write these, in the reader's language, and read them back in either language (or the keys above).
+FILE_COLUMNS = (
+    Column("code", gettext_lazy("Code")),
+    Column("name", pgettext_lazy("dealer", "Name")),
+    Column("legal_name", gettext_lazy("Legal name")),
+    Column("kind", gettext_lazy("Kind")),
+    Column("tier", gettext_lazy("Tier")),
+    Column("territory", gettext_lazy("Territory")),
+    Column("owner", gettext_lazy("Owner")),
+    Column("parent", gettext_lazy("Buys from")),
+    Column("address", gettext_lazy("Address")),
+    Column("latitude", gettext_lazy("Latitude"), "number"),
+    Column("longitude", gettext_lazy("Longitude"), "number"),
+    Column("is_key_account", gettext_lazy("Key account")),
+    Column("product_lines", gettext_lazy("Product lines")),
+    Column("status", gettext_lazy("Status")),
+    Column("credit_limit", gettext_lazy("Credit limit"), "money"),
+)
 
 _TRUE = {"1", "true", "yes", "y", "x", "t", "是"}
 _FALSE = {"0", "false", "no", "n", "f", "否"}
@@ -50,6 +71,11 @@ _IN_BATCH = 500
 def may_import(user) -> bool:
     """Channel managers (in their own territories) and admins import dealers; reps and finance do not."""
     return has_role(user, Role.ADMIN, Role.CHANNEL_MANAGER)
+
+
+def dealer_header_codes() -> dict[str, str]:
+    """A dealer file's normalised header (a key, or a header of an export in either language) → its key."""
+    return header_codes(FILE_COLUMNS)
 
 
 def split_codes(value: Any) -> list[str]:
@@ -86,19 +112,22 @@ class TextWidget(widgets.Widget):
 
 
 class ChoiceWidget(widgets.Widget):
-    """A choice by its value (``retail_terminal``) or its label in the current language; empty keeps."""
+    """A choice by its value (``retail_terminal``) or its label in either language (an export writes the
+    reader's); empty keeps."""
 
     def __init__(self, choices, **kwargs):
         self.choices = choices
+        self._codes: dict[str, str] | None = None  # read once: every row of a file asks
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        text = cell_text(value).lower()
+        text = normalise_header(cell_text(value))
         if not text:
             return None
-        for choice_value, label in self.choices.choices:
-            if text in (choice_value, str(label).lower(), choice_value.replace("_", " ")):
-                return choice_value
+        if self._codes is None:
+            self._codes = choice_codes(self.choices.choices)
+        if (code := self._codes.get(text)) is not None:
+            return code
         raise ValueError(
             _("Unknown value “%(value)s”; use one of: %(choices)s.")
             % {"value": cell_text(value), "choices": ", ".join(self.choices.values)}
@@ -171,11 +200,21 @@ class TerritoryWidget(_LookupWidget):
 
 
 class OwnerWidget(_LookupWidget):
+    """The rep by login or by employee number."""
+
     def clean(self, value, row=None, **kwargs):
         username = cell_text(value)
         if not username:
             return None
         user = self.resource.users.get(username)
+        if user is AMBIGUOUS:
+            raise ValueError(
+                _(
+                    "“%(value)s” is one user's login and another user's employee number; name the rep by "
+                    "their other identifier instead."
+                )
+                % {"value": username}
+            )
         if user is None:
             raise ValueError(_("Unknown user “%(username)s”.") % {"username": username})
         if user.pk not in self.resource.rep_ids:
@@ -322,17 +361,25 @@ class DealerResource(resources.ModelResource):
         return super().get_diff_class() if self.html_diff else _NoDiff
 
     def before_import(self, dataset, **kwargs):
-        dataset.headers = [normalise_header(header) for header in dataset.headers or []]
+        codes = dealer_header_codes()
+        dataset.headers = [codes.get(name, name) for name in map(normalise_header, dataset.headers or [])]
         column = {name: dataset[name] if name in dataset.headers else [] for name in ("code", "territory", "owner")}
         self.file_codes = Counter(code for code in map(cell_text, column["code"]) if code)
         parent_codes = {cell_text(v) for v in (dataset["parent"] if "parent" in dataset.headers else [])} - {""}
 
         self.territories = {t.code: t for t in _by_code(Territory.objects.all(), map(cell_text, column["territory"]))}
-        usernames = {cell_text(v) for v in column["owner"]} - {""}
+        identifiers = {cell_text(v) for v in column["owner"]} - {""}  # logins or employee numbers
         users = get_user_model()._default_manager.all()
-        self.users = {user.get_username(): user for user in _by_code(users, usernames, "username")}
+        self.users = people_by_login_or_employee_no(
+            {user.get_username(): user for user in _by_code(users, identifiers, "username")},
+            {
+                user.profile.employee_no: user
+                for user in _by_code(users.select_related("profile"), identifiers, "profile__employee_no")
+            },
+        )
         reps = users.filter(groups__name=Role.FIELD_REP, is_active=True).values_list("pk", flat=True)
-        self.rep_ids = set(_by_code(reps, usernames, "username"))
+        named = {user.pk for user in self.users.values() if user is not AMBIGUOUS}
+        self.rep_ids = set(_by_code(reps, named, "pk")) if named else set()
         self.product_lines = {line.code: line for line in ProductLine.objects.all()}
         loaded = Dealer.objects.select_related("territory", "owner", "parent").prefetch_related("product_lines")
         self.dealers = {d.code: d for d in _by_code(loaded, set(self.file_codes) | parent_codes)}

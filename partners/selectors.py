@@ -1,14 +1,22 @@
-"""Reads for partners: scoped lists with what their pages need, the exclusivity query, expiring agreements."""
+"""Reads for partners: scoped lists with what their pages need, the exclusivity query, expiring agreements,
+and the dealer page's overview (figures read through the selectors of the apps that own the rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from channelhub.periods import Month
 from channelhub.scoping import scope
+from kpi.selectors_facts import dealer_conflict_count, dealer_month_facts, dealer_recordings, dealer_statements
 from partners.models import Agreement, Dealer, DealerContact, QualificationReview, Territory
 from partners.search import apply_search
+from visits.selectors import dealer_period_visits, dealer_visit_counts
 
 
 def territory_subtree(territory: Territory, field: str = "territory") -> Q:
@@ -82,4 +90,106 @@ def agreements_ending(today: date, within_days: int = 30) -> QuerySet[Agreement]
         )
         .select_related("dealer", "dealer__owner", "dealer__owner__profile", "dealer__territory", "territory")
         .order_by("end_date", "pk")
+    )
+
+
+# --- what a manager asks about a dealer first (the dealer's page, SPEC §7) ----------------------------
+
+#: Months of the dealer page's chart, the current one included.
+OVERVIEW_MONTHS = 12
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def monthly_sales_targets(agreements: Iterable[Agreement], months: Sequence[Month]) -> list[Decimal | None]:
+    """Each month's share of the signed agreements' annual sales targets (``annual_sales_target`` / 12),
+    in cents: the whole share for a month an agreement covers whole, the covered days' part of it for a
+    month it starts or ends in, summed over the agreements; None for a month no signed agreement
+    touches. Reads ``agreements`` as given (a prefetched list costs no query)."""
+    signed = [a for a in agreements if a.status == Agreement.Status.SIGNED]
+    targets: list[Decimal | None] = []
+    for month in months:
+        total = None
+        days_in_month = (month.last_day - month.first_day).days + 1
+        for agreement in signed:
+            start, end = max(agreement.start_date, month.first_day), min(agreement.end_date, month.last_day)
+            if start > end:
+                continue
+            covered = (end - start).days + 1
+            share = agreement.annual_sales_target / 12 * covered / days_in_month
+            total = share if total is None else total + share
+        targets.append(None if total is None else total.quantize(CENT, rounding=ROUND_HALF_UP))
+    return targets
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: Month
+    net_sales: Decimal
+    collections: Decimal
+    sales_target: Decimal | None
+
+    @property
+    def sales_achievement(self) -> Decimal | None:
+        """Net sales / target × 100 (two decimals); None when there is no target."""
+        if not self.sales_target:
+            return None
+        return (self.net_sales / self.sales_target * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class DealerOverview:
+    """What a manager asks about a dealer first, from the rows ``user`` may see."""
+
+    months: list[MonthFigures]  #: oldest first, the current month last
+    visits: list  #: the current month's visits (the newest ``limit``)
+    visit_count: int  #: all of the current month's visits
+    open_flagged_visits: int  #: flagged visits waiting for a verdict
+    conflicts: int  #: channel-conflict sales over ``months``
+    statements: list  #: the latest monthly statements of the reps and months with facts here
+    recordings: list  #: the latest recordings of facts here
+
+    @property
+    def current(self) -> MonthFigures:
+        return self.months[-1]
+
+    @property
+    def first_day(self) -> date:
+        return self.months[0].month.first_day
+
+    @property
+    def last_day(self) -> date:
+        return self.current.month.last_day
+
+
+def dealer_overview(user, dealer: Dealer, *, today: date | None = None) -> DealerOverview:
+    """The dealer page's figures for ``user``: the last ``OVERVIEW_MONTHS`` months of net sales and
+    collections against the signed agreements' targets, this month's visits, the open flags, the latest
+    statements and recordings — each only from rows ``user`` may see (``scope``), in seven queries at most
+    whatever the number of rows. ``dealer`` comes from ``dealer_detail`` (its agreements prefetched)."""
+    current = Month.of(today or timezone.localdate())
+    months = [current]
+    while len(months) < OVERVIEW_MONTHS:
+        months.insert(0, months[0].previous())
+    first, last = months[0].first_day, current.last_day
+    facts = dealer_month_facts(user, dealer, first, last)
+    targets = monthly_sales_targets(dealer.agreements.all(), months)
+    figures = [
+        MonthFigures(
+            month=month,
+            net_sales=facts.net_sales.get(str(month), ZERO),
+            collections=facts.collections.get(str(month), ZERO),
+            sales_target=target,
+        )
+        for month, target in zip(months, targets, strict=True)
+    ]
+    counts = dealer_visit_counts(user, dealer, current.first_day, current.last_day)
+    return DealerOverview(
+        months=figures,
+        visits=dealer_period_visits(user, dealer, current.first_day, current.last_day),
+        visit_count=counts["in_period"],
+        open_flagged_visits=counts["open_flags"],
+        conflicts=dealer_conflict_count(user, dealer, first, last),
+        statements=dealer_statements(user, facts.rep_periods),
+        recordings=dealer_recordings(user, dealer),
     )

@@ -22,7 +22,7 @@ from channelhub.scoping import check_segregation, may_approve
 from partners import forms, policies
 from partners.filters import AgreementFilter, DealerFilter
 from partners.models import Agreement, Dealer, QualificationReview
-from partners.selectors import agreement_list, dealer_detail, dealer_list
+from partners.selectors import DealerOverview, agreement_list, dealer_detail, dealer_list, dealer_overview
 from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 from visits import policies as visit_policies
@@ -58,8 +58,11 @@ def _dealer(request, pk: int) -> Dealer:
 def dealer_detail_page(request, pk: int):
     dealer = _dealer(request, pk)
     user = request.user
+    overview = dealer_overview(user, dealer)
     context = {
         "dealer": dealer,
+        "overview": overview,
+        "sales_chart": _sales_chart(overview),
         "actions": _dealer_buttons(user, dealer),
         "can_edit": dealer.status != Dealer.Status.TERMINATED and policies.can_edit_contact_data(user, dealer),
         "can_add_agreement": dealer.status != Dealer.Status.TERMINATED and policies.can_manage_dealer(user, dealer),
@@ -70,6 +73,27 @@ def dealer_detail_page(request, pk: int):
         "can_log_visit": visit_policies.can_log_visits(user) and dealer.owner_id == user.pk,
     }
     return render(request, "partners/dealer_detail.html", context)
+
+
+def _sales_chart(overview: DealerOverview) -> dict:
+    """The overview's months for static/js/dashboard_charts.js: net sales and collections as bars, the
+    agreements' monthly target as a line (Chart.js reads numbers; the page lists the exact amounts)."""
+
+    def numbers(values) -> list[float | None]:
+        return [None if value is None else float(value) for value in values]
+
+    months = overview.months
+    return {
+        "id": "dealer-sales-chart",
+        "type": "bar",
+        "kind": "money",  # ticks and tooltips with ¥ and separators (static/js/figures.js)
+        "labels": [str(row.month) for row in months],
+        "datasets": [
+            {"label": gettext("Net sales"), "data": numbers(row.net_sales for row in months)},
+            {"label": gettext("Collections"), "data": numbers(row.collections for row in months)},
+            {"label": gettext("Sales target"), "data": numbers(row.sales_target for row in months), "type": "line"},
+        ],
+    }
 
 
 def _pending_review(dealer: Dealer) -> QualificationReview | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from channelhub.admin import PersonFilter, person_column
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners.models import Dealer
@@ -24,7 +25,8 @@ from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
 from visits.services.compliance import EffectiveQuota
 from visits.services.visits import apply_checks, check_dealer
 
-REP_FILTER = ("rep", admin.RelatedOnlyFieldListFilter)
+REP_FILTER = ("rep", PersonFilter)
+REP_COLUMN = person_column("rep", _("field rep"))
 REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
 
 
@@ -82,7 +84,16 @@ class VisitPlanAdmin(SimpleHistoryAdmin):
     """Plans are written by reps (the week and due-date checks run in ``plan_create``) and reviewed
     by managers; here they are read, and a draft's items corrected."""
 
-    list_display = ("__str__", "rep", "week_start", "status", "is_late", "item_count", "submitted_at", "reviewed_by")
+    list_display = (
+        "__str__",
+        REP_COLUMN,
+        "week_start",
+        "status",
+        "is_late",
+        "item_count",
+        "submitted_at",
+        person_column("reviewed_by", _("reviewed by")),
+    )
     list_filter = ("status", "is_late", REP_FILTER, "week_start")
     search_fields = (*REP_SEARCH, "note")
     list_select_related = ("rep", "reviewed_by")
@@ -149,7 +160,7 @@ class VisitAdmin(SimpleHistoryAdmin):
     form = VisitAdminForm
     list_display = (
         "visited_at",
-        "rep",
+        REP_COLUMN,
         "dealer",
         "kind",
         "status",
@@ -231,7 +242,7 @@ class QuotaAdmin(SimpleHistoryAdmin):
     """A rep's own quota; an empty field keeps the default from settings."""
 
     form = QuotaAdminForm
-    list_display = ("rep", "daily_min", "weekly_unique_min", "monthly_min", "effective")
+    list_display = (REP_COLUMN, "daily_min", "weekly_unique_min", "monthly_min", "effective")
     search_fields = REP_SEARCH
     list_select_related = ("rep",)
     autocomplete_fields = ("rep",)

@@ -3,13 +3,15 @@ manager's team compliance and what waits for review. A fixed number of queries e
 
 from __future__ import annotations
 
+import math
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from channelhub.periods import Month, iso_week_label, week_start
+from channelhub.periods import Month, iso_week_label, month_pace, week_start
 from channelhub.scoping import visit_reps
 from visits.models import Visit
-from visits.selectors import plans_to_review, review_queue, visit_list
+from visits.selectors import visit_list
 from visits.services.compliance import rep_compliance, team_compliance
 
 
@@ -25,7 +27,13 @@ def rep_visit_figures(user) -> dict:
         week_dealers=Count("dealer_id", filter=counted & Q(visited_on__gte=monday), distinct=True),
     )
     compliance = rep_compliance(user, month, as_of=today)
+    pace = month_pace(month, today)
+    # the month's minimum, in the share of its working days behind: what "on pace" asks for today
+    expected_visits = math.ceil(compliance.quota.monthly_min * pace.share)
     return {
+        "visits_pace": pace,
+        "expected_visits": expected_visits,
+        "visits_on_pace": compliance.visits_counted >= expected_visits,
         "quota": compliance.quota,
         "compliance": compliance,
         "today_visits": figures["today"],
@@ -40,6 +48,4 @@ def manager_visit_figures(user, reps=None) -> dict:
     reps = visit_reps(user).order_by("username") if reps is None else reps
     return {
         "team_compliance": team_compliance(reps, month),
-        "flagged_waiting": review_queue(user).count(),
-        "plans_waiting": plans_to_review(user).count(),
     }

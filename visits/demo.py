@@ -1,6 +1,7 @@
 """The demo visits of SPEC §10: a year of visits and ten weeks of week plans for the six demo reps.
 
-Each rep visits their own dealers (``dealer.owner``, not terminated ones) on working days, about
+Each rep visits their own demo dealers (``dealer.owner``, not terminated ones; never a dealer a user
+added, see ``partners.demo.demo_dealer_codes``) on working days, about
 ``PACE`` visits a month: rep1, rep2 and rep4 meet the quota of 30, rep3 and rep5 fall short, rep6
 meets the lower quota of 25 the demo gives them. A few visits are logged more than 72 h late or
 from about 2 km away; the rep's manager has confirmed most older visits and marked some flagged
@@ -33,9 +34,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from channelhub.accounts.demo import DEMO_USERS
-from channelhub.periods import week_start
+from channelhub.periods import Month, week_start
 from channelhub.roles import Role
 from channelhub.workflow.models import StateChange
+from partners.demo import demo_dealer_codes
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem, plan_due_at
 from visits.services.compliance import working_weekdays
@@ -350,6 +352,10 @@ def _seed_visits(reps: list[_Rep], today: date, now: datetime) -> None:
             apply_checks(visit)
             if visit.client_uuid not in existing:
                 new.append((rep, visit, draw))
+    locked = _locked_months([visit for _rep, visit, _draw in new])
+    new = [
+        (rep, visit, draw) for rep, visit, draw in new if (rep.user.pk, str(Month.of(visit.visited_on))) not in locked
+    ]
     if not new:
         return
     for rep, visit, draw in new:
@@ -385,6 +391,24 @@ def _seed_visits(reps: list[_Rep], today: date, now: datetime) -> None:
         for visit in reviewed
     ]
     StateChange.objects.bulk_create(changes, batch_size=BATCH)
+
+
+def _locked_months(visits: list[Visit]) -> set[tuple[int, str]]:
+    """(rep ID, period) of the months of ``visits`` that take no more visits, as ``log_visit`` refuses
+    them: closed, or the rep's monthly statement approved or paid (two queries)."""
+    from kpi.models import Statement
+    from kpi.services.periods import closed_codes
+
+    periods = {str(Month.of(visit.visited_on)) for visit in visits}
+    if not periods:
+        return set()
+    closed = set(closed_codes(periods))
+    final = Statement.objects.filter(
+        period__in=periods, kind=Statement.Kind.MONTHLY, status__in=Statement.FINAL
+    ).values_list("rep_id", "period")
+    locked = set(final)
+    locked.update((visit.rep_id, period) for visit in visits if (period := str(Month.of(visit.visited_on))) in closed)
+    return locked
 
 
 def _as_logged(visit: Visit) -> Visit:
@@ -515,12 +539,16 @@ def _seed_plans(reps: list[_Rep], today: date, now: datetime) -> None:
 
 
 def _reps(users: dict) -> list[_Rep]:
+    codes = demo_dealer_codes()
     reps = []
     for demo in DEMO_USERS:
         if demo.role != Role.FIELD_REP:
             continue
         user = users[demo.username]
-        dealers = list(Dealer.objects.filter(owner=user).exclude(status=Dealer.Status.TERMINATED).order_by("code"))
+        # the demo's own dealers only: a dealer a user adds (whatever its code) changes no demo rep's days
+        dealers = list(
+            Dealer.objects.filter(owner=user, code__in=codes).exclude(status=Dealer.Status.TERMINATED).order_by("code")
+        )
         if not dealers:
             continue
         reps.append(

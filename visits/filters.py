@@ -7,6 +7,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.roles import Role
 from channelhub.scoping import scope
@@ -22,7 +23,7 @@ def visit_reps_seen(user):
 
 
 class VisitFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, rows=visit_reps_seen), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, rows=visit_reps_seen), label=_("Rep"))
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
     status = django_filters.ChoiceFilter(choices=Visit.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Visit.Kind.choices, label=_("Kind"))
@@ -40,7 +41,7 @@ class VisitFilter(django_filters.FilterSet):
 
 
 class VisitPlanFilter(django_filters.FilterSet):
-    rep = django_filters.ModelChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     status = django_filters.ChoiceFilter(choices=VisitPlan.Status.choices, label=_("Status"))
     week_start = django_filters.DateFilter(label=_("Week starting"))
     date_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte", label=_("From"))

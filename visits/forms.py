@@ -163,8 +163,9 @@ class PlanItemForm(PageForm):
 
     def __init__(self, *args, day_choices=(), dealer_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["planned_date"].choices = [("", "---------"), *day_choices]
-        self.fields["dealer"].choices = [("", "---------"), *dealer_choices]
+        # the empty choice names the field: on a phone the pickers stand without their column header
+        self.fields["planned_date"].choices = [("", _("Day…")), *day_choices]
+        self.fields["dealer"].choices = [("", _("Dealer…")), *dealer_choices]
         style_fields(self)
 
     def clean(self):

@@ -94,8 +94,10 @@ class VisitPlan(Reviewed):
         indexes = [models.Index(fields=["status", "week_start"], name="visit_plan_status_week")]
 
     def __str__(self) -> str:
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
         year, week, _day = self.week_start.isocalendar()
-        return f"{self.rep} · {year}-W{week:02d}"
+        return f"{display_name(self.rep)} · {year}-W{week:02d}"
 
     @property
     def week_end(self) -> date:
@@ -293,4 +295,6 @@ class Quota(models.Model):
         verbose_name_plural = _("visit quotas")
 
     def __str__(self) -> str:
-        return str(self.rep)
+        from channelhub.accounts.selectors import display_name  # not at import time: models load first
+
+        return display_name(self.rep)

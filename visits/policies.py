@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from channelhub.roles import Role, has_role
 from visits.models import Visit, VisitPlan
@@ -29,6 +30,15 @@ def is_reviewer(user) -> bool:
 def can_review(user, obj: Visit | VisitPlan) -> bool:
     """Managers (and admins) review what they can see; nobody reviews their own visit or plan."""
     return is_reviewer(user) and obj.rep_id != user.pk
+
+
+def own_review_refusal(user, obj: Visit | VisitPlan) -> str | None:
+    """Segregation of duties: what a reviewer is told about their own visit or plan (None: not theirs)."""
+    if not is_reviewer(user) or obj.rep_id != user.pk:
+        return None
+    if isinstance(obj, VisitPlan):
+        return gettext("You cannot review your own plan.")
+    return gettext("You cannot review your own visit.")
 
 
 def edit_deadline(visit: Visit):

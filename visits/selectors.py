@@ -5,7 +5,9 @@ Each returns a queryset with what its page or API list shows joined in, so no qu
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from channelhub.scoping import scope
 from visits.models import FLAGGED, Visit, VisitPlan, VisitPlanItem
@@ -48,3 +50,22 @@ def plan_detail(user) -> QuerySet[VisitPlan]:
 
 def plans_to_review(user) -> QuerySet[VisitPlan]:
     return plan_list(user).filter(status=VisitPlan.Status.SUBMITTED).exclude(rep=user).order_by("week_start", "id")
+
+
+def dealer_visit_counts(user, dealer, first: date, last: date) -> dict[str, int]:
+    """Of ``dealer``'s visits that ``user`` may see: how many fall from ``first`` to ``last`` (``in_period``)
+    and how many flagged ones, of any date, wait for a verdict (``open_flags``) — one query."""
+    return (
+        scope(user, Visit)
+        .filter(dealer=dealer)
+        .aggregate(
+            in_period=Count("id", filter=Q(visited_on__gte=first, visited_on__lte=last)),
+            open_flags=Count("id", filter=FLAGGED & Q(status=Visit.Status.SUBMITTED)),
+        )
+    )
+
+
+def dealer_period_visits(user, dealer, first: date, last: date, limit: int = 10) -> list[Visit]:
+    """``dealer``'s visits from ``first`` to ``last`` that ``user`` may see, newest first, up to ``limit``."""
+    visits = visit_list(user).filter(dealer=dealer, visited_on__gte=first, visited_on__lte=last)
+    return list(visits.order_by("-visited_at", "-id")[:limit])

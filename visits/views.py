@@ -1,4 +1,5 @@
-"""Visit pages (SPEC §7): new visit (phone-first), visits, a visit, review queue, week plans, compliance.
+"""Visit pages (SPEC §7): new visit (phone-first), visits, a visit, review queue, week plans, compliance;
+the visit list and compliance as CSV/XLSX (``visits.exports``), scoped and filtered as their pages.
 
 Each view: parse → scope (``visits.selectors``; out of scope is a 404) → call a service → render.
 """
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,12 +19,22 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
 from channelhub.forms import ConfirmForm, style_fields
-from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.pages import (
+    PageAction,
+    action_page,
+    bulk_action_page,
+    download,
+    filtered,
+    paginate,
+    posted,
+    requested_format,
+    transition_refusal,
+)
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
 from channelhub.roles import Role, has_role
 from channelhub.scoping import visit_reps
 from partners.models import Dealer
-from visits import forms, policies
+from visits import bulk, exports, forms, policies
 from visits.filters import VisitFilter, VisitPlanFilter
 from visits.models import Visit, VisitPlan
 from visits.selectors import plan_detail, plan_list, plans_to_review, review_queue, visit_detail, visit_list
@@ -42,11 +54,16 @@ def _prepare_filter(filterset, user):
     return filterset
 
 
-def visit_list_page(request):
+def _visit_filter(request):
     user = request.user
     if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
         raise PermissionDenied(gettext("Your role does not allow this."))
-    filterset = _prepare_filter(VisitFilter(request.GET or None, request=request, queryset=visit_list(user)), user)
+    return _prepare_filter(VisitFilter(request.GET or None, request=request, queryset=visit_list(user)), user)
+
+
+def visit_list_page(request):
+    user = request.user
+    filterset = _visit_filter(request)
     context = {
         "filter": filterset,
         "page_obj": paginate(request, filtered(filterset)),
@@ -54,6 +71,13 @@ def visit_list_page(request):
         "mine_only": not policies.is_reviewer(user),
     }
     return render(request, "visits/visit_list.html", context)
+
+
+def visit_export_page(request):
+    """``?format=csv|xlsx`` and the list's filters: every visit the list holds (all pages)."""
+    file_format = requested_format(request)
+    content = exports.visit_export(visits=filtered(_visit_filter(request)), file_format=file_format)
+    return download(content, file_format, f"visits-{timezone.localdate():%Y-%m-%d}.{file_format}")
 
 
 def visit_create_page(request):
@@ -142,6 +166,7 @@ VISIT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ReviewForm,
         run=_review("confirm"),
         allowed=policies.can_review,
+        segregation=policies.own_review_refusal,
         refusal=transition_refusal(Visit.workflow, "confirm"),
         success=_("Visit confirmed."),
         explanation=_("The visit is accepted as reported and counts towards the quota."),
@@ -151,6 +176,7 @@ VISIT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ReasonForm,
         run=_review("mark_false"),
         allowed=policies.can_review,
+        segregation=policies.own_review_refusal,
         refusal=transition_refusal(Visit.workflow, "mark_false"),
         success=_("Visit marked as a false report."),
         danger=True,
@@ -161,6 +187,7 @@ VISIT_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ReasonForm,
         run=_review("mark_fabricated"),
         allowed=policies.can_review,
+        segregation=policies.own_review_refusal,
         refusal=transition_refusal(Visit.workflow, "mark_fabricated"),
         success=_("Visit marked as fabricated."),
         danger=True,
@@ -195,6 +222,11 @@ def review_page(request):
     return render(request, "visits/review.html", context)
 
 
+def review_confirm_page(request):
+    """Confirm several flagged visits of the review queue at once (each checked on its own)."""
+    return bulk_action_page(request, bulk.CONFIRM_VISITS)
+
+
 # --- week plans ------------------------------------------------------------------------------------
 
 
@@ -210,6 +242,7 @@ def plan_list_page(request):
         "filter": filterset,
         "page_obj": paginate(request, filtered(filterset)),
         "can_plan": policies.can_log_visits(user),
+        "can_review": policies.is_reviewer(user),
         "this_week": iso_week_label(week_start(timezone.localdate())),
         "next_week": iso_week_label(week_start(timezone.localdate()) + timedelta(days=7)),
     }
@@ -312,6 +345,7 @@ PLAN_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ReviewForm,
         run=_plan_approve,
         allowed=policies.can_review,
+        segregation=policies.own_review_refusal,
         refusal=transition_refusal(VisitPlan.workflow, "approve"),
         success=_("Plan approved."),
     ),
@@ -320,12 +354,18 @@ PLAN_ACTIONS: dict[str, PageAction] = {
         form_class=forms.ReturnForm,
         run=_plan_return,
         allowed=policies.can_review,
+        segregation=policies.own_review_refusal,
         refusal=transition_refusal(VisitPlan.workflow, "return"),
         success=_("Plan returned to the rep."),
         danger=True,
         explanation=_("The rep changes the plan and submits it again."),
     ),
 }
+
+
+def plan_approve_many_page(request):
+    """Approve several submitted week plans at once (each checked on its own)."""
+    return bulk_action_page(request, bulk.APPROVE_PLANS)
 
 
 def plan_action_page(request, pk: int, action: str):
@@ -337,11 +377,19 @@ def plan_action_page(request, pk: int, action: str):
 # --- compliance ------------------------------------------------------------------------------------
 
 
+def _may_see_compliance(user) -> None:
+    if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
+        raise PermissionDenied(gettext("Your role does not allow this."))
+
+
+def _shows_team_totals(user, reps: list) -> bool:
+    return len(reps) > 1 or has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN)
+
+
 def compliance_page(request):
     """Visits against quota for a month: a table and a weekly chart per rep, and the team's totals."""
     user = request.user
-    if not (policies.can_log_visits(user) or policies.is_reviewer(user)):
-        raise PermissionDenied(gettext("Your role does not allow this."))
+    _may_see_compliance(user)
     try:
         month = Month.parse(request.GET["period"]) if request.GET.get("period") else Month.current()
     except ValidationError as error:
@@ -369,6 +417,24 @@ def compliance_page(request):
         "previous": month.previous(),
         "next": month.next(),
         "charts": charts,
-        "show_totals": len(reps) > 1 or has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN),
+        "show_totals": _shows_team_totals(user, reps),
     }
     return render(request, "visits/compliance.html", context)
+
+
+def compliance_export_page(request):
+    """``?period=YYYY-MM&format=csv|xlsx``: the compliance of every rep the page shows (all pages), and
+    the team's totals where the page shows them."""
+    user = request.user
+    _may_see_compliance(user)
+    file_format = requested_format(request)
+    try:
+        month = Month.parse(request.GET["period"]) if request.GET.get("period") else Month.current()
+    except ValidationError:
+        raise Http404 from None
+    reps = list(visit_reps(user).select_related("profile").order_by("username"))
+    team = compliance_services.team_compliance(reps, month)
+    content = exports.compliance_export(
+        team=team, month=month, file_format=file_format, with_total=_shows_team_totals(user, reps) and bool(reps)
+    )
+    return download(content, file_format, f"visit-compliance-{month}.{file_format}")

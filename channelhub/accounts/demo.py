@@ -65,7 +65,11 @@ def seed_users() -> dict[str, User]:
                 manager=manager,
             )
         else:
-            Profile.objects.update_or_create(user=user, defaults={"employee_no": demo.employee_no, "manager": manager})
+            # saved only when changed: an unchanged profile gets no new history record on every run
+            profile, _created = Profile.objects.get_or_create(user=user)
+            if (profile.employee_no, profile.manager_id) != (demo.employee_no, manager.pk if manager else None):
+                profile.employee_no, profile.manager = demo.employee_no, manager
+                profile.save()
             user_set_roles(user=user, roles=[demo.role])
         if demo.role == Role.FIELD_REP:
             # bank details for the payout list, unless someone has set them already

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -54,7 +55,18 @@ class Profile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.employee_no or str(self.user)
+        from .selectors import display_name  # not at import time: models load first
+
+        return self.employee_no or display_name(self.user)
+
+    def clean(self) -> None:
+        # The constraint's own message names only the constraint: say which number is taken (and skip it).
+        number = self.employee_no
+        if number and Profile._default_manager.filter(employee_no=number).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"employee_no": _("A person with the employee number %(value)s already exists.") % {"value": number}},
+                code="unique",
+            )
 
     @property
     def masked_bank_account(self) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -30,6 +33,24 @@ def with_profile_and_roles(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("profile", "profile__manager").prefetch_related(
         Prefetch("groups", queryset=Group.objects.filter(name__in=GROUP_ROLES))
     )
+
+
+#: What ``people_by_login_or_employee_no`` answers for a text that is one user's login and another
+#: user's employee number: it names nobody for sure.
+AMBIGUOUS = object()
+
+
+def people_by_login_or_employee_no(by_login: Mapping[str, Any], by_employee_no: Mapping[str, Any]) -> dict[str, Any]:
+    """How a file names a person (imports: a column ``rep`` or ``owner``): by login or by employee number.
+
+    Given the people found by login and those found by employee number (users or rows, read by the
+    caller in one query each), each text → the person it names; ``AMBIGUOUS`` when it is the login of
+    one and the employee number of another."""
+    named: dict[str, Any] = dict(by_employee_no)
+    for login, person in by_login.items():
+        other = named.get(login)
+        named[login] = person if other is None or other == person else AMBIGUOUS
+    return named
 
 
 def user_list(viewer, queryset: QuerySet | None = None) -> QuerySet:

@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.admin import person_column
 
 from .models import Notification
 
@@ -7,7 +10,7 @@ from .models import Notification
 class NotificationAdmin(admin.ModelAdmin):
     """What was sent to whom: readable, never edited (the services write notifications)."""
 
-    list_display = ("created_at", "recipient", "title", "key", "read_at", "emailed_at")
+    list_display = ("created_at", person_column("recipient", _("recipient")), "title", "key", "read_at", "emailed_at")
     list_filter = (("read_at", admin.EmptyFieldListFilter), ("emailed_at", admin.EmptyFieldListFilter), "created_at")
     search_fields = ("title", "key", "recipient__username", "recipient__first_name")
     list_select_related = ("recipient",)

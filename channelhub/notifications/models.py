@@ -17,7 +17,10 @@ class Notification(models.Model):
         verbose_name=_("recipient"),
     )
     key = models.CharField(_("key"), max_length=200)
-    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=60, blank=True, help_text=_("What it is about (a code)."))
+    params = models.JSONField(_("figures"), default=dict, blank=True)
+    #: Sentences stored by notifications made before the texts were rendered from ``kind`` and ``params``.
+    title = models.CharField(_("title"), max_length=200, blank=True)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -40,7 +43,23 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    def _rendered(self) -> tuple[str, str]:
+        from channelhub.notifications.types import render
+
+        rendered = render(self.kind, self.params)
+        return rendered if rendered is not None else (self.title, self.body)
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's language."""
+        return self._rendered()[0]
+
+    @property
+    def body_text(self) -> str:
+        """The text in the reader's language."""
+        return self._rendered()[1]
 
     @property
     def is_unread(self) -> bool:

@@ -54,7 +54,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with our sections first on its index (channelhub.admin.ChannelhubAdminSite)
+    "channelhub.apps.ChannelhubAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -195,6 +196,9 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone.") from None
 USE_TZ = True
 CURRENCY = env.str("CURRENCY", default="CNY")
+# Numbers grouped by thousands in both languages (channelhub/formats); money has one formatter
+# (channelhub.formatting) with the currency's symbol.
+FORMAT_MODULE_PATH = ["channelhub.formats"]
 
 # --- static files --------------------------------------------------------------------------------
 

@@ -119,6 +119,8 @@ class StateMachine:
         by,
         comment: str = "",
         changes: Mapping[str, Any] | None = None,
+        note: str = "",
+        note_params: Mapping[str, Any] | None = None,
     ):
         """Move ``obj`` along transition ``name``; also set ``changes`` in the same save.
 
@@ -150,17 +152,22 @@ class StateMachine:
             to_state=transition.target,
             by=by,
             comment=comment or "",
+            note=note,
+            note_params=dict(note_params or {}),
         )
 
-    def record_creation(self, obj: models.Model, *, by, comment: str = ""):
+    def record_creation(self, obj: models.Model, *, by, comment: str = "", note: str = "", note_params=None):
         """Log the state an object was created in, so its page shows the whole life cycle."""
-        (entry,) = self.creation_entries([obj], by=by, comment=comment)
+        (entry,) = self.creation_entries([obj], by=by, comment=comment, note=note, note_params=note_params)
         entry.save()
         return entry
 
-    def creation_entries(self, objs, *, by, comment: str = "") -> list:
+    def creation_entries(self, objs, *, by, comment: str = "", note: str = "", note_params=None) -> list:
         """The state-log rows ``record_creation`` would write for several objects of one model, unsaved:
-        for a caller that writes them in bulk (a commission run's chunk, with PostgreSQL ``COPY``)."""
+        for a caller that writes them in bulk (a commission run's chunk, with PostgreSQL ``COPY``).
+
+        ``comment`` is what a person wrote; ``note`` (a code registered with ``channelhub.workflow.notes``)
+        and ``note_params`` what the system says, rendered in the reader's language when shown."""
         from channelhub.workflow.models import StateChange
 
         objs = list(objs)
@@ -176,6 +183,8 @@ class StateMachine:
                 to_state=self.state_of(obj),
                 by=by,
                 comment=comment or "",
+                note=note,
+                note_params=dict(note_params or {}),
             )
             for obj in objs
         ]

@@ -36,7 +36,11 @@ class StateChange(models.Model):
         help_text=_("Empty when the system made the change (a scheduled job)."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, help_text=_("What the person who made the change wrote."))
+    note = models.CharField(
+        _("note"), max_length=40, blank=True, help_text=_("What the system says about the change (a code).")
+    )
+    note_params = models.JSONField(_("note's figures"), default=dict, blank=True)
 
     objects = StateChangeQuerySet.as_manager()
 
@@ -48,3 +52,15 @@ class StateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model}#{self.object_id}: {self.from_state or '∅'} → {self.to_state}"
+
+    @property
+    def note_text(self) -> str:
+        """The system's note in the reader's language ("" without one)."""
+        from channelhub.workflow.notes import note_text
+
+        return note_text(self.note, self.note_params)
+
+    @property
+    def shown_comment(self) -> str:
+        """The system's note and the person's comment, as the state log shows them."""
+        return " · ".join(part for part in (self.note_text, self.comment) if part)

@@ -16,12 +16,15 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from channelhub.admin import PersonFilter, person_column
 from kpi.forms_facts import FactImportForm
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.services.facts import may_record
 
 REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
+REP_COLUMN = person_column("rep", _("field rep"))
+RECORDED_BY = person_column("created_by", _("recorded by"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,7 +42,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(ReadOnlyAdmin):
-    list_display = ("code", "status", "closed_at", "closed_by")
+    list_display = ("code", "status", "closed_at", person_column("closed_by", _("closed by")))
     list_filter = ("status",)
     search_fields = ("code",)
     list_select_related = ("closed_by",)
@@ -50,8 +53,8 @@ class FactAdmin(ReadOnlyAdmin):
 
     kind = ""
     change_list_template = "kpi/facts/admin_change_list.html"
-    list_display = ("date", "reference", "dealer", "rep", "amount", "created_at", "created_by")
-    list_filter = ("date", ("rep", admin.RelatedOnlyFieldListFilter))
+    list_display = ("date", "reference", "dealer", REP_COLUMN, "amount", "created_at", RECORDED_BY)
+    list_filter = ("date", ("rep", PersonFilter))
     search_fields = ("reference", "dealer__code", "dealer__name", *REP_SEARCH, "note")
     list_select_related = ("dealer", "rep", "created_by")
     date_hierarchy = "date"
@@ -117,5 +120,5 @@ class CollectionAdmin(FactAdmin):
 @admin.register(Expense)
 class ExpenseAdmin(FactAdmin):
     kind = "expenses"
-    list_display = (*FactAdmin.list_display[:5], "category", "created_at", "created_by")
+    list_display = (*FactAdmin.list_display[:5], "category", "created_at", RECORDED_BY)
     list_filter = ("category", *FactAdmin.list_filter)

@@ -15,6 +15,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from channelhub.admin import person_column
 from kpi.models import CommissionPlan, CommissionTier, PlanAssignment
 from kpi.services.plans import PLAN_FIELDS, clean_assignments, clean_tiers, plan_save, scorecard_problem
 
@@ -156,7 +157,7 @@ class CommissionPlanAdmin(SimpleHistoryAdmin):
 class PlanAssignmentAdmin(admin.ModelAdmin):
     """Who is on which plan when; changed on the plan's page."""
 
-    list_display = ("rep", "plan", "start_date", "end_date")
+    list_display = (person_column("rep", _("field rep")), "plan", "start_date", "end_date")
     list_filter = ("plan",)
     search_fields = (*REP_SEARCH, "plan__name")
     list_select_related = ("rep", "plan")

@@ -5,7 +5,9 @@ looked up (period, status, who started them, the error of a failed one)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from channelhub.admin import person_column
 from kpi.admin.statements import ReadOnlyAdmin
 from kpi.models import CommissionRun, RunProblem
 
@@ -27,7 +29,17 @@ class RunProblemInline(admin.TabularInline):
 @admin.register(CommissionRun)
 class CommissionRunAdmin(ReadOnlyAdmin):
     inlines = [RunProblemInline]
-    list_display = ("id", "period", "status", "progress", "total", "done", "skipped", "started_by", "created_at")
+    list_display = (
+        "id",
+        "period",
+        "status",
+        "progress",
+        "total",
+        "done",
+        "skipped",
+        person_column("started_by", _("started by")),
+        "created_at",
+    )
     list_filter = ("status", "period")
     search_fields = ("period", "started_by__username", "started_by__first_name")
     list_select_related = ("started_by",)

@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from channelhub.admin import person_column
 from kpi.models import Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
 from kpi.services.scoring import item_problems, weights_problem
 
@@ -91,7 +92,7 @@ class ScorecardLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = (
-        "item",
+        "scorecard_item",
         "actual",
         "target",
         "score",
@@ -106,6 +107,11 @@ class ScorecardLineInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("item")
 
+    @admin.display(description=_("scorecard item"))
+    def scorecard_item(self, line):
+        # the column's title in the reader's language (the field itself has no translated name)
+        return line.item
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -117,7 +123,16 @@ class ScorecardLineInline(admin.TabularInline):
 class ScorecardAdmin(SimpleHistoryAdmin):
     """Read only: scorecards are computed (``compute_scorecard``) and confirmed on their page."""
 
-    list_display = ("__str__", "rep", "period", "template", "status", "total", "computed_at", "confirmed_by")
+    list_display = (
+        "__str__",
+        person_column("rep", _("field rep")),
+        "period",
+        "template",
+        "status",
+        "total",
+        "computed_at",
+        person_column("confirmed_by", _("confirmed by")),
+    )
     list_filter = ("status", "template", "period")
     search_fields = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no", "period")
     list_select_related = ("rep", "template", "confirmed_by")

@@ -9,10 +9,13 @@ and a draft's figures come from its run. Django's "view" permission shows every 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from channelhub.admin import person_column
 from kpi.models import Dispute, Statement, StatementLine
 
 REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
+REP_COLUMN = person_column("rep", _("field rep"))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -53,16 +56,14 @@ class StatementLineInline(admin.TabularInline):
 class StatementAdmin(ReadOnlyAdmin):
     list_display = (
         "period",
-        "rep",
+        REP_COLUMN,
         "kind",
         "status",
-        "gross_amount",
-        "deductions_amount",
+        # gross, deductions and retained are on the statement's page: the list stays within 1280 px
         "net_amount",
-        "retained_amount",
         "payable_amount",
-        "submitted_by",
-        "approved_by",
+        person_column("submitted_by", _("submitted by")),
+        person_column("approved_by", _("approved by")),
         "paid_at",
     )
     list_filter = ("status", "kind", "period")
@@ -98,7 +99,15 @@ class StatementAdmin(ReadOnlyAdmin):
 
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "rep", "line", "expected_amount", "status", "answered_by", "adjustment_line")
+    list_display = (
+        "created_at",
+        REP_COLUMN,
+        "line",
+        "expected_amount",
+        "status",
+        person_column("answered_by", _("answered by")),
+        "adjustment_line",
+    )
     list_filter = ("status",)
     search_fields = (*REP_SEARCH, "=line__statement__period", "justification")
     list_select_related = ("rep", "line", "answered_by", "adjustment_line")

@@ -15,8 +15,10 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from channelhub.admin import PersonFilter, person_column
 from channelhub.errors import DomainError
 from channelhub.periods import Month
 from kpi.models import Target, TargetCategoryShare
@@ -97,16 +99,16 @@ class TargetAdmin(SimpleHistoryAdmin):
     form = TargetAdminForm
     list_display = (
         "period",
-        "rep",
+        person_column("rep", _("field rep")),
         "sales_target",
         "expense_rate_target",
         "collection_rate_target",
         "new_dealers_target",
         "status",
-        "proposed_by",
-        "approved_by",
+        person_column("proposed_by", _("proposed by")),
+        person_column("approved_by", _("approved by")),
     )
-    list_filter = ("status", "period", ("rep", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("status", "period", ("rep", PersonFilter))
     search_fields = (*REP_SEARCH, "=period")
     list_select_related = ("rep", "proposed_by", "approved_by")
     inlines = (CategoryShareInline,)

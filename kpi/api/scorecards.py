@@ -41,6 +41,9 @@ class ScorecardLineSerializer(ScopedModelSerializer):
     points = serializers.DecimalField(
         source="item.points", max_digits=6, decimal_places=2, read_only=True, allow_null=True
     )
+    explanation = serializers.CharField(
+        source="explanation_text", read_only=True, help_text=_("How the figures came about, in words.")
+    )
 
     class Meta:
         model = ScorecardLine
@@ -72,7 +75,7 @@ class ScorecardLineSerializer(ScopedModelSerializer):
 class ScorecardListSerializer(ScopedModelSerializer):
     rep_name = serializers.SerializerMethodField()
     template = serializers.CharField(source="template.code", read_only=True)
-    template_name = serializers.CharField(source="template.name", read_only=True)
+    template_name = serializers.CharField(source="template.display_name", read_only=True)
     # A plain string (``draft`` or ``confirmed``): several models have a ``status`` with other choices.
     status = serializers.CharField(read_only=True, help_text=_("draft or confirmed"))
 

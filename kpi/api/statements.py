@@ -26,7 +26,9 @@ from channelhub.accounts.selectors import display_name
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
+from channelhub.bulk_actions import bulk_api_response, bulk_schema
 from channelhub.fields import validate_year
+from kpi import bulk
 from kpi.filters_statements import DisputeFilter, StatementFilter
 from kpi.models import Dispute, Statement, StatementLine
 from kpi.services import disputes as dispute_services
@@ -53,6 +55,8 @@ class StatementLineSerializer(ScopedModelSerializer):
     step = serializers.CharField(read_only=True, help_text=_("base, gross, gate, scorecard, …, net, retained, payable"))
     step_label = serializers.CharField(source="get_step_display", read_only=True)
     disputable = serializers.SerializerMethodField(help_text=_("The requesting user may open a dispute on it now."))
+
+    description = serializers.CharField(source="text", read_only=True, help_text=_("The line's arithmetic, in words."))
 
     class Meta:
         model = StatementLine
@@ -346,6 +350,20 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         fresh = statement_services.statement_list(request.user).filter(pk__in=[statement.pk for statement in paid])
         return Response(StatementSerializer(fresh, many=True, context=self.get_serializer_context()).data)
 
+    @extend_schema(**bulk_schema("commission_statements_approve_many"))
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="approve",
+        url_name="approve-many",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def approve_many(self, request):
+        """Approve several submitted statements, each checked on its own (segregation of duties included):
+        ``done`` lists the ids approved, ``refused`` each other id with the status and the reason."""
+        return bulk_api_response(request, bulk.APPROVE_STATEMENTS)
+
 
 router.register("commission-statements", StatementViewSet, basename="commission-statement")
 
@@ -357,7 +375,7 @@ class DisputeSerializer(ScopedModelSerializer):
     statement = serializers.IntegerField(source="line.statement_id", read_only=True)
     period = serializers.CharField(source="line.statement.period", read_only=True)
     step = serializers.CharField(source="line.step", read_only=True)
-    line_description = serializers.CharField(source="line.description", read_only=True)
+    line_description = serializers.CharField(source="line.text", read_only=True)
     line_amount = serializers.DecimalField(source="line.amount", **MONEY)
     expected_amount = serializers.DecimalField(**MONEY)
     adjustment_amount = serializers.SerializerMethodField(help_text=_("expected − line amount"))

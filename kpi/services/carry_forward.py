@@ -14,8 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 
 from kpi.models import Statement, StatementLine
 
@@ -42,15 +40,8 @@ def pending_carries(rep_ids, *, period: str, drafts=()) -> dict[int, list[Statem
     return found
 
 
-def carry_line_of(source: Statement) -> tuple[str, dict[str, Any], Decimal, int]:
-    """The carry-forward line a negative month becomes (description in the active language, inputs,
-    amount, the statement's ID), for ``Computation.add_carried``."""
-    description = _(
-        "Carried forward from the statement for %(period)s (#%(statement)d): its net %(amount)s was not paid"
-    ) % {
-        "period": source.period,
-        "statement": source.pk,
-        "amount": number_format(source.carried_forward, decimal_pos=2, force_grouping=True),
-    }
+def carry_line_of(source: Statement) -> tuple[dict[str, Any], Decimal, int]:
+    """The carry-forward line a negative month becomes (inputs, amount, the statement's ID), for
+    ``Computation.add_carried``."""
     inputs = {"statement": source.pk, "period": source.period, "carried_forward": f"{source.carried_forward:.2f}"}
-    return description, inputs, source.carried_forward, source.pk
+    return inputs, source.carried_forward, source.pk

@@ -184,9 +184,14 @@ def period_rows(user) -> QuerySet[Period]:
 @dataclass(frozen=True)
 class SettlementLine:
     step: str
-    description: str
     inputs: dict
     amount: Decimal
+
+    @property
+    def description(self) -> str:
+        from kpi.services.line_texts import line_text
+
+        return line_text(self.step, self.inputs, self.amount)
 
 
 @dataclass
@@ -247,7 +252,6 @@ def _settlement_lines(year: int, balance: _Balance) -> list[SettlementLine]:
     lines = [
         SettlementLine(
             step=StatementLine.Step.RETAINED,
-            description=_("Retained in %(period)s") % {"period": month["period"]},
             inputs={"period": month["period"], "statement": month["pk"], "status": month["status"]},
             amount=month["retained_amount"],
         )
@@ -257,15 +261,17 @@ def _settlement_lines(year: int, balance: _Balance) -> list[SettlementLine]:
         lines.append(
             SettlementLine(
                 step=StatementLine.Step.RETAINED,
-                description=_("Retained before %(year)s and not released yet") % {"year": year},
-                inputs={"retained": str(balance.retained_before), "released": str(balance.released_before)},
+                inputs={
+                    "year": year,
+                    "retained": str(balance.retained_before),
+                    "released": str(balance.released_before),
+                },
                 amount=balance.carried,
             )
         )
     lines.append(
         SettlementLine(
             step=StatementLine.Step.RELEASE,
-            description=_("Retention released at the %(year)s year-end settlement") % {"year": year},
             inputs={"year": year, "months": len(balance.months), "carried": str(balance.carried)},
             amount=balance.amount,
         )
@@ -318,7 +324,7 @@ def settle_year(*, actor, year: int) -> Settlement:
                 continue
             if created:
                 Statement.workflow.record_creation(
-                    statement, by=actor, comment=_("Year-end settlement %(year)s") % {"year": year}
+                    statement, by=actor, note="year_end_settlement", note_params={"year": year}
                 )
                 result.created.append(statement.pk)
             else:

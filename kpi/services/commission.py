@@ -27,8 +27,8 @@ The steps (docs/kpi-commissions-computation.md has the choices where the spec is
 
 Line amounts are the figure the step names, as the statement's fields hold it: base, gross (after
 each of tiers, gate and factor), each deduction as a positive amount, net, retained (≥ 0), payable.
-Adjustment lines are signed: positive in the rep's favour. Descriptions are written in the active
-language; wrap the call in ``translation.override(settings.LANGUAGE_CODE)`` to store them.
+Adjustment lines are signed: positive in the rep's favour. A line stores its inputs and the cases the
+computation decided, never a sentence: ``line_texts.line_text`` renders it in the reader's language.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from channelhub.periods import Month
 from kpi.models import Collection, CommissionPlan, Expense, SalesRecord, Scorecard, StatementLine
@@ -55,8 +53,6 @@ from visits.services.compliance import quotas_for
 
 Step = StatementLine.Step
 User = get_user_model()
-#: ``StatementLine.description`` holds at most this many characters.
-DESCRIPTION_LENGTH = 500
 #: The largest amount a statement's columns hold (14 digits, 2 of them decimals).
 MAX_MONEY = Decimal("999999999999.99")
 #: The statement's amounts, by field, as ``overflowing`` names them.
@@ -69,16 +65,6 @@ AMOUNT_FIELDS = (
     "payable_amount",
     "carried_forward",
 )
-
-
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
-def pct(value: Decimal) -> str:
-    """A rate with two decimals, or more when it has them (a rate shown beside a gate: 79.999 %)."""
-    places = max(2, -value.as_tuple().exponent) if isinstance(value.as_tuple().exponent, int) else 2
-    return f"{value:.{places}f} %"
 
 
 def plain(value: Decimal) -> str:
@@ -246,25 +232,25 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
 
 @dataclass(frozen=True)
 class LineDraft:
-    """A statement line before it is stored: ``inputs`` hold JSON-safe strings (and, for the tiers,
-    a list of bands, each a dict of strings)."""
+    """A statement line before it is stored: ``inputs`` hold JSON-safe strings (and, for the tiers, a list
+    of bands, each a dict of strings) and the cases the computation decided; its sentence is rendered
+    from them in the reader's language (``description``, ``line_texts.line_text``), never stored."""
 
     step: str
-    description: str
     inputs: dict[str, Any]
     amount: Decimal
     #: A carry-forward line: the ID of the statement whose negative net it carries.
     carried_from: int | None = None
 
+    @property
+    def description(self) -> str:
+        from kpi.services.line_texts import line_text
 
-def _line(
-    step: str, description: str, inputs: dict[str, Any], amount: Decimal, carried_from: int | None = None
-) -> LineDraft:
-    if len(description) > DESCRIPTION_LENGTH:
-        description = description[: DESCRIPTION_LENGTH - 1] + "…"
-    return LineDraft(
-        step=str(step), description=description, inputs=inputs, amount=round_cent(amount), carried_from=carried_from
-    )
+        return line_text(self.step, self.inputs, self.amount)
+
+
+def _line(step: str, inputs: dict[str, Any], amount: Decimal, carried_from: int | None = None) -> LineDraft:
+    return LineDraft(step=str(step), inputs=inputs, amount=round_cent(amount), carried_from=carried_from)
 
 
 @dataclass
@@ -312,18 +298,18 @@ class Computation:
     def carried_amount(self) -> Decimal:
         return sum((line.amount for line in self.carried), ZERO)
 
-    def add_adjustment(self, description: str, inputs: dict[str, Any], amount: Decimal) -> LineDraft:
+    def add_adjustment(self, inputs: dict[str, Any], amount: Decimal) -> LineDraft:
         """Add an adjustment line (``amount`` signed: positive in the rep's favour, rounded to 0.01)
         before the net, and recompute net, retained and payable with their lines."""
-        line = _line(Step.ADJUSTMENT, description, dict(inputs), Decimal(amount))
+        line = _line(Step.ADJUSTMENT, dict(inputs), Decimal(amount))
         self.adjustments.append(line)
         self._close()
         return line
 
-    def add_carried(self, description: str, inputs: dict[str, Any], amount: Decimal, source: int) -> LineDraft:
+    def add_carried(self, inputs: dict[str, Any], amount: Decimal, source: int) -> LineDraft:
         """Start the statement with the negative month of statement ``source`` carried forward
         (``amount`` < 0), and recompute."""
-        line = _line(Step.CARRY_FORWARD, description, dict(inputs), Decimal(amount), carried_from=source)
+        line = _line(Step.CARRY_FORWARD, dict(inputs), Decimal(amount), carried_from=source)
         self.carried.append(line)
         self._close()
         return line
@@ -334,13 +320,6 @@ class Computation:
         adjustments = self.adjustments_amount
         carried = self.carried_amount
         self.net_amount = carried + self.gross_amount - self.deductions_amount + adjustments
-        values = {
-            "carried": money(carried),
-            "gross": money(self.gross_amount),
-            "deductions": money(self.deductions_amount),
-            "adjustments": money(adjustments),
-            "net": money(self.net_amount),
-        }
         inputs = {
             "gross": plain(self.gross_amount),
             "deductions": plain(self.deductions_amount),
@@ -350,60 +329,33 @@ class Computation:
             inputs["adjustments"] = plain(adjustments)
         if self.carried:
             inputs["carried"] = plain(carried)
-        if self.carried and self.adjustments:
-            text = _(
-                "carried forward %(carried)s + gross %(gross)s − deductions %(deductions)s + adjustments "
-                "%(adjustments)s = %(net)s"
-            )
-        elif self.carried:
-            text = _("carried forward %(carried)s + gross %(gross)s − deductions %(deductions)s = %(net)s")
-        elif self.adjustments:
-            text = _("gross %(gross)s − deductions %(deductions)s + adjustments %(adjustments)s = %(net)s")
-        else:
-            text = _("gross %(gross)s − deductions %(deductions)s = %(net)s")
-        tail = [_line(Step.NET, text % values, inputs, self.net_amount)]
+        tail = [_line(Step.NET, inputs, self.net_amount)]
 
         self.retained_amount = ZERO
         if self.retention > 0:
-            retained_inputs = {"retention": plain(self.retention), "net": plain(self.net_amount)}
             if self.net_amount > 0:
                 self.retained_amount = round_cent(self.net_amount * self.retention / HUNDRED)
-                text = _("retention %(rate)s × net %(net)s = %(retained)s, released at the year-end settlement") % {
-                    "rate": pct(self.retention),
-                    "net": money(self.net_amount),
-                    "retained": money(self.retained_amount),
-                }
-            else:
-                text = _("net %(net)s is not positive: nothing retained (retention %(rate)s)") % {
-                    "net": money(self.net_amount),
-                    "rate": pct(self.retention),
-                }
-            retained_inputs["retained"] = plain(self.retained_amount)
-            tail.append(_line(Step.RETAINED, text, retained_inputs, self.retained_amount))
+            retained_inputs = {
+                "retention": plain(self.retention),
+                "net": plain(self.net_amount),
+                "retained": plain(self.retained_amount),
+            }
+            tail.append(_line(Step.RETAINED, retained_inputs, self.retained_amount))
 
         if self.net_amount < 0:
             # a negative month is not paid (nor taken from the rep's pay here): it is carried forward
             self.payable_amount = ZERO
             self.carried_forward = self.net_amount
-            text = _(
-                "net %(net)s is negative: nothing payable; %(net)s is carried forward into the next monthly "
-                "statement → %(payable)s"
-            ) % {"net": money(self.net_amount), "payable": money(ZERO)}
         else:
             self.payable_amount = self.net_amount - self.retained_amount
             self.carried_forward = ZERO
-            text = _("net %(net)s − retained %(retained)s = %(payable)s") % {
-                "net": money(self.net_amount),
-                "retained": money(self.retained_amount),
-                "payable": money(self.payable_amount),
-            }
         payable_inputs = {
             "net": plain(self.net_amount),
             "retained": plain(self.retained_amount),
             "payable": plain(self.payable_amount),
             "carried_forward": plain(self.carried_forward),
         }
-        tail.append(_line(Step.PAYABLE, text, payable_inputs, self.payable_amount))
+        tail.append(_line(Step.PAYABLE, payable_inputs, self.payable_amount))
         self.tail = tail
 
 
@@ -464,32 +416,23 @@ def apply_tiers(base: Decimal, tiers: list[tuple[Decimal, Decimal]], mode: str) 
 
 
 def _base_line(plan: CommissionPlan, figures: Figures) -> tuple[Decimal, LineDraft]:
-    if plan.base == CommissionPlan.Base.COLLECTIONS:
-        base = figures.collections
-        text = _("collections received in %(period)s (partial payments in the month the cash arrived) = %(base)s")
-    else:
-        base = figures.net_sales
-        text = _("net sales in %(period)s (sales less credit notes and returns dated in the month) = %(base)s")
+    base = figures.collections if plan.base == CommissionPlan.Base.COLLECTIONS else figures.net_sales
     inputs = {
         "base": str(plan.base),
         "period": figures.period,
         "net_sales": plain(figures.net_sales),
         "collections": plain(figures.collections),
     }
-    return base, _line(Step.BASE, text % {"period": figures.period, "base": money(base)}, inputs, base)
-
-
-def _base_name(plan: CommissionPlan) -> str:
-    return _("collections") if plan.base == CommissionPlan.Base.COLLECTIONS else _("net sales")
+    return base, _line(Step.BASE, inputs, base)
 
 
 def _gross_line(plan: CommissionPlan, base: Decimal) -> tuple[Decimal, LineDraft]:
     tiers = [(tier.from_amount, tier.rate) for tier in sorted(plan.tiers.all(), key=lambda tier: tier.from_amount)]
     gross, parts = apply_tiers(base, tiers, plan.tier_mode)
-    mode = str(plan.tier_mode)
     inputs = {
+        "basis": str(plan.base),
         "base": plain(base),
-        "mode": mode,
+        "mode": str(plan.tier_mode),
         "bands": [
             {
                 "from_amount": plain(part.start),
@@ -501,37 +444,7 @@ def _gross_line(plan: CommissionPlan, base: Decimal) -> tuple[Decimal, LineDraft
             for part in parts
         ],
     }
-    values = {"what": _base_name(plan), "base": money(base), "gross": money(gross)}
-    if not parts:
-        text = _("%(what)s %(base)s: the plan has no tiers → %(gross)s") % values
-    elif base < 0:
-        text = _(
-            "%(what)s %(base)s is negative (returns exceed sales): claw-back at the first band's rate %(rate)s "
-            "→ %(gross)s"
-        ) % {**values, "rate": pct(parts[0].rate)}
-    elif base == 0:
-        text = _("%(what)s 0.00: nothing to pay → %(gross)s") % values
-    elif plan.tier_mode == CommissionPlan.TierMode.FLAT:
-        part = parts[0]
-        band = f"{money(part.start)}–{money(part.end) if part.end is not None else '…'}"
-        text = _("%(what)s %(base)s × tiers (flat): in the band %(band)s, the whole base at %(rate)s → %(gross)s") % {
-            **values,
-            "band": band,
-            "rate": pct(part.rate),
-        }
-    else:
-        pieces = "; ".join(
-            _("%(from)s–%(to)s at %(rate)s = %(amount)s")
-            % {
-                "from": money(part.start),
-                "to": money(part.start + part.portion),
-                "rate": pct(part.rate),
-                "amount": money(part.amount),
-            }
-            for part in parts
-        )
-        text = _("%(what)s %(base)s × tiers (marginal): %(pieces)s → %(gross)s") % {**values, "pieces": pieces}
-    return gross, _line(Step.GROSS, text, inputs, gross)
+    return gross, _line(Step.GROSS, inputs, gross)
 
 
 def _gate_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[Decimal, LineDraft]:
@@ -540,76 +453,53 @@ def _gate_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[
     gate = plan.collection_gate
     exact = exact_rate_of_sales(figures.collections, figures.net_sales)
     rate = shown_against(exact, gate)
+    if exact is None:
+        decision = "undefined"
+    elif not meets(exact, gate):
+        decision, gross = "below", ZERO
+    else:
+        decision = "met"
     inputs = {
         "gate": plain(gate),
         "collections": plain(figures.collections),
         "net_sales": plain(figures.net_sales),
         "collection_rate": str(rate) if rate is not None else "",
+        "decision": decision,
     }
-    values = {
-        "gate": pct(gate),
-        "rate": pct(rate) if rate is not None else "—",
-        "collections": money(figures.collections),
-        "sales": money(figures.net_sales),
-        "gross": money(gross),
-    }
-    if exact is None:
-        text = _(
-            "collections %(collections)s / net sales %(sales)s: no positive net sales, the collection rate is "
-            "undefined and the gate %(gate)s does not apply → %(gross)s"
-        )
-    elif not meets(exact, gate):
-        gross = ZERO
-        values["gross"] = money(ZERO)
-        text = _(
-            "collections %(collections)s / net sales %(sales)s = collection rate %(rate)s < gate %(gate)s: "
-            "no commission this month → %(gross)s"
-        )
-    else:
-        text = _(
-            "collections %(collections)s / net sales %(sales)s = collection rate %(rate)s ≥ gate %(gate)s: "
-            "the commission stands → %(gross)s"
-        )
-    return gross, _line(Step.GATE, text % values, inputs, gross)
+    return gross, _line(Step.GATE, inputs, gross)
 
 
 def _scorecard_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[Decimal, LineDraft]:
     template = plan.scorecard_template
-    values = {
-        "template": template.name if template is not None else "—",
-        "period": figures.period,
-        "gross": money(gross),
-    }
-    inputs = {"template": template.code if template is not None else "", "gross": plain(gross)}
     total = figures.scorecard_total
-    inputs["scorecard_total"] = plain(total) if total is not None else ""
+    inputs = {
+        "template": template.code if template is not None else "",
+        "template_name": template.name if template is not None else "",
+        "period": figures.period,
+        "gross": plain(gross),
+        "scorecard_total": plain(total) if total is not None else "",
+    }
     if gross < 0:
         # A claw-back recovers commission on returned sales: the month's score neither scales it nor,
         # when the scorecard is missing, cancels it.
-        text = _("gross %(gross)s is a claw-back: the scorecard factor does not apply → %(gross)s") % values
-        return gross, _line(Step.SCORECARD, text, inputs, gross)
+        inputs["case"] = "claw_back"
+        return gross, _line(Step.SCORECARD, inputs, gross)
     if total is None:
-        result = ZERO
-        values["result"] = money(result)
         if figures.draft_scorecard_total is not None:
-            inputs["draft_scorecard_total"] = plain(figures.draft_scorecard_total)
-            text = _(
-                "the scorecard on %(template)s for %(period)s (total %(draft)s) is not confirmed yet: factor 0 "
-                "until the manager confirms it → %(result)s"
-            ) % {**values, "draft": plain(figures.draft_scorecard_total)}
+            inputs.update(case="not_confirmed", draft_scorecard_total=plain(figures.draft_scorecard_total))
         else:
-            text = _("no confirmed scorecard on %(template)s for %(period)s: factor 0 → %(result)s") % values
-    else:
-        result = round_cent(gross * total / HUNDRED)
-        values.update(total=plain(total), result=money(result))
-        text = _("gross %(gross)s × scorecard total %(total)s / 100 (%(template)s, confirmed) = %(result)s") % values
-    return result, _line(Step.SCORECARD, text, inputs, result)
+            inputs["case"] = "none"
+        return ZERO, _line(Step.SCORECARD, inputs, ZERO)
+    inputs["case"] = "confirmed"
+    result = round_cent(gross * total / HUNDRED)
+    return result, _line(Step.SCORECARD, inputs, result)
 
 
 def _expenses_line(plan: CommissionPlan, figures: Figures) -> LineDraft:
     share = plan.over_budget_expense_share
     target = figures.expense_rate_target
     inputs = {
+        "period": figures.period,
         "expenses": plain(figures.expenses),
         "net_sales": plain(figures.net_sales),
         "expense_rate_target": plain(target) if target is not None else "",
@@ -617,41 +507,22 @@ def _expenses_line(plan: CommissionPlan, figures: Figures) -> LineDraft:
     }
     if target is None:
         inputs.update(budget="", over_budget="")
-        text = _(
-            "expenses %(expenses)s; no approved target for %(period)s, so no expense budget: nothing deducted → 0.00"
-        ) % {"expenses": money(figures.expenses), "period": figures.period}
-        return _line(Step.EXPENSES, text, inputs, ZERO)
+        return _line(Step.EXPENSES, inputs, ZERO)
     # A budget is never negative: with no positive net sales every expense is over budget.
     budget = round_cent(target * max(figures.net_sales, ZERO) / HUNDRED)
     over = max(ZERO, figures.expenses - budget)
-    deduction = round_cent(over * share / HUNDRED)
     inputs.update(budget=plain(budget), over_budget=plain(over))
-    text = _(
-        "expenses %(expenses)s − budget (%(target)s × net sales %(sales)s = %(budget)s) = over budget %(over)s; "
-        "%(over)s × %(share)s = %(deduction)s"
-    ) % {
-        "expenses": money(figures.expenses),
-        "target": pct(target),
-        "sales": money(max(figures.net_sales, ZERO)),
-        "budget": money(budget),
-        "over": money(over),
-        "share": pct(share),
-        "deduction": money(deduction),
-    }
-    return _line(Step.EXPENSES, text, inputs, deduction)
+    return _line(Step.EXPENSES, inputs, round_cent(over * share / HUNDRED))
 
 
-def _count_line(step: str, text: str, count: int, each: Decimal, visits: Iterable[dict[str, Any]] = ()) -> LineDraft:
-    """A deduction of ``each`` per occurrence; ``text`` (already in the plural form for ``count``)
-    takes ``count``, ``each`` and ``amount``. ``visits`` (false or fabricated ones) go into the inputs,
+def _count_line(step: str, count: int, each: Decimal, visits: Iterable[dict[str, Any]] = ()) -> LineDraft:
+    """A deduction of ``each`` per occurrence. ``visits`` (false or fabricated ones) go into the inputs,
     each with its ID, date, dealer and the reason it was marked: the statement names them with links."""
-    amount = round_cent(each * count)
-    text = text % {"count": count, "each": money(each), "amount": money(amount)}
     inputs: dict[str, Any] = {"count": str(count), "per_unit": plain(each)}
     visits = list(visits)
     if visits:
         inputs["visits"] = visits
-    return _line(step, text, inputs, amount)
+    return _line(step, inputs, round_cent(each * count))
 
 
 def _deduction_lines(plan: CommissionPlan, figures: Figures) -> list[LineDraft]:
@@ -660,44 +531,15 @@ def _deduction_lines(plan: CommissionPlan, figures: Figures) -> list[LineDraft]:
     if plan.over_budget_expense_share > 0:
         lines.append(_expenses_line(plan, figures))
     if plan.visit_shortfall_deduction > 0:
-        lines.append(
-            _count_line(
-                Step.SHORTFALL,
-                ngettext(
-                    "%(count)s visit missing below the monthly minimum × %(each)s = %(amount)s",
-                    "%(count)s visits missing below the monthly minimum × %(each)s = %(amount)s",
-                    figures.visit_shortfall,
-                ),
-                figures.visit_shortfall,
-                plan.visit_shortfall_deduction,
-            )
-        )
+        lines.append(_count_line(Step.SHORTFALL, figures.visit_shortfall, plan.visit_shortfall_deduction))
     if plan.false_report_deduction > 0:
         lines.append(
-            _count_line(
-                Step.FALSE_REPORTS,
-                ngettext(
-                    "%(count)s visit marked as a false report × %(each)s = %(amount)s",
-                    "%(count)s visits marked as false reports × %(each)s = %(amount)s",
-                    figures.false_reports,
-                ),
-                figures.false_reports,
-                plan.false_report_deduction,
-                figures.false_visits,
-            )
+            _count_line(Step.FALSE_REPORTS, figures.false_reports, plan.false_report_deduction, figures.false_visits)
         )
     if plan.fabricated_deduction > 0:
         lines.append(
             _count_line(
-                Step.FABRICATED,
-                ngettext(
-                    "%(count)s visit marked as fabricated × %(each)s = %(amount)s",
-                    "%(count)s visits marked as fabricated × %(each)s = %(amount)s",
-                    figures.fabricated_reports,
-                ),
-                figures.fabricated_reports,
-                plan.fabricated_deduction,
-                figures.fabricated_visits,
+                Step.FABRICATED, figures.fabricated_reports, plan.fabricated_deduction, figures.fabricated_visits
             )
         )
     return lines

@@ -8,12 +8,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from channelhub.roles import Role
 from kpi.models import SalesRecord
@@ -77,29 +73,23 @@ def notify_channel_conflicts(flagged: Sequence[SalesRecord]) -> int:
     if not by_manager:
         return 0
     key, url, sent = conflict_key(flagged), _conflicts_url(), 0
-    # Written in the deployment's language: the managers are not the ones making this request.
-    with translation.override(settings.LANGUAGE_CODE):
-        for manager in User._default_manager.filter(pk__in=list(by_manager)).order_by("pk"):
-            sales = by_manager[manager.pk]
-            title = ngettext(
-                "%(count)d sale flagged as a channel conflict",
-                "%(count)d sales flagged as channel conflicts",
-                len(sales),
-            ) % {"count": len(sales)}
-            lines = [
-                _("%(date)s · %(dealer)s (%(code)s) · shipped to %(territory)s · %(amount)s · %(reference)s")
-                % {
+    for manager in User._default_manager.filter(pk__in=list(by_manager)).order_by("pk"):
+        sales = by_manager[manager.pk]
+        params = {
+            "count": len(sales),
+            "sales": [
+                {
                     "date": sale.date.isoformat(),
                     "dealer": sale.dealer.name,
                     "code": sale.dealer.code,
                     "territory": sale.ship_to_territory.name,
-                    "amount": sale.amount,
+                    "amount": f"{sale.amount:.2f}",
                     "reference": sale.reference,
                 }
                 for sale in sales[:50]
-            ]
-            if len(sales) > 50:
-                lines.append(_("… and %(count)d more.") % {"count": len(sales) - 50})
-            if notify(recipient=manager, key=key, title=title, body="\n".join(lines), url=url) is not None:
-                sent += 1
+            ],
+            "more": max(0, len(sales) - 50),
+        }
+        if notify(recipient=manager, key=key, kind="conflicts.flagged", params=params, url=url) is not None:
+            sent += 1
     return sent

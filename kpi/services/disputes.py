@@ -23,13 +23,11 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import number_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
@@ -179,9 +177,12 @@ def dispute_open(*, actor, line: StatementLine, expected_amount: Decimal | str, 
         notify(
             recipient=manager,
             key=f"dispute-opened:{dispute.pk}",
-            title=_("%(rep)s disputes the statement for %(period)s")
-            % {"rep": actor.get_full_name() or actor.get_username(), "period": statement.period},
-            body=justification,
+            kind="dispute.opened",
+            params={
+                "rep": actor.get_full_name() or actor.get_username(),
+                "period": statement.period,
+                "justification": justification,
+            },
             url=_statement_url(statement.pk),
         )
     return dispute
@@ -199,9 +200,8 @@ def _answered(dispute: Dispute, actor, verdict: str) -> None:
     notify(
         recipient=dispute.rep,
         key=f"dispute-answered:{dispute.pk}",
-        title=_("Your dispute on the statement for %(period)s was %(verdict)s")
-        % {"period": statement.period, "verdict": verdict},
-        body=dispute.answer,
+        kind="dispute.answered",
+        params={"period": statement.period, "verdict": verdict, "answer": dispute.answer},
         url=_statement_url(statement.pk),
     )
 
@@ -222,7 +222,7 @@ def dispute_accept(*, actor, dispute: Dispute, answer: str = "", now=None) -> Di
     if draft is not None:
         apply_pending_adjustments(draft)
         dispute.refresh_from_db(fields=["adjustment_line"])
-    _answered(dispute, actor, _("accepted"))
+    _answered(dispute, actor, "accepted")
     return dispute
 
 
@@ -236,7 +236,7 @@ def dispute_reject(*, actor, dispute: Dispute, answer: str, now=None) -> Dispute
     changes = {"answer": answer, "answered_by": actor, "answered_at": now or timezone.now()}
     Dispute.workflow.apply(dispute, "reject", by=actor, comment=answer, changes=changes)
     dispute = Dispute.objects.select_related("rep", "line", "line__statement").get(pk=dispute.pk)
-    _answered(dispute, actor, _("rejected"))
+    _answered(dispute, actor, "rejected")
     return dispute
 
 
@@ -294,27 +294,10 @@ def pending_adjustments(rep_ids, *, period: str, drafts=()) -> dict[int, list[Di
     return found
 
 
-def adjustment_line_of(dispute: Dispute) -> tuple[str, dict[str, Any], Decimal]:
-    """The adjustment line an accepted dispute becomes: (description in the active language, inputs,
-    signed amount), for ``Computation.add_adjustment``."""
-    return _describe(dispute), _inputs(dispute), adjustment_of(dispute)
-
-
-def _money(amount: Decimal) -> str:
-    return number_format(amount, decimal_pos=2, force_grouping=True)
-
-
-def _describe(dispute: Dispute) -> str:
-    line = dispute.line
-    return _(
-        "Adjustment from the statement for %(period)s (dispute #%(dispute)d): %(step)s %(expected)s instead of %(amount)s"
-    ) % {
-        "period": line.statement.period,
-        "dispute": dispute.pk,
-        "step": line.get_step_display(),
-        "expected": _money(dispute.expected_amount),
-        "amount": _money(line.amount),
-    }
+def adjustment_line_of(dispute: Dispute) -> tuple[dict[str, Any], Decimal]:
+    """The adjustment line an accepted dispute becomes: (inputs, signed amount), for
+    ``Computation.add_adjustment``; its sentence is rendered from the inputs when read."""
+    return _inputs(dispute), adjustment_of(dispute)
 
 
 @transaction.atomic
@@ -357,12 +340,8 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
         return []
     lines = list(statement.lines.order_by("position"))
     computation = _computation(statement, lines)
-    with translation.override(settings.LANGUAGE_CODE):
-        carried = [computation.add_carried(*carry_line_of(source)) for source in carries]
-        drafts = [
-            computation.add_adjustment(_describe(dispute), _inputs(dispute), adjustment_of(dispute))
-            for dispute in disputes
-        ]
+    carried = [computation.add_carried(*carry_line_of(source)) for source in carries]
+    drafts = [computation.add_adjustment(*adjustment_line_of(dispute)) for dispute in disputes]
     added = []
     if carried:  # the statement starts with them
         _make_room(statement, 1, len(carried))
@@ -371,7 +350,7 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
                 statement=statement,
                 position=1 + offset,
                 step=draft.step,
-                description=draft.description,
+                description="",
                 inputs=draft.inputs,
                 amount=draft.amount,
                 carried_from_id=draft.carried_from,
@@ -387,7 +366,7 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
             statement=statement,
             position=first + offset,
             step=draft.step,
-            description=draft.description,
+            description="",
             inputs=draft.inputs,
             amount=draft.amount,
         )
@@ -453,8 +432,7 @@ def _write_tail(statement: Statement, computation, first: int) -> None:
     statement.carried_forward = computation.carried_forward
     statement.save(update_fields=["net_amount", "retained_amount", "payable_amount", "carried_forward", "updated_at"])
     existing = {line.step: line for line in statement.lines.filter(step__in=SUMMARY_STEPS)}
-    with translation.override(settings.LANGUAGE_CODE):
-        drafts = list(computation.tail)
+    drafts = list(computation.tail)
     # the summary lines are rewritten in place (same rows), in the computation's order after the adjustments
     StatementLine.objects.filter(pk__in=[line.pk for line in existing.values()]).update(position=F("position") + _SHIFT)
     position = first
@@ -462,7 +440,7 @@ def _write_tail(statement: Statement, computation, first: int) -> None:
         line = existing.pop(draft.step, None) or StatementLine(statement=statement, step=draft.step)
         line.position, line.description, line.inputs, line.amount = (
             position,
-            draft.description,
+            "",
             draft.inputs,
             draft.amount,
         )

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
+from channelhub.accounts.selectors import people_by_login_or_employee_no
 from channelhub.periods import YEARS
 from channelhub.roles import Role
 from channelhub.scoping import scope
@@ -200,6 +201,7 @@ class Lookups:
     dealers_by_id: dict[int, DealerRow]
     dealers_by_code: dict[str, DealerRow]
     users_by_id: dict[int, UserRow]
+    #: a login or an employee number → its user (``AMBIGUOUS``: one user's login, another's number)
     users_by_name: dict[str, UserRow]
     territories: dict[str, TerritoryRow]
     #: product line code → ID
@@ -235,7 +237,11 @@ def load_lookups(actor, model, items: Sequence[Mapping[str, Any]]) -> Lookups:
     )
     users = User._default_manager.annotate(is_field_rep=is_rep).values_list("id", "username", "is_field_rep")
     users_by_id = {row[0]: UserRow(*row) for row in rows_where(users, "pk", user_ids)}
-    users_by_name = {row[1]: UserRow(*row) for row in rows_where(users, "username", usernames)}
+    numbered = users.values_list("id", "username", "is_field_rep", "profile__employee_no")
+    users_by_name = people_by_login_or_employee_no(
+        {row[1]: UserRow(*row) for row in rows_where(users, "username", usernames)},
+        {row[3]: UserRow(*row[:3]) for row in rows_where(numbered, "profile__employee_no", usernames)},
+    )
 
     territories, product_lines = {}, {}
     if model is SalesRecord:

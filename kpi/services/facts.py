@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from channelhub.accounts.selectors import AMBIGUOUS
 from channelhub.bulk import copy_rows
 from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role
@@ -263,7 +264,8 @@ def facts_record(
     Each item is a mapping with ``reference``, ``date``, ``amount``, ``note`` and:
 
     * the dealer: ``dealer`` (an ID or a ``Dealer``) or ``dealer_code``;
-    * the rep, optional: ``rep`` (an ID or a user) or ``rep_username``; by default the dealer's owner;
+    * the rep, optional: ``rep`` (an ID or a user) or ``rep_username`` (a login or an employee number);
+      by default the dealer's owner;
     * sales: ``category`` (a product line code), ``ship_to`` (a territory code; by default the dealer's
       territory); expenses: ``category`` (one of ``Expense.Category``, by default ``other``).
 
@@ -499,6 +501,17 @@ def _rep(item, dealer: DealerRow | None, lookups: Lookups, bad, defaulted: set[s
     elif username:
         user = lookups.users_by_name.get(username)
         name, shown = "rep_username", username
+        if user is AMBIGUOUS:
+            bad(
+                name,
+                _(
+                    "“%(value)s” is one user's login and another user's employee number; name the rep by "
+                    "their other identifier instead."
+                )
+                % {"value": username},
+                shown,
+            )
+            return None
     else:
         # The attribution at the time of the fact: the dealer's owner now.
         if dealer is None:

@@ -249,6 +249,9 @@ class Measures:
     collection_rate: Decimal | None
     #: The Target row, for a single rep and month (for a link to it).
     target_id: int | None = None
+    #: For the month under way: how much of it lies behind (``channelhub.periods.month_pace``); the
+    #: target to date is this share of the month's (``expected_to_date``, ``pace_band``).
+    pace: object = field(default=None, compare=False, repr=False)
     rep: object = field(default=None, compare=False, repr=False)
     parts: tuple[MonthFigures, ...] = field(default=(), compare=False, repr=False)
 
@@ -291,6 +294,31 @@ class Measures:
         that contradicts the band's colour."""
         band = self.sales_band
         return shown_against(self.sales_achievement_exact, 80 if band == "below" else 100)
+
+    @property
+    def expected_to_date(self) -> Decimal | None:
+        """The share of the sales target the month's elapsed working days ask for (the whole target
+        without a pace)."""
+        if self.sales_target is None:
+            return None
+        share = self.pace.share if self.pace is not None else Fraction(1)
+        return _quantize(Fraction(self.sales_target) * share, 2, ROUND_HALF_UP)
+
+    @property
+    def pace_band(self) -> str:
+        """``sales_band`` against the target to date: 6 December is not "below" for being at 20 % of
+        December's target when 20 % of December's working days are behind."""
+        if self.pace is None:
+            return self.sales_band
+        if self.sales_target is None:
+            return ""
+        expected = Fraction(self.sales_target) * self.pace.share
+        if expected <= 0:
+            return "met"
+        ratio = Fraction(self.net_sales) / expected
+        if ratio >= 1:
+            return "met"
+        return "near" if ratio >= Fraction(8, 10) else "below"
 
     @property
     def sales_band(self) -> str:

@@ -340,7 +340,7 @@ _line_batch: ContextVar[list | None] = ContextVar("statement_line_batch", defaul
 
 
 def replace_lines(statement: Statement, drafts: Sequence) -> list[StatementLine]:
-    """Give ``statement`` exactly the lines ``drafts`` (``step``, ``description``, ``inputs``, ``amount``),
+    """Give ``statement`` exactly the lines ``drafts`` (``step``, ``inputs``, ``amount``),
     numbered from 1.
 
     A dispute keeps pointing at the new line of its line's step (its line is protected from deletion);
@@ -400,7 +400,8 @@ def _write_lines(
     for statement, drafts in pairs:
         offset = 1000 + len(drafts) if statement.pk in disputed and drafts else 0
         for number, draft in enumerate(drafts, start=1):
-            rows.append((statement, offset + number, draft.step, str(draft.description)[:500], draft.inputs or {}))
+            # no sentence is stored: the line's text is rendered from its step and inputs when it is read
+            rows.append((statement, offset + number, draft.step, "", draft.inputs or {}))
             sources.append(draft)
     lines: dict[int, list[StatementLine]] = {pk: [] for pk in ids}
     if not (settles or disputed or want_ids) and connection.vendor == "postgresql":
@@ -601,8 +602,10 @@ def write_drafts(
         entries = _history_entries(created, "+", now=now, by=run.started_by)
         entries += _history_entries(updated, "~", now=now, by=run.started_by)
         insert_rows(Statement.history.model, entries)
-        comment = _("Computed by run #%(run)s.") % {"run": run.pk}
-        insert_rows(StateChange, Statement.workflow.creation_entries(created, by=run.started_by, comment=comment))
+        entries = Statement.workflow.creation_entries(
+            created, by=run.started_by, note="run_computed", note_params={"run": run.pk}
+        )
+        insert_rows(StateChange, entries)
         batch: list = []
         token = _line_batch.set(batch)
         try:

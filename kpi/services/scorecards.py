@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
@@ -130,17 +129,16 @@ def compute_scorecard(
         existing = {line.item_id: line for line in scorecard.lines.all()}
         data = RepMonth(rep, month)
         lines = []
-        with translation.override(settings.LANGUAGE_CODE):
-            for item in items:
-                line = existing.pop(item.pk, None) or ScorecardLine(scorecard=scorecard, item=item)
-                score_line(item, line, data)
-                lines.append(line)
+        for item in items:
+            line = existing.pop(item.pk, None) or ScorecardLine(scorecard=scorecard, item=item)
+            score_line(item, line, data)
+            lines.append(line)
         if existing:  # items removed from the template since the last computation
             ScorecardLine.objects.filter(pk__in=[line.pk for line in existing.values()]).delete()
         ScorecardLine.objects.bulk_create([line for line in lines if line.pk is None])
         ScorecardLine.objects.bulk_update(
             [line for line in lines if line.pk is not None],
-            ["actual", "target", "score", "weight", "weighted_score", "explanation"],
+            ["actual", "target", "score", "weight", "weighted_score", "explanation", "facts"],
         )
         scorecard.total = sum((line.weighted_score for line in lines), ZERO)
         scorecard.computed_at = now
@@ -182,10 +180,9 @@ def _check_scores(scorecard: Scorecard, scores: Mapping[int, Decimal | None]) ->
 
 def _rescore(scorecard: Scorecard, lines: dict[int, ScorecardLine], field: str) -> None:
     manual = [line for line in lines.values() if line.item.method == Method.MANUAL]
-    with translation.override(settings.LANGUAGE_CODE):
-        for line in manual:
-            score_line(line.item, line, None)
-    ScorecardLine.objects.bulk_update(manual, [field, "score", "weighted_score", "explanation"])
+    for line in manual:
+        score_line(line.item, line, None)
+    ScorecardLine.objects.bulk_update(manual, [field, "score", "weighted_score", "explanation", "facts"])
     scorecard.total = sum((line.weighted_score for line in lines.values()), ZERO)
 
 

@@ -39,7 +39,6 @@ from django.db.models import Count, ExpressionWrapper, F, Q, Sum
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from channelhub.periods import Month
 from channelhub.workflow.models import StateChange
@@ -144,7 +143,7 @@ def check_template(template: ScorecardTemplate, items: list[ScorecardTemplateIte
         for problem in item_problems(item).values():
             messages.append(f"{item}: {problem}")
     if messages:
-        intro = _("The template “%(template)s” cannot be used:") % {"template": template.name}
+        intro = _("The template “%(template)s” cannot be used:") % {"template": template.display_name}
         raise ValidationError({"template": [f"{intro} {' '.join(messages)}"]})
 
 
@@ -269,19 +268,6 @@ class RepMonth:
 # --- reading a metric ------------------------------------------------------------------------------
 
 
-def money(value: Decimal) -> str:
-    return f"{value:,.2f}"
-
-
-def pct(value: Decimal | None) -> str:
-    """Two decimals, or more when the figure has them (an actual shown beside a threshold)."""
-    if value is None:
-        return "—"
-    exponent = value.as_tuple().exponent
-    places = max(2, -exponent) if isinstance(exponent, int) else 2
-    return f"{value:.{places}f} %"
-
-
 def number(value: Decimal | int | None) -> str:
     if value is None:
         return "—"
@@ -291,103 +277,68 @@ def number(value: Decimal | int | None) -> str:
 
 @dataclass(frozen=True)
 class Reading:
-    """A metric's actual (exact: a ``Fraction`` for a rate, an integer count) and how it came about.
-
-    ``formula`` readings (a rate: "collections … / net sales …") end with "= <actual>", added when the
-    line is scored: beside a threshold the actual is shown with the decimals its decision needs."""
+    """A metric's actual (exact: a ``Fraction`` for a rate, an integer count) and the figures it came
+    from (``facts``: ``case`` and strings), rendered into words when the line is read
+    (``scorecard_texts``). ``formula`` readings (a rate: "collections … / net sales …") end with
+    "= <actual>": beside a threshold the actual is shown with the decimals its decision needs."""
 
     actual: Fraction | Decimal | None
-    text: str
+    facts: dict
     formula: bool = False
+
+
+def _m(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 def read_metric(item: ScorecardTemplateItem, data: RepMonth) -> Reading:
     metric = item.metric
     if metric == Metric.SALES_ACHIEVEMENT:
         m = data.measures
+        facts = {"case": "sales", "sales": _m(m.net_sales), "target": _m(m.sales_target), "period": m.period}
         if m.sales_target is None:
-            return Reading(None, _("net sales %(sales)s; no approved sales target for %(period)s") % _p(m))
+            return Reading(None, {**facts, "case": "sales_no_target"})
         if m.sales_achievement is None:
-            return Reading(None, _("net sales %(sales)s / sales target 0.00: undefined") % _p(m))
-        return Reading(
-            exact_percent(m.net_sales, m.sales_target),
-            _("net sales %(sales)s / sales target %(target)s") % _p(m),
-            formula=True,
-        )
+            return Reading(None, {**facts, "case": "sales_target_zero"})
+        return Reading(exact_percent(m.net_sales, m.sales_target), facts, formula=True)
     if metric in (Metric.EXPENSE_RATE, Metric.COLLECTION_RATE):
         m = data.measures
-        if metric == Metric.EXPENSE_RATE:
-            amount, text = m.expenses, _("expenses %(expenses)s / net sales %(sales)s") % _p(m)
-        else:
-            amount, text = m.collections, _("collections %(collections)s / net sales %(sales)s") % _p(m)
+        amount = m.expenses if metric == Metric.EXPENSE_RATE else m.collections
+        facts = {"case": metric, "amount": _m(amount), "sales": _m(m.net_sales)}
         exact = exact_rate_of_sales(amount, m.net_sales)
         if exact is None:
-            return Reading(None, text + " — " + _("no positive net sales: the rate is undefined"))
-        return Reading(exact, text, formula=True)
+            return Reading(None, {**facts, "undefined": True})
+        return Reading(exact, facts, formula=True)
     if metric == Metric.CATEGORY_SHARE:
         net_sales = data.measures.net_sales
         category_sales = data.category_sales.get(item.category_id, ZERO)
         exact = exact_rate_of_sales(category_sales, net_sales)
-        text = _("%(category)s sales %(part)s / net sales %(sales)s") % {
+        facts = {
+            "case": "category_share",
             "category": item.category.name if item.category else "—",
-            "part": money(category_sales),
-            "sales": money(net_sales),
+            "part": _m(category_sales),
+            "sales": _m(net_sales),
         }
         if exact is None:
-            return Reading(None, text + " — " + _("no positive net sales: the share is undefined"))
-        return Reading(exact, text, formula=True)
-    if metric == Metric.NEW_DEALERS:
-        count = data.new_dealers
-        text = ngettext("%(count)s dealer activated", "%(count)s dealers activated", count)
-        return Reading(Decimal(count), text % {"count": count})
-    if metric == Metric.VISITS_COUNTED:
-        count = data.compliance.visits_counted
-        return Reading(
-            Decimal(count), ngettext("%(count)s visit counted", "%(count)s visits counted", count) % {"count": count}
-        )
+            return Reading(None, {**facts, "undefined": True})
+        return Reading(exact, facts, formula=True)
     if metric == Metric.VISIT_COMPLIANCE:
         count, minimum = data.compliance.visits_counted, data.compliance.monthly_min
         # visits counted / monthly minimum × 100, capped at 100 (doing more than the quota is not
         # "more compliant"); a minimum of 0 asks for nothing and is met.
         exact = min(Fraction(100), Fraction(count * 100, minimum)) if minimum else Fraction(100)
-        return Reading(
-            exact,
-            _("%(count)s visits counted / monthly minimum %(minimum)s (at most 100 %%)")
-            % {"count": count, "minimum": minimum},
-            formula=True,
-        )
-    if metric == Metric.DISTINCT_DEALERS:
-        count = data.compliance.distinct_dealers
-        text = ngettext("%(count)s distinct dealer visited", "%(count)s distinct dealers visited", count)
-        return Reading(Decimal(count), text % {"count": count})
-    if metric == Metric.TRAININGS:
-        count = data.visit_kinds["trainings"]
-        return Reading(
-            Decimal(count), ngettext("%(count)s training held", "%(count)s trainings held", count) % {"count": count}
-        )
-    if metric == Metric.COMPLAINTS_LATE:
-        count = data.visit_kinds["complaints_late"]
-        return Reading(
-            Decimal(count),
-            ngettext(
-                "%(count)s complaint visit logged more than 4 h after the visit",
-                "%(count)s complaint visits logged more than 4 h after the visit",
-                count,
-            )
-            % {"count": count},
-        )
-    return Reading(None, "")  # manual: there is nothing to measure
-
-
-def _p(m: Measures) -> dict[str, str]:
-    return {
-        "sales": money(m.net_sales),
-        "target": money(m.sales_target) if m.sales_target is not None else "—",
-        "achievement": pct(m.sales_achievement),
-        "expenses": money(m.expenses),
-        "collections": money(m.collections),
-        "period": m.period,
+        return Reading(exact, {"case": "visit_compliance", "count": count, "minimum": minimum}, formula=True)
+    counts = {
+        Metric.NEW_DEALERS: lambda: data.new_dealers,
+        Metric.VISITS_COUNTED: lambda: data.compliance.visits_counted,
+        Metric.DISTINCT_DEALERS: lambda: data.compliance.distinct_dealers,
+        Metric.TRAININGS: lambda: data.visit_kinds["trainings"],
+        Metric.COMPLAINTS_LATE: lambda: data.visit_kinds["complaints_late"],
     }
+    if metric in counts:
+        count = counts[metric]()
+        return Reading(Decimal(count), {"case": str(metric), "count": count})
+    return Reading(None, {})  # manual: there is nothing to measure
 
 
 def _default_target(item: ScorecardTemplateItem, data: RepMonth) -> Decimal | None:
@@ -421,27 +372,24 @@ def _cents(value: Fraction | Decimal) -> Decimal:
     return round_cent(value)
 
 
-def _show(metric: str, value: Decimal | None) -> str:
-    return pct(value) if metric in PERCENT_METRICS else number(value)
-
-
 def score_line(item: ScorecardTemplateItem, line: ScorecardLine, data: RepMonth | None) -> None:
-    """Fill ``line``'s actual, target, score, weight, weighted score and explanation from ``item``.
+    """Fill ``line``'s actual, target, score, weight, weighted score and the facts of its explanation
+    (``line.facts``, rendered in the reader's language by ``scorecard_texts``) from ``item``.
 
     ``data`` may be None for a manual item (re-scoring after a self-evaluation or the manager's score).
     """
     line.weight = item.weight
+    line.explanation = ""  # rendered from ``facts`` when read
     if item.method == Method.MANUAL:
         line.actual = line.target = None
         line.score = manual_score(line.manager_score, line.self_score)
         if line.manager_score is not None:
-            text = _("manager's score %(score)s") % {"score": number(line.manager_score)}
+            line.facts = {"score": {"case": "manager", "value": number(line.manager_score)}}
         elif line.self_score is not None:
-            text = _("self-evaluation %(score)s, not yet confirmed by the manager") % {"score": number(line.self_score)}
+            line.facts = {"score": {"case": "self", "value": number(line.self_score)}}
         else:
-            text = _("not scored yet: 0")
+            line.facts = {"score": {"case": "unscored"}}
         line.weighted_score = weighted(line.score, line.weight)
-        line.explanation = text[:300]
         return
 
     reading = read_metric(item, data)
@@ -457,56 +405,41 @@ def score_line(item: ScorecardTemplateItem, line: ScorecardLine, data: RepMonth 
     else:
         actual = None if exact is None else _cents(exact)
         shown = actual
-    show_actual, show_target = _show(item.metric, shown), _show(item.metric, target)
     # the columns hold 16 digits: a figure beyond them (a rate on a tiny base) is shown, not stored
     line.actual = actual if actual is None or abs(actual) <= COLUMN_MAX else None
     line.target = target if target is None or abs(target) <= COLUMN_MAX else None
-    if reading.formula:
-        reading = Reading(exact, f"{reading.text} = {show_actual}")
+    facts = {
+        "reading": reading.facts,
+        "formula": reading.formula,
+        "percent": item.metric in PERCENT_METRICS,
+        "shown": None if shown is None else str(shown),
+        "target": None if target is None else str(target),
+        "target_source": "template" if item.target is not None else "rep",
+    }
 
     if item.method == Method.DEDUCTION:
         line.score = deduction_score(item.points or ZERO, actual)
-        score_text = _("score = max(0, 100 − %(points)s × %(count)s) = %(score)s") % {
-            "points": number(item.points),
-            "count": number(actual),
-            "score": line.score,
-        }
+        score = {"case": "deduction", "points": number(item.points), "count": number(actual)}
     elif actual is None:
         line.score = round_cent(ZERO)
-        score_text = _("undefined actual: score 0")
+        score = {"case": "undefined"}
     elif target is None:
         line.score = round_cent(ZERO)
-        score_text = _("no target: score 0")
+        score = {"case": "no_target"}
     elif item.method == Method.THRESHOLD:
         line.score = threshold_score(exact, target, item.lower_is_better)
         met = threshold_met(exact, target, item.lower_is_better)
-        score_text = _("%(actual)s %(sign)s %(target)s? %(answer)s → score %(score)s") % {
-            "actual": show_actual,
-            "sign": "≤" if item.lower_is_better else "≥",
-            "target": show_target,
-            "answer": _("met") if met else _("not met"),
-            "score": line.score,
-        }
+        score = {"case": "threshold", "lower_is_better": item.lower_is_better, "met": met}
     else:
         line.score = ratio_score(actual, target, item.cap, item.lower_is_better)
         if item.lower_is_better and actual <= 0:
-            score_text = _("actual 0: score = cap %(cap)s × 100 = %(score)s") % {"cap": item.cap, "score": line.score}
+            score = {"case": "ratio_actual_zero", "cap": str(item.cap)}
         elif not item.lower_is_better and target <= 0:
-            score_text = _("target 0: score %(score)s") % {"score": line.score}
+            score = {"case": "ratio_target_zero"}
         else:
             numerator, denominator = (target, actual) if item.lower_is_better else (actual, target)
-            score_text = _("score = min(%(a)s / %(b)s, %(cap)s) × 100 = %(score)s") % {
-                "a": numerator,
-                "b": denominator,
-                "cap": item.cap,
-                "score": line.score,
-            }
+            score = {"case": "ratio", "a": str(numerator), "b": str(denominator), "cap": str(item.cap)}
+    score["score"] = str(line.score)
+    facts["score"] = score
+    line.facts = facts
     line.weighted_score = weighted(line.score, line.weight)
-    if item.target is None and target is not None:
-        target_text = _("target %(target)s") % {"target": show_target}
-    elif target is not None:
-        target_text = _("target %(target)s (set on the template)") % {"target": show_target}
-    else:
-        target_text = ""
-    parts = [reading.text, target_text, score_text]
-    line.explanation = "; ".join(part for part in parts if part)[:300]

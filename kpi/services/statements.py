@@ -35,12 +35,14 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
-from channelhub.notifications.services import notify
+from channelhub.notifications.services import notify, notify_role
 from channelhub.periods import local_date
 from channelhub.roles import Role, has_role
-from channelhub.scoping import SegregationOfDutiesError, check_segregation, may_approve, scope
+from channelhub.scoping import SegregationOfDutiesError, check_segregation, may_approve, scope, segregation_refusal
 from kpi.models import Dispute, Statement, StatementLine
 
 ZERO = Decimal("0.00")
@@ -48,6 +50,13 @@ ZERO = Decimal("0.00")
 REFERENCE_MAX = 64
 #: The page and API action names, in the order buttons are shown.
 ACTIONS = ("submit", "approve", "reject", "reopen", "mark-paid")
+#: Segregation of duties (不相容岗位): what someone whose role could take the action is told.
+APPROVE_REFUSAL = gettext_lazy("You cannot approve a commission statement you submitted or are paid by.")
+OWN_REFUSALS = {
+    "submit": gettext_lazy("You cannot submit your own commission statement."),
+    "reject": gettext_lazy("You cannot reject your own commission statement."),
+    "mark-paid": gettext_lazy("You cannot record the payment of your own commission."),
+}
 
 
 class StatementFinal(Conflict):
@@ -113,6 +122,21 @@ def can_mark_paid(actor, statement: Statement) -> bool:
     return is_finance(actor) and statement.rep_id != actor.pk and statement.payable_amount > 0
 
 
+def segregation_refusal_of(actor, statement: Statement, action: str) -> str | None:
+    """Why segregation of duties keeps ``actor``, whose role could take ``action`` on ``statement``, from
+    taking it (None: it does not): the refusal a page shows instead of "your role does not allow this"."""
+    if action == "approve":
+        if not is_finance(actor):
+            return None
+        return segregation_refusal(
+            actor=actor, submitted_by=statement.submitted_by, beneficiary=statement.rep, refusal=APPROVE_REFUSAL
+        )
+    if action not in OWN_REFUSALS or statement.rep_id != actor.pk:
+        return None
+    role_may = has_role(actor, Role.ADMIN, Role.CHANNEL_MANAGER) if action == "submit" else is_finance(actor)
+    return str(OWN_REFUSALS[action]) if role_may else None
+
+
 #: action → (transition name, may the role take it)
 RULES = {
     "submit": ("submit", can_submit),
@@ -150,11 +174,23 @@ def statement_submit(*, actor, statement: Statement, comment: str = "", now=None
     """draft → submitted, by the rep's manager or an admin (403 otherwise; 409 unless ``draft``)."""
     statement = _locked(statement)
     if statement.rep_id == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot submit your own commission statement."))
+        raise SegregationOfDutiesError(OWN_REFUSALS["submit"])
     if not is_submitter(actor, statement):
         raise PermissionDenied(_("Only the rep's manager or an administrator submits a commission statement."))
     changes = {"submitted_by": actor, "submitted_at": now or timezone.now(), "rejection_reason": ""}
-    Statement.workflow.apply(statement, "submit", by=actor, comment=comment, changes=changes)
+    change = Statement.workflow.apply(statement, "submit", by=actor, comment=comment, changes=changes)
+    notify_role(
+        Role.FINANCE,
+        key=f"statement-submitted:{change.pk}",
+        kind="statement.submitted",
+        params={
+            "rep": display_name(statement.rep),
+            "period": statement.period,
+            "payable": f"{statement.payable_amount:.2f}",
+        },
+        url=reverse("kpi:approval-queue"),
+        exclude=[actor, statement.rep_id],
+    )
     return statement
 
 
@@ -166,23 +202,24 @@ def statement_approve(*, actor, statement: Statement, comment: str = "", now=Non
     waits, then finds the statement approved and is refused (409 naming the state).
     """
     statement = _locked(statement)
-    check_segregation(actor=actor, submitted_by=statement.submitted_by, beneficiary=statement.rep)
+    check_segregation(
+        actor=actor, submitted_by=statement.submitted_by, beneficiary=statement.rep, refusal=APPROVE_REFUSAL
+    )
     if not is_finance(actor):
         raise PermissionDenied(_("Only finance or an administrator approves a commission statement."))
     changes = {"approved_by": actor, "approved_at": now or timezone.now()}
     Statement.workflow.apply(statement, "approve", by=actor, comment=comment, changes=changes)
     if statement.carried_forward < 0:
-        body = _("Nothing payable: %(amount)s is carried forward into your next monthly statement.") % {
-            "amount": statement.carried_forward
-        }
         carry_into_next_draft(statement)
-    else:
-        body = _("Payable: %(amount)s.") % {"amount": statement.payable_amount}
     notify(
         recipient=statement.rep,
         key=f"statement-approved:{statement.pk}",
-        title=_("Your commission statement for %(period)s was approved") % {"period": statement.period},
-        body=body,
+        kind="statement.approved",
+        params={
+            "period": statement.period,
+            "payable": f"{statement.payable_amount:.2f}",
+            "carried_forward": f"{statement.carried_forward:.2f}",
+        },
         url=_url(statement),
     )
     return statement
@@ -209,7 +246,7 @@ def statement_reject(*, actor, statement: Statement, reason: str) -> Statement:
     """
     statement = _locked(statement)
     if statement.rep_id == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot reject your own commission statement."))
+        raise SegregationOfDutiesError(OWN_REFUSALS["reject"])
     if not is_finance(actor):
         raise PermissionDenied(_("Only finance or an administrator rejects a commission statement."))
     reason = (reason or "").strip()
@@ -218,14 +255,17 @@ def statement_reject(*, actor, statement: Statement, reason: str) -> Statement:
     change = Statement.workflow.apply(
         statement, "reject", by=actor, comment=reason, changes={"rejection_reason": reason}
     )
-    title = _("The commission statement for %(period)s was rejected") % {"period": statement.period}
     recipients = {statement.rep_id: statement.rep}
     if statement.submitted_by_id:
         recipients.setdefault(statement.submitted_by_id, statement.submitted_by)
     for recipient in recipients.values():
         # one notification per rejection: a statement may be rejected again after it is resubmitted
         notify(
-            recipient=recipient, key=f"statement-rejected:{change.pk}", title=title, body=reason, url=_url(statement)
+            recipient=recipient,
+            key=f"statement-rejected:{change.pk}",
+            kind="statement.rejected",
+            params={"period": statement.period, "reason": reason},
+            url=_url(statement),
         )
     return statement
 
@@ -277,7 +317,7 @@ def statement_mark_paid(
     if not is_finance(actor):
         raise PermissionDenied(_("Only finance or an administrator records a payment."))
     if statement.rep_id == actor.pk:
-        raise SegregationOfDutiesError(_("You cannot record the payment of your own commission."))
+        raise SegregationOfDutiesError(OWN_REFUSALS["mark-paid"])
     if statement.payable_amount <= 0 and Statement.workflow.can(statement, "mark_paid"):
         raise Conflict(
             _("This statement pays nothing (%(amount)s payable); there is no payment to record.")
@@ -297,9 +337,13 @@ def statement_mark_paid(
     notify(
         recipient=statement.rep,
         key=f"statement-paid:{statement.pk}",
-        title=_("Your commission for %(period)s was paid") % {"period": statement.period},
-        body=_("%(amount)s paid on %(day)s, reference %(reference)s.")
-        % {"amount": statement.payable_amount, "day": paid_on.isoformat(), "reference": reference},
+        kind="statement.paid",
+        params={
+            "period": statement.period,
+            "payable": f"{statement.payable_amount:.2f}",
+            "paid_on": paid_on.isoformat(),
+            "reference": reference,
+        },
         url=_url(statement),
     )
     return statement

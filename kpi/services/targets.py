@@ -369,8 +369,8 @@ def target_approve(
     notify(
         recipient=target.rep,
         key=f"target-approved:{target.pk}",
-        title=_("Your target for %(period)s was approved") % {"period": target.period},
-        body=_("Please read it and acknowledge it."),
+        kind="target.approved",
+        params={"period": target.period},
         url=reverse("kpi:target-detail", args=[target.pk]),
     )
     return target

@@ -1,24 +1,28 @@
-"""KPI pages: facts — the sales, collections and expenses lists (with the totals of the filtered rows),
-recording one fact (finance), the import page (upload, preview, errors, confirm) and the channel
-conflicts (窜货) list. Each view: parse → scope (``kpi.selectors_facts``) → call a service → render.
+"""KPI pages: facts — the sales, collections and expenses lists (with the totals of the filtered rows;
+this month's unless dates are given) and their exports, recording one fact (finance), the import page
+(upload, preview, errors, confirm) with its templates, and the channel conflicts (窜货) list. Each view:
+parse → scope (``kpi.selectors_facts``) → call a service → render.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from channelhub.forms import style_fields
 from channelhub.importing import keep_for_confirmation, take_pending
-from channelhub.pages import filtered, paginate, posted
+from channelhub.pages import download, filtered, paginate, posted, requested_format
+from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
 from channelhub.scoping import scope
+from kpi.exports import fact_export, fact_filename
 from kpi.filters import FILTERS, ConflictFilter
 from kpi.forms_facts import FactForm, FactImportForm
-from kpi.imports import COLUMNS, FactImportReport, fact_import
+from kpi.imports import COLUMNS, FactImportReport, fact_import, fact_template, template_filename
 from kpi.selectors_facts import (
     attach_agreement_territories,
     conflict_list,
@@ -65,19 +69,30 @@ def _chosen_dealer(filterset):
     return None
 
 
+def _fact_filter(request, kind: str):
+    """The list's filter over the facts the user may see, and the month shown when the query names no
+    dates (``date_from``/``date_to`` absent: this month; given empty: every date), else ``None``."""
+    user = request.user
+    require_role(user, *ANY_ROLE)
+    params, month = request.GET.copy(), None
+    if "date_from" not in params and "date_to" not in params:
+        month = Month.current()
+        params.update({"date_from": month.first_day.isoformat(), "date_to": month.last_day.isoformat()})
+    facts = fact_list(user, kind)
+    filterset = FILTERS[kind](params, request=request, queryset=facts)
+    return _prepare_filter(filterset, user, fact_dealers(user, facts)), month
+
+
 def fact_list_page(request, kind: str):
     """``?rep=ID&dealer=ID&date_from=YYYY-MM-DD&date_to=YYYY-MM-DD`` (and the others of the filter):
     the rows, pages of 50, and the totals of every filtered row the user may see."""
     user = request.user
-    require_role(user, *ANY_ROLE)
-    facts = fact_list(user, kind)
-    filterset = _prepare_filter(
-        FILTERS[kind](request.GET or None, request=request, queryset=facts), user, fact_dealers(user, facts)
-    )
+    filterset, month = _fact_filter(request, kind)
     rows = filtered(filterset)
     context = {
         "kind": kind,
         "filter": filterset,
+        "default_month": month,
         "page_obj": paginate(request, rows),
         "totals": fact_totals(rows),
         "dealer": _chosen_dealer(filterset),
@@ -86,6 +101,16 @@ def fact_list_page(request, kind: str):
         "list_url": reverse(LIST_URL_NAMES[kind]),
     }
     return render(request, "kpi/facts/fact_list.html", context)
+
+
+@require_GET
+def fact_export_page(request, kind: str):
+    """``?format=csv|xlsx`` and the list's query: every row the list holds (all pages), with a total row."""
+    file_format = requested_format(request)
+    filterset, _month = _fact_filter(request, kind)
+    content = fact_export(facts=filtered(filterset), kind=kind, file_format=file_format)
+    dates = filterset.form.cleaned_data if filterset.is_valid() else {}
+    return download(content, file_format, fact_filename(kind, dates, file_format))
 
 
 # --- recording one fact ----------------------------------------------------------------------------
@@ -143,7 +168,14 @@ def _done(request, report: FactImportReport):
 
 
 def _render_import(request, form, report=None, token=None, file_name=""):
-    context = {"form": form, "report": report, "token": token, "file_name": file_name, "columns": COLUMNS}
+    context = {
+        "form": form,
+        "report": report,
+        "token": token,
+        "file_name": file_name,
+        "columns": COLUMNS,
+        "kinds": Kind.choices,
+    }
     return render(request, "kpi/facts/import.html", context)
 
 
@@ -173,6 +205,17 @@ def fact_import_page(request):
             request, PENDING_SESSION_KEY, content, name=upload.name, format=upload.file_format, kind=kind
         )
     return _render_import(request, form, report, token, upload.name)
+
+
+@require_GET
+def fact_import_template_page(request):
+    """``?kind=sales|collections|expenses&format=csv|xlsx``: the columns in the reader's language and one
+    example row."""
+    file_format, kind = requested_format(request), request.GET.get("kind", "sales")
+    if kind not in COLUMNS:
+        raise Http404
+    content = fact_template(user=request.user, kind=kind, file_format=file_format)
+    return download(content, file_format, template_filename(kind, file_format))
 
 
 def _confirm(request):
@@ -216,6 +259,8 @@ urlpatterns = [
     path("collections/", fact_list_page, {"kind": "collections"}, name="collection-list"),
     path("expenses/", fact_list_page, {"kind": "expenses"}, name="expense-list"),
     re_path(r"^(?P<kind>sales|collections|expenses)/new/$", fact_create_page, name="fact-create"),
+    re_path(r"^(?P<kind>sales|collections|expenses)/export/$", fact_export_page, name="fact-export"),
     path("imports/", fact_import_page, name="import"),
+    path("imports/template/", fact_import_template_page, name="import-template"),
     path("conflicts/", conflict_list_page, name="conflicts"),
 ]

@@ -6,7 +6,8 @@
   target, score, weight and weighted score, grouped by perspective, and the total;
 * ``kpi:scorecard-compute``, ``kpi:scorecard-recompute``, ``kpi:scorecard-self-evaluate``,
   ``kpi:scorecard-confirm`` — the writes, each a thin call of ``kpi.services.scorecards``;
-* ``kpi:measures`` — reps × measures for a month, a quarter or a year, with the team's or company's total.
+* ``kpi:measures`` — reps × measures for a month, a quarter or a year, with the team's or company's total;
+  ``kpi:measures-export`` the same table as CSV/XLSX (``kpi.exports``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext
@@ -22,10 +24,11 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
 from channelhub.forms import ConfirmForm, style_fields
-from channelhub.pages import filtered, paginate, posted
+from channelhub.pages import download, filtered, paginate, posted, requested_format
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
+from kpi.exports import measures_export
 from kpi.forms_scorecards import ComputeForm, ConfirmScorecardForm, ScorecardFilter, SelfEvaluationForm
 from kpi.models import Metric, Perspective, Scorecard, Target
 from kpi.services import scorecards as services
@@ -347,10 +350,30 @@ def measures_page(request):
         "total_links": links(table.total),
         "chart": chart,
         "show_total": len(reps) > 1,
-        "total_label": gettext("Company") if has_role(user, Role.FINANCE, Role.ADMIN) else gettext("Team"),
+        "total_label": _total_label(user),
         "kinds": [("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
     }
     return render(request, "kpi/scorecards/measures.html", context)
+
+
+def _total_label(user) -> str:
+    return gettext("Company") if has_role(user, Role.FINANCE, Role.ADMIN) else gettext("Team")
+
+
+def measures_export_page(request):
+    """``?format=csv|xlsx`` and the page's ``period``/``kind``: the table as the page shows it, total row
+    included (when the page shows one)."""
+    file_format = requested_format(request)
+    if request.GET.get("period"):  # a file of another period than asked: no (the page says why instead)
+        try:
+            ReportingPeriod.parse(request.GET["period"])
+        except ValidationError:
+            raise Http404 from None
+    period = _requested_period(request)
+    reps = list(services.visible_reps(request.user).select_related("profile"))
+    total_label = _total_label(request.user) if len(reps) > 1 else None
+    content = measures_export(table=measures_table(reps, period), file_format=file_format, total_label=total_label)
+    return download(content, file_format, f"measures-{period}.{file_format}")
 
 
 urlpatterns = [
@@ -361,4 +384,5 @@ urlpatterns = [
     path("scorecards/<int:pk>/self-evaluate/", scorecard_self_evaluate_page, name="scorecard-self-evaluate"),
     path("scorecards/<int:pk>/confirm/", scorecard_confirm_page, name="scorecard-confirm"),
     path("measures/", measures_page, name="measures"),
+    path("measures/export/", measures_export_page, name="measures-export"),
 ]

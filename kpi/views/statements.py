@@ -20,10 +20,19 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.accounts.selectors import display_name
 from channelhub.audit import history_rows, state_log
 from channelhub.forms import CommentForm, style_fields
-from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.pages import (
+    PageAction,
+    action_page,
+    bulk_action_page,
+    filtered,
+    paginate,
+    posted,
+    transition_refusal,
+)
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
 from channelhub.scoping import scope
+from kpi import bulk
 from kpi.filters_statements import DisputeFilter, StatementFilter
 from kpi.forms_statements import (
     AcceptAnswerForm,
@@ -86,6 +95,11 @@ def approval_queue_page(request):
         statement.may_approve = statement_services.can_approve(user, statement)
     context = {"page_obj": page_obj, "totals": statement_services.statement_totals(queue)}
     return render(request, "kpi/statements/approval_queue.html", context)
+
+
+def statement_approve_many_page(request):
+    """Approve several submitted statements at once, each checked on its own (segregation included)."""
+    return bulk_action_page(request, bulk.APPROVE_STATEMENTS)
 
 
 # --- a statement -----------------------------------------------------------------------------------
@@ -173,12 +187,18 @@ def _mark_paid(*, actor, obj, form):
     return statement_services.statement_mark_paid(actor=actor, statement=obj, **form.cleaned_data)
 
 
+def _segregation(action: str):
+    """The ``PageAction.segregation`` of ``action``: finance's own statement, the one it submitted …"""
+    return lambda user, statement: statement_services.segregation_refusal_of(user, statement, action)
+
+
 STATEMENT_ACTIONS: dict[str, PageAction] = {
     "submit": PageAction(
         title=_("Submit"),
         form_class=CommentForm,
         run=_submit,
         allowed=statement_services.can_submit,
+        segregation=_segregation("submit"),
         refusal=transition_refusal(Statement.workflow, "submit"),
         success=_("Statement submitted to finance."),
         explanation=_("Finance approves or rejects it; its figures no longer change once approved."),
@@ -188,6 +208,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=CommentForm,
         run=_approve,
         allowed=statement_services.can_approve,
+        segregation=_segregation("approve"),
         refusal=transition_refusal(Statement.workflow, "approve"),
         success=_("Statement approved; the rep is notified."),
         explanation=_("An approved statement never changes; corrections come as adjustment lines later."),
@@ -197,6 +218,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=RejectForm,
         run=_reject,
         allowed=statement_services.can_reject,
+        segregation=_segregation("reject"),
         refusal=transition_refusal(Statement.workflow, "reject"),
         success=_("Statement rejected; the rep and the manager are told why."),
         danger=True,
@@ -216,6 +238,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         form_class=MarkPaidForm,
         run=_mark_paid,
         allowed=statement_services.can_mark_paid,
+        segregation=_segregation("mark-paid"),
         refusal=transition_refusal(Statement.workflow, "mark_paid"),
         success=_("Payment recorded; the rep is notified."),
     ),
@@ -355,12 +378,20 @@ def _reject_dispute(*, actor, obj, form):
     return dispute_services.dispute_reject(actor=actor, dispute=obj, answer=form.cleaned_data["answer"])
 
 
+def _own_dispute(user, dispute: Dispute) -> str | None:
+    """A manager or an admin who opened the dispute themselves is told why they may not answer it."""
+    if dispute.rep_id != user.pk or not has_role(user, Role.ADMIN, Role.CHANNEL_MANAGER):
+        return None
+    return gettext("You cannot answer your own dispute.")
+
+
 DISPUTE_ACTIONS: dict[str, PageAction] = {
     "accept": PageAction(
         title=_("Accept the dispute"),
         form_class=AcceptAnswerForm,
         run=_accept,
         allowed=dispute_services.is_answerer,
+        segregation=_own_dispute,
         refusal=transition_refusal(Dispute.workflow, "accept"),
         success=_("Dispute accepted: the difference goes into the rep's next open statement."),
         explanation=_(
@@ -373,6 +404,7 @@ DISPUTE_ACTIONS: dict[str, PageAction] = {
         form_class=AnswerForm,
         run=_reject_dispute,
         allowed=dispute_services.is_answerer,
+        segregation=_own_dispute,
         refusal=transition_refusal(Dispute.workflow, "reject"),
         success=_("Dispute rejected; the rep reads your answer."),
         danger=True,
@@ -396,6 +428,7 @@ def dispute_action_page(request, pk: int, action: str):
 urlpatterns = [
     path("statements/", statement_list_page, name="statement-list"),
     path("statements/approvals/", approval_queue_page, name="approval-queue"),
+    path("statements/approvals/approve/", statement_approve_many_page, name="statement-approve-many"),
     path("statements/payouts/", payout_export_page, name="payout-export"),
     path("statements/payouts/mark-paid/", payout_pay_page, name="payout-mark-paid"),
     path("statements/<int:pk>/", statement_detail_page, name="statement-detail"),

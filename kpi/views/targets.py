@@ -22,7 +22,7 @@ from channelhub.audit import history_rows, state_log
 from channelhub.forms import CommentForm, style_fields
 from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
 from channelhub.roles import Role, has_role, roles_of
-from channelhub.scoping import scope
+from channelhub.scoping import scope, segregation_refusal
 from kpi.filters_targets import TargetFilter
 from kpi.forms_targets import AnnualTargetForm, ApproveForm, TargetEditForm, TargetForm
 from kpi.models import Target
@@ -149,6 +149,13 @@ def _approve(*, actor, obj, form):
     return target_services.target_approve(actor=actor, target=obj, **form.service_kwargs())
 
 
+def _approve_segregation(user, target: Target) -> str | None:
+    """A manager who proposed the target, or whose own it is, is told why they may not approve it."""
+    if not target_services.is_approver(user, target):
+        return None
+    return segregation_refusal(actor=user, proposed_by=target.proposed_by, beneficiary=target.rep)
+
+
 def _acknowledge(*, actor, obj, form):
     return target_services.target_acknowledge(actor=actor, target=obj, comment=form.cleaned_data["comment"])
 
@@ -159,6 +166,7 @@ TARGET_ACTIONS: dict[str, PageAction] = {
         form_class=ApproveForm,  # bound to the target in ``target_action_page``
         run=_approve,
         allowed=target_services.can_approve,
+        segregation=_approve_segregation,
         refusal=transition_refusal(Target.workflow, "approve"),
         success=_("Target approved; the rep is asked to acknowledge it."),
         explanation=_("You may change the figures before approving (top-down); the changes are kept in the history."),

@@ -8,10 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
+from channelhub.notifications.services import notify, notify_role
+from channelhub.roles import Role
 from channelhub.scoping import check_segregation
 from partners import policies
 from partners.models import Dealer, DealerContact, ProductLine, QualificationReview, QualificationReviewItem
@@ -195,7 +199,34 @@ def dealer_submit_review(
     for item in parsed:
         item.review = review
     QualificationReviewItem.objects.bulk_create(parsed)
+    notify_role(
+        Role.FINANCE,
+        key=f"dealer-review-submitted:{review.pk}",
+        kind="dealer.review_submitted",
+        params={"dealer": dealer.name, "code": dealer.code, "by": display_name(actor)},
+        url=reverse("partners:dealer-detail", args=[dealer.pk]),
+        exclude=[actor],
+    )
     return review
+
+
+def _tell_review_decided(dealer: Dealer, review: QualificationReview, verdict: str) -> None:
+    """The dealer's rep and the manager who submitted the review hear finance's decision."""
+    recipients = {user.pk: user for user in (dealer.owner, review.submitted_by) if user is not None}
+    for user in recipients.values():
+        notify(
+            recipient=user,
+            key=f"dealer-review-decided:{review.pk}",
+            kind="dealer.review_decided",
+            params={
+                "dealer": dealer.name,
+                "code": dealer.code,
+                "verdict": verdict,
+                "reason": review.reason,
+                "credit_limit": f"{review.credit_limit:.2f}" if review.credit_limit is not None else "",
+            },
+            url=reverse("partners:dealer-detail", args=[dealer.pk]),
+        )
 
 
 def _pending_review(dealer: Dealer) -> QualificationReview:
@@ -228,6 +259,7 @@ def dealer_approve_qualification(*, actor, dealer: Dealer, credit_limit: Any, co
     review.decision, review.decided_by, review.decided_at = QualificationReview.Decision.APPROVED, actor, timezone.now()
     review.credit_limit, review.reason = amount, comment
     review.save()
+    _tell_review_decided(dealer, review, "approved")
     return dealer
 
 
@@ -242,6 +274,7 @@ def dealer_reject_qualification(*, actor, dealer: Dealer, reason: str) -> Dealer
     review.decision, review.decided_by, review.decided_at = QualificationReview.Decision.REJECTED, actor, timezone.now()
     review.reason = reason
     review.save()
+    _tell_review_decided(dealer, review, "rejected")
     return dealer
 
 

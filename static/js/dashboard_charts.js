@@ -1,5 +1,6 @@
 // Draws every chart described by a json_script whose id ends in "-chart-data" (see kpi/dashboard.py):
-// {"id": canvas id, "type": "bar"|"line", "labels": [...], "datasets": [{"label", "data"}], "y_label"}.
+// {"id": canvas id, "type": "bar"|"line", "labels": [...], "datasets": [{"label", "data"}], "y_label",
+//  "kind": "money"|"percent"|"count"}: the axis and the tooltips read as the pages do (figures.js).
 (function () {
   "use strict";
   if (typeof Chart === "undefined") return;
@@ -20,8 +21,24 @@
       options: {
         animation: false,
         responsive: true,
-        scales: { y: { beginAtZero: true, title: { display: !!chart.y_label, text: chart.y_label } } },
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+        maintainAspectRatio: false,
+        scales: {
+          y: {
+            beginAtZero: true,
+            title: { display: !!chart.y_label, text: chart.y_label },
+            ticks: { callback: function (value) { return window.channelhubFigures.tick(chart.kind, value); } },
+          },
+        },
+        plugins: {
+          legend: { position: "bottom", labels: { boxWidth: 12 } },
+          tooltip: {
+            callbacks: {
+              label: function (context) {
+                return context.dataset.label + ": " + window.channelhubFigures.format(chart.kind, context.parsed.y);
+              },
+            },
+          },
+        },
       },
     });
   });

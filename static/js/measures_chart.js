@@ -21,8 +21,20 @@
     options: {
       animation: false,
       responsive: true,
-      scales: { y: { beginAtZero: true } },
-      plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
+      maintainAspectRatio: false,
+      scales: {
+        y: { beginAtZero: true, ticks: { callback: function (value) { return window.channelhubFigures.tick("money", value); } } },
+      },
+      plugins: {
+        legend: { position: "bottom", labels: { boxWidth: 12 } },
+        tooltip: {
+          callbacks: {
+            label: function (context) {
+              return context.dataset.label + ": " + window.channelhubFigures.format("money", context.parsed.y);
+            },
+          },
+        },
+      },
     },
   });
 })();

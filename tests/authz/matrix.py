@@ -129,6 +129,12 @@ MATRIX: dict[str, Entry] = {
     "logout": page(read=None, write="all"),  # exercised last: it ends the session
     "password_change": form(),
     "password_change_done": page(),
+    # a forgotten password (public, and answered alike for everyone): the form, "check your e-mail", the
+    # link's page (an unknown link: "not valid any more", 200 — its POST too) and "password set"
+    "password_reset": form(),
+    "password_reset_done": page(),
+    "password_reset_confirm": form(),
+    "password_reset_complete": page(),
     "set_language": page(read=None, write="all"),
     "notifications:list": page(),
     "notifications:mark-read": page(read=None, write="all"),
@@ -199,24 +205,34 @@ MATRIX: dict[str, Entry] = {
     "partners:agreement-renew": action("agreement", "manager admin"),
     "partners:agreement-confirm-deposit": action("agreement", "finance admin"),
     "partners:dealer-import": form(who="managers admin"),
+    "partners:dealer-import-template": page(read="managers admin", query="format=xlsx"),
     "partners:dealer-export": page(),
     # --- visits: API -----------------------------------------------------------------------------------
     "visit-plan-list": api_read(write="reps"),  # finance: an empty list
     "visit-plan-detail": api_read(obj="plan", read=SEE_VISITS, write="rep", method="patch"),
     "visit-plan-submit": api_action("plan", "rep"),
     "visit-plan-approve": api_action("plan", "manager admin"),
+    "visit-plan-approve-many": api_action(
+        None, "managers admin", body=body(ids=lambda world, people: [world["mine"]["plan"].pk])
+    ),
     "visit-plan-return-": api_action("plan", "manager admin", body=body(comment="请补充")),
     "visit-list": api_read(write="reps"),  # finance: an empty list
     "visit-detail": api_read(obj="visit", read=SEE_VISITS, write="rep", method="patch"),
     "visit-confirm": api_action("visit", "manager admin"),
+    "visit-confirm-many": api_action(
+        None, "managers admin", body=body(ids=lambda world, people: [world["mine"]["visit"].pk])
+    ),
     "visit-mark-false": api_action("visit", "manager admin"),
     "visit-mark-fabricated": api_action("visit", "manager admin"),
     "visit-compliance": api_read(read="reps managers admin"),
     # --- visits: pages ---------------------------------------------------------------------------------
     "visits:visit-list": page(read="reps managers admin"),
+    "visits:visit-export": page(read="reps managers admin", query="format=xlsx"),
     "visits:visit-create": form(who="reps"),
     "visits:review": page(read="managers admin"),
+    "visits:review-confirm": page(read=None, write="managers admin"),
     "visits:compliance": page(read="reps managers admin"),
+    "visits:compliance-export": page(read="reps managers admin", query="format=xlsx"),
     "visits:visit-detail": page(obj="visit", read=SEE_VISITS),
     "visits:visit-edit": form(obj="visit", who="rep"),
     "visits:visit-confirm": action("visit", "manager admin"),
@@ -227,6 +243,7 @@ MATRIX: dict[str, Entry] = {
     "visits:plan-detail": page(obj="plan", read=SEE_VISITS),
     "visits:plan-submit": action("plan", "rep", state_403=roles("rep")),  # policies.can_edit_plan reads the status
     "visits:plan-approve": action("plan", "manager admin"),
+    "visits:plan-approve-many": page(read=None, write="managers admin"),
     "visits:plan-return": action("plan", "manager admin"),
     # --- KPI facts ----------------------------------------------------------------------------------------
     "sale-list": api_read(
@@ -244,8 +261,10 @@ MATRIX: dict[str, Entry] = {
     "kpi:sales-list": page(),
     "kpi:collection-list": page(),
     "kpi:expense-list": page(),
+    "kpi:fact-export": page(query="format=xlsx"),  # <kind>: sales
     "kpi:fact-create": form(who="finance admin"),
     "kpi:import": form(who="finance admin"),
+    "kpi:import-template": page(read="finance admin", query="kind=sales&format=xlsx"),
     "kpi:conflicts": page(),
     # --- KPI targets ------------------------------------------------------------------------------------
     "target-list": api_read(
@@ -286,6 +305,7 @@ MATRIX: dict[str, Entry] = {
     "kpi:scorecard-self-evaluate": action("scorecard", "rep"),
     "kpi:scorecard-confirm": action("scorecard", "manager admin"),
     "kpi:measures": page(),
+    "kpi:measures-export": page(query="format=xlsx"),
     # --- KPI runs and periods -------------------------------------------------------------------------------
     "commission-run-list": api_read(write="managers finance admin", body=body(period="2026-11")),  # reps: an empty list
     "commission-run-year-end": api_action(None, "finance admin", body=body(year=2026)),
@@ -302,6 +322,9 @@ MATRIX: dict[str, Entry] = {
     "commission-statement-detail": api_read(obj="statement", read=SEE),
     "commission-statement-submit": api_action("statement", "manager admin"),
     "commission-statement-approve": api_action("statement", "finance admin"),
+    "commission-statement-approve-many": api_action(
+        None, "finance admin", body=body(ids=lambda world, people: [world["mine"]["statement"].pk])
+    ),
     "commission-statement-reject": api_action("statement", "finance admin"),
     "commission-statement-reopen": api_action("statement", "manager admin"),
     "commission-statement-mark-paid": api_action("statement", "finance admin"),
@@ -320,6 +343,7 @@ MATRIX: dict[str, Entry] = {
     "commission-plan-detail": api_read(obj="ref:plan", write="admin", method="patch"),
     "kpi:statement-list": page(),
     "kpi:approval-queue": page(read="finance admin"),
+    "kpi:statement-approve-many": page(read=None, write="finance admin"),
     "kpi:payout-export": page(read="finance admin", query=f"period={PAID_MONTH}&format=xlsx"),
     "kpi:payout-mark-paid": page(read=None, write="finance admin"),
     "kpi:statement-detail": page(obj="statement", read=SEE),

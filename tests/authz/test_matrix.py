@@ -246,8 +246,11 @@ MUST_SEE = {
     "partners:dealer-export": "LEAK-D1",
     "partners:agreement-list": "LEAK-D1",
     "visits:visit-list": "LEAK-VISIT",
+    "visits:visit-export": "LEAK-VISIT",
+    "visits:compliance-export": "刘洋",  # other_rep's row
     "visit-list": "LEAK-VISIT",
     "kpi:sales-list": "LEAK-SALE",
+    "kpi:fact-export": "LEAK-SALE",
     "sale-list": "LEAK-SALE",
     "kpi:collection-list": "BIG",
     "kpi:expense-list": "BIG",
@@ -260,6 +263,7 @@ MUST_SEE = {
     "kpi:dispute-list": "BIG",
     "dashboard": ("other_manager", "刘洋"),  # his team's sales against target, by rep
     "kpi:measures": "BIG",
+    "kpi:measures-export": "BIG",
 }
 
 

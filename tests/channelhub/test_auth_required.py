@@ -16,6 +16,11 @@ from django.urls.resolvers import RoutePattern
 #: Reachable without logging in, by design. Anything else public is a bug.
 PUBLIC = {
     "login",  # the login page itself
+    # a forgotten password, by e-mail: asked for and set without a login (never telling whether an address exists)
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
     "healthz",  # load balancers
     "schema",  # OpenAPI schema: describes the API, holds no data
     "swagger-ui",  # its viewer

@@ -23,13 +23,13 @@ from tests.kpi.runs_world import JULY, monthly
 
 pytestmark = pytest.mark.browser
 
-#: What ``rep``'s July statement shows, step by step (the zh-hans format has no thousands separator).
+#: What ``rep``'s July statement shows, step by step (¥ and thousands separators in both languages).
 REP_LINES = {
-    StatementLine.Step.BASE: "120000.00",
-    StatementLine.Step.GROSS: "3100.00",
-    StatementLine.Step.NET: "3100.00",
-    StatementLine.Step.RETAINED: "310.00",
-    StatementLine.Step.PAYABLE: "2790.00",
+    StatementLine.Step.BASE: "¥120,000.00",
+    StatementLine.Step.GROSS: "¥3,100.00",
+    StatementLine.Step.NET: "¥3,100.00",
+    StatementLine.Step.RETAINED: "¥310.00",
+    StatementLine.Step.PAYABLE: "¥2,790.00",
 }
 REFERENCE = "BANK-2026-07-001"
 
@@ -106,16 +106,16 @@ def test_a_month_from_the_run_to_the_payout_file(new_page, july, manager, financ
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text=other_rep.get_full_name())).to_have_count(0)
     row = rows.filter(has_text=rep.get_full_name())
-    expect(row).to_contain_text("2790.00")
+    expect(row).to_contain_text("¥2,790.00")
     expect(row.locator("[data-status]")).to_have_text(zh(Statement.Status.DRAFT.label))
-    expect(rows.filter(has_text=rep_peer.get_full_name())).to_contain_text("720.00")
-    expect(boss.get_by_test_id("statement-totals")).to_contain_text("3510.00")
+    expect(rows.filter(has_text=rep_peer.get_full_name())).to_contain_text("¥720.00")
+    expect(boss.get_by_test_id("statement-totals")).to_contain_text("¥3,510.00")
 
     # The rep's statement, line by line.
     row.get_by_role("link", name=JULY).click()
     expect(boss.get_by_role("heading", level=1)).to_contain_text(f"{rep.get_full_name()} · {JULY}")
     expect(_status(boss)).to_have_text(zh(Statement.Status.DRAFT.label))
-    expect(boss.locator("[data-figure=payable]")).to_have_text("2790.00")
+    expect(boss.locator("[data-figure=payable]")).to_have_text("¥2,790.00")
     lines = boss.get_by_test_id("statement-lines")
     for step, amount in REP_LINES.items():
         line = lines.locator(f"[data-step={step}]")
@@ -136,7 +136,7 @@ def test_a_month_from_the_run_to_the_payout_file(new_page, july, manager, financ
     queued = money.get_by_role("main").locator("tbody tr")
     expect(queued).to_have_count(1)
     expect(queued).to_contain_text(rep.get_full_name())
-    expect(queued).to_contain_text("2790.00")
+    expect(queued).to_contain_text("¥2,790.00")
     queued.get_by_role("link", name=re.compile(JULY)).first.click()
     expect(_status(money)).to_have_text(zh(Statement.Status.SUBMITTED.label))
 
@@ -161,7 +161,7 @@ def test_a_month_from_the_run_to_the_payout_file(new_page, july, manager, financ
     expect(money.get_by_role("heading", level=1)).to_have_text(f"{zh('Payout list')} · {JULY}")
     to_pay = money.get_by_test_id("to-pay-table").locator("tbody tr")
     expect(to_pay).to_have_count(1)
-    for shown in (rep.get_full_name(), "6222021001112223334", "2790.00"):
+    for shown in (rep.get_full_name(), "6222021001112223334", "¥2,790.00"):
         expect(to_pay).to_contain_text(shown)
     with money.expect_download() as started:
         money.get_by_test_id("to-pay-downloads").get_by_role("link", name="CSV").click()
@@ -181,7 +181,7 @@ def test_a_month_from_the_run_to_the_payout_file(new_page, july, manager, financ
     )
     paid = money.get_by_test_id("payout-table").locator("tbody tr")
     expect(paid).to_have_count(1)
-    for shown in (rep.get_full_name(), "2790.00", REFERENCE, f"{today:%Y-%m-%d}"):
+    for shown in (rep.get_full_name(), "¥2,790.00", REFERENCE, f"{today:%Y-%m-%d}"):
         expect(paid).to_contain_text(shown)
     shot(money, "e2e-7-payouts")
 

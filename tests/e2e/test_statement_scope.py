@@ -16,7 +16,7 @@ def _shows_nothing_of(page, rep, address: str) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_role("main")).not_to_contain_text(rep.get_full_name())
-    expect(page.get_by_role("main")).not_to_contain_text("2790.00")
+    expect(page.get_by_role("main")).not_to_contain_text("2,790.00")
     expect(page.locator(f'a[href="{address}"]')).to_have_count(0)
 
 
@@ -27,7 +27,7 @@ def test_a_rep_cannot_open_another_reps_statement(
 
     run_now(finance)  # every rep's July: rep 2790.00, rep_peer 720.00, other_rep 0.00
     theirs = monthly(rep)
-    for snoop, own_payable in ((rep_peer, "720.00"), (other_rep, "0.00")):
+    for snoop, own_payable in ((rep_peer, "¥720.00"), (other_rep, "¥0.00")):
         page = new_page(phone=True)
         log_in(page, snoop)
 

@@ -133,5 +133,5 @@ def test_the_statement_pages_link_both_ways(months, rep, manager, finance, run_n
     body = client.get(reverse("kpi:statement-detail", args=[september.pk])).content.decode()
     assert f'href="{reverse("kpi:statement-detail", args=[august.pk])}" data-testid="carried-from"' in body
     body = client.get(reverse("kpi:statement-detail", args=[august.pk])).content.decode()
-    assert 'data-figure="carried-forward">-400.00' in body
+    assert 'data-figure="carried-forward">-¥400.00' in body
     assert f'href="{reverse("kpi:statement-detail", args=[september.pk])}" data-testid="carried-into"' in body

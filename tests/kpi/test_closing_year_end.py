@@ -72,7 +72,7 @@ def year_end(rep, year=2025) -> Statement:
 
 
 def lines(statement) -> list[tuple[str, str, Decimal]]:
-    return [(line.step, line.description, line.amount) for line in statement.lines.order_by("position")]
+    return [(line.step, line.text, line.amount) for line in statement.lines.order_by("position")]
 
 
 def test_each_reps_retained_balance_is_released_as_one_year_end_draft(

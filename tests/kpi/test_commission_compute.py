@@ -139,22 +139,23 @@ def test_each_line_explains_itself(full_month, rep):
     computation = compute(rep, JULY, full_month)
     descriptions = [line.description for line in computation.lines]
     assert descriptions == [
-        "net sales in 2026-07 (sales less credit notes and returns dated in the month) = 120,000.00",
-        "net sales 120,000.00 × tiers (marginal): 0.00–50,000.00 at 2.00 % = 1,000.00; "
-        "50,000.00–120,000.00 at 3.00 % = 2,100.00 → 3,100.00",
-        "collections 100,000.00 / net sales 120,000.00 = collection rate 83.33 % ≥ gate 80.00 %: "
-        "the commission stands → 3,100.00",
-        "gross 3,100.00 × scorecard total 90.00 / 100 (目标管理（MBO）, confirmed) = 2,790.00",
-        "expenses 13,200.00 − budget (10.00 % × net sales 120,000.00 = 12,000.00) = over budget 1,200.00; "
-        "1,200.00 × 50.00 % = 600.00",
-        "2 visits missing below the monthly minimum × 100.00 = 200.00",
-        "1 visit marked as a false report × 100.00 = 100.00",
-        "1 visit marked as fabricated × 200.00 = 200.00",
-        "gross 2,790.00 − deductions 1,100.00 = 1,690.00",
-        "retention 10.00 % × net 1,690.00 = 169.00, released at the year-end settlement",
-        "net 1,690.00 − retained 169.00 = 1,521.00",
+        "net sales in 2026-07 (sales less credit notes and returns dated in the month) = ¥120,000.00",
+        "net sales ¥120,000.00 × tiers (marginal): ¥0.00–¥50,000.00 at 2.00 % = ¥1,000.00; "
+        "¥50,000.00–¥120,000.00 at 3.00 % = ¥2,100.00 → ¥3,100.00",
+        "collections ¥100,000.00 / net sales ¥120,000.00 = collection rate 83.33 % ≥ gate 80.00 %: "
+        "the commission stands → ¥3,100.00",
+        "gross ¥3,100.00 × scorecard total 90.00 / 100 (Management by objectives (MBO), confirmed) = ¥2,790.00",
+        "expenses ¥13,200.00 − budget (10.00 % × net sales ¥120,000.00 = ¥12,000.00) = over budget ¥1,200.00; "
+        "¥1,200.00 × 50.00 % = ¥600.00",
+        "2 visits missing below the monthly minimum × ¥100.00 = ¥200.00",
+        "1 visit marked as a false report × ¥100.00 = ¥100.00",
+        "1 visit marked as fabricated × ¥200.00 = ¥200.00",
+        "gross ¥2,790.00 − deductions ¥1,100.00 = ¥1,690.00",
+        "retention 10.00 % × net ¥1,690.00 = ¥169.00, released at the year-end settlement",
+        "net ¥1,690.00 − retained ¥169.00 = ¥1,521.00",
     ]
     assert line(computation, Step.EXPENSES).inputs == {
+        "period": "2026-07",
         "expenses": "13200.00",
         "net_sales": "120000.00",
         "expense_rate_target": "10.00",
@@ -174,7 +175,7 @@ def test_each_line_explains_itself(full_month, rep):
 
 @pytest.fixture
 def gated(d, rep, rep_peer):
-    """Net sales 100,000.00 each; ``rep`` collected 79,990.00 (79.99 %), ``rep_peer`` 80,000.00 (80.00 %)."""
+    """Net sales ¥100,000.00 each; ``rep`` collected ¥79,990.00 (79.99 %), ``rep_peer`` ¥80,000.00 (80.00 %)."""
     sale(rep, d["A1"], date(2026, 7, 1), "100000.00")
     collection(rep, d["A1"], date(2026, 7, 2), "79990.00")
     sale(rep_peer, d["P1"], date(2026, 7, 1), "100000.00")
@@ -187,8 +188,8 @@ def test_gate_blocks_commission_below_80_percent_collection(gated, rep):
     # gross 50,000 × 2 % + 50,000 × 3 % = 2,500.00; 79.99 % < 80.00 % → 0.00
     assert steps(computation)[1:4] == [(Step.GROSS, D("2500.00")), (Step.GATE, D("0.00")), (Step.NET, D("0.00"))]
     assert line(computation, Step.GATE).description == (
-        "collections 79,990.00 / net sales 100,000.00 = collection rate 79.99 % < gate 80.00 %: "
-        "no commission this month → 0.00"
+        "collections ¥79,990.00 / net sales ¥100,000.00 = collection rate 79.99 % < gate 80.00 %: "
+        "no commission this month → ¥0.00"
     )
     assert computation.payable_amount == D("0.00")
 
@@ -205,7 +206,7 @@ def test_the_gate_compares_the_exact_rate_and_shows_the_decimals_the_decision_ne
     collection(rep, d["A1"], date(2026, 7, 2), "79995.00")
     computation = compute(rep, JULY, make_plan([rep], collection_gate=D("80.00")))
     gate = line(computation, Step.GATE)
-    assert "collection rate 79.995 % < gate 80.00 %: no commission this month → 0.00" in gate.description
+    assert "collection rate 79.995 % < gate 80.00 %: no commission this month → ¥0.00" in gate.description
     assert gate.inputs["collection_rate"] == "79.995"
     assert computation.gross_amount == D("0.00")
 
@@ -237,8 +238,8 @@ def test_without_net_sales_the_gate_does_not_apply(d, rep):
     gate = line(computation, Step.GATE)
     assert gate.amount == D("200.00")
     assert gate.description == (
-        "collections 10,000.00 / net sales 0.00: no positive net sales, the collection rate is undefined and "
-        "the gate 80.00 % does not apply → 200.00"
+        "collections ¥10,000.00 / net sales ¥0.00: no positive net sales, the collection rate is undefined and "
+        "the gate 80.00 % does not apply → ¥200.00"
     )
     assert gate.inputs["collection_rate"] == ""
 
@@ -254,7 +255,7 @@ def test_a_plan_without_gate_has_no_gate_line(gated, rep):
 
 @pytest.fixture
 def scored(d, rep, templates):
-    """Net sales 100,000.00 → gross 2,500.00; the plan multiplies by the MBO total."""
+    """Net sales ¥100,000.00 → gross ¥2,500.00; the plan multiplies by the MBO total."""
     sale(rep, d["A1"], date(2026, 7, 1), "100000.00")
     return make_plan([rep], use_scorecard=True, scorecard_template=templates["mbo"])
 
@@ -276,8 +277,8 @@ def test_an_unconfirmed_scorecard_gives_factor_0(scored, rep, templates):
     scorecard = line(compute(rep, JULY, scored), Step.SCORECARD)
     assert scorecard.amount == D("0.00")
     assert scorecard.description == (
-        "the scorecard on 目标管理（MBO） for 2026-07 (total 95.00) is not confirmed yet: factor 0 until the manager "
-        "confirms it → 0.00"
+        "the scorecard on Management by objectives (MBO) for 2026-07 (total 95.00) is not confirmed yet: factor 0 until the manager "
+        "confirms it → ¥0.00"
     )
     assert scorecard.inputs["draft_scorecard_total"] == "95.00"
 
@@ -285,7 +286,7 @@ def test_an_unconfirmed_scorecard_gives_factor_0(scored, rep, templates):
 def test_no_scorecard_at_all_gives_factor_0(scored, rep):
     computation = compute(rep, JULY, scored)
     assert line(computation, Step.SCORECARD).description == (
-        "no confirmed scorecard on 目标管理（MBO） for 2026-07: factor 0 → 0.00"
+        "no confirmed scorecard on Management by objectives (MBO) for 2026-07: factor 0 → ¥0.00"
     )
     assert computation.payable_amount == D("0.00")
 
@@ -310,7 +311,7 @@ def test_without_an_approved_target_there_is_no_expense_budget_and_no_deduction(
     expenses = line(compute(rep, JULY, make_plan([rep], over_budget_expense_share=D("50.00"))), Step.EXPENSES)
     assert expenses.amount == D("0.00")
     assert expenses.description == (
-        "expenses 30,000.00; no approved target for 2026-07, so no expense budget: nothing deducted → 0.00"
+        "expenses ¥30,000.00; no approved target for 2026-07, so no expense budget: nothing deducted → ¥0.00"
     )
 
 
@@ -397,10 +398,10 @@ def test_a_month_of_returns_is_a_claw_back_with_nothing_retained(d, rep, manager
     )
     assert computation.carried_forward == D("-500.00")
     assert line(computation, Step.RETAINED).description == (
-        "net -500.00 is not positive: nothing retained (retention 10.00 %)"
+        "net -¥500.00 is not positive: nothing retained (retention 10.00 %)"
     )
     assert line(computation, Step.PAYABLE).description == (
-        "net -500.00 is negative: nothing payable; -500.00 is carried forward into the next monthly statement → 0.00"
+        "net -¥500.00 is negative: nothing payable; -¥500.00 is carried forward into the next monthly statement → ¥0.00"
     )
 
 
@@ -452,7 +453,7 @@ def test_on_collections_partial_payments_count_in_the_month_the_cash_arrives(d, 
 
 def test_an_adjustment_recomputes_net_retained_and_payable(full_month, rep):
     computation = compute(rep, JULY, full_month)
-    added = computation.add_adjustment("dispute #7 accepted: shortfall counted twice", {"dispute": "7"}, D("200"))
+    added = computation.add_adjustment({"dispute": "7", "step": "shortfall"}, D("200"))
     # net 1,690.00 + 200.00 = 1,890.00; retained 10 % = 189.00; payable 1,701.00
     assert added.amount == D("200.00")
     assert steps(computation)[-5:] == [
@@ -463,10 +464,10 @@ def test_an_adjustment_recomputes_net_retained_and_payable(full_month, rep):
         (Step.PAYABLE, D("1701.00")),
     ]
     assert line(computation, Step.NET).description == (
-        "gross 2,790.00 − deductions 1,100.00 + adjustments 200.00 = 1,890.00"
+        "gross ¥2,790.00 − deductions ¥1,100.00 + adjustments ¥200.00 = ¥1,890.00"
     )
     # A negative adjustment taking net below 0: −1,890.00 − 10.005 → −10.01 (rounded half away from 0)
-    computation.add_adjustment("overpaid in June", {}, D("-1900.005"))
+    computation.add_adjustment({}, D("-1900.005"))
     assert (computation.net_amount, computation.retained_amount, computation.payable_amount) == (
         D("-10.01"),
         D("0.00"),
@@ -521,6 +522,6 @@ def test_a_claw_back_is_not_scaled_by_the_scorecard(d, rep, templates):
     plan = make_plan([rep], use_scorecard=True, scorecard_template=templates["mbo"])
     scorecard = line(compute(rep, JULY, plan), Step.SCORECARD)
     assert scorecard.amount == D("-200.00")
-    assert scorecard.description == "gross -200.00 is a claw-back: the scorecard factor does not apply → -200.00"
+    assert scorecard.description == "gross -¥200.00 is a claw-back: the scorecard factor does not apply → -¥200.00"
     confirmed_scorecard(rep, templates["mbo"], "120.00")
     assert compute(rep, JULY, plan).carried_forward == D("-200.00")

@@ -77,8 +77,8 @@ def test_the_tiers_line_spells_out_each_band():
     line = run(plan("marginal"), "123456.00").lines[1]
     assert (line.step, line.amount) == (Step.GROSS, D("3438.24"))
     assert line.description == (
-        "net sales 123,456.00 × tiers (marginal): 0.00–50,000.00 at 2.00 % = 1,000.00; "
-        "50,000.00–100,000.00 at 3.00 % = 1,500.00; 100,000.00–123,456.00 at 4.00 % = 938.24 → 3,438.24"
+        "net sales ¥123,456.00 × tiers (marginal): ¥0.00–¥50,000.00 at 2.00 % = ¥1,000.00; "
+        "¥50,000.00–¥100,000.00 at 3.00 % = ¥1,500.00; ¥100,000.00–¥123,456.00 at 4.00 % = ¥938.24 → ¥3,438.24"
     )
     assert line.inputs["mode"] == "marginal"
     assert line.inputs["bands"][2] == {
@@ -115,7 +115,7 @@ def test_flat_tiers_pay_the_whole_base_at_its_bands_rate(net_sales, expected):
 def test_the_flat_line_names_the_band():
     line = run(plan("flat"), "50000.00").lines[1]
     assert line.description == (
-        "net sales 50,000.00 × tiers (flat): in the band 50,000.00–100,000.00, the whole base at 3.00 % → 1,500.00"
+        "net sales ¥50,000.00 × tiers (flat): in the band ¥50,000.00–¥100,000.00, the whole base at 3.00 % → ¥1,500.00"
     )
 
 
@@ -128,7 +128,7 @@ def test_a_negative_base_is_clawed_back_at_the_first_bands_rate(mode):
     computation = run(plan(mode), "-20000.00")
     assert computation.gross_amount == D("-400.00")
     assert computation.lines[1].description == (
-        "net sales -20,000.00 is negative (returns exceed sales): claw-back at the first band's rate 2.00 % → -400.00"
+        "net sales -¥20,000.00 is negative (returns exceed sales): claw-back at the first band's rate 2.00 % → -¥400.00"
     )
 
 
@@ -147,7 +147,7 @@ def test_each_bands_amount_is_rounded_before_they_are_added():
     # (1.00 × 1 % = 0.01 unrounded: the line shows two amounts of 0.01, and adds what it shows)
     computation = run(plan(tiers=(("0", "1.00"), ("0.50", "1.00"))), "1.00")
     assert computation.gross_amount == D("0.02")
-    assert "0.00–0.50 at 1.00 % = 0.01; 0.50–1.00 at 1.00 % = 0.01 → 0.02" in computation.lines[1].description
+    assert "¥0.00–¥0.50 at 1.00 % = ¥0.01; ¥0.50–¥1.00 at 1.00 % = ¥0.01 → ¥0.02" in computation.lines[1].description
 
 
 def test_the_scorecard_factor_line_rounds_half_up(templates):

@@ -23,6 +23,9 @@ from tests.kpi.facts_world import draft_agreement, record, sale, signed_agreemen
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 
+#: The channel-conflict notifications (the world's qualification reviews notify finance too).
+CONFLICT_NOTES = Notification.objects.filter(kind="conflicts.flagged")
+
 
 @pytest.fixture(autouse=True)
 def english(settings):
@@ -129,7 +132,7 @@ def test_a_dry_run_computes_the_flags_without_saving(finance, sh_agreement):
     batch = record(finance, "sales", sale(reference="P-1", ship_to="JS"), sale(reference="P-2"), dry_run=True)
     assert [fact.channel_conflict for _index, fact in batch.new] == [True, False]
     assert batch.conflicts == 1
-    assert SalesRecord.objects.count() == 0 and Notification.objects.count() == 0
+    assert SalesRecord.objects.count() == 0 and not CONFLICT_NOTES.exists()
 
 
 # --- notification ----------------------------------------------------------------------------------
@@ -146,22 +149,22 @@ def test_the_managers_covering_the_dealers_get_one_notification_per_batch(
         sale(reference="F-3", dealer_code="O1", amount="88.50"),  # no agreement → other_manager (SOUTH)
         sale(reference="F-4"),  # inside: not flagged
     )
-    mine = Notification.objects.get(recipient=manager)
-    assert mine.title == "2 sales flagged as channel conflicts"
-    assert mine.body.splitlines() == [
-        "2026-10-01 · 浦东经销商1 (A1) · shipped to 江苏 · 1000.00 · F-1",
-        "2026-10-01 · 南京经销商 (P1) · shipped to 南京 · 1000.00 · F-2",
+    mine = CONFLICT_NOTES.get(recipient=manager)
+    assert mine.title_text == "2 sales flagged as channel conflicts"
+    assert mine.body_text.splitlines() == [
+        "2026-10-01 · 浦东经销商1 (A1) · shipped to 江苏 · ¥1,000.00 · F-1",
+        "2026-10-01 · 南京经销商 (P1) · shipped to 南京 · ¥1,000.00 · F-2",
     ]
     assert mine.url == reverse("kpi:conflicts")
-    theirs = Notification.objects.get(recipient=other_manager)
-    assert theirs.title == "1 sale flagged as a channel conflict"
-    assert "广州经销商 (O1)" in theirs.body and "88.50" in theirs.body
+    theirs = CONFLICT_NOTES.get(recipient=other_manager)
+    assert theirs.title_text == "1 sale flagged as a channel conflict"
+    assert "广州经销商 (O1)" in theirs.body_text and "88.50" in theirs.body_text
     assert mine.key == theirs.key == conflict_key(SalesRecord.objects.filter(channel_conflict=True))
-    assert not Notification.objects.filter(recipient__in=[rep, finance]).exists()
+    assert not CONFLICT_NOTES.filter(recipient__in=[rep, finance]).exists()
     # The next batch is another notification; a batch without flagged sales sends none.
     record(finance, "sales", sale(reference="F-5", ship_to="GD"))
     record(finance, "sales", sale(reference="F-6"))
-    assert Notification.objects.filter(recipient=manager).count() == 2
+    assert CONFLICT_NOTES.filter(recipient=manager).count() == 2
 
 
 def test_the_notification_is_idempotent_per_batch(finance, d, manager):
@@ -170,7 +173,7 @@ def test_the_notification_is_idempotent_per_batch(finance, d, manager):
     record(finance, "sales", sale(reference="G-1"))
     flagged = list(SalesRecord.objects.select_related("dealer__territory", "ship_to_territory"))
     assert notify_channel_conflicts(flagged) == 0  # already sent for this batch
-    assert Notification.objects.filter(recipient=manager).count() == 1
+    assert CONFLICT_NOTES.filter(recipient=manager).count() == 1
 
 
 def test_an_inactive_manager_is_not_notified(finance, d, manager):

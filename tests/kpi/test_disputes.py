@@ -71,7 +71,9 @@ def test_rep_opens_a_dispute_and_the_manager_is_told(july, rep, manager):
     change = StateChange.objects.for_object(dispute).get()
     assert (change.transition, change.to_state, change.by) == ("create", "open", rep)
     note = Notification.objects.get(recipient=manager)
-    assert note.key == f"dispute-opened:{dispute.pk}" and PERIOD in note.title and note.body == "记分卡应为96分"
+    assert (
+        note.key == f"dispute-opened:{dispute.pk}" and PERIOD in note.title_text and note.body_text == "记分卡应为96分"
+    )
 
 
 def test_a_submitted_statement_may_be_disputed(rep, manager):
@@ -139,7 +141,7 @@ def test_manager_rejects_with_an_answer_and_the_rep_reads_it(july, rep, manager)
     assert (dispute.status, dispute.answer, dispute.answered_by) == ("rejected", "缺访属实", manager)
     assert dispute.answered_at is not None and dispute.adjustment_line is None
     note = Notification.objects.get(recipient=rep, key=f"dispute-answered:{dispute.pk}")
-    assert note.body == "缺访属实"
+    assert note.body_text == "缺访属实"
 
 
 def test_rejecting_needs_an_answer(july, manager):
@@ -192,7 +194,7 @@ def test_an_accepted_dispute_becomes_an_adjustment_line_in_the_existing_next_dra
         "line_amount": "4500.00",
         "expected_amount": "4800.00",
     }
-    assert PERIOD in line.description and f"#{dispute.pk}" in line.description
+    assert PERIOD in line.text and f"#{dispute.pk}" in line.text and line.description == ""  # nothing stored
     # net 4,100.00 + 300.00 = 4,400.00; retained 10 % = 440.00; payable 4,400.00 − 440.00 = 3,960.00
     assert amounts_of(august) == (D("4400.00"), D("440.00"), D("3960.00"))
     assert (august.gross_amount, august.deductions_amount) == (D("4500.00"), D("400.00"))
@@ -208,13 +210,13 @@ def test_an_accepted_dispute_becomes_an_adjustment_line_in_the_existing_next_dra
         (9, "payable", D("3960.00")),
     ]
     net = line_of(august, "net")
-    assert net.inputs["adjustments"] == "300.00" and "300.00" in net.description
+    assert net.inputs["adjustments"] == "300.00" and "300.00" in net.text
     # the approved statement stays as it was
     july.refresh_from_db()
     assert {name: getattr(july, name) for name in STANDARD_AMOUNTS} == STANDARD_AMOUNTS
     assert july.lines.count() == 8 and july.status == S.APPROVED
     note = Notification.objects.get(recipient=rep, key=f"dispute-answered:{dispute.pk}")
-    assert note.body == "同意，记分卡已更正"
+    assert note.body_text == "同意，记分卡已更正"
 
 
 def test_a_deduction_disputed_lower_is_an_adjustment_in_the_reps_favour(july, rep, manager):

@@ -97,7 +97,7 @@ def test_manager_accepts_and_the_draft_shows_the_adjustment(page_as, july, rep, 
     body = client.get(detail(july)).content.decode()
     assert 'data-testid="dispute-settlement"' in body and detail(august) in body and "300.00" in body
     august_body = page_as(rep).get(detail(august)).content.decode()
-    assert 'data-figure="payable">3,960.00<' in august_body and 'data-testid="adjustment-source"' in august_body
+    assert 'data-figure="payable">¥3,960.00<' in august_body and 'data-testid="adjustment-source"' in august_body
 
 
 def test_manager_rejects_with_a_required_answer(page_as, july, rep, manager):

@@ -17,6 +17,8 @@ from kpi.models import Collection, Expense, SalesRecord
 from tests.kpi.facts_world import close, csv_file, record, sale
 
 LISTS = {"sales": "kpi:sales-list", "collections": "kpi:collection-list", "expenses": "kpi:expense-list"}
+#: The lists show this month unless dates are given; given empty, every date (the facts here are of 2026-10).
+ALL_DATES = {"date_from": "", "date_to": ""}
 MODELS = {"sales": SalesRecord, "collections": Collection, "expenses": Expense}
 
 
@@ -65,11 +67,11 @@ def shown(response) -> list[str]:
     ],
 )
 def test_lists_show_the_facts_in_scope_with_their_totals(page_as, everyone, facts, kind, who, rows, total):
-    response = page_as(everyone[who]).get(reverse(LISTS[kind]))
+    response = page_as(everyone[who]).get(reverse(LISTS[kind]), ALL_DATES)
     assert shown(response) == rows
     assert response.context["totals"] == {"count": len(rows), "amount": Decimal(total)}
     body = response.content.decode()
-    assert f'data-testid="total-amount">{Decimal(total):,}<' in body
+    assert f'data-testid="total-amount">¥{Decimal(total):,}<' in body
 
 
 def test_lists_take_the_scorecards_parameters(page_as, manager, facts, rep, d):
@@ -83,7 +85,7 @@ def test_lists_take_the_scorecards_parameters(page_as, manager, facts, rep, d):
     assert shown(response) == ["A1b"]
     assert 'data-testid="dealer-filter"' in response.content.decode() and "浦东经销商1" in response.content.decode()
     assert shown(client.get(url, {"date_to": "2026-10-01"})) == ["A1"]
-    assert shown(client.get(reverse("kpi:collection-list"), {"dealer_code": "p1"})) == ["P1"]
+    assert shown(client.get(reverse("kpi:collection-list"), {"dealer_code": "p1", **ALL_DATES})) == ["P1"]
 
 
 def test_a_rep_or_dealer_out_of_scope_in_the_parameters_shows_nothing(page_as, manager, facts, other_rep, d):
@@ -100,7 +102,7 @@ def test_a_manager_filters_by_a_dealer_outside_their_territories_where_the_team_
     """Facts follow the team, dealers the territories: a team rep's sale at a SOUTH dealer is the
     manager's to see, and so may be filtered by."""
     record(finance, "sales", sale(reference="sales-O1rep", dealer_code="O1", rep=rep, date="2026-10-06"))
-    response = page_as(manager).get(reverse("kpi:sales-list"), {"dealer": d["O1"].pk})
+    response = page_as(manager).get(reverse("kpi:sales-list"), {"dealer": d["O1"].pk, **ALL_DATES})
     assert shown(response) == ["O1rep"]
     assert response.context["dealer"] == d["O1"]
 
@@ -114,16 +116,17 @@ def test_a_bad_date_shows_its_error_and_no_rows(page_as, finance, facts):
 def test_lists_come_in_pages_of_50_with_the_totals_of_every_page(page_as, finance, d):
     record(finance, "collections", *[sale(reference=f"R-{n:03d}", amount="1.00") for n in range(120)])
     client = page_as(finance)
-    first = client.get(reverse("kpi:collection-list"))
+    first = client.get(reverse("kpi:collection-list"), ALL_DATES)
     assert len(first.context["page_obj"].object_list) == 50
     assert first.context["totals"] == {"count": 120, "amount": Decimal("120.00")}
-    assert len(client.get(reverse("kpi:collection-list"), {"page": 3}).context["page_obj"].object_list) == 20
+    third = client.get(reverse("kpi:collection-list"), {"page": 3, **ALL_DATES})
+    assert len(third.context["page_obj"].object_list) == 20
 
 
 def test_sales_list_marks_conflicts_and_credit_notes(page_as, finance, d):
     record(finance, "sales", sale(reference="CN-1", amount="-80.00"))
-    body = page_as(finance).get(reverse("kpi:sales-list")).content.decode()
-    assert "channel conflict" in body and "text-danger" in body and "-80.00" in body
+    body = page_as(finance).get(reverse("kpi:sales-list"), ALL_DATES).content.decode()
+    assert "channel conflict" in body and "text-danger" in body and "-¥80.00" in body
 
 
 @pytest.mark.parametrize("kind", list(LISTS))
@@ -142,10 +145,10 @@ def test_list_page_query_count_does_not_grow(page_as, everyone, finance, d, kind
     add(0, 3)
     client = page_as(everyone[who])
     with django_assert_max_num_queries(10 if kind == "sales" else 9) as at_three:
-        assert client.get(reverse(LISTS[kind])).status_code == 200
+        assert client.get(reverse(LISTS[kind]), ALL_DATES).status_code == 200
     add(3, 27)
     with django_assert_max_num_queries(len(at_three.captured_queries)):
-        response = client.get(reverse(LISTS[kind]))
+        response = client.get(reverse(LISTS[kind]), ALL_DATES)
     assert response.context["totals"]["count"] == {"rep": 16, "manager": 23, "finance": 30}[who]
 
 

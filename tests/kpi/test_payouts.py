@@ -150,7 +150,7 @@ def test_the_xlsx_speaks_the_readers_language_with_numbers_and_no_formulas(world
     assert rows[0][:4] == ("工号", "姓名", "开户行", "银行账号")
     assert rows[2][:4] == ("E002", "张伟", "工商银行上海分行", "6222021001112223334")
     assert rows[2][5] == "月度" and rows[2][6] == 3690  # a number, not text
-    assert sheet.cell(row=3, column=7).number_format == "#,##0.00"
+    assert sheet.cell(row=3, column=7).number_format == '"¥"#,##0.00'
     assert rows[-1][0] == "合计" and rows[-1][6] == 8580
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
@@ -316,9 +316,9 @@ def test_page_shows_both_lists_with_bank_details_totals_and_downloads(client_as,
     client.cookies["django_language"] = "en"
     body = client.get(reverse("kpi:payout-export"), {"period": PERIOD}).content.decode()
     to_pay, rest = body.split('data-testid="to-pay-table"')[1].split("</table>", 1)
-    assert 'data-testid="payout-total">8,580.00' in to_pay and "6222021001112223334" in to_pay
-    assert 'data-testid="nothing-to-pay"' in rest and "-250.00" in rest.split('data-testid="paid"')[0]
-    assert 'data-testid="payout-total">3,690.00' in rest.split('data-testid="paid"')[1]
+    assert 'data-testid="payout-total">¥8,580.00' in to_pay and "6222021001112223334" in to_pay
+    assert 'data-testid="nothing-to-pay"' in rest and "-¥250.00" in rest.split('data-testid="paid"')[0]
+    assert 'data-testid="payout-total">¥3,690.00' in rest.split('data-testid="paid"')[1]
     assert f"{reverse('kpi:payout-export')}?period={PERIOD}&amp;format=xlsx&amp;status=approved" in body
     assert f'action="{reverse("kpi:payout-mark-paid")}"' in body
     download = client.get(reverse("kpi:payout-export"), {"period": PERIOD, "format": "csv", "status": "approved"})

@@ -161,13 +161,17 @@ def test_an_eager_run_writes_each_reps_draft_with_the_computed_amounts_and_lines
     assert (created.transition, created.to_state, created.by) == ("create", "draft", finance)
 
 
-def test_line_texts_are_stored_in_the_deployments_language(july, run_now, finance, rep, settings):
+def test_line_texts_are_not_stored_but_rendered_in_the_readers_language(july, run_now, finance, rep):
     from django.utils import translation
 
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("zh-hans"):  # the request's language does not matter
+    with translation.override("zh-hans"):  # the language of whoever started the run does not matter
         run_now(finance)
-    assert "net sales" in monthly(rep).lines.get(step=Step.BASE).description
+    base = monthly(rep).lines.get(step=Step.BASE)
+    assert base.description == ""  # no sentence stored
+    with translation.override("en"):
+        assert base.text.startswith("net sales in 2026-07")
+    with translation.override("zh-hans"):
+        assert base.text.startswith("2026-07 的净销售额")
 
 
 # --- re-runs: drafts replaced, the others untouched ---------------------------------------------------

@@ -77,7 +77,8 @@ def test_each_draft_gets_its_history_and_a_new_one_its_state_log(july, finance, 
         assert (created.status, created.payable_amount) == ("draft", statement.payable_amount)
         (logged,) = StateChange.objects.for_object(statement)
         assert (logged.transition, logged.to_state, logged.by) == ("create", "draft", finance)
-        assert f"#{first.pk}" in logged.comment  # "Computed by run #…", in the deployment's language
+        assert (logged.comment, logged.note, logged.note_params) == ("", "run_computed", {"run": first.pk})
+        assert f"#{first.pk}" in logged.note_text  # "Computed by run #…", in the reader's language
 
     second = new_run(manager, 2)
     runs.run_compute_chunk(run_id=second.pk, rep_ids=[rep.pk, rep_peer.pk], period=JULY)

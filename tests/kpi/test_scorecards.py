@@ -116,24 +116,29 @@ def test_mbo_scorecard_of_an_empty_month_scores_zero_and_says_why(other_rep, tem
     lines = lines_by_metric(scorecard)
     assert all(line.score == D("0.00") for line in lines.values())
     assert lines["sales_achievement"].actual is None  # no approved target: undefined
-    assert "no approved sales target for 2026-07" in lines["sales_achievement"].explanation
+    with translation.override("en"):
+        assert "no approved sales target for 2026-07" in lines["sales_achievement"].explanation_text
     assert lines["expense_rate"].actual is None  # no net sales: undefined ("—"), scores 0
-    assert "undefined actual: score 0" in lines["expense_rate"].explanation
+    with translation.override("en"):
+        assert "undefined actual: score 0" in lines["expense_rate"].explanation_text
     assert scorecard.total == D("0.00")
 
 
-def test_each_line_explains_its_arithmetic(july_world, rep, templates, settings):
-    settings.LANGUAGE_CODE = "en"  # explanations are written in the deployment's language
+def test_each_line_explains_its_arithmetic(july_world, rep, templates):
     scorecard, _created = compute_scorecard(rep, JULY, templates["mbo"])
     lines = lines_by_metric(scorecard)
-    assert lines["sales_achievement"].explanation == (
-        "net sales 120,000.00 / sales target 150,000.00 = 80.00 %; target 100.00 %; "
-        "score = min(80.00 / 100.00, 1.20) × 100 = 80.00"
-    )
-    assert lines["expense_rate"].explanation == (
-        "expenses 13,200.00 / net sales 120,000.00 = 11.00 %; target 10.00 %; "
-        "score = min(10.00 / 11.00, 1.20) × 100 = 90.91"
-    )
+    assert lines["sales_achievement"].explanation == ""  # nothing stored: rendered for each reader
+    with translation.override("en"):
+        assert lines["sales_achievement"].explanation_text == (
+            "net sales ¥120,000.00 / sales target ¥150,000.00 = 80.00 %; target 100.00 %; "
+            "score = min(80.00 / 100.00, 1.20) × 100 = 80.00"
+        )
+        assert lines["expense_rate"].explanation_text == (
+            "expenses ¥13,200.00 / net sales ¥120,000.00 = 11.00 %; target 10.00 %; "
+            "score = min(10.00 / 11.00, 1.20) × 100 = 90.91"
+        )
+    with translation.override("zh-hans"):
+        assert lines["expense_rate"].explanation_text.startswith("费用 ¥13,200.00 / 净销售额 ¥120,000.00 = 11.00 %")
 
 
 # --- BSC --------------------------------------------------------------------------------------------
@@ -438,5 +443,6 @@ def test_a_threshold_item_compares_the_exact_rate(d, rep, collected, actual, sho
     scorecard, _created = compute_scorecard(rep, JULY, gate)
     line = lines_by_metric(scorecard)["collection_rate"]
     assert (line.actual, line.target, line.score) == (actual, D("80.00"), score)
-    assert f"/ 净销售额 100,000.00 {shown}" in line.explanation  # stored in the deployment's language
+    with translation.override("zh-hans"):
+        assert f"/ 净销售额 ¥100,000.00 {shown}" in line.explanation_text
     assert scorecard.total == score

@@ -95,7 +95,9 @@ def test_finance_approves_and_the_rep_is_notified(rep, manager, finance):
     assert statement.approved_by == finance and statement.approved_at is not None
     assert log_of(statement) == [("approve", "submitted", "approved")]
     note = Notification.objects.get(recipient=rep)
-    assert note.key == f"statement-approved:{statement.pk}" and PERIOD in note.title and "3690.00" in note.body
+    assert (
+        note.key == f"statement-approved:{statement.pk}" and PERIOD in note.title_text and "¥3,690.00" in note.body_text
+    )
     assert note.url == f"/kpi/statements/{statement.pk}/"
 
 
@@ -207,7 +209,7 @@ def test_finance_rejects_with_a_reason_and_rep_and_submitter_are_told(rep, manag
     assert (change.transition, change.comment) == ("reject", "拜访扣款有误")
     notes = Notification.objects.filter(key=f"statement-rejected:{change.pk}")
     assert {note.recipient for note in notes} == {rep, manager}
-    assert {note.body for note in notes} == {"拜访扣款有误"}
+    assert {note.body_text for note in notes} == {"拜访扣款有误"}
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
@@ -278,7 +280,7 @@ def test_finance_marks_an_approved_statement_paid_and_the_rep_is_notified(rep, m
     statement.refresh_from_db()
     assert (statement.status, statement.payment_reference, statement.paid_at) == (S.PAID, "BANK-0701", today)
     note = Notification.objects.get(recipient=rep, key=f"statement-paid:{statement.pk}")
-    assert "BANK-0701" in note.body and "3690.00" in note.body
+    assert "BANK-0701" in note.body_text and "¥3,690.00" in note.body_text
 
 
 @pytest.mark.parametrize(

@@ -106,7 +106,7 @@ def test_detail_shows_figures_lines_links_state_log_and_history(page_as, world, 
         ("retained", "410.00"),
         ("payable", "3,690.00"),
     ]:
-        assert f'data-figure="{figure}">{value}<' in body
+        assert f'data-figure="{figure}">¥{value}<' in body
     assert "scorecard line" in body and "shortfall line" in body  # the lines' descriptions
     query = f"rep={rep.pk}&amp;date_from=2031-07-01&amp;date_to=2031-07-31"
     assert f"{reverse('kpi:sales-list')}?{query}" in body  # the facts behind the base

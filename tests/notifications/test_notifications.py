@@ -15,9 +15,13 @@ from django.utils import timezone
 from channelhub.notifications.models import Notification
 from channelhub.notifications.services import notification_mark_read, notification_send_email, notify
 from channelhub.notifications.tasks import send_notification_email
+from channelhub.notifications.types import register
 from channelhub.roles import Role
 from channelhub.scoping import scope
 from tests.factories import UserFactory
+
+# A kind of notification for these tests: its title and text are its figures.
+register("test.note", title=lambda params: params["title"], body=lambda params: params.get("body", ""))
 
 
 def note(user, key="k", **fields):
@@ -34,18 +38,38 @@ def notification_queries(captured) -> list[str]:
 
 def test_notify_creates_a_notification_once_per_key(rep, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = notify(recipient=rep, key="agreement-expiry:2026-06-01", title="3 agreements", body="…")
-        again = notify(recipient=rep, key="agreement-expiry:2026-06-01", title="changed", body="changed")
-    assert first is not None and first.title == "3 agreements"
+        first = notify(
+            recipient=rep,
+            key="agreement-expiry:2026-06-01",
+            kind="test.note",
+            params={"title": "3 agreements", "body": "…"},
+        )
+        again = notify(
+            recipient=rep,
+            key="agreement-expiry:2026-06-01",
+            kind="test.note",
+            params={"title": "changed", "body": "changed"},
+        )
+    assert first is not None and first.title_text == "3 agreements"
     assert again is None
     assert Notification.objects.filter(recipient=rep).count() == 1
-    assert Notification.objects.get(recipient=rep).title == "3 agreements"
+    assert Notification.objects.get(recipient=rep).title_text == "3 agreements"
 
 
 def test_notify_sends_one_email_to_the_recipient(rep, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notify(recipient=rep, key="a", title="Agreement ends soon", body="上海华丰贸易 · 2026-06-30")
-        notify(recipient=rep, key="a", title="Agreement ends soon", body="上海华丰贸易 · 2026-06-30")
+        notify(
+            recipient=rep,
+            key="a",
+            kind="test.note",
+            params={"title": "Agreement ends soon", "body": "上海华丰贸易 · 2026-06-30"},
+        )
+        notify(
+            recipient=rep,
+            key="a",
+            kind="test.note",
+            params={"title": "Agreement ends soon", "body": "上海华丰贸易 · 2026-06-30"},
+        )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [rep.email]
     assert mail.outbox[0].subject == "Agreement ends soon"
@@ -55,22 +79,22 @@ def test_notify_sends_one_email_to_the_recipient(rep, django_capture_on_commit_c
 
 def test_the_email_waits_for_the_commit(rep, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        notify(recipient=rep, key="a", title="t", body="b")
+        notify(recipient=rep, key="a", kind="test.note", params={"title": "t", "body": "b"})
     assert mail.outbox == []
     assert len(callbacks) == 1
 
 
 def test_the_same_key_reaches_each_recipient(rep, rep_peer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify(recipient=rep, key="a", title="t", body="b") is not None
-        assert notify(recipient=rep_peer, key="a", title="t", body="b") is not None
+        assert notify(recipient=rep, key="a", kind="test.note", params={"title": "t", "body": "b"}) is not None
+        assert notify(recipient=rep_peer, key="a", kind="test.note", params={"title": "t", "body": "b"}) is not None
     assert sorted(m.to[0] for m in mail.outbox) == sorted([rep.email, rep_peer.email])
 
 
 def test_a_recipient_without_address_gets_no_email(db, django_capture_on_commit_callbacks):
     user = UserFactory(roles=[Role.FIELD_REP], email="")
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify(recipient=user, key="a", title="t", body="b") is not None
+        assert notify(recipient=user, key="a", kind="test.note", params={"title": "t", "body": "b"}) is not None
     assert mail.outbox == []
 
 
@@ -100,7 +124,7 @@ def test_a_mail_server_failure_does_not_undo_the_notification(rep, monkeypatch, 
 
     monkeypatch.setattr("channelhub.notifications.services.send_mail", down)
     with django_capture_on_commit_callbacks(execute=True):
-        assert notify(recipient=rep, key="a", title="t", body="b") is not None
+        assert notify(recipient=rep, key="a", kind="test.note", params={"title": "t", "body": "b"}) is not None
     assert Notification.objects.filter(recipient=rep, key="a", emailed_at__isnull=True).exists()
 
 
@@ -115,7 +139,7 @@ def test_two_simultaneous_notifies_give_one_notification_and_one_email(rep):
     def send():
         try:
             barrier.wait()
-            results.append(notify(recipient=rep, key="race", title="t", body="b"))
+            results.append(notify(recipient=rep, key="race", kind="test.note", params={"title": "t", "body": "b"}))
         finally:
             connection.close()
 
@@ -158,7 +182,7 @@ def test_a_manager_cannot_open_a_reps_notification(client_as, rep, manager):
     notification = note(rep, url="/")
     client = client_as(manager)
     assert client.get(reverse("notifications:open", args=[notification.pk])).status_code == 404
-    assert notification.title not in client.get(reverse("notifications:list")).content.decode()
+    assert notification.title_text not in client.get(reverse("notifications:list")).content.decode()
     client.post(reverse("notifications:mark-read"), {"id": [notification.pk]})
     notification.refresh_from_db()
     assert notification.read_at is None
@@ -187,11 +211,13 @@ def test_list_is_newest_first_in_pages_of_50_with_unread_marked(client_as, rep, 
     with django_assert_max_num_queries(8):
         response = client.get(reverse("notifications:list"))
     page = response.context["page_obj"]
-    assert [n.title for n in page][:3] == ["note 0", "note 1", "note 2"]
+    assert [n.title_text for n in page][:3] == ["note 0", "note 1", "note 2"]
     assert len(page) == 50 and page.paginator.num_pages == 2
     html = response.content.decode()
     assert html.count('data-unread="true"') == 49 and html.count('data-unread="false"') == 1
-    assert [n.title for n in client.get(reverse("notifications:list"), {"page": 2}).context["page_obj"]] == ["note 50"]
+    assert [n.title_text for n in client.get(reverse("notifications:list"), {"page": 2}).context["page_obj"]] == [
+        "note 50"
+    ]
 
 
 def test_mark_all_read_button(client_as, rep):

@@ -28,6 +28,9 @@ from tests.partners.world import make_agreement, make_dealer, qualify, signed
 
 TODAY = date(2026, 6, 1)
 
+#: The expiry digests (qualifying the dealers of the world notifies finance too).
+EXPIRY_NOTES = Notification.objects.filter(kind="agreements.expiring")
+
 
 @pytest.fixture
 def national(covered):
@@ -94,19 +97,19 @@ def test_one_digest_per_recipient_lists_all_of_their_agreements(
     agreement_ending(7, owner=rep_peer)
     remind(django_capture_on_commit_callbacks)
     found = digests()
-    assert Notification.objects.count() == 3  # rep, rep_peer, manager (both reps' manager and covering)
-    assert found["rep_a1"].title == "2 agreements end within 30 days"
-    assert found["rep_a1"].body.splitlines() == [
+    assert EXPIRY_NOTES.count() == 3  # rep, rep_peer, manager (both reps' manager and covering)
+    assert found["rep_a1"].title_text == "2 agreements end within 30 days"
+    assert found["rep_a1"].body_text.splitlines() == [
         f"经销商2 (D002) · Agreement #{second.pk}, annual distribution agreement · ends 2026-06-04 (3 days left)"
         " · owner: 张伟",
         f"经销商1 (D001) · Agreement #{first.pk}, annual distribution agreement · ends 2026-06-21 (20 days left)"
         " · owner: 张伟",
     ]
-    assert found["manager_a"].title == "3 agreements end within 30 days"
-    assert len(found["manager_a"].body.splitlines()) == 3
+    assert found["manager_a"].title_text == "3 agreements end within 30 days"
+    assert len(found["manager_a"].body_text.splitlines()) == 3
     assert found["rep_a1"].url == reverse("partners:agreement-list") + "?ending_within=30"  # the same filter
     assert len(mail.outbox) == 3
-    assert {m.subject for m in mail.outbox} == {n.title for n in found.values()}
+    assert {m.subject for m in mail.outbox} == {n.title_text for n in found.values()}
 
 
 def test_the_window_is_today_to_30_days_ahead(agreement_ending, rep, settings, django_capture_on_commit_callbacks):
@@ -116,7 +119,7 @@ def test_the_window_is_today_to_30_days_ahead(agreement_ending, rep, settings, d
     agreement_ending(31, owner=rep)  # not yet
     agreement_ending(-1, owner=rep)  # already ended
     remind(django_capture_on_commit_callbacks)
-    body = digests()["rep_a1"].body
+    body = digests()["rep_a1"].body_text
     assert [line.split(" (")[0] for line in body.splitlines()] == ["经销商1", "经销商2"]
     assert "ends 2026-06-01 (today)" in body.splitlines()[0]
 
@@ -130,7 +133,7 @@ def test_draft_pending_and_terminated_agreements_are_not_listed(
     ended = agreement_ending(5)
     agreement_services.agreement_terminate(actor=manager, agreement=ended)
     assert remind(django_capture_on_commit_callbacks) == 0
-    assert not Notification.objects.exists()
+    assert not EXPIRY_NOTES.exists()
     assert mail.outbox == []
 
 
@@ -138,9 +141,9 @@ def test_twice_the_same_day_notifies_once_and_the_next_day_again(agreement_endin
     agreement_ending(10)
     assert remind(django_capture_on_commit_callbacks) == 2
     assert remind(django_capture_on_commit_callbacks) == 0
-    assert Notification.objects.count() == 2 and len(mail.outbox) == 2
+    assert EXPIRY_NOTES.count() == 2 and len(mail.outbox) == 2
     assert remind(django_capture_on_commit_callbacks, TODAY + timedelta(days=1)) == 2
-    assert Notification.objects.count() == 4 and len(mail.outbox) == 4
+    assert EXPIRY_NOTES.count() == 4 and len(mail.outbox) == 4
     assert set(digests(TODAY + timedelta(days=1))) == {"rep_a1", "manager_a"}
 
 

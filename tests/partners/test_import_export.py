@@ -446,7 +446,7 @@ def exported_codes(client, query="") -> list[str]:
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == EXPORT_COLUMNS
+    assert rows[0][:3] == ["编码", "名称", "法定名称"]  # the reader's language: Chinese unless chosen
     return [row[0] for row in rows[1:]]
 
 
@@ -480,11 +480,12 @@ def test_export_xlsx_keeps_chinese_text_and_values(dealers, finance, client_as):
     assert response["Content-Disposition"].startswith('attachment; filename="dealers-')
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == EXPORT_COLUMNS
+    assert rows[0][:6] == ("编码", "名称", "法定名称", "类型", "等级", "区域")
     first = dict(zip(EXPORT_COLUMNS, rows[1], strict=True))
     assert first["name"] == "上海华丰贸易"
     assert (first["territory"], first["owner"], first["product_lines"]) == ("SH", "rep_a1", "kitchen,water")
-    assert (first["status"], first["credit_limit"], first["is_key_account"]) == ("prospect", 0, "no")
+    assert (first["kind"], first["tier"]) == ("分销商", "普通")  # choices in the reader's language
+    assert (first["status"], first["credit_limit"], first["is_key_account"]) == ("潜在客户", 0, "否")
 
 
 def test_exported_file_reimports_unchanged(dealers, manager):
@@ -526,3 +527,150 @@ def test_export_query_count_does_not_grow_with_dealers(dealers, manager, places,
     # roles of the user, paths of their territories, product line codes of the dealers, the dealers
     # (with territory, owner and parent joined)
     assert few == queries() == 4
+
+
+# --- the reader's language, both ways ------------------------------------------------------------------
+
+
+def exported_rows(manager, language: str, file_format: str) -> tuple[bytes, list[list]]:
+    with translation.override(language):
+        content = dealer_export(queryset=dealers_for_export(manager, {}), file_format=file_format)
+    if file_format == "csv":
+        return content, list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return content, [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("language", "headers", "choices"),
+    [
+        ("en", ["Code", "Name", "Legal name", "Kind", "Tier", "Territory", "Owner"], ["distributor", "standard", "no"]),
+        ("zh-hans", ["编码", "名称", "法定名称", "类型", "等级", "区域", "负责业务员"], ["分销商", "普通", "否"]),
+    ],
+)
+def test_export_is_in_the_readers_language_and_reads_back_in_either(
+    dealers, manager, file_format, language, headers, choices
+):
+    content, rows = exported_rows(manager, language, file_format)
+    assert rows[0][:7] == headers
+    first = dict(zip(EXPORT_COLUMNS, rows[1], strict=True))
+    assert (first["code"], first["kind"], first["tier"], first["is_key_account"]) == ("E1", *choices)
+    for reader in ("en", "zh-hans"):  # read back whatever language the importer speaks
+        with translation.override(reader):
+            report = dealer_import(actor=manager, file=content, file_format=file_format, dry_run=False)
+        assert report.ok, (report.file_errors, report.errors)
+        assert (report.new, report.updated, report.unchanged, report.ignored_columns) == (0, 0, 3, [])
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_file_with_chinese_headers_and_labels_imports(places, manager, rep, file_format):
+    chinese = {
+        "code": "编码",
+        "name": "名称",
+        "kind": "类型",
+        "tier": "等级",
+        "territory": "区域",
+        "owner": "负责业务员",
+        "is_key_account": "重点终端",
+        "product_lines": "产品线",
+    }
+    row = {
+        "编码": "SH900",
+        "名称": "上海新店",
+        "类型": "零售终端",
+        "等级": "重点",
+        "区域": "SH",
+        "负责业务员": "rep_a1",
+        "重点终端": "是",
+        "产品线": "kitchen，water",
+    }
+    write = csv_file if file_format == "csv" else xlsx_file
+    content = write(row, header=list(chinese.values()))
+    report = dealer_import(actor=manager, file=content, file_format=file_format, dry_run=False)
+    assert report.ok, (report.file_errors, report.errors)
+    dealer = Dealer.objects.get(code="SH900")
+    assert (dealer.kind, dealer.tier, dealer.territory.code, dealer.owner, dealer.is_key_account) == (
+        "retail_terminal",
+        "key",
+        "SH",
+        rep,
+        True,
+    )
+    assert sorted(dealer.product_lines.values_list("code", flat=True)) == ["kitchen", "water"]
+
+
+def test_owner_may_be_given_by_employee_number(places, manager, rep, rep_peer):
+    rep.profile.employee_no, rep_peer.profile.employee_no = "E1001", "E1002"
+    rep.profile.save(), rep_peer.profile.save()
+    report = dealer_import(
+        actor=manager,
+        file=csv_file({**SUB_DEALER, "parent": "", "owner": "E1002"}, {**DISTRIBUTOR, "owner": "rep_a1"}),
+        file_format="csv",
+        dry_run=False,
+    )
+    assert report.ok, report.errors
+    assert Dealer.objects.get(code="JS001").owner == rep_peer
+    assert Dealer.objects.get(code="SH001").owner == rep
+
+
+def test_a_login_that_is_another_users_employee_number_is_refused(places, manager, rep, rep_peer):
+    rep_peer.profile.employee_no = "rep_a1"  # rep's login
+    rep_peer.profile.save()
+    report = dealer_import(actor=manager, file=csv_file({**DISTRIBUTOR}), file_format="csv", dry_run=False)
+    assert not report.ok and not Dealer.objects.exists()
+    assert "another user's employee number" in errors_by_cell(report)[(2, "owner")]
+
+
+def test_the_admin_resource_reads_chinese_headers(places, manager):
+    dataset = tablib.Dataset(headers=["编码", "名称", "区域"])
+    dataset.append(["SH901", "上海后台导入", "SH"])
+    result = DealerResource().import_data(dataset, dry_run=False, user=manager)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Dealer.objects.get(code="SH901").name == "上海后台导入"
+
+
+# --- the template ------------------------------------------------------------------------------------------
+
+
+def template_rows(response) -> list[list]:
+    assert response.status_code == 200, response.content
+    if response["Content-Type"].startswith("text/csv"):
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return [
+        list(row) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+    ]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize(("language", "first_header"), [("en", "Code"), ("zh-hans", "编码")])
+def test_template_downloads_in_the_readers_language_and_imports_cleanly(
+    places, manager, rep, client_as, file_format, language, first_header
+):
+    rep.profile.employee_no = "E1001"
+    rep.profile.save()
+    client = client_as(manager)
+    client.cookies["django_language"] = language
+    response = client.get(reverse("partners:dealer-import-template"), {"format": file_format})
+    assert response["Content-Disposition"] == f'attachment; filename="dealer-import-template.{file_format}"'
+    rows = template_rows(response)
+    assert len(rows) == 2 and rows[0][0] == first_header
+    assert len(rows[0]) == len(IMPORT_COLUMNS)  # no status or credit limit: they are never imported
+    example = dict(zip(IMPORT_COLUMNS, rows[1], strict=True))
+    assert (example["code"], example["territory"], example["owner"]) == ("EXAMPLE-001", "EAST", "E1001")
+
+    report = dealer_import(actor=manager, file=response.content, file_format=file_format, dry_run=False)
+    assert report.ok, (report.file_errors, report.errors)
+    assert (report.new, report.ignored_columns) == (1, [])
+    assert Dealer.objects.get(code="EXAMPLE-001").owner == rep
+
+
+def test_template_is_for_those_who_import(places, rep, finance, client_as):
+    for user in (rep, finance):
+        assert client_as(user).get(reverse("partners:dealer-import-template"), {"format": "xlsx"}).status_code == 403
+
+
+def test_import_page_offers_the_templates(places, manager, client_as):
+    body = client_as(manager).get(reverse("partners:dealer-import")).content.decode()
+    assert f"{reverse('partners:dealer-import-template')}?format=xlsx" in body
+    assert f"{reverse('partners:dealer-import-template')}?format=csv" in body

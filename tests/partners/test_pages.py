@@ -9,10 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kpi.services.facts import facts_record
 from partners.models import Agreement, Dealer
 from partners.services import agreements as agreement_services
 from partners.services.dealers import dealer_update
 from tests.partners.world import YEAR_2026, make_agreement, make_dealer, qualify, signed
+from tests.visits.world import log
 
 GOOD_REVIEW = {
     "weight_business_licence": 20,
@@ -604,14 +606,25 @@ def test_dealer_detail_query_count_does_not_grow(
             manager, dealer, covered["SH-SH"], [lines["kitchen"]], date(2000 + n, 1, 1), date(2000 + n, 12, 31)
         )
         dealer_update(actor=manager, dealer=dealer, name=f"上海华丰贸易{n}")
+    # facts over the overview's 12 months (each its own recording), and visits this month
+    for n in range(count):
+        day = timezone.localdate() - timedelta(days=n * 17 % 360)
+        for kind in ("sales", "collections", "expenses"):
+            item = {"reference": f"{kind}-{n}", "date": day, "amount": "100.00", "dealer": dealer.pk}
+            facts_record(actor=finance, kind=kind, items=[item])
+        log(rep, dealer, timezone.now() - timedelta(seconds=n + 1))
     client = page_as(manager)
     client.get(detail(dealer))  # content types cached, as in a running server
     # session, user, roles, territory paths, unread notifications, dealer (+territory, owner, parent),
     # product lines, contacts, agreements (+territory), their product lines, reviews (+submitter,
     # decider), review items, state log (+by), history (+user), history's product-line rows, visits
-    with django_assert_max_num_queries(16):
+    # (the timeline); the overview: sales and collections by month and rep (one UNION), this month's
+    # visits counted with the open flags, this month's visits, channel conflicts, the statements of
+    # those reps and months, the latest recordings (one UNION)
+    with django_assert_max_num_queries(22):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
+    assert response.context["overview"].visit_count == count
 
 
 @pytest.mark.parametrize("count", [5, 50])

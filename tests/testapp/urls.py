@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from channelhub.urls import handler404, handler500  # noqa: F401
+from channelhub.urls import handler403, handler404, handler500  # noqa: F401
 from channelhub.urls import urlpatterns as project_urlpatterns
 
 from .api import TicketViewSet, approve_page

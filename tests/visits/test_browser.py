@@ -105,7 +105,7 @@ def test_rep_logs_a_visit_on_a_phone_and_sees_it_in_the_list(phone, live_server,
     listed = phone.get_by_test_id("visit-list").locator("li")
     expect(listed).to_have_count(1)
     expect(listed).to_contain_text(dealer.name)
-    expect(listed).to_contain_text("training")
+    expect(listed).to_contain_text("Training")
     expect(listed).to_contain_text("新品培训 new range")
     fits_the_screen(phone)
     shot(phone, "4-my-visits")

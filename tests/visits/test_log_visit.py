@@ -443,9 +443,9 @@ def test_the_rep_is_told_when_a_visit_is_marked_false_or_fabricated(visit, manag
     review_visit(actor=manager, visit=visit, name=name, comment="没有去", now=NOW)
     [notification] = Notification.objects.filter(recipient=rep)
     assert notification.key == f"visit-review:{visit.pk}:{status}"
-    assert notification.body == "没有去"
+    assert notification.body_text == "没有去"
     assert notification.url == reverse("visits:visit-detail", args=[visit.pk])
-    assert d_name(visit) in notification.title and "2026-11-20" in notification.title
+    assert d_name(visit) in notification.title_text and "2026-11-20" in notification.title_text
 
 
 def d_name(visit: Visit) -> str:

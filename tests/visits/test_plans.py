@@ -343,9 +343,9 @@ def test_returning_tells_the_rep(draft, rep, manager):
     stored = VisitPlan.objects.get(pk=draft.pk)
     assert (stored.status, stored.review_comment, stored.reviewed_by) == ("returned", "周三加一家", manager)
     [notification] = Notification.objects.filter(recipient=rep)
-    assert notification.body == "周三加一家"
+    assert notification.body_text == "周三加一家"
     assert notification.url == reverse("visits:plan-detail", args=[draft.pk])
-    assert iso_week_label(draft.week_start) in notification.title
+    assert iso_week_label(draft.week_start) in notification.title_text
 
 
 @pytest.mark.parametrize("who", ["rep_peer", "finance"])
@@ -420,7 +420,7 @@ def test_the_saturday_reminder_goes_to_reps_without_a_plan_for_next_week(everyon
     reminded = Notification.objects.filter(key="visit-plan-reminder:2026-W50")
     assert set(reminded.values_list("recipient", flat=True)) == {everyone["rep_peer"].pk, everyone["other_rep"].pk}
     notification = reminded.get(recipient=everyone["rep_peer"])
-    assert "2026-W50" in notification.title and "2026-12-05 23:59" in notification.title
+    assert "2026-W50" in notification.title_text and "2026-12-05 23:59" in notification.title_text
     assert notification.url == reverse("visits:my-plan") + "?week=2026-W50"
 
 

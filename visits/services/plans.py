@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict, DomainError
 from channelhub.fields import validate_year, year_message
 from channelhub.notifications.services import notify
@@ -127,7 +128,16 @@ def plan_submit(*, actor, plan: VisitPlan, comment: str = "", now: datetime | No
         changes = {}
         if plan.submitted_at is None:
             changes = {"submitted_at": now, "is_late": now >= plan_due_at(plan.week_start)}
-        VisitPlan.workflow.apply(plan, "submit", by=actor, comment=comment, changes=changes)
+        change = VisitPlan.workflow.apply(plan, "submit", by=actor, comment=comment, changes=changes)
+        manager = getattr(getattr(plan.rep, "profile", None), "manager", None)
+        if manager is not None:
+            notify(
+                recipient=manager,
+                key=f"visit-plan-submitted:{change.pk}",
+                kind="plan.submitted",
+                params={"rep": display_name(plan.rep), "week": plan.iso_week, "late": plan.is_late},
+                url=reverse("visits:plan-detail", args=[plan.pk]),
+            )
     return plan
 
 
@@ -141,8 +151,8 @@ def _review(actor, plan: VisitPlan, name: str, comment: str, now: datetime | Non
             notify(
                 recipient=plan.rep,
                 key=f"visit-plan-returned:{plan.pk}:{now.isoformat()}",
-                title=_("Your visit plan for %(week)s was returned") % {"week": plan.iso_week},
-                body=comment,
+                kind="plan.returned",
+                params={"week": plan.iso_week, "comment": comment},
                 url=reverse("visits:plan-detail", args=[plan.pk]),
             )
     return plan
@@ -186,8 +196,8 @@ def remind_missing_plans(today: date | None = None) -> int:
         notification = notify(
             recipient=rep,
             key=f"visit-plan-reminder:{week}",
-            title=_("Your visit plan for %(week)s is due by %(deadline)s") % {"week": week, "deadline": deadline},
-            body=_("Plan next week's visits and submit the plan to your manager."),
+            kind="plan.reminder",
+            params={"week": week, "deadline": deadline},
             url=reverse("visits:my-plan") + f"?week={week}",
         )
         sent += notification is not None

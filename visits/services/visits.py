@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
 from channelhub.fields import validate_year
 from channelhub.notifications.services import notify
@@ -131,7 +132,28 @@ def log_visit(
         if existing is None:
             raise
         return existing, False
+    if visit.is_flagged:
+        _tell_manager_flagged(visit)
     return visit, True
+
+
+def _tell_manager_flagged(visit: Visit) -> None:
+    """A flagged visit waits for the rep's manager: the manager is told."""
+    manager = getattr(getattr(visit.rep, "profile", None), "manager", None)
+    if manager is None:
+        return
+    notify(
+        recipient=manager,
+        key=f"visit-flagged:{visit.pk}",
+        kind="visit.flagged",
+        params={
+            "rep": display_name(visit.rep),
+            "dealer": visit.dealer.name,
+            "date": visit.visited_on.isoformat(),
+            "flags": visit.flags,
+        },
+        url=reverse("visits:visit-detail", args=[visit.pk]),
+    )
 
 
 @transaction.atomic
@@ -196,15 +218,15 @@ def review_visit(*, actor, visit: Visit, name: str, comment: str = "", now: date
 
 
 def _tell_rep(visit: Visit, comment: str) -> None:
-    title = _("Your visit to %(dealer)s on %(date)s was marked “%(status)s”") % {
-        "dealer": visit.dealer.name,
-        "date": visit.visited_on.isoformat(),
-        "status": visit.get_status_display(),
-    }
     notify(
         recipient=visit.rep,
         key=f"visit-review:{visit.pk}:{visit.status}",
-        title=title,
-        body=comment or title,
+        kind="visit.reviewed",
+        params={
+            "dealer": visit.dealer.name,
+            "date": visit.visited_on.isoformat(),
+            "status": visit.status,
+            "reason": comment,
+        },
         url=reverse("visits:visit-detail", args=[visit.pk]),
     )

@@ -1,0 +1,65 @@
+"""How figures read, in every language: one place for money and rates (STYLE: "money has one formatter").
+
+* ``money(1234.5)`` → ``¥1,234.50``; ``money(-80)`` → ``-¥80.00``; ``money(None)`` → ``—``. The symbol is the
+  deployment's currency (``CURRENCY``: CNY ¥, USD $, EUR €, others their code); thousands separated by
+  commas and two decimals in Chinese as in English (how finance in China writes amounts too).
+* ``amount(1234.5)`` → ``1,234.50``: the same without the symbol (table cells under a "¥" header).
+* ``percent(Decimal("79.999"))`` → ``79.999 %``: two decimals, or the decimals the figure has.
+
+Templates use the filters ``money``, ``amount`` and ``percent`` (``channelhub.templatetags.figures``); XLSX
+cells are numbers with the ``"¥"#,##0.00`` format (``channelhub.exports.money_format``); charts' tooltips format with the
+symbol and separators that ``currency_format`` gives the page.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+
+CENT = Decimal("0.01")
+SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
+
+
+def currency_symbol() -> str:
+    code = getattr(settings, "CURRENCY", "CNY")
+    return SYMBOLS.get(code, f"{code} ")
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
+def amount(value: Any) -> str:
+    """``1,234.50`` (two decimals, half up, grouped); ``—`` for nothing."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    return f"{number.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def money(value: Any) -> str:
+    """``¥1,234.50``, ``-¥80.00``; ``—`` for nothing."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    text = amount(abs(number))
+    sign = "-" if number.quantize(CENT, rounding=ROUND_HALF_UP) < 0 else ""
+    return f"{sign}{currency_symbol()}{text}"
+
+
+def percent(value: Any) -> str:
+    """``12.50 %``; a figure with more decimals keeps them (``79.999 %``); ``—`` for nothing."""
+    number = _decimal(value)
+    if number is None:
+        return "—"
+    exponent = number.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
+    return f"{number:,.{places}f} %"

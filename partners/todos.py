@@ -1,0 +1,22 @@
+"""What waits in partners (the dashboards' to-do counts, ``channelhub.todos``)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.roles import Role
+from channelhub.todos import register_todo
+
+
+def register_todos() -> None:
+    from channelhub.scoping import scope
+    from partners.models import Dealer
+
+    register_todo(
+        "reviews-waiting",
+        roles=[Role.FINANCE, Role.ADMIN],
+        label=_("qualification reviews to decide"),
+        count=lambda user: scope(user, Dealer).filter(status=Dealer.Status.UNDER_REVIEW).count(),
+        url=lambda user: f"{reverse('partners:dealer-list')}?status=under_review",
+    )

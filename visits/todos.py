@@ -1,0 +1,36 @@
+"""What waits in visits (the dashboards' to-do counts, ``channelhub.todos``)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.roles import Role
+from channelhub.todos import register_todo
+
+
+def register_todos() -> None:
+    from visits.models import VisitPlan
+    from visits.selectors import plan_list, plans_to_review, review_queue
+
+    register_todo(
+        "flagged-waiting",
+        roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
+        label=_("flagged visits to review"),
+        count=lambda user: review_queue(user).count(),
+        url=lambda user: reverse("visits:review"),
+    )
+    register_todo(
+        "plans-waiting",
+        roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
+        label=_("week plans to approve"),
+        count=lambda user: plans_to_review(user).count(),
+        url=lambda user: f"{reverse('visits:plan-list')}?status=submitted",
+    )
+    register_todo(
+        "plans-returned",
+        roles=[Role.FIELD_REP],
+        label=_("week plans returned to you"),
+        count=lambda user: plan_list(user).filter(rep=user, status=VisitPlan.Status.RETURNED).count(),
+        url=lambda user: f"{reverse('visits:plan-list')}?status=returned",
+    )
