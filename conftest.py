@@ -129,3 +129,15 @@ def client_as(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def page_as(client_as):
+    """``page_as(user)`` → a test client logged in as ``user`` that reads the pages in English."""
+
+    def login(user):
+        client = client_as(user)
+        client.cookies["django_language"] = "en"
+        return client
+
+    return login

@@ -166,17 +166,27 @@ def bulk_api_response(request, action: BulkAction):
     return Response(result.as_data())
 
 
-def bulk_schema(operation_id: str) -> dict[str, Any]:
-    """``extend_schema`` arguments of a bulk action."""
-    from drf_spectacular.utils import OpenApiResponse
+def bulk_route(verb: str, operation_id: str):
+    """A viewset's bulk action ``POST …/<verb>/`` (URL name ``<basename>-<verb>-many``), with its schema."""
+    from drf_spectacular.utils import OpenApiResponse, extend_schema
+    from rest_framework.decorators import action
 
-    return {
-        "request": BulkInput,
-        "responses": {
+    schema = extend_schema(
+        request=BulkInput,
+        responses={
             200: BulkResultSerializer,
             400: OpenApiResponse(description="Bad body (field errors): nothing was done."),
             403: OpenApiResponse(description="Your role may not take this action at all."),
         },
-        "filters": False,
-        "operation_id": operation_id,
-    }
+        filters=False,
+        operation_id=operation_id,
+    )
+    route = action(
+        detail=False,
+        methods=["post"],
+        url_path=verb,
+        url_name=f"{verb}-many",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    return lambda method: schema(route(method))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils.text import capfirst
 
 from channelhub.accounts.models import Profile
 from channelhub.accounts.selectors import managers_with_team_size, role_counts, team_list
@@ -59,10 +60,22 @@ def admin(user) -> dict:
     return {
         "role_stats": [(Role(role).label, counts[role]) for role in (*GROUP_ROLES, Role.ADMIN)],
         "inactive_users": get_user_model()._default_manager.filter(is_active=False).count(),
-        "recent_state_changes": list(
+        "recent_state_changes": _labelled(
             StateChange.objects.select_related("content_type", "by").order_by("-at", "-id")[:10]
         ),
     }
+
+
+def _labelled(changes) -> list[StateChange]:
+    """State changes with the reader's words: the object's kind and its states as its machine names them."""
+    changes = list(changes)
+    for change in changes:
+        model = change.content_type.model_class()
+        machine = getattr(model, "workflow", None)
+        change.kind_label = capfirst(model._meta.verbose_name) if model else change.content_type.name
+        change.from_label = machine.state_label(change.from_state) if machine and change.from_state else ""
+        change.to_label = machine.state_label(change.to_state) if machine else change.to_state
+    return changes
 
 
 BUILDERS = {

@@ -27,7 +27,8 @@ def currency_symbol() -> str:
     return SYMBOLS.get(code, f"{code} ")
 
 
-def _decimal(value: Any) -> Decimal | None:
+def as_decimal(value: Any) -> Decimal | None:
+    """A finite Decimal from a number or its text (the figures stored in JSON), else None."""
     if value is None or value == "":
         return None
     try:
@@ -39,7 +40,7 @@ def _decimal(value: Any) -> Decimal | None:
 
 def amount(value: Any) -> str:
     """``1,234.50`` (two decimals, half up, grouped); ``—`` for nothing."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return "—"
     return f"{number.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
@@ -47,7 +48,7 @@ def amount(value: Any) -> str:
 
 def money(value: Any) -> str:
     """``¥1,234.50``, ``-¥80.00``; ``—`` for nothing."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return "—"
     text = amount(abs(number))
@@ -57,7 +58,7 @@ def money(value: Any) -> str:
 
 def percent(value: Any) -> str:
     """``12.50 %``; a figure with more decimals keeps them (``79.999 %``); ``—`` for nothing."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return "—"
     exponent = number.as_tuple().exponent

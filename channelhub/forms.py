@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,7 +31,18 @@ def style_fields(form: forms.BaseForm) -> forms.BaseForm:
         classes = widget.attrs.get("class", "").split()
         if css not in classes:
             widget.attrs["class"] = " ".join([*classes, css])
+        _capitalise_choices(field)
     return form
+
+
+def _capitalise_choices(field: forms.Field) -> None:
+    """A fixed choice reads as a label ("Maintenance", not "maintenance"; Chinese is unchanged). Choices
+    from the database (dealers, people …) keep their own spelling."""
+    if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+        return
+    choices = list(field.choices)
+    if all(isinstance(label, str | Promise) for _value, label in choices):
+        field.choices = [(value, capfirst(label)) for value, label in choices]
 
 
 class InvalidAwareBoundField(BoundField):

@@ -24,6 +24,7 @@ class NavItem:
 VISITS = _("Field visits")
 PERFORMANCE = _("Performance")
 COMMISSIONS = _("Commissions")
+ADMINISTRATION = _("Administration")
 STAFF = frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
 FIELD = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})
 REVIEWERS = frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})
@@ -57,8 +58,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Disputes"), "kpi:dispute-list", EVERYONE, COMMISSIONS),
     NavItem(_("Commission runs"), "kpi:run-list", STAFF, COMMISSIONS),
     NavItem(_("Periods"), "kpi:period-list", BOOKKEEPERS, COMMISSIONS),
-    NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN})),
-    NavItem(_("Administration"), "admin:index", frozenset({Role.ADMIN})),
+    NavItem(_("Admin site"), "admin:index", frozenset({Role.ADMIN}), ADMINISTRATION),
+    NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN}), ADMINISTRATION),
 )
 
 

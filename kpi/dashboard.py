@@ -58,7 +58,7 @@ def manager_kpi_figures(user, reps=None) -> dict:
         "y_label": _("Sales achievement (%)"),
         "kind": "percent",
     }
-    return {"sales_months": months, "sales_rows": rows, "sales_chart": chart}
+    return {"sales_months": months, "sales_rows": rows, "sales_chart": chart, "sales_pace": pace, "pace_month": current}
 
 
 #: Finance's panel shows this many reps, the lowest collection rates first (all of them: the measures page).
@@ -66,14 +66,20 @@ FINANCE_REPS_SHOWN = 20
 
 
 def _lowest_rate_first(row: dict) -> list[tuple[bool, object]]:
-    """Newest month first; a month without a rate (no sales) after every month with one."""
-    return [(cell.collection_rate is None, cell.collection_rate or 0) for cell in reversed(row["cells"])]
+    """Newest ended month first, the month under way last (it has only begun to be collected); a month
+    without a rate (no sales) after every month with one."""
+    newest_first = row["cells"][::-1]
+    cells = [cell for cell in newest_first if cell.pace is None] + [cell for cell in newest_first if cell.pace]
+    return [(cell.collection_rate is None, cell.collection_rate or 0) for cell in cells]
 
 
 def finance_kpi_figures(user) -> dict:
     reps = list(scope(user, get_user_model()).filter(groups__name=Role.FIELD_REP).order_by("username"))
     months = _months(3)
     figures = measures_for(reps, months)
+    pace, current = month_pace(months[-1]), str(months[-1])
+    for rep in reps:  # the month under way: shown, never flagged below target (it is still being collected)
+        figures[(rep.pk, current)] = replace(figures[(rep.pk, current)], pace=pace)
     rows = [{"rep": rep, "cells": [figures[(rep.pk, str(month))] for month in months]} for rep in reps]
     # A company has hundreds of reps: a table and a chart of them all would be unreadable (and slow).
     shown = sorted(rows, key=_lowest_rate_first)[:FINANCE_REPS_SHOWN]

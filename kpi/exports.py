@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from channelhub.accounts.selectors import display_name
 from channelhub.exports import Column, write_table, yes_no
@@ -58,7 +58,7 @@ def fact_export(*, facts: QuerySet[Fact], kind: str, file_format: str) -> bytes:
     rows = fact_rows(facts.iterator(chunk_size=2000), kind)
     total = {
         "date": str(TOTAL),
-        "dealer_name": _("%(count)d row(s)") % {"count": len(rows)},
+        "dealer_name": ngettext("%(count)d row", "%(count)d rows", len(rows)) % {"count": len(rows)},
         "amount": sum((row["amount"] for row in rows), ZERO),
     }
     titles = {"sales": _("Sales"), "collections": _("Collections"), "expenses": _("Expenses")}

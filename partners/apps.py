@@ -13,4 +13,10 @@ class PartnersConfig(AppConfig):
 
         register_kinds()
         register_todos()
-        register_note("first_agreement_signed", _("First agreement signed: %(agreement)s"))
+        register_note("first_agreement_signed", _first_agreement_note)
+
+
+def _first_agreement_note(params) -> str:
+    if "number" in params:
+        return _("First agreement signed: agreement #%(number)s") % params
+    return _("First agreement signed: %(agreement)s") % params  # notes written before the number was kept

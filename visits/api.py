@@ -19,7 +19,7 @@ from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelated
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedViewSet
-from channelhub.bulk_actions import bulk_api_response, bulk_schema
+from channelhub.bulk_actions import bulk_api_response, bulk_route
 from channelhub.fields import validate_year
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
@@ -180,15 +180,7 @@ class VisitViewSet(ScopedViewSet):
         """Mark as fabricated (弄虚作假): it no longer counts towards the quota."""
         return self._review(request, "mark_fabricated")
 
-    @extend_schema(**bulk_schema("visits_confirm_many"))
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="confirm",
-        url_name="confirm-many",
-        pagination_class=None,
-        filterset_class=None,
-    )
+    @bulk_route("confirm", "visits_confirm_many")
     def confirm_many(self, request):
         """Confirm several flagged visits, each checked on its own: ``done`` lists the ids confirmed, ``refused``
         each other id with the status and the reason the one-visit ``confirm`` would answer."""
@@ -322,15 +314,7 @@ class VisitPlanViewSet(ScopedViewSet):
         plan = plan_services.plan_return(actor=request.user, plan=self.get_object(), **data)
         return self._fresh(plan)
 
-    @extend_schema(**bulk_schema("visit_plans_approve_many"))
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="approve",
-        url_name="approve-many",
-        pagination_class=None,
-        filterset_class=None,
-    )
+    @bulk_route("approve", "visit_plans_approve_many")
     def approve_many(self, request):
         """Approve several submitted week plans, each checked on its own: ``done`` lists the ids approved,
         ``refused`` each other id with the status and the reason the one-plan ``approve`` would answer."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -37,6 +38,7 @@ def rep_visit_figures(user) -> dict:
         "quota": compliance.quota,
         "compliance": compliance,
         "today_visits": figures["today"],
+        "working_day": today.isoweekday() in settings.VISIT_WORKING_DAYS,
         "week_dealers": figures["week_dealers"],
         "this_week": iso_week_label(monday),
         "recent_visits": list(visit_list(user).filter(rep=user)[:5]),

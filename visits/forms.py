@@ -46,7 +46,7 @@ def visitable_dealers(rep):
         .exclude(status=Dealer.Status.TERMINATED)
         .select_related("territory")
         .only("pk", "code", "name", "search_text", "territory__name")
-        .order_by("name")
+        .order_by("code")  # codes group the dealers by place; Chinese names sort by code point, not by reading
     )
 
 
@@ -213,7 +213,7 @@ def plan_formset(data=None, *, rep, week_start: date, plan: VisitPlan | None = N
         prefix="items",
         dealers=dealers,
         form_kwargs={
-            "day_choices": [(day.isoformat(), formats.date_format(day, "D m-d")) for day in days],
+            "day_choices": [(day.isoformat(), formats.date_format(day, "m-d D")) for day in days],
             "dealer_choices": [(pk, f"{d.name} ({d.code})") for pk, d in dealers.items()],
         },
     )

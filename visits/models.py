@@ -85,8 +85,8 @@ class VisitPlan(Reviewed):
     )
 
     class Meta:
-        verbose_name = _("visit plan")
-        verbose_name_plural = _("visit plans")
+        verbose_name = _("week plan")
+        verbose_name_plural = _("week plans")
         ordering = ["-week_start", "rep_id"]
         constraints = [
             models.UniqueConstraint(fields=["rep", "week_start"], name="visit_plan_one_per_rep_week"),
@@ -119,7 +119,7 @@ class VisitPlan(Reviewed):
 
 
 class VisitPlanItem(models.Model):
-    plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("visit plan"))
+    plan = models.ForeignKey(VisitPlan, on_delete=models.CASCADE, related_name="items", verbose_name=_("week plan"))
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer"))
     planned_date = models.DateField(_("planned date"), validators=[validate_year])
     note = models.CharField(_("note"), max_length=200, blank=True)

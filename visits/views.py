@@ -36,7 +36,7 @@ from channelhub.scoping import visit_reps
 from partners.models import Dealer
 from visits import bulk, exports, forms, policies
 from visits.filters import VisitFilter, VisitPlanFilter
-from visits.models import Visit, VisitPlan
+from visits.models import Visit, VisitPlan, plan_due_at
 from visits.selectors import plan_detail, plan_list, plans_to_review, review_queue, visit_detail, visit_list
 from visits.services import compliance as compliance_services
 from visits.services import plans as plan_services
@@ -280,8 +280,13 @@ def my_plan_page(request):
             saved = note_form.run(plan_services.plan_update, actor=user, plan=plan, items=items.items(), note=note)
         if saved is not None:
             if "submit" in request.POST:
-                plan_services.plan_submit(actor=user, plan=saved)
-                messages.success(request, gettext("Plan submitted to your manager."))
+                submitted = plan_services.plan_submit(actor=user, plan=saved)
+                if submitted.is_late:
+                    messages.warning(
+                        request, gettext("Plan submitted to your manager, late: it was due by Saturday 23:59.")
+                    )
+                else:
+                    messages.success(request, gettext("Plan submitted to your manager."))
             else:
                 messages.success(request, gettext("Plan saved as a draft."))
             return redirect("visits:plan-detail", pk=saved.pk)
@@ -293,6 +298,7 @@ def my_plan_page(request):
         "previous_week": iso_week_label(monday - timedelta(days=7)),
         "following_week": iso_week_label(monday + timedelta(days=7)),
         "due_date": monday - timedelta(days=2),
+        "overdue": timezone.now() >= plan_due_at(monday) and (plan is None or plan.submitted_at is None),
         "note_form": note_form,
         "items": items,
     }

@@ -16,7 +16,7 @@ register = template.Library()
 @register.filter
 def money(value, places=2):
     if places in (0, "0"):
-        number = formatting._decimal(value)
+        number = formatting.as_decimal(value)
         if number is None:
             return "—"
         whole = number.quantize(Decimal(1), rounding=ROUND_HALF_UP)

@@ -103,11 +103,11 @@ class StateMachine:
     # --- writing ---------------------------------------------------------------------------------
 
     def refusal(self, obj: models.Model, transition: Transition, state: str) -> TransitionNotAllowed:
-        message = _("Cannot “%(action)s”: this %(object)s is “%(state)s”.") % {
-            "action": transition.label,
-            "object": obj._meta.verbose_name,
-            "state": self.state_label(state),
-        }
+        values = {"action": transition.label, "object": obj._meta.verbose_name, "state": self.state_label(state)}
+        if state == transition.target:  # done already (twice the same button, or a bulk action on a done row)
+            message = _("This %(object)s is “%(state)s” already.") % values
+        else:
+            message = _("Cannot “%(action)s”: this %(object)s is “%(state)s”.") % values
         return TransitionNotAllowed(message, current_state=state)
 
     @transaction.atomic
@@ -143,6 +143,9 @@ class StateMachine:
             setattr(obj, attname, value)
         setattr(obj, self.field, transition.target)
         auto_now = [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+        if by is not None:
+            # the history names who moved it, also outside a request (a task, a command, the demo)
+            obj._history_user = by
         obj.save(update_fields={self.field, *changes, *auto_now})
         return StateChange.objects.create(
             content_type_id=_content_type_id(obj),

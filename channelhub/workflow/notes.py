@@ -15,7 +15,8 @@ _NOTES: dict[str, Any] = {}
 
 
 def register_note(code: str, text) -> None:
-    """``text``: a lazy translation with ``%(name)s`` placeholders for the note's figures."""
+    """``text``: a lazy translation with ``%(name)s`` placeholders for the note's figures, or a function of
+    the figures that returns the sentence (for notes whose figures changed shape over time)."""
     _NOTES[code] = text
 
 
@@ -23,6 +24,8 @@ def note_text(code: str, params: Mapping[str, Any] | None) -> str:
     template = _NOTES.get(code or "")
     if template is None:
         return ""
+    if callable(template) and not hasattr(template, "_proxy____cast"):
+        return str(template(dict(params or {})))
     try:
         return str(template) % dict(params or {})
     except (KeyError, TypeError, ValueError):

@@ -26,7 +26,7 @@ from channelhub.accounts.selectors import display_name
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
-from channelhub.bulk_actions import bulk_api_response, bulk_schema
+from channelhub.bulk_actions import bulk_api_response, bulk_route
 from channelhub.fields import validate_year
 from kpi import bulk
 from kpi.filters_statements import DisputeFilter, StatementFilter
@@ -350,15 +350,7 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         fresh = statement_services.statement_list(request.user).filter(pk__in=[statement.pk for statement in paid])
         return Response(StatementSerializer(fresh, many=True, context=self.get_serializer_context()).data)
 
-    @extend_schema(**bulk_schema("commission_statements_approve_many"))
-    @action(
-        detail=False,
-        methods=["post"],
-        url_path="approve",
-        url_name="approve-many",
-        pagination_class=None,
-        filterset_class=None,
-    )
+    @bulk_route("approve", "commission_statements_approve_many")
     def approve_many(self, request):
         """Approve several submitted statements, each checked on its own (segregation of duties included):
         ``done`` lists the ids approved, ``refused`` each other id with the status and the reason."""

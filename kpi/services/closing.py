@@ -36,6 +36,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
@@ -91,7 +92,7 @@ def _names(reps: list) -> str:
 @transaction.atomic
 def close_period(*, actor, period: Period | str) -> Period:
     """Close ``period`` (a ``Period`` or ``YYYY-MM``): finance and admins only (403). Refused with 409
-    when it is closed already, or while a monthly statement of it is not approved or paid or a rep with
+    before the month has ended, when it is closed already, or while a monthly statement of it is not approved or paid or a rep with
     a plan for it has no statement (the refusal counts them and names some reps)."""
     from kpi.services.runs import reps_with_plan
 
@@ -99,6 +100,8 @@ def close_period(*, actor, period: Period | str) -> Period:
         raise PermissionDenied(_("Only finance or an administrator closes a period."))
     code = period.code if isinstance(period, Period) else str(_month(period, "period"))
     month = Month.parse(code)
+    if month >= Month.current():
+        raise Conflict(_("%(period)s has not ended: a month is closed once it is over.") % {"period": code})
     _period_lock(code, shared=False)
     ensure_periods([month.first_day])
     locked = Period.objects.select_for_update().get(code=code)
@@ -114,12 +117,20 @@ def close_period(*, actor, period: Period | str) -> Period:
         reasons = []
         if pending:
             reasons.append(
-                _("%(count)d monthly statement(s) are not approved or paid yet (%(reps)s)")
+                ngettext(
+                    "%(count)d monthly statement is not approved or paid yet (%(reps)s)",
+                    "%(count)d monthly statements are not approved or paid yet (%(reps)s)",
+                    len(pending),
+                )
                 % {"count": len(pending), "reps": _names([statement.rep for statement in pending])}
             )
         if missing:
             reasons.append(
-                _("%(count)d rep(s) with a plan have no statement for it (%(reps)s): run the period first")
+                ngettext(
+                    "%(count)d rep with a plan has no statement for it (%(reps)s): run the period first",
+                    "%(count)d reps with a plan have no statement for it (%(reps)s): run the period first",
+                    len(missing),
+                )
                 % {"count": len(missing), "reps": _names(missing)}
             )
         raise PeriodNotSettled(

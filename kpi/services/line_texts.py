@@ -10,31 +10,15 @@ prefers it when present).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
-from channelhub.formatting import money as _money
-from channelhub.formatting import percent as _percent
-
-
-def _d(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def money(value: Any) -> str:
-    return _money(_d(value))
-
-
-def pct(value: Any) -> str:
-    return _percent(_d(value))
+from channelhub.formatting import as_decimal as _d
+from channelhub.formatting import money
+from channelhub.formatting import percent as pct
 
 
 def _basis(inputs: Mapping[str, Any]) -> str:

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from channelhub.accounts.models import mask_account
 from channelhub.accounts.selectors import display_name
@@ -140,7 +140,7 @@ def payout_total(rows: list[dict]) -> dict:
     """The total row: the count of statements and the sum paid."""
     return {
         "employee_no": _("Total"),
-        "rep_name": _("%(count)d statement(s)") % {"count": len(rows)},
+        "rep_name": ngettext("%(count)d statement", "%(count)d statements", len(rows)) % {"count": len(rows)},
         "payable_amount": sum((row["payable_amount"] for row in rows), ZERO),
         "currency": settings.CURRENCY,
     }
@@ -235,7 +235,11 @@ def _refusal(refused: list[dict]) -> str:
     named = "; ".join(
         f"#{row['statement']}" + (f" ({row['rep']})" if row["rep"] else "") + f": {row['reason']}" for row in refused
     )
-    return _("Nothing was paid: %(count)d statement(s) of the batch cannot be paid now — %(named)s.") % {
+    return ngettext(
+        "Nothing was paid: %(count)d statement of the batch cannot be paid now — %(named)s.",
+        "Nothing was paid: %(count)d statements of the batch cannot be paid now — %(named)s.",
+        len(refused),
+    ) % {
         "count": len(refused),
         "named": named,
     }

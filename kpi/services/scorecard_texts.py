@@ -6,27 +6,13 @@ stored (STYLE: store facts, render words). Lines scored before keep their stored
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
-from channelhub.formatting import money as _money
-from channelhub.formatting import percent
-
-
-def _d(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def money(value: Any) -> str:
-    return _money(_d(value))
+from channelhub.formatting import as_decimal as _d
+from channelhub.formatting import money, percent
 
 
 def number(value: Any) -> str:

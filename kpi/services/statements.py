@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
@@ -284,7 +284,11 @@ def statement_reopen(*, actor, statement: Statement, comment: str = "") -> State
         open_disputes = Dispute.objects.filter(line__statement=statement, status=Dispute.Status.OPEN).count()
         if open_disputes:
             raise Conflict(
-                _("%(count)d dispute(s) on this statement are still open; answer them before reopening it.")
+                ngettext(
+                    "%(count)d dispute on this statement is still open; answer it before reopening it.",
+                    "%(count)d disputes on this statement are still open; answer them before reopening it.",
+                    open_disputes,
+                )
                 % {"count": open_disputes},
                 current_state=statement.status,
             )

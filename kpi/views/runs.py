@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from channelhub.celery import BrokerUnavailable
 from channelhub.errors import DomainError
 from channelhub.pages import paginate, posted
+from channelhub.periods import Month
 from kpi.forms_runs import StartRunForm, YearEndForm
 from kpi.models import CommissionRun
 from kpi.services.closing import close_period, may_close, period_rows, settle_year
@@ -119,7 +120,11 @@ def run_year_end_page(request):
 
 
 def period_list_page(request):
-    context = {"page_obj": paginate(request, period_rows(request.user)), "can_close": may_close(request.user)}
+    context = {
+        "page_obj": paginate(request, period_rows(request.user)),
+        "can_close": may_close(request.user),
+        "current_month": str(Month.current()),  # a month is closed once it is over
+    }
     return render(request, "kpi/runs/period_list.html", context)
 
 

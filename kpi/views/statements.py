@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.selectors import display_name
@@ -324,7 +324,11 @@ def payout_pay_page(request):
         if paid is not None:
             messages.success(
                 request,
-                gettext("%(count)d statement(s) of %(period)s marked paid, reference %(reference)s.")
+                ngettext(
+                    "%(count)d statement of %(period)s marked paid, reference %(reference)s.",
+                    "%(count)d statements of %(period)s marked paid, reference %(reference)s.",
+                    len(paid),
+                )
                 % {"count": len(paid), "period": data["period"], "reference": data["payment_reference"]},
             )
             return redirect(_payout_url(data["period"]))

@@ -171,7 +171,7 @@ def agreement_sign(*, actor, agreement: Agreement, comment: str = "") -> Agreeme
     Agreement.workflow.apply(agreement, "sign", by=actor, comment=comment, changes={"signed_at": timezone.now()})
     if dealer.status == Dealer.Status.QUALIFIED:
         Dealer.workflow.apply(
-            dealer, "activate", by=actor, note="first_agreement_signed", note_params={"agreement": str(agreement)}
+            dealer, "activate", by=actor, note="first_agreement_signed", note_params={"number": agreement.pk}
         )
     agreement.dealer = dealer
     return agreement

@@ -1,6 +1,6 @@
 """Phone layout at 390×844, measured in Chromium (issue 14, item 6), in Chinese and in English.
 
-On the demo's data (``seed_demo``: names, amounts and lists of a real month), a rep and a manager open every
+On the demo's data (``seed_demo``: names, amounts and lists of a real month), a rep, a manager (and finance) open every
 page their menu leads to, and from each the first page of every other kind it links to, and a few pages no
 menu lists (the week plan, the notifications, a visit's review form). On each page:
 
@@ -142,7 +142,7 @@ def test_the_pages_of_a_rep_and_a_manager_fit_a_phone(new_page, live_server, lan
     from django.contrib.auth import get_user_model
 
     call_command("seed_demo", stdout=StringIO())
-    users = get_user_model().objects.in_bulk(["rep1", "manager1"], field_name="username")
+    users = get_user_model().objects.in_bulk(["rep1", "manager1", "finance"], field_name="username")
     next_week = iso_week_label(week_start(timezone.localdate()) + timedelta(days=7))
     problems: list[str] = []
 
@@ -186,6 +186,12 @@ def test_the_pages_of_a_rep_and_a_manager_fit_a_phone(new_page, live_server, lan
     assert {"/visits/review/", "/visits/compliance/", "/kpi/measures/", "/visits/plans/"} <= set(visited)
     shot(manager, f"phone-{language}-manager")
 
+    # --- finance, whose queues and payout list are read on a phone too ---
+    finance = new_page(phone=True, language=language)
+    log_in(finance, users["finance"], DEMO_PASSWORD)
+    visited, found = walk(finance, ["/kpi/statements/approvals/", "/kpi/statements/payouts/", "/kpi/periods/"])
+    problems += found
+
     assert not problems, "\n".join(problems)
 
 
@@ -216,3 +222,18 @@ def test_a_manager_told_of_week_plans_approves_three_at_once_on_a_phone(
     for plan in plans:
         plan.refresh_from_db()
         assert plan.status == "approved"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_top_bar_fits_a_desktop_on_one_line_for_every_role(new_page, everyone, language):
+    """At 1280 px every role's menu, language, bell and name stand on one line, none off the screen."""
+    for who in ("rep", "manager", "finance", "admin"):
+        page = new_page(language=language)
+        log_in(page, everyone[who])
+        width, bar = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.querySelector('nav.navbar').getBoundingClientRect().height]"
+        )
+        assert width <= page.viewport_size["width"], (who, width)
+        assert bar < 70, (who, bar)  # one line
+        bell = page.get_by_test_id("notification-bell").bounding_box()
+        assert bell["x"] + bell["width"] <= page.viewport_size["width"], who

@@ -42,7 +42,7 @@ def test_a_period_with_drafts_cannot_be_closed_and_the_refusal_counts_and_names_
     with pytest.raises(PeriodNotSettled) as refused:
         close_period(actor=finance, period=JULY)
     message = str(refused.value)
-    assert "2026-07" in message and "2 monthly statement(s) are not approved or paid yet" in message
+    assert "2026-07" in message and "2 monthly statements are not approved or paid yet" in message
     assert "李娜" in message and "刘洋" in message and "张伟" not in message
     assert refused.value.extra["not_settled"] == 2 and refused.value.extra["without_statement"] == 0
     assert refused.value.status_code == 409
@@ -63,7 +63,7 @@ def test_a_rep_with_a_plan_but_no_statement_blocks_the_close(july, finance, rep,
     Statement.objects.create(rep=rep, period=JULY, status="approved")
     with pytest.raises(PeriodNotSettled) as refused:
         close_period(actor=finance, period=JULY)
-    assert "2 rep(s) with a plan have no statement for it" in str(refused.value)
+    assert "2 reps with a plan have no statement for it" in str(refused.value)
     assert refused.value.extra["without_statement"] == 2
 
 
@@ -76,7 +76,7 @@ def test_the_refusal_names_five_reps_at_most(d, finance, manager):
         Statement.objects.create(rep=rep, period=JULY)
     with pytest.raises(PeriodNotSettled) as refused:
         close_period(actor=finance, period=JULY)
-    assert "7 monthly statement(s)" in str(refused.value) and "…" in str(refused.value)
+    assert "7 monthly statements" in str(refused.value) and "…" in str(refused.value)
     assert len(refused.value.extra["reps"]) == 5
 
 

@@ -187,16 +187,6 @@ def test_an_inactive_manager_is_not_notified(finance, d, manager):
 
 
 @pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
 def flagged(finance, d, sh_agreement):
     record(
         finance,

@@ -19,16 +19,6 @@ S = Statement.Status
 
 
 @pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
 def july(rep, manager, finance):
     return make_statement(rep, PERIOD, S.APPROVED, submitted_by=manager, approved_by=finance)
 

@@ -236,7 +236,7 @@ def test_sales_export_holds_the_lists_rows_with_a_total_row_in_english(client_as
     assert (first[8], first[9]) == ("SH-PD", "yes")  # no signed agreement covers it: a channel conflict
     assert first[10] == ("'=1+1" if file_format == "csv" else "=1+1")  # never a formula
     total = rows[-1]
-    assert total[0] == "Total" and total[3] == "4 row(s)"
+    assert total[0] == "Total" and total[3] == "4 rows"
     assert str(total[6]) in ("650.00", "650")
 
 
@@ -270,7 +270,7 @@ def test_export_applies_the_lists_filters_across_pages(client_as, finance, manag
     client = english_client(client_as, finance)
     rows = exported(client, "collections", date_from="2026-10-01", date_to="2026-10-31")
     assert len(rows) == 1 + 61 + 1  # every page, not the first 50
-    assert rows[-1][3] == "61 row(s)" and rows[-1][6] == "67.00"
+    assert rows[-1][3] == "61 rows" and rows[-1][6] == "67.00"
     rows = exported(english_client(client_as, manager), "collections", rep=rep.pk, date_from="", date_to="")
     assert sorted(row[1] for row in rows[1:-1])[:3] == ["N-000", "N-001", "N-002"]
     assert all(row[4] == "rep_a1" for row in rows[1:-1])

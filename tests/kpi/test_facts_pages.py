@@ -23,16 +23,6 @@ MODELS = {"sales": SalesRecord, "collections": Collection, "expenses": Expense}
 
 
 @pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
-@pytest.fixture
 def facts(finance, d):
     """Per kind: A1 (rep) 100.00 on 1 Oct and 50.00 on 5 Oct, P1 (rep_peer) 200.00 on 2 Oct, O1
     (other_rep) 300.00 on 3 Oct."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from django.urls import reverse
 
 from channelhub.periods import Month
@@ -17,16 +16,6 @@ from tests.kpi.runs_world import JULY, close, with_status
 july = runs_world.july
 run_now = runs_world.run_now
 D = Decimal
-
-
-@pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
 
 
 # --- runs ---------------------------------------------------------------------------------------------
@@ -170,7 +159,7 @@ def test_the_periods_page_counts_statements_and_offers_finance_the_close_button(
     Period.objects.create(code="2026-05", status="closed")
     body = page_as(finance).get(reverse("kpi:period-list")).content.decode()
     july_row = body.split('data-period="2026-07"')[1].split("</tr>")[0]
-    assert '<td class="text-end">3</td>' in july_row  # 3 statements
+    assert '<td class="text-end d-none d-sm-table-cell">3</td>' in july_row  # 3 statements
     assert '<span class="text-danger">2</span>' in july_row  # 2 not approved or paid
     assert reverse("kpi:period-close", args=[Period.objects.get(code=JULY).pk]) in july_row
     may_row = body.split('data-period="2026-05"')[1].split("</tr>")[0]
@@ -185,7 +174,7 @@ def test_closing_from_the_page_refused_then_done(july, run_now, page_as, finance
     client = page_as(finance)
     assert "Close 2026-07" in client.get(reverse("kpi:period-close", args=[period.pk])).content.decode()
     refused = client.post(reverse("kpi:period-close", args=[period.pk]), follow=True).content.decode()
-    assert "cannot be closed" in refused and "3 monthly statement(s)" in refused
+    assert "cannot be closed" in refused and "3 monthly statements" in refused
     Statement.objects.update(**with_status("paid"))
     done = client.post(reverse("kpi:period-close", args=[period.pk]), follow=True).content.decode()
     assert "The period 2026-07 is closed." in done

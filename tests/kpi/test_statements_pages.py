@@ -22,16 +22,6 @@ S = Statement.Status
 ACTIONS = ("submit", "approve", "reject", "reopen", "mark-paid")
 
 
-@pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
 def detail(statement) -> str:
     return reverse("kpi:statement-detail", args=[statement.pk])
 

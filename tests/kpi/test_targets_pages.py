@@ -18,16 +18,6 @@ from kpi.services.targets import target_acknowledge, target_approve, target_prop
 PERIOD = "2031-07"
 
 
-@pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
 def make(actor, rep, period=PERIOD, sales="100000.00", **figures) -> Target:
     return target_propose(actor=actor, rep=rep, period=period, sales_target=sales, **figures)
 

@@ -26,16 +26,6 @@ from tests.visits.world import log
 TODAY = timezone.localdate
 
 
-@pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
 def months_back(count: int) -> list[Month]:
     months = [Month.current()]
     while len(months) < count:

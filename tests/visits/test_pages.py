@@ -17,16 +17,6 @@ from visits.services import plans as plan_services
 from visits.services.visits import review_visit
 
 
-@pytest.fixture
-def page_as(client_as):
-    def login(user):
-        client = client_as(user)
-        client.cookies["django_language"] = "en"
-        return client
-
-    return login
-
-
 def _now():
     return timezone.now().replace(microsecond=0)
 
