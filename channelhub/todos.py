@@ -2,8 +2,8 @@
 each linking to the queue where the work is done.
 
 The core knows no domain app: each app registers its to-dos when it loads (``register_todo``: the roles it
-concerns, a label, a count of the user's waiting items — one query — and the queue's URL). The dashboard
-shows those of the user's role, in the order registered.
+concerns, a label, the user's waiting rows as a queryset, and the queue's URL). The dashboard shows those
+of the user's role, in the order registered, all counted in one query.
 """
 
 from __future__ import annotations
@@ -12,29 +12,41 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import IntegerField, Subquery
+
 
 @dataclass(frozen=True)
 class Todo:
     key: str
     roles: tuple[str, ...]
     label: Any  # a lazy translation
-    count: Callable[[Any], int]
+    rows: Callable[[Any], Any]  # user → the queryset of what waits for them
     url: Callable[[Any], str]
 
 
 _TODOS: dict[str, Todo] = {}
 
 
-def register_todo(key: str, *, roles, label, count: Callable[[Any], int], url: Callable[[Any], str]) -> None:
-    _TODOS[key] = Todo(key, tuple(str(role) for role in roles), label, count, url)
+def register_todo(key: str, *, roles, label, rows: Callable[[Any], Any], url: Callable[[Any], str]) -> None:
+    _TODOS[key] = Todo(key, tuple(str(role) for role in roles), label, rows, url)
+
+
+class _Count(Subquery):
+    """The number of rows of a queryset, as a column of another query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
 
 
 def todos_for(user, role: str | None) -> list[dict]:
-    """The to-dos of ``role`` for ``user``: ``{"key", "label", "count", "url"}`` each (one query each)."""
-    if role is None:
+    """The to-dos of ``role`` for ``user``: ``{"key", "label", "count", "url"}`` each, counted in one query."""
+    mine = [todo for todo in _TODOS.values() if role is not None and str(role) in todo.roles]
+    if not mine:
         return []
+    columns = {f"todo_{index}": _Count(todo.rows(user).order_by()) for index, todo in enumerate(mine)}
+    counts = get_user_model()._default_manager.filter(pk=user.pk).values(**columns).get()
     return [
-        {"key": todo.key, "label": str(todo.label), "count": todo.count(user), "url": todo.url(user)}
-        for todo in _TODOS.values()
-        if str(role) in todo.roles
+        {"key": todo.key, "label": str(todo.label), "count": counts[f"todo_{index}"], "url": todo.url(user)}
+        for index, todo in enumerate(mine)
     ]

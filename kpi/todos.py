@@ -33,25 +33,24 @@ def register_todos() -> None:
         "statements-to-approve",
         roles=[Role.FINANCE, Role.ADMIN],
         label=_("commission statements to approve"),
-        count=lambda user: approval_queue(user).count(),
+        rows=lambda user: approval_queue(user),
         url=lambda user: reverse("kpi:approval-queue"),
     )
     register_todo(
         "statements-to-pay",
         roles=[Role.FINANCE, Role.ADMIN],
         label=_("approved statements to pay"),
-        count=lambda user: _to_pay(user).count(),
+        rows=lambda user: _to_pay(user),
         url=_payout_url,
     )
     register_todo(
         "statements-to-submit",
         roles=[Role.CHANNEL_MANAGER],
         label=_("draft statements to submit"),
-        count=lambda user: (
+        rows=lambda user: (
             statement_list(user)
             .filter(status=Statement.Status.DRAFT, period__lt=str(Month.current()))
             .exclude(rep=user)
-            .count()
         ),
         url=lambda user: f"{reverse('kpi:statement-list')}?status=draft",
     )
@@ -59,20 +58,20 @@ def register_todos() -> None:
         "disputes-to-answer",
         roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
         label=_("disputes to answer"),
-        count=lambda user: dispute_list(user).filter(status=Dispute.Status.OPEN).exclude(rep=user).count(),
+        rows=lambda user: dispute_list(user).filter(status=Dispute.Status.OPEN).exclude(rep=user),
         url=lambda user: f"{reverse('kpi:dispute-list')}?status=open",
     )
     register_todo(
         "targets-to-approve",
         roles=[Role.CHANNEL_MANAGER],
         label=_("proposed targets to approve"),
-        count=lambda user: target_list(user).filter(status=Target.Status.PROPOSED).exclude(rep=user).count(),
+        rows=lambda user: target_list(user).filter(status=Target.Status.PROPOSED).exclude(rep=user),
         url=lambda user: f"{reverse('kpi:target-list')}?status=proposed",
     )
     register_todo(
         "targets-to-acknowledge",
         roles=[Role.FIELD_REP],
         label=_("approved targets to acknowledge"),
-        count=lambda user: target_list(user).filter(rep=user, status=Target.Status.APPROVED).count(),
+        rows=lambda user: target_list(user).filter(rep=user, status=Target.Status.APPROVED),
         url=lambda user: f"{reverse('kpi:target-list')}?status=approved",
     )

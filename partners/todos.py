@@ -17,6 +17,6 @@ def register_todos() -> None:
         "reviews-waiting",
         roles=[Role.FINANCE, Role.ADMIN],
         label=_("qualification reviews to decide"),
-        count=lambda user: scope(user, Dealer).filter(status=Dealer.Status.UNDER_REVIEW).count(),
+        rows=lambda user: scope(user, Dealer).filter(status=Dealer.Status.UNDER_REVIEW),
         url=lambda user: f"{reverse('partners:dealer-list')}?status=under_review",
     )

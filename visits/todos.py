@@ -17,20 +17,20 @@ def register_todos() -> None:
         "flagged-waiting",
         roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
         label=_("flagged visits to review"),
-        count=lambda user: review_queue(user).count(),
+        rows=lambda user: review_queue(user),
         url=lambda user: reverse("visits:review"),
     )
     register_todo(
         "plans-waiting",
         roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
         label=_("week plans to approve"),
-        count=lambda user: plans_to_review(user).count(),
+        rows=lambda user: plans_to_review(user),
         url=lambda user: f"{reverse('visits:plan-list')}?status=submitted",
     )
     register_todo(
         "plans-returned",
         roles=[Role.FIELD_REP],
         label=_("week plans returned to you"),
-        count=lambda user: plan_list(user).filter(rep=user, status=VisitPlan.Status.RETURNED).count(),
+        rows=lambda user: plan_list(user).filter(rep=user, status=VisitPlan.Status.RETURNED),
         url=lambda user: f"{reverse('visits:plan-list')}?status=returned",
     )

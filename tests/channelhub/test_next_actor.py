@@ -166,3 +166,15 @@ def test_each_dashboard_opens_with_its_todos_linking_to_their_queues(client_as, 
     for todo in response.context["todos"]:
         assert f'data-testid="{todo["key"]}"' in html
         assert client.get(todo["url"]).status_code == 200, todo["key"]
+
+
+def test_the_todos_of_a_role_are_counted_in_one_query(manager, finance, django_assert_num_queries):
+    from channelhub.roles import Role
+    from channelhub.todos import todos_for
+
+    # the user's roles and the scope's territories (each read once a request), then the five counts at once
+    with django_assert_num_queries(3):
+        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 5
+    # finance sees everything (no territories): the roles, the three counts, the oldest month to pay
+    with django_assert_num_queries(3):
+        assert len(todos_for(finance, Role.FINANCE)) == 3
