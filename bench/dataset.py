@@ -49,6 +49,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
 
+from channelhub.db import is_postgresql
 from channelhub.periods import Month
 from channelhub.roles import Role
 
@@ -149,7 +150,7 @@ def write_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> 
     count = 0
     names = ", ".join(columns)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -235,7 +236,7 @@ def build(scale: float = 1, *, months: int = MONTHS, run_month: Month | str | No
             )
         built.existed = True
         built.counts = present_counts()
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        if is_postgresql() and not connection.in_atomic_block:
             with connection.cursor() as cursor:  # after migrations that rebuilt indexes: fresh statistics
                 cursor.execute("VACUUM (ANALYZE)")
         built.seconds = time.perf_counter() - started
@@ -265,13 +266,13 @@ def build(scale: float = 1, *, months: int = MONTHS, run_month: Month | str | No
         from kpi.services.periods import ensure_periods
 
         ensure_periods([month.first_day for month in size.month_list])
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if is_postgresql() and not connection.in_atomic_block:
         # VACUUM, not only ANALYZE: rows written by COPY are not yet marked all-visible, so without it
         # PostgreSQL cannot answer from the covering indexes (index-only scans) and reads the heap.
         with connection.cursor() as cursor:
             cursor.execute("VACUUM (ANALYZE)")
         done("vacuum, analyze")
-    elif connection.vendor == "postgresql":
+    elif is_postgresql():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         done("analyze")

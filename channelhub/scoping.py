@@ -17,11 +17,11 @@ from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.db import connection
-from django.db.models import BooleanField, F, Func, Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from channelhub.db import any_of
 from channelhub.roles import Role, has_role, roles_of
 
 M = TypeVar("M", bound=Model)
@@ -159,31 +159,6 @@ def _reference_data(user, queryset: QuerySet) -> QuerySet:
 # --- visits, week plans and quotas (SPEC §2 row "visits") ---------------------------------------
 
 
-class _EqualsAny(Func):
-    """``field = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery runs once, and the index on ``field``
-    serves the comparison even inside an OR (``field IN (subquery)`` there is a hashed subplan tested
-    against every row of the table)."""
-
-    output_field = BooleanField()
-    conditional = True
-
-    def as_sql(self, compiler, connection, **extra_context):
-        field, array = self.get_source_expressions()
-        field_sql, field_params = compiler.compile(field)
-        array_sql, array_params = compiler.compile(array)
-        return f"{field_sql} = ANY({array_sql})", (*field_params, *array_params)
-
-
-def _in_subquery(field: str, subquery: QuerySet) -> Q:
-    """Rows whose ``field`` is among the single column of ``subquery``, in a form that keeps to an index
-    when OR-ed with other conditions (PostgreSQL; other databases: a plain ``IN``)."""
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.expressions import ArraySubquery
-
-        return Q(_EqualsAny(F(field), ArraySubquery(subquery)))
-    return Q(**{f"{field}__in": subquery})
-
-
 def _visit_condition(user, rep_field: str = "rep", dealer_prefix: str | None = "dealer__") -> Q | None:
     """``None`` means everything (admin). Reps: their own; managers: their team's, and — when the
     rows have a dealer — those at dealers in their territories. Finance sees none."""
@@ -191,12 +166,12 @@ def _visit_condition(user, rep_field: str = "rep", dealer_prefix: str | None = "
         return None
     visible = Q(pk__in=[])
     if has_role(user, Role.CHANNEL_MANAGER):
-        visible |= _in_subquery(rep_field, team_ids(user))
+        visible |= any_of(rep_field, team_ids(user))
         if dealer_prefix is not None:
             from partners.models import Dealer
 
             dealers = Dealer.objects.filter(in_territories_of(user)).order_by().values("pk")
-            visible |= _in_subquery(f"{dealer_prefix}id", dealers)
+            visible |= any_of(f"{dealer_prefix}id", dealers)
     if has_role(user, Role.FIELD_REP):
         visible |= Q(**{rep_field: user.pk})
     return visible

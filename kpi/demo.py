@@ -26,10 +26,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from channelhub.db import rows_where
 from channelhub.periods import Month
 from kpi.models import Collection, Expense, SalesRecord, Scorecard, ScorecardTemplate, Target
 from kpi.scorecard_defaults import ensure_default_templates
-from kpi.services.fact_input import rows_where
 from kpi.services.facts import facts_record, model_of
 from kpi.services.periods import closed_codes
 from kpi.services.scorecards import compute_scorecard, scorecard_confirm, scorecard_self_evaluate

@@ -5,7 +5,7 @@ Variables (all optional here; ``production`` insists on ``SECRET_KEY``):
 ``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``, ``TIME_ZONE``, ``LANGUAGE_CODE``, ``CURRENCY``,
 ``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``, ``CONN_MAX_AGE``, ``AXES_FAILURE_LIMIT``, ``AXES_USERNAME_FAILURE_LIMIT``,
 ``AXES_ADDRESS_FAILURE_LIMIT``, ``AXES_COOLOFF_MINUTES``, ``TRUSTED_PROXY_COUNT``, ``TRUSTED_PROXIES``,
-``API_TOKEN_DAYS``, ``API_DOCS_PUBLIC``.
+``API_TOKEN_DAYS``, ``API_DOCS_PUBLIC``, ``LOCK_TIMEOUT_MS``.
 """
 
 from __future__ import annotations
@@ -122,6 +122,8 @@ TEMPLATES = [
 # --- database ------------------------------------------------------------------------------------
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+#: How long a writer waits for an advisory lock (``channelhub.locking``) before answering 503.
+LOCK_TIMEOUT_MS = env_int("LOCK_TIMEOUT_MS", 10_000)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)

@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -40,6 +40,7 @@ from django.utils.translation import ngettext
 
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
+from channelhub.locking import KeySpace, hold
 from channelhub.periods import YEARS, Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
@@ -48,8 +49,8 @@ from kpi.models import Period, Statement, StatementLine
 from kpi.services.periods import check_open, ensure_periods
 
 ZERO = Decimal("0.00")
-#: Advisory-lock namespace of the period locks (the key is the month, ``YYYYMM``).
-_PERIOD_LOCK = 7_263_006
+#: The period locks (keyed by the month's code, ``YYYY-MM``): writers share, a close is exclusive.
+PERIOD = KeySpace("period")
 #: How many reps a refusal names before "…".
 NAMED = 5
 
@@ -62,12 +63,7 @@ class PeriodNotSettled(Conflict):
 
 
 def _period_lock(code: str, *, shared: bool) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite has one writer at a time anyway
-    month = Month.parse(code)
-    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {function}(%s, %s)", [_PERIOD_LOCK, month.year * 100 + month.month])
+    hold(PERIOD, str(Month.parse(code)), shared=shared)
 
 
 def hold_period_open(code: str) -> None:

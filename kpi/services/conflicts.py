@@ -11,9 +11,9 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
+from channelhub.db import slices
 from channelhub.roles import Role
 from kpi.models import SalesRecord
-from kpi.services.fact_input import slices
 from partners.models import Agreement
 
 User = get_user_model()

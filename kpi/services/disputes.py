@@ -24,13 +24,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
+from channelhub.locking import KeySpace, hold, hold_many
 from channelhub.notifications.services import notify
 from channelhub.roles import Role, has_role
 from channelhub.scoping import SegregationOfDutiesError, scope
@@ -53,8 +54,8 @@ DISPUTABLE_STATES = (Statement.Status.SUBMITTED, Statement.Status.APPROVED)
 SUMMARY_STEPS = (Step.NET, Step.RETAINED, Step.PAYABLE)
 #: Added to positions while lines are moved down, so that no two lines share one on the way.
 _SHIFT = 10_000
-#: Key of the advisory lock that serialises a rep's adjustments (with the rep's ID) on PostgreSQL.
-_ADJUSTMENT_LOCK = 7_263_101
+#: The advisory locks that serialise a rep's adjustments and runs (keyed by the rep's ID).
+REP_ADJUSTMENTS = KeySpace("rep-adjustments")
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -255,24 +256,17 @@ def next_open_statement(rep_id: int, *, after: str) -> Statement | None:
 
 
 def _serialise_rep(rep_id: int) -> None:
-    """An acceptance and a run writing the rep's next draft must not miss each other: on PostgreSQL both
-    take this lock before looking for the other's rows (SQLite runs one writer at a time anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_ADJUSTMENT_LOCK, rep_id])
+    """An acceptance and a run writing the rep's next draft must not miss each other: both take this lock
+    before looking for the other's rows (``channelhub.locking``; SQLite runs one writer at a time)."""
+    hold(REP_ADJUSTMENTS, rep_id)
 
 
 def hold_reps(rep_ids) -> None:
-    """``_serialise_rep`` for several reps in one query, taken in ascending rep order so that two writers
-    of overlapping sets of reps (two chunks, two runs) wait for each other instead of deadlocking. A run
-    holds them for the whole of its chunk's transaction: statements, lines and adjustments."""
-    rep_ids = sorted(set(rep_ids))
-    if rep_ids and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, rep_id) FROM unnest(%s::integer[]) AS rep_id",
-                [_ADJUSTMENT_LOCK, rep_ids],
-            )
+    """``_serialise_rep`` for several reps in one query, in one order for every writer, so that two
+    writers of overlapping sets of reps (two chunks, two runs) wait for each other instead of
+    deadlocking. A run holds them for the whole of its chunk's transaction: statements, lines and
+    adjustments."""
+    hold_many(REP_ADJUSTMENTS, set(rep_ids))
 
 
 def pending_adjustments(rep_ids, *, period: str, drafts=()) -> dict[int, list[Dispute]]:

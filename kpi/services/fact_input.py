@@ -8,7 +8,7 @@ thousands of dealers, and building a model instance for each costs more than the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -16,12 +16,12 @@ from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, models
+from django.db import models
 from django.db.models import Exists, OuterRef
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from channelhub.accounts.selectors import people_by_login_or_employee_no
+from channelhub.db import rows_where
 from channelhub.periods import YEARS
 from channelhub.roles import Role
 from channelhub.scoping import scope
@@ -133,47 +133,6 @@ def a_code(value: Any) -> str:
 
 
 # --- lookups: one query per kind of thing (a few for very large batches) ---------------------------
-
-
-def in_batch_size() -> int:
-    """How many values one ``IN (…)`` may carry on this database."""
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        connection.ensure_connection()
-        try:
-            return max(500, connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) - 100)
-        except AttributeError:  # Python before 3.11
-            return 900
-    return 20_000
-
-
-def slices(values: Iterable) -> Iterator[list]:
-    values = sorted(set(values), key=str)
-    size = in_batch_size()
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def where_in(queryset: models.QuerySet, field_name: str, values: Iterable) -> Iterator[models.QuerySet]:
-    """``queryset`` filtered on ``field_name`` among ``values``: on PostgreSQL one query with the values
-    as one array parameter (``IN (SELECT unnest(%s))``: 100,000 references cost one parameter, not
-    100,000 placeholders to build and parse); elsewhere one query per slice of ``in_batch_size()``."""
-    if connection.vendor == "postgresql":
-        values = list(set(values))
-        if values:
-            array = "bigint[]" if all(type(value) is int for value in values) else "text[]"
-            yield queryset.filter(**{f"{field_name}__in": RawSQL(f"SELECT unnest(%s::{array})", (values,))})
-        return
-    for part in slices(values):
-        yield queryset.filter(**{f"{field_name}__in": part})
-
-
-def rows_where(queryset: models.QuerySet, field_name: str, values: Iterable) -> list:
-    found = []
-    for part in where_in(queryset, field_name, values):
-        found.extend(part)
-    return found
 
 
 class DealerRow(NamedTuple):

@@ -31,13 +31,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from channelhub.accounts.selectors import AMBIGUOUS
-from channelhub.bulk import copy_rows
+from channelhub.db import copy_rows, supports_copy, where_in
 from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role
 from kpi.models import Collection, Expense, Fact, Period, SalesRecord
@@ -52,7 +52,6 @@ from kpi.services.fact_input import (
     parse_amount,
     parse_date,
     text_of,
-    where_in,
 )
 from kpi.services.periods import check_open, ensure_periods, period_code
 from partners.models import Dealer, ProductLine, Territory
@@ -353,7 +352,7 @@ def facts_record(
             )
     batch.new_rows = new
     if not dry_run and new:
-        _save(model, batch, copy=not returning and connection.vendor == "postgresql")
+        _save(model, batch, copy=not returning and supports_copy())
     return batch
 
 

@@ -33,13 +33,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channelhub.bulk import copy_rows, insert_rows
+from channelhub.db import copy_rows, insert_rows, supports_copy
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, team_ids
@@ -404,7 +404,7 @@ def _write_lines(
             rows.append((statement, offset + number, draft.step, "", draft.inputs or {}))
             sources.append(draft)
     lines: dict[int, list[StatementLine]] = {pk: [] for pk in ids}
-    if not (settles or disputed or want_ids) and connection.vendor == "postgresql":
+    if not (settles or disputed or want_ids) and supports_copy():
         # Nothing refers to the new lines (no ID wanted back): straight in with COPY, no model objects.
         copy_rows(
             StatementLine._meta.db_table,

@@ -8,12 +8,13 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
 from channelhub.fields import LAST_YEAR, validate_year
+from channelhub.locking import KeySpace, hold_many
 from partners import policies
 from partners.models import Agreement, Dealer, ProductLine
 from partners.selectors import conflicting_agreements
@@ -34,7 +35,8 @@ EDITABLE_STATES = (Agreement.Status.DRAFT, Agreement.Status.PENDING_APPROVAL)
 #: Dealers with whom an agreement may be signed.
 SIGNABLE_DEALER_STATES = (Dealer.Status.QUALIFIED, Dealer.Status.ACTIVE)
 
-_EXCLUSIVITY_LOCK = 7_263_001  # any constant: serialises signing on PostgreSQL
+#: Signings that could clash wait for each other (keyed by a territory path and a product line).
+SIGNING = KeySpace("agreement-signing")
 
 
 # --- why an action is not possible now (None: it is) — the services raise these, pages show them ----
@@ -138,18 +140,26 @@ def agreement_submit(*, actor, agreement: Agreement, comment: str = "") -> Agree
     return agreement
 
 
-def _serialise_signing() -> None:
-    """Two signings that would conflict must not pass the exclusivity check side by side."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_EXCLUSIVITY_LOCK])
+def signing_keys(agreement: Agreement):
+    """The (territory path, product line) keys a signing of ``agreement`` locks (a generator: read only
+    where locks are taken). Two agreements clash only when one's territory is the other's or an
+    ancestor of it and they share a product line; each signing locks its territory and every ancestor
+    for each of its lines, so two that could clash share the key of the higher territory and signings
+    elsewhere do not wait for each other."""
+    paths = agreement.territory.ancestor_paths()
+    return ((path, line) for line in agreement.product_lines.values_list("pk", flat=True) for path in paths)
+
+
+def _serialise_signing(agreement: Agreement) -> None:
+    """Two signings that could clash must not pass the exclusivity check side by side."""
+    hold_many(SIGNING, signing_keys(agreement))
 
 
 @transaction.atomic
 def agreement_sign(*, actor, agreement: Agreement, comment: str = "") -> Agreement:
     """pending_approval → signed. Refused when an exclusive conflict exists; activates a qualified dealer."""
     policies.require(policies.can_manage_agreement(actor, agreement))
-    _serialise_signing()
+    _serialise_signing(agreement)
     dealer = Dealer.objects.select_for_update().get(pk=agreement.dealer_id)
     if dealer.status not in SIGNABLE_DEALER_STATES:
         raise Conflict(
