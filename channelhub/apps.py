@@ -10,8 +10,10 @@ class ChannelhubConfig(AppConfig):
 
     def ready(self) -> None:
         from channelhub.db import register_lookups
+        from channelhub.registry import register_api
 
         register_lookups()
+        register_api("channelhub.accounts.api")  # the core's API, before the apps' (they come later)
 
 
 class ChannelhubAdminConfig(admin_apps.AdminConfig):

@@ -1,18 +1,45 @@
-"""What each role's dashboard (``/``) shows. One builder per role; later issues add their figures.
+"""What each role's dashboard (``/``) shows: the core's own part per role, then the panels the apps
+registered for that role (``register_panel`` in their ``AppConfig.ready()``), in their order.
 
-Each builder reads through selectors, so the dashboard issues a fixed number of queries.
+A panel is ``panel(user, context) -> dict``: it reads what the core and earlier panels put in
+``context`` (the manager's ``team`` and ``reps``, say) and answers the keys it adds. Each panel reads
+through selectors, so the dashboard issues a fixed number of queries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
 
 from channelhub.accounts.models import Profile
-from channelhub.accounts.selectors import managers_with_team_size, role_counts, team_list
-from channelhub.roles import GROUP_ROLES, Role, has_role
+from channelhub.accounts.selectors import managers_with_team_size, role_counts
+from channelhub.roles import GROUP_ROLES, Role
 from channelhub.workflow.models import StateChange
+
+Panel = Callable[[object, dict], dict]
+
+
+@dataclass(frozen=True)
+class _Registered:
+    role: str
+    order: int
+    panel: Panel
+
+
+_PANELS: list[_Registered] = []
+
+
+def register_panel(role: str, panel: Panel, *, order: int = 500) -> None:
+    """Show ``panel`` on ``role``'s dashboard after the panels of a lower ``order``."""
+    if all(entry.panel is not panel or entry.role != role for entry in _PANELS):
+        _PANELS.append(_Registered(role, order, panel))
+
+
+def panels(role: str) -> list[Panel]:
+    return [entry.panel for entry in sorted(_PANELS, key=lambda entry: entry.order) if entry.role == role]
 
 
 def _profile(user) -> Profile | None:
@@ -20,39 +47,15 @@ def _profile(user) -> Profile | None:
 
 
 def field_rep(user) -> dict:
-    from kpi.dashboard import rep_kpi_figures
-    from visits.dashboard import rep_visit_figures
-
-    return {"profile": _profile(user), **rep_visit_figures(user), **rep_kpi_figures(user)}
+    return {"profile": _profile(user)}
 
 
 def channel_manager(user) -> dict:
-    from channelhub.scoping import visit_reps
-    from kpi.dashboard import manager_kpi_figures
-    from visits.dashboard import manager_visit_figures
-
-    # The team, read once: its field reps (with their visit quotas) feed both panels.
-    team = list(
-        team_list(user)
-        .select_related("visit_quota")
-        .annotate(is_visit_rep=Exists(visit_reps(user).filter(pk=OuterRef("pk"))))
-    )
-    reps = [member for member in team if member.is_visit_rep]
-    if has_role(user, Role.FIELD_REP):
-        reps.append(user)  # a manager who is also a field rep counts in their own compliance
-    reps.sort(key=lambda member: member.username)
-    return {
-        "profile": _profile(user),
-        "team": team,
-        **manager_visit_figures(user, reps),
-        **manager_kpi_figures(user, reps),
-    }
+    return {"profile": _profile(user)}
 
 
 def finance(user) -> dict:
-    from kpi.dashboard import finance_kpi_figures
-
-    return {"profile": _profile(user), "managers": list(managers_with_team_size()), **finance_kpi_figures(user)}
+    return {"profile": _profile(user), "managers": list(managers_with_team_size())}
 
 
 def admin(user) -> dict:
@@ -89,4 +92,7 @@ BUILDERS = {
 def dashboard_context(user, role: str | None) -> dict:
     if role is None:
         return {}
-    return BUILDERS[role](user)
+    context = BUILDERS[role](user)
+    for panel in panels(role):
+        context.update(panel(user, context))
+    return context

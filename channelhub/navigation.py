@@ -1,4 +1,8 @@
-"""The main navigation, per role. Each issue adds its pages here."""
+"""The main navigation, per role: a registry that each app fills from its ``AppConfig.ready()``
+(``register_nav``); the core adds only its own entries (the dashboard, the admin site, the API docs).
+
+An entry's ``order`` places it in the bar; consecutive entries of a ``group`` share a drop-down menu.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.roles import Role, roles_of
 
 EVERYONE = frozenset(Role.values)
+STAFF = frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
+FIELD = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})
+REVIEWERS = frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})
+BOOKKEEPERS = frozenset({Role.FINANCE, Role.ADMIN})
+ADMINISTRATION = _("Administration")
 
 
 @dataclass(frozen=True)
@@ -19,47 +28,28 @@ class NavItem:
     url_name: str
     roles: frozenset[str] = EVERYONE
     group: str | Promise | None = None  #: consecutive items of a group share a drop-down menu
+    order: int = 500  #: where the entry stands in the bar (lower first)
 
 
-VISITS = _("Field visits")
-PERFORMANCE = _("Performance")
-COMMISSIONS = _("Commissions")
-ADMINISTRATION = _("Administration")
-STAFF = frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
-FIELD = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})
-REVIEWERS = frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})
-BOOKKEEPERS = frozenset({Role.FINANCE, Role.ADMIN})
+_ENTRIES: list[NavItem] = []
 
 
-NAVIGATION: tuple[NavItem, ...] = (
-    NavItem(_("Dashboard"), "dashboard"),
-    NavItem(_("Dealers"), "partners:dealer-list"),
-    NavItem(_("Agreements"), "partners:agreement-list"),
-    NavItem(_("New visit"), "visits:visit-create", frozenset({Role.FIELD_REP}), VISITS),
-    NavItem(_("Visits"), "visits:visit-list", FIELD, VISITS),
-    NavItem(_("Week plans"), "visits:plan-list", FIELD, VISITS),
-    NavItem(_("Review"), "visits:review", REVIEWERS, VISITS),
-    NavItem(_("Compliance"), "visits:compliance", FIELD, VISITS),
-    NavItem(_("Targets"), "kpi:target-list", EVERYONE, PERFORMANCE),
-    NavItem(_("Scorecards"), "kpi:scorecard-list", EVERYONE, PERFORMANCE),
-    NavItem(_("Measures"), "kpi:measures", EVERYONE, PERFORMANCE),
-    NavItem(_("Sales"), "kpi:sales-list", EVERYONE, PERFORMANCE),
-    NavItem(_("Collections"), "kpi:collection-list", EVERYONE, PERFORMANCE),
-    NavItem(_("Expenses"), "kpi:expense-list", EVERYONE, PERFORMANCE),
-    NavItem(
-        _("Channel conflicts"),
-        "kpi:conflicts",
-        frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN}),
-        PERFORMANCE,
-    ),
-    NavItem(_("Imports"), "kpi:import", BOOKKEEPERS, PERFORMANCE),
-    NavItem(_("Statements"), "kpi:statement-list", EVERYONE, COMMISSIONS),
-    NavItem(_("Approval queue"), "kpi:approval-queue", BOOKKEEPERS, COMMISSIONS),
-    NavItem(_("Disputes"), "kpi:dispute-list", EVERYONE, COMMISSIONS),
-    NavItem(_("Commission runs"), "kpi:run-list", STAFF, COMMISSIONS),
-    NavItem(_("Periods"), "kpi:period-list", BOOKKEEPERS, COMMISSIONS),
-    NavItem(_("Admin site"), "admin:index", frozenset({Role.ADMIN}), ADMINISTRATION),
-    NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN}), ADMINISTRATION),
+def register_nav(*items: NavItem) -> None:
+    """Add entries to the bar (an app's ``ready()``); an entry already registered is not added twice."""
+    for item in items:
+        if item not in _ENTRIES:
+            _ENTRIES.append(item)
+
+
+def navigation() -> tuple[NavItem, ...]:
+    """Every registered entry in the bar's order (by ``order``, then as registered)."""
+    return tuple(sorted(_ENTRIES, key=lambda item: item.order))
+
+
+register_nav(
+    NavItem(_("Dashboard"), "dashboard", order=0),
+    NavItem(_("Admin site"), "admin:index", frozenset({Role.ADMIN}), ADMINISTRATION, order=900),
+    NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN}), ADMINISTRATION, order=901),
 )
 
 
@@ -69,7 +59,7 @@ def nav_items(user, current_path: str) -> list[dict]:
     held = roles_of(user)
     items = [
         {"label": item.label, "url": reverse(item.url_name), "active": False, "group": item.group}
-        for item in NAVIGATION
+        for item in navigation()
         if not held.isdisjoint(item.roles)
     ]
     matches = [i for i in items if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))]

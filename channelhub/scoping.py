@@ -1,11 +1,14 @@
 """Who may see what (SPEC §2) — the one place that answers it.
 
 Every list, detail, export, chart and total starts from ``scope(user, queryset)``; a model with no
-rule here cannot be scoped and raises ``ImproperlyConfigured`` rather than leaking rows. Out-of-scope
+rule cannot be scoped and raises ``ImproperlyConfigured`` rather than leaking rows. Out-of-scope
 objects are simply absent, so a detail lookup on them answers 404 (``get_scoped_or_404``).
 
-Rules are registered with ``@scope_rule("app_label.Model")``. Each rule receives an authenticated,
-active user and a queryset of that model and returns the visible part of it.
+Rules are registered with ``@scope_rule("app_label.Model")``: the core's own (users, notifications)
+here, each domain app's in its ``policies.py``, imported by its ``AppConfig.ready()``. Each rule
+receives an authenticated, active user and a queryset of that model and returns the visible part of
+it; ``rep_rows_rule``, ``reference_data``, ``team_ids`` and ``in_territories_of`` are the pieces the
+apps' rules are built from.
 
 The segregation-of-duties checks (不相容岗位) live here too.
 """
@@ -21,7 +24,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from channelhub.db import any_of
+from channelhub.accounts.models import Profile
 from channelhub.roles import Role, has_role, roles_of
 
 M = TypeVar("M", bound=Model)
@@ -52,7 +55,9 @@ def scope(user, queryset: QuerySet[M] | type[M]) -> QuerySet[M]:
     try:
         rule = _RULES[label]
     except KeyError:
-        raise ImproperlyConfigured(f"No scope rule for {label}; add one to channelhub/scoping.py.") from None
+        raise ImproperlyConfigured(
+            f"No scope rule for {label}; register one with @scope_rule in its app's policies.py."
+        ) from None
     if not roles_of(user):
         return queryset.none()
     return rule(user, queryset)
@@ -99,7 +104,7 @@ def visible_users(user) -> QuerySet:
     return scope(user, get_user_model())
 
 
-# --- territories, dealers, agreements (SPEC §2 rows "dealers", "agreements") ----------------------
+# --- territories, and rules the apps build theirs from ----------------------------------------------
 
 _PATHS_ATTR = "_channelhub_territory_paths"
 
@@ -108,9 +113,8 @@ def territory_paths(user) -> tuple[str, ...]:
     """Materialised paths of the territories ``user`` covers (read once per user object)."""
     cached = getattr(user, _PATHS_ATTR, None)
     if cached is None:
-        from partners.models import Territory
-
-        cached = tuple(Territory.objects.filter(profiles__user=user).values_list("path", flat=True))
+        territories = Profile._meta.get_field("territories").related_model
+        cached = tuple(territories._default_manager.filter(profiles__user=user).values_list("path", flat=True))
         setattr(user, _PATHS_ATTR, cached)
     return cached
 
@@ -123,89 +127,9 @@ def in_territories_of(user, field: str = "territory") -> Q:
     return condition
 
 
-def _dealer_condition(user, prefix: str = "") -> Q | None:
-    """``None`` means everything; else the condition on dealers (under ``prefix``) that ``user`` may see."""
-    if has_role(user, Role.ADMIN, Role.FINANCE):
-        return None
-    visible = Q(pk__in=[])
-    if has_role(user, Role.CHANNEL_MANAGER):
-        visible |= in_territories_of(user, f"{prefix}territory")
-    if has_role(user, Role.FIELD_REP):
-        visible |= Q(**{f"{prefix}owner": user})
-    return visible
-
-
-def _via_dealer(prefix: str):
-    def rule(user, queryset: QuerySet) -> QuerySet:
-        condition = _dealer_condition(user, prefix)
-        return queryset if condition is None else queryset.filter(condition)
-
-    return rule
-
-
-scope_rule("partners.Dealer")(_via_dealer(""))
-scope_rule("partners.Agreement")(_via_dealer("dealer__"))
-scope_rule("partners.DealerContact")(_via_dealer("dealer__"))
-scope_rule("partners.QualificationReview")(_via_dealer("dealer__"))
-
-
-@scope_rule("partners.Territory")
-@scope_rule("partners.ProductLine")
-def _reference_data(user, queryset: QuerySet) -> QuerySet:
-    """Territories and product lines are reference data: every role reads all of them."""
-    return queryset
-
-
-# --- visits, week plans and quotas (SPEC §2 row "visits") ---------------------------------------
-
-
-def _visit_condition(user, rep_field: str = "rep", dealer_prefix: str | None = "dealer__") -> Q | None:
-    """``None`` means everything (admin). Reps: their own; managers: their team's, and — when the
-    rows have a dealer — those at dealers in their territories. Finance sees none."""
-    if has_role(user, Role.ADMIN):
-        return None
-    visible = Q(pk__in=[])
-    if has_role(user, Role.CHANNEL_MANAGER):
-        visible |= any_of(rep_field, team_ids(user))
-        if dealer_prefix is not None:
-            from partners.models import Dealer
-
-            dealers = Dealer.objects.filter(in_territories_of(user)).order_by().values("pk")
-            visible |= any_of(f"{dealer_prefix}id", dealers)
-    if has_role(user, Role.FIELD_REP):
-        visible |= Q(**{rep_field: user.pk})
-    return visible
-
-
-def _visits_rule(rep_field: str, dealer_prefix: str | None):
-    def rule(user, queryset: QuerySet) -> QuerySet:
-        condition = _visit_condition(user, rep_field, dealer_prefix)
-        return queryset if condition is None else queryset.filter(condition)
-
-    return rule
-
-
-scope_rule("visits.Visit")(_visits_rule("rep", "dealer__"))
-scope_rule("visits.VisitPlan")(_visits_rule("rep", None))
-scope_rule("visits.VisitPlanItem")(_visits_rule("plan__rep", None))
-scope_rule("visits.Quota")(_visits_rule("rep", None))
-
-
-def visit_reps(user) -> QuerySet:
-    """The reps whose visit compliance ``user`` may see: admin all reps, a manager the team, a rep self."""
-    reps = get_user_model()._default_manager.filter(groups__name=Role.FIELD_REP)
-    condition = _visit_condition(user, "pk", None)
-    if not roles_of(user):
-        return reps.none()
-    return reps if condition is None else reps.filter(condition)
-
-
-# --- KPI: facts, targets, scorecards (SPEC §2 rows "sales / collections / expenses", "targets",
-# "scorecards") -----------------------------------------------------------------------------------
-
-
-def _kpi_rule(rep_field: str):
-    """Admin and finance see all; a manager the team's (reps whose manager they are); a rep their own."""
+def rep_rows_rule(rep_field: str) -> Rule:
+    """The rule of rows that belong to a rep (``rep_field``): admin and finance see all; a manager the
+    team's (reps whose manager they are); a rep their own."""
 
     def rule(user, queryset: QuerySet) -> QuerySet:
         if has_role(user, Role.ADMIN, Role.FINANCE):
@@ -220,28 +144,8 @@ def _kpi_rule(rep_field: str):
     return rule
 
 
-for _label in ("kpi.SalesRecord", "kpi.Collection", "kpi.Expense", "kpi.Target", "kpi.Scorecard", "kpi.Statement"):
-    scope_rule(_label)(_kpi_rule("rep"))
-scope_rule("kpi.TargetCategoryShare")(_kpi_rule("target__rep"))
-scope_rule("kpi.ScorecardLine")(_kpi_rule("scorecard__rep"))
-scope_rule("kpi.StatementLine")(_kpi_rule("statement__rep"))
-scope_rule("kpi.Dispute")(_kpi_rule("line__statement__rep"))
-scope_rule("kpi.PlanAssignment")(_kpi_rule("rep"))
-
-
-@scope_rule("kpi.CommissionRun")
-def _runs(user, queryset: QuerySet) -> QuerySet:
-    """Runs hold counts, not money: managers, finance and admins see them all; reps none."""
-    return queryset if has_role(user, Role.ADMIN, Role.FINANCE, Role.CHANNEL_MANAGER) else queryset.none()
-
-
-@scope_rule("kpi.Period")
-@scope_rule("kpi.CommissionPlan")
-@scope_rule("kpi.CommissionTier")
-@scope_rule("kpi.ScorecardTemplate")
-@scope_rule("kpi.ScorecardTemplateItem")
-def _kpi_reference_data(user, queryset: QuerySet) -> QuerySet:
-    """Periods, commission plans and scorecard templates are reference data: every role reads them."""
+def reference_data(user, queryset: QuerySet) -> QuerySet:
+    """The rule of reference data (territories, product lines, plans, periods …): every role reads all."""
     return queryset
 
 

@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 from channelhub import views
 from channelhub.accounts.views import PasswordChangeView
 from channelhub.health import healthz
+from channelhub.registry import PAGES
 
 admin.site.site_header = _("channelhub administration")
 admin.site.site_title = _("channelhub")
@@ -44,9 +45,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("notifications/", include("channelhub.notifications.urls")),
     path("api/v1/", include("channelhub.api.urls")),
-    path("partners/", include("partners.urls")),
-    path("visits/", include("visits.urls")),
-    path("kpi/", include("kpi.urls")),
+    # the domain apps' pages, as their AppConfig.ready() registered them
+    *(path(prefix, include(urlconf)) for prefix, urlconf in PAGES),
     path("admin/", admin.site.urls),
 ]
 

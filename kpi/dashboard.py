@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from channelhub.periods import Month, month_pace
 from channelhub.roles import Role
-from channelhub.scoping import scope, visit_reps
+from channelhub.scoping import scope
 from kpi.services.measures import measures_for, rep_measures
+from visits.policies import visit_reps
 
 
 def _months(count: int) -> list[Month]:
@@ -30,6 +31,19 @@ def _months(count: int) -> list[Month]:
 def _number(value) -> float | None:
     """Chart.js reads numbers; the tables beside the charts show the exact Decimals."""
     return None if value is None else float(value)
+
+
+def rep_panel(user, context: dict) -> dict:
+    return rep_kpi_figures(user)
+
+
+def manager_panel(user, context: dict) -> dict:
+    """Sales against target of the reps an earlier panel read (``reps``), else of ``visit_reps``."""
+    return manager_kpi_figures(user, context.get("reps"))
+
+
+def finance_panel(user, context: dict) -> dict:
+    return finance_kpi_figures(user)
 
 
 def rep_kpi_figures(user) -> dict:

@@ -25,6 +25,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from channelhub.db import rows_where
 from channelhub.periods import Month
@@ -77,7 +78,7 @@ def _money(value: float) -> Decimal:
 def _split(total: Decimal, parts: int, rng: random.Random) -> list[Decimal]:
     """``total`` in ``parts`` random positive amounts that add up to it exactly."""
     total = total.quantize(CENT, rounding=ROUND_HALF_UP)
-    weights = [rng.uniform(0.5, 1.5) for _ in range(parts)]
+    weights = [rng.uniform(0.5, 1.5) for _part in range(parts)]
     amounts = [_money(float(total) * w / sum(weights)) for w in weights]
     amounts[-1] += total - sum(amounts)
     return [amount for amount in amounts if amount > 0]
@@ -274,3 +275,11 @@ def seed_kpi(users: dict, *, today: date | None = None) -> dict[str, int]:
         "targets": Target.objects.count(),
         "scorecards": Scorecard.objects.count(),
     }
+
+
+def demo_step(users: dict) -> str:
+    """``seed_demo``'s step for the facts, targets and scorecards: its line of output."""
+    return _(
+        "Demo figures: %(sales)d sales, %(collections)d collections, %(expenses)d expenses, "
+        "%(targets)d targets, %(scorecards)d scorecards"
+    ) % seed_kpi(users)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from channelhub.periods import Month
 from kpi.models import CommissionPlan, CommissionRun, Scorecard, Statement
@@ -133,3 +134,8 @@ def seed_commissions(users: dict, *, today: date | None = None) -> dict[str, int
                     paid_on=today,
                 )
     return {"plans": CommissionPlan.objects.count(), "statements": Statement.objects.count()}
+
+
+def demo_step(users: dict) -> str:
+    """``seed_demo``'s step for the commission plans and statements: its line of output."""
+    return _("Demo commissions: %(plans)d plans, %(statements)d statements") % seed_commissions(users)

@@ -21,6 +21,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from channelhub.accounts.models import Profile
@@ -319,7 +320,7 @@ class _Planner:
                 first = cities[0]
                 slots.append(_Slot(region, province, full, *first, Dealer.Kind.DISTRIBUTOR))
                 for city, city_name, lat, lon in cities:
-                    for _ in range(3):
+                    for _copy in range(3):
                         slots.append(_Slot(region, province, full, city, city_name, lat, lon, kinds.pop()))
         return slots
 
@@ -583,7 +584,7 @@ def _create_agreement(actor, dealer: Dealer, plan: AgreementPlan, territories, l
         agreement_services.agreement_submit(actor=actor, agreement=agreement)
         return agreement
     _sign(actor, agreement)
-    for _ in range(plan.renewals):
+    for _renewal in range(plan.renewals):
         agreement = _sign(actor, agreement_services.agreement_renew(actor=actor, agreement=agreement))
     if plan.renewal_draft:
         agreement_services.agreement_renew(actor=actor, agreement=agreement)
@@ -648,3 +649,10 @@ def seed_partners(users: dict) -> dict[str, int]:
         "dealers": Dealer.objects.count(),
         "agreements": Agreement.objects.count(),
     }
+
+
+def demo_step(users: dict) -> str:
+    """``seed_demo``'s step for this app (``channelhub.registry.register_demo``): its line of output."""
+    return _("Demo partners: %(territories)d territories, %(dealers)d dealers, %(agreements)d agreements") % (
+        seed_partners(users)
+    )

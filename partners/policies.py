@@ -1,17 +1,18 @@
 """Who may do what with dealers and agreements (SPEC §2). Services enforce these; pages and the API
 use them to offer only the actions a user may take.
 
-Visibility (which rows) is ``channelhub.scoping``; these answer "may this user act on this row",
-always for a row the user can already see.
+The checks answer "may this user act on this row", always for a row the user can already see; the
+scope rules (which rows, ``channelhub.scoping``) are at the end.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from channelhub.roles import Role, has_role
-from channelhub.scoping import territory_paths
+from channelhub.scoping import in_territories_of, reference_data, scope_rule, territory_paths
 
 from .models import Agreement, Dealer, Territory
 
@@ -72,3 +73,38 @@ def agreement_actions(user, agreement: Agreement) -> list:
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("Your role does not allow this."))
+
+
+# --- visibility (SPEC §2 rows "dealers", "agreements"): the scope rules of this app ----------------
+
+
+def dealer_condition(user, prefix: str = "") -> Q | None:
+    """``None`` means everything; else the condition on dealers (under ``prefix``) that ``user`` may see:
+    admin and finance all, a manager those in their territories, a rep those they own."""
+    if has_role(user, Role.ADMIN, Role.FINANCE):
+        return None
+    visible = Q(pk__in=[])
+    if has_role(user, Role.CHANNEL_MANAGER):
+        visible |= in_territories_of(user, f"{prefix}territory")
+    if has_role(user, Role.FIELD_REP):
+        visible |= Q(**{f"{prefix}owner": user})
+    return visible
+
+
+def via_dealer(prefix: str):
+    """The scope rule of rows that belong to a dealer (``prefix`` leads from the row to it)."""
+
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        condition = dealer_condition(user, prefix)
+        return queryset if condition is None else queryset.filter(condition)
+
+    return rule
+
+
+scope_rule("partners.Dealer")(via_dealer(""))
+scope_rule("partners.Agreement")(via_dealer("dealer__"))
+scope_rule("partners.DealerContact")(via_dealer("dealer__"))
+scope_rule("partners.QualificationReview")(via_dealer("dealer__"))
+# territories and product lines are reference data: every role reads all of them
+scope_rule("partners.Territory")(reference_data)
+scope_rule("partners.ProductLine")(reference_data)

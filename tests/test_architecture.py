@@ -3,6 +3,7 @@ have to remember."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -39,3 +40,34 @@ def test_advisory_locks_go_through_channelhub_locking():
         if "pg_advisory" in path.read_text() and relative(path) != "channelhub/locking.py"
     ]
     assert taking == []
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports (at the top or inside a function), as absolute dotted names."""
+    tree = ast.parse(path.read_text())
+    package = ".".join(path.relative_to(BASE_DIR).with_suffix("").parts[:-1])
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                found.add(".".join([*base, node.module] if node.module else base))
+            else:
+                found.add(node.module)
+    return found
+
+
+def test_the_core_imports_no_domain_app():
+    """channelhub is the core: the apps plug into its registries (channelhub.registry); it never
+    names them in an import, nor through ``import_module``/``include`` with a literal."""
+    offenders = []
+    for path in source_files(CORE):
+        for module in imported_modules(path):
+            if module.split(".")[0] in DOMAIN_APPS:
+                offenders.append(f"{relative(path)} imports {module}")
+        for app in DOMAIN_APPS:
+            if re.search(rf"""(import_module|include)\(\s*["']{app}[."']""", path.read_text()):
+                offenders.append(f"{relative(path)} loads {app} by name")
+    assert offenders == []

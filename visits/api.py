@@ -23,11 +23,11 @@ from channelhub.bulk_actions import bulk_api_response, bulk_route
 from channelhub.fields import validate_year
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
-from channelhub.scoping import visit_reps
 from partners.models import Dealer
 from visits import bulk, policies
 from visits.filters import VisitFilter, VisitPlanFilter
 from visits.models import Visit, VisitPlan, VisitPlanItem
+from visits.policies import visit_reps
 from visits.selectors import plan_detail, plan_list, visit_detail, visit_list
 from visits.services import compliance as compliance_services
 from visits.services import plans as plan_services

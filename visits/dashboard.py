@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from channelhub.accounts.selectors import team_list
 from channelhub.periods import Month, iso_week_label, month_pace, week_start
-from channelhub.scoping import visit_reps
+from channelhub.roles import Role, has_role
 from visits.models import Visit
+from visits.policies import visit_reps
 from visits.selectors import visit_list
 from visits.services.compliance import rep_compliance, team_compliance
 
@@ -43,6 +45,25 @@ def rep_visit_figures(user) -> dict:
         "this_week": iso_week_label(monday),
         "recent_visits": list(visit_list(user).filter(rep=user)[:5]),
     }
+
+
+def rep_panel(user, context: dict) -> dict:
+    return rep_visit_figures(user)
+
+
+def manager_panel(user, context: dict) -> dict:
+    """The manager's team, read once (its field reps, with their visit quotas, feed the later panels
+    as ``reps``), and the team's compliance."""
+    team = list(
+        team_list(user)
+        .select_related("visit_quota")
+        .annotate(is_visit_rep=Exists(visit_reps(user).filter(pk=OuterRef("pk"))))
+    )
+    reps = [member for member in team if member.is_visit_rep]
+    if has_role(user, Role.FIELD_REP):
+        reps.append(user)  # a manager who is also a field rep counts in their own compliance
+    reps.sort(key=lambda member: member.username)
+    return {"team": team, "reps": reps, **manager_visit_figures(user, reps)}
 
 
 def manager_visit_figures(user, reps=None) -> dict:

@@ -32,6 +32,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from channelhub.accounts.demo import DEMO_USERS
 from channelhub.periods import Month, week_start
@@ -210,7 +211,7 @@ def _day(rep: _Rep, day: date, seen: set[int]) -> list[_Draw]:
     pool = list(rep.dealers)
     weights = [weight * (0.15 if dealer.pk in seen else 1) for dealer, weight in zip(pool, rep.weights, strict=True)]
     dealers = []
-    for _ in range(count):
+    for _number in range(count):
         pick = rng.choices(range(len(pool)), weights=weights)[0]
         dealers.append(pool.pop(pick))
         weights.pop(pick)
@@ -576,3 +577,8 @@ def seed_visits(users: dict, *, now: datetime | None = None) -> dict[str, int]:
     _seed_visits(reps, today, now)
     _seed_plans(reps, today, now)
     return {"visits": Visit.objects.count(), "plans": VisitPlan.objects.count()}
+
+
+def demo_step(users: dict) -> str:
+    """``seed_demo``'s step for this app (``channelhub.registry.register_demo``): its line of output."""
+    return _("Demo visits: %(visits)d visits, %(plans)d week plans") % seed_visits(users)

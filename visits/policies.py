@@ -1,14 +1,19 @@
-"""Who may do what with visits and plans (SPEC §2). Visibility (which rows) is ``channelhub.scoping``;
-these answer "may this user act on this row", always for a row the user can already see."""
+"""Who may do what with visits and plans (SPEC §2): the checks answer "may this user act on this row",
+always for a row the user can already see; the scope rules (which rows) are at the end."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from channelhub.roles import Role, has_role
+from channelhub.db import any_of
+from channelhub.roles import Role, has_role, roles_of
+from channelhub.scoping import in_territories_of, scope_rule, team_ids
+from partners.models import Dealer
 from visits.models import Visit, VisitPlan
 
 #: A rep may change a visit for this long after logging it (SPEC §2: "edit within 24 h").
@@ -52,3 +57,45 @@ def can_edit(user, visit: Visit, now=None) -> bool:
 
 def can_edit_plan(user, plan: VisitPlan) -> bool:
     return plan.rep_id == user.pk and plan.status in (VisitPlan.Status.DRAFT, VisitPlan.Status.RETURNED)
+
+
+# --- visibility (SPEC §2 row "visits"): the scope rules of this app ----------------------------------
+
+
+def visit_condition(user, rep_field: str = "rep", dealer_prefix: str | None = "dealer__") -> Q | None:
+    """``None`` means everything (admin). Reps: their own; managers: their team's, and — when the
+    rows have a dealer — those at dealers in their territories. Finance sees none."""
+    if has_role(user, Role.ADMIN):
+        return None
+    visible = Q(pk__in=[])
+    if has_role(user, Role.CHANNEL_MANAGER):
+        visible |= any_of(rep_field, team_ids(user))
+        if dealer_prefix is not None:
+            dealers = Dealer.objects.filter(in_territories_of(user)).order_by().values("pk")
+            visible |= any_of(f"{dealer_prefix}id", dealers)
+    if has_role(user, Role.FIELD_REP):
+        visible |= Q(**{rep_field: user.pk})
+    return visible
+
+
+def _visits_rule(rep_field: str, dealer_prefix: str | None):
+    def rule(user, queryset: QuerySet) -> QuerySet:
+        condition = visit_condition(user, rep_field, dealer_prefix)
+        return queryset if condition is None else queryset.filter(condition)
+
+    return rule
+
+
+scope_rule("visits.Visit")(_visits_rule("rep", "dealer__"))
+scope_rule("visits.VisitPlan")(_visits_rule("rep", None))
+scope_rule("visits.VisitPlanItem")(_visits_rule("plan__rep", None))
+scope_rule("visits.Quota")(_visits_rule("rep", None))
+
+
+def visit_reps(user) -> QuerySet:
+    """The reps whose visit compliance ``user`` may see: admin all reps, a manager the team, a rep self."""
+    reps = get_user_model()._default_manager.filter(groups__name=Role.FIELD_REP)
+    condition = visit_condition(user, "pk", None)
+    if not roles_of(user):
+        return reps.none()
+    return reps if condition is None else reps.filter(condition)

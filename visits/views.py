@@ -32,11 +32,11 @@ from channelhub.pages import (
 )
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
 from channelhub.roles import Role, has_role
-from channelhub.scoping import visit_reps
 from partners.models import Dealer
 from visits import bulk, exports, forms, policies
 from visits.filters import VisitFilter, VisitPlanFilter
 from visits.models import Visit, VisitPlan, plan_due_at
+from visits.policies import visit_reps
 from visits.selectors import plan_detail, plan_list, plans_to_review, review_queue, visit_detail, visit_list
 from visits.services import compliance as compliance_services
 from visits.services import plans as plan_services

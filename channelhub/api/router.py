@@ -3,7 +3,8 @@
     from channelhub.api.router import router
     router.register("dealers", DealerViewSet, basename="dealer")
 
-and ``channelhub/api/urls.py`` imports those modules (``API_MODULES``) before reading the routes.
+and register the module in their ``AppConfig.ready()`` (``channelhub.registry.register_api``);
+``channelhub/api/urls.py`` imports the registered modules before reading the routes.
 """
 
 from rest_framework.routers import DefaultRouter

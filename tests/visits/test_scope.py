@@ -20,11 +20,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from channelhub.roles import Role
-from channelhub.scoping import get_scoped_or_404, scope, visit_reps
+from channelhub.scoping import get_scoped_or_404, scope
 from tests.factories import UserFactory
 from tests.partners.world import make_dealer
 from tests.visits.world import at, log
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
+from visits.policies import visit_reps
 from visits.selectors import (
     dealer_visits,
     plan_detail,

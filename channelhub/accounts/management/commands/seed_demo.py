@@ -2,11 +2,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from channelhub.accounts.demo import DEMO_PASSWORD, DEMO_USERS, seed_users
+from channelhub.registry import demo_steps
 from channelhub.roles import Role
-from kpi.demo import seed_kpi
-from kpi.demo_commissions import seed_commissions
-from partners.demo import seed_partners
-from visits.demo import seed_visits
 
 
 class Command(BaseCommand):
@@ -18,29 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, quiet_logins=False, **options):
         users = seed_users()
         self.stdout.write(self.style.SUCCESS(f"Demo users: {len(users)}"))
-        partners = seed_partners(users)
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("Demo partners: %(territories)d territories, %(dealers)d dealers, %(agreements)d agreements")
-                % partners
-            )
-        )
-        visits = seed_visits(users)
-        self.stdout.write(self.style.SUCCESS(_("Demo visits: %(visits)d visits, %(plans)d week plans") % visits))
-        kpi = seed_kpi(users)
-        self.stdout.write(
-            self.style.SUCCESS(
-                _(
-                    "Demo figures: %(sales)d sales, %(collections)d collections, %(expenses)d expenses, "
-                    "%(targets)d targets, %(scorecards)d scorecards"
-                )
-                % kpi
-            )
-        )
-        commissions = seed_commissions(users)
-        self.stdout.write(
-            self.style.SUCCESS(_("Demo commissions: %(plans)d plans, %(statements)d statements") % commissions)
-        )
+        # each app's step, as its AppConfig.ready() registered it (channelhub.registry.register_demo)
+        for step in demo_steps():
+            self.stdout.write(self.style.SUCCESS(step.seed(users)))
         if quiet_logins:
             return
         self.stdout.write("")
