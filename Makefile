@@ -6,10 +6,13 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The suite runs on every core (pytest-xdist); the broker's tests keep to one worker. TEST_WORKERS=0: in-process.
+TEST_WORKERS ?= auto
+XDIST  := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
 MO     := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format worker beat install install-dev messages makemessages check clean bench load
+.PHONY: help run test test-fast lint format worker beat install install-dev messages makemessages check clean bench load
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -23,7 +26,10 @@ run: install ## Serve the app with demo data on SQLite (tasks eager) at http://1
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev ## Run the whole test suite (PostgreSQL/Redis too when DATABASE_URL/CELERY_BROKER_URL are set)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+
+test-fast: install-dev ## The suite without the slow tests (schemathesis, seed_demo, end-to-end, faults, browser)
+	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 lint: install-dev ## ruff check + ruff format --check
 	$(VENV)/bin/ruff check .

@@ -45,8 +45,26 @@ requires_browser = pytest.mark.skipif(
 )
 
 
+#: Suites that take seconds a test: ``make test`` runs them, ``make test-fast`` leaves them out.
+SLOW_SUITES = ("tests/api_fuzz/", "tests/e2e/", "tests/faults/")
+
+
+def _is_slow(item) -> bool:
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    return (
+        path.startswith(SLOW_SUITES)
+        or item.path.name.startswith("test_seed_demo")
+        or bool(item.get_closest_marker("browser"))
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("redis") or item.path.parent.name == "faults":
+            # one broker for the whole suite: its tests run on one xdist worker (``--dist loadgroup``)
+            item.add_marker(pytest.mark.xdist_group("broker"))
         if item.get_closest_marker("postgres"):
             item.add_marker(requires_postgres)
         if item.get_closest_marker("redis"):

@@ -1,4 +1,4 @@
-"""``make load``: a load test of the production shape (SPEC §11; issue 7).
+"""``make load``: a load test of the production shape (SPEC §11).
 
 Builds (or reuses) a PostgreSQL database ``LOAD_DATABASE_URL`` with the demo company and the bench data
 set, starts gunicorn (2 workers, ``channelhub.wsgi``, production settings over plain HTTP, tasks eager),

@@ -341,7 +341,7 @@ CELERY_REDIS_SOCKET_TIMEOUT = 10
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 # Task modules outside the apps (autodiscovery finds each app's tasks.py).
 CELERY_IMPORTS = ("channelhub.tasks",)
-# Schedules are code (SPEC §9); each issue adds its own entries here.
+# Schedules are code (SPEC §9); each domain adds the entries its jobs need.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "clear-expired-sessions": {
         "task": "channelhub.clear_expired_sessions",

@@ -8,7 +8,7 @@ Nothing is written here: the runs store the result as a statement (``Computation
 lines, in order), and the statements add the adjustment lines of accepted disputes
 (``Computation.add_adjustment``), which recomputes net, retained and payable.
 
-The steps (docs/kpi-commissions-computation.md has the choices where the spec is silent):
+The steps (docs/commissions/computation.md has the choices where the spec is silent):
 
 1. base — net sales (credit notes included) or collections of the rep in the month;
 2. gross — the plan's tiers on the month's total: ``marginal`` (each band's part at its own rate) or

@@ -14,7 +14,7 @@ rep's next open statement, signed in the rep's favour (``adjustment_of``): expec
 line amount − expected for a deduction (deduction lines hold positive amounts). It goes into the rep's
 next open statement — the earliest ``draft`` monthly statement of
 a later period — whether the disputed statement was submitted or approved (one rule for both; see
-docs/kpi-statements.md). If that draft exists when the dispute is accepted, the line is added at once;
+docs/commissions/statements.md). If that draft exists when the dispute is accepted, the line is added at once;
 otherwise the run that writes the next draft adds it (``pending_adjustments``).
 """
 

@@ -13,7 +13,7 @@ that cannot be measured, and the line's explanation says why. Scores and weighte
 to 0.01 half up, from the actual and target as shown (rounded to 0.01), so that a reader can redo
 every line from the page.
 
-Metric definitions where SPEC §5 is silent (docs/kpi-scorecards.md):
+Metric definitions where SPEC §5 is silent (docs/kpi/scorecards.md):
 
 * ``new_dealers``: dealers the rep owns that made the ``activate`` transition (qualified → active,
   when the first agreement is signed) in the month, in ``TIME_ZONE``; a reactivation is not new;

@@ -7,7 +7,7 @@ Statements are written only by commission runs (``kpi.services.runs``); after th
                           │
                           └──reject──▶ rejected ──reopen──▶ draft (the next run recomputes it)
 
-Who does what (SPEC §2 row "commission statements"; docs/kpi-statements.md):
+Who does what (SPEC §2 row "commission statements"; docs/commissions/statements.md):
 
 * *submit* — the rep's manager or an admin, never for a statement of their own;
 * *approve* — finance or an admin, never the one who submitted it nor its beneficiary (segregation of

@@ -1,6 +1,6 @@
 """Targets (目标责任书, SPEC §5): a rep's figures for a month, ``proposed`` → ``approved`` → ``acknowledged``.
 
-Who does what (SPEC §2 row "targets"; docs/kpi-targets.md):
+Who does what (SPEC §2 row "targets"; docs/kpi/targets.md):
 
 * a rep proposes their own (bottom-up); a manager sets one for a rep of their team (top-down), which is
   ``proposed`` too, with the manager as ``proposed_by``; an admin may do either for any field rep;

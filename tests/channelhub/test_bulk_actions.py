@@ -1,4 +1,4 @@
-"""Bulk actions on queues (issue 14, item 8): confirm several flagged visits, approve several week plans,
+"""Bulk actions on queues: confirm several flagged visits, approve several week plans,
 approve several statements — each row checked on its own by the one-row service (role, scope, segregation,
 state); the result lists what was done and what was refused, with why. Pages and API."""
 

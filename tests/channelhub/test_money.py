@@ -1,4 +1,4 @@
-"""Money reads as money (issue 14, item 1): ¥ and thousands separators in Chinese as in English, from one
+"""Money reads as money: ¥ and thousands separators in Chinese as in English, from one
 formatter — cards, tables, lines, charts and XLSX files (numbers with a number format)."""
 
 from __future__ import annotations

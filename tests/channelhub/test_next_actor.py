@@ -1,4 +1,4 @@
-"""The next actor is always told (issue 14, item 7): a notification when something waits for someone, and
+"""The next actor is always told: a notification when something waits for someone, and
 each dashboard opening with its to-do counts, each linking to the queue where the work is done."""
 
 from __future__ import annotations

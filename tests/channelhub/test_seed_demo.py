@@ -88,7 +88,7 @@ def test_seed_demo_prints_the_logins(db, capsys):
         assert username in out
 
 
-# --- idempotent next to the users' own rows, on any day (issue "Daily use", item 13) -------------------
+# --- idempotent next to the users' own rows, on any day -------------------
 
 #: Tables of the framework (sessions, login attempts, permissions) hold nothing of the demo's.
 UNTRACKED_APPS = ("sessions", "axes", "contenttypes", "admin", "auth")

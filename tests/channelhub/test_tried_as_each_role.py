@@ -1,4 +1,4 @@
-"""What a walk through the product as each role found, pinned (issue 14): the person who moved a row is the
+"""What a walk through the product as each role found, pinned: the person who moved a row is the
 one its history names, notes follow the reader's language, a refusal of what is done already says so, a
 month is closed once it is over, a late week plan says it is late, a day off is not a missed quota, the
 month under way is not flagged below its collection target, and money is written once (no "¥… CNY")."""

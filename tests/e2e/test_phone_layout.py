@@ -1,4 +1,4 @@
-"""Phone layout at 390×844, measured in Chromium (issue 14, item 6), in Chinese and in English.
+"""Phone layout at 390×844, measured in Chromium, in Chinese and in English.
 
 On the demo's data (``seed_demo``: names, amounts and lists of a real month), a rep, a manager (and finance) open every
 page their menu leads to, and from each the first page of every other kind it links to, and a few pages no

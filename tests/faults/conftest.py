@@ -1,4 +1,4 @@
-"""Fault tests (issue 7): a private ``redis-server`` and real workers that the tests start, stop and kill
+"""Fault tests: a private ``redis-server`` and real workers that the tests start, stop and kill
 themselves (``tests.workers``), so that the machine's own Redis and workers stay up."""
 
 from __future__ import annotations

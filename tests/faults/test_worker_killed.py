@@ -8,7 +8,7 @@ waits inside each rep's transaction, after the statement row and before its line
 1. the rep in flight left nothing (its transaction died with the worker), the committed one is whole;
 2. a new worker resumes the run: the chunk the dead worker had taken is handed out again (``acks_late``;
    after the broker's visibility timeout, shortened here from an hour to 2 s) and the run ends ``done``;
-3. starting the period again (what an operator does, docs/kpi-commission-runs.md) recomputes the drafts;
+3. starting the period again (what an operator does, docs/commissions/runs.md) recomputes the drafts;
 and every time there is exactly one statement per rep, with its lines once each.
 """
 

@@ -1,4 +1,4 @@
-"""A run's chunk is written set-based (issue 7): a fixed number of queries whatever the number of reps,
+"""A run's chunk is written set-based: a fixed number of queries whatever the number of reps,
 the whole chunk in one transaction, drafts only, a history row and (for a new statement) a state-log
 row per draft; on PostgreSQL, overlapping chunks of two runs at once end on one statement per rep."""
 

@@ -1,4 +1,4 @@
-"""The demo year of figures (SPEC §10 and issue 5): sales, collections and expenses per rep, some reps
+"""The demo year of figures (SPEC §10): sales, collections and expenses per rep, some reps
 over their expense-rate target and some under 80 % collection, approved targets, scorecards on both
 templates — idempotent."""
 

@@ -1,4 +1,4 @@
-"""The dealer page answers what a manager asks first (SPEC §7, issue "Daily use" item 14): 12 months of
+"""The dealer page answers what a manager asks first (SPEC §7): 12 months of
 sales and collections against the agreement's target, this month's visits, the open flags, the latest
 statements and recordings — figures worked out by hand, each linking to its rows, only from rows the
 viewer may see, in a fixed number of queries."""

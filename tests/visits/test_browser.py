@@ -1,4 +1,4 @@
-"""The phone flow in a real browser (issue: "one browser test, Playwright driving Debian's Chromium,
+"""The phone flow in a real browser ("one browser test, Playwright driving Debian's Chromium,
 390×844 viewport, in which a rep logs a visit through the form and sees it in the list").
 
 Runs where ``/usr/bin/chromium`` and the ``playwright`` package are both present (CI installs them);

@@ -9,7 +9,7 @@ For a month M and reps R (any number), three aggregate queries:
 plus one for the reps' own quotas. Nothing loops over visits; Python only walks the ≤ 31 days and
 ≤ 5 weeks of the month per rep.
 
-Definitions chosen where SPEC §4 is silent (see docs/decisions.md):
+Definitions chosen where SPEC §4 is silent (see docs/visits/decisions.md):
 
 * a day is "below the daily minimum" when it is a working day (``VISIT_WORKING_DAYS``, ISO
   weekdays, Monday–Friday by default) of M that is over (before ``as_of``) and has fewer counted
