@@ -474,38 +474,18 @@ class ScorecardLine(models.Model):
         return explanation(self.facts)
 
 
-# Commissions (SPEC §6) live in their own module; importing them here registers them with the app.
-from kpi.commission_models import (  # noqa: E402
-    CommissionPlan,
-    CommissionRun,
-    CommissionTier,
-    Dispute,
-    PlanAssignment,
-    RunProblem,
-    Statement,
-    StatementLine,
-)
-
 __all__ = [
     "Collection",
-    "CommissionPlan",
-    "CommissionRun",
-    "CommissionTier",
-    "Dispute",
     "Expense",
     "Metric",
     "Method",
     "Period",
     "Perspective",
-    "PlanAssignment",
-    "RunProblem",
     "SalesRecord",
     "Scorecard",
     "ScorecardLine",
     "ScorecardTemplate",
     "ScorecardTemplateItem",
-    "Statement",
-    "StatementLine",
     "Target",
     "TargetCategoryShare",
 ]

@@ -42,8 +42,8 @@ from django.conf import settings
 from django.db import connection
 
 from channelhub.celery import app
-from kpi import tasks
-from kpi.models import CommissionRun
+from commissions import tasks
+from commissions.models import CommissionRun
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_SERVER = shutil.which("redis-server")
@@ -76,7 +76,7 @@ if visibility:
 django.setup()
 from django.db import OperationalError  # noqa: E402
 
-from kpi.services import runs  # noqa: E402
+from commissions.services import runs
 
 runs.CHUNK_SIZE = chunk_size
 replace_lines = runs.replace_lines

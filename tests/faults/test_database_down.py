@@ -14,10 +14,10 @@ from datetime import date
 import pytest
 from django.db import OperationalError, connection
 
-from kpi.models import CommissionRun, Statement, StatementLine
-from kpi.services import commission, runs
-from tests.kpi import runs_world
-from tests.kpi.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
+from commissions.models import CommissionRun, Statement, StatementLine
+from commissions.services import commission, runs
+from tests.commissions import runs_world
+from tests.commissions.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
 from tests.kpi.scorecard_world import sale
 from tests.workers import celery_sends_to, free_port, new_queue, requires_redis_server, wait_for_run
 
