@@ -82,7 +82,8 @@ def test_every_related_field_answers_an_out_of_scope_id_like_a_missing_one(world
             seen, unknown = answer(field.run_validation, hidden), answer(field.run_validation, missing)
             if seen != unknown or seen == "accepted":
                 problems.append(f"{path}: hidden {seen!r}, missing {unknown!r}")
-    assert checked >= 3, "the world should hold rows outside the user's scope for several fields"
+    if who != "finance":  # finance sees every dealer, person and statement: nothing to hide from it here
+        assert checked >= 3, "the world should hold rows outside the user's scope for several fields"
     assert not problems, "related fields that tell a hidden row from a missing one: " + "; ".join(problems)
 
 
@@ -98,8 +99,9 @@ def test_every_filter_choice_answers_an_out_of_scope_id_like_a_missing_one(world
             queryset = declared.extra.get("queryset")
             if not isinstance(queryset, scoped_choices):
                 continue  # reference data: every role reads every row
-            base = cls._meta.model._default_manager.none() if cls._meta.model else None
-            filterset = cls(data={}, request=request, queryset=base)
+            if cls._meta.model is None:
+                continue  # a base class: its subclasses are checked
+            filterset = cls(data={}, request=request, queryset=cls._meta.model._default_manager.none())
             field = filterset.form.fields[name]
             hidden, missing = hidden_and_missing(user, field.queryset.model)
             if hidden is None:
