@@ -42,6 +42,12 @@ class Period(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = actor_field(_("closed by"))
 
+    #: A month is closed once (``commissions.services.closing.close_period`` checks that it is settled).
+    workflow = StateMachine(
+        field="status",
+        transitions=[Transition("close", source=[Status.OPEN], target=Status.CLOSED, label=_("Close"))],
+    )
+
     class Meta:
         verbose_name = _("period")
         verbose_name_plural = _("periods")

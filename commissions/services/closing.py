@@ -29,7 +29,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
@@ -44,7 +43,6 @@ from channelhub.locking import KeySpace, hold
 from channelhub.periods import YEARS, Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
-from channelhub.workflow.models import StateChange
 from commissions.models import Statement, StatementLine
 from kpi.models import Period
 from kpi.services.periods import check_open, ensure_periods
@@ -138,19 +136,7 @@ def close_period(*, actor, period: Period | str) -> Period:
             reps=[display_name(rep) for rep in [s.rep for s in pending][:NAMED] + missing[:NAMED]],
         )
 
-    locked.status = Period.Status.CLOSED
-    locked.closed_at = timezone.now()
-    locked.closed_by = actor
-    locked.save(update_fields=["status", "closed_at", "closed_by"])
-    # Period has no state machine of its own: its one transition is logged like the others.
-    StateChange.objects.create(
-        content_type=ContentType.objects.get_for_model(Period),
-        object_id=locked.pk,
-        transition="close",
-        from_state=Period.Status.OPEN,
-        to_state=Period.Status.CLOSED,
-        by=actor,
-    )
+    Period.workflow.apply(locked, "close", by=actor, changes={"closed_at": timezone.now(), "closed_by": actor})
     return locked
 
 

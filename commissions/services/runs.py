@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -39,7 +38,7 @@ from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channelhub.db import copy_rows, insert_rows, supports_copy
+from channelhub.db import copy_rows, delete_where_in, insert_rows, supports_copy
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, team_ids
@@ -335,25 +334,14 @@ def locked_statement(*, rep_id: int, period: str, kind: str, values: dict) -> tu
         return existing.get(), False
 
 
-#: While ``write_drafts`` runs: the ``(statement, drafts)`` handed to ``replace_lines``, written together.
-_line_batch: ContextVar[list | None] = ContextVar("statement_line_batch", default=None)
-
-
 def replace_lines(statement: Statement, drafts: Sequence) -> list[StatementLine]:
     """Give ``statement`` exactly the lines ``drafts`` (``step``, ``inputs``, ``amount``),
     numbered from 1.
 
     A dispute keeps pointing at the new line of its line's step (its line is protected from deletion);
     an accepted dispute's adjustment line is let go (the run adds it again with the draft's lines).
-
-    Inside ``write_drafts`` the lines are only noted here and written with those of every draft of the
-    chunk in a few queries (``[]`` is answered); elsewhere (the year-end settlement) they are written at
-    once and answered.
+    ``write_drafts`` writes the lines of a whole chunk at once through ``_write_lines``.
     """
-    batch = _line_batch.get()
-    if batch is not None:
-        batch.append((statement, list(drafts)))
-        return []
     return _write_lines([(statement, list(drafts))], want_ids=True)[statement.pk]
 
 
@@ -395,7 +383,7 @@ def _write_lines(
     # the lines deleted here (moved or let go just above): they go without Django's collector.
     clear = [pk for pk in old if pk not in disputed]
     if clear:
-        StatementLine.objects.filter(statement_id__in=clear)._raw_delete(StatementLine.objects.db)
+        delete_where_in(StatementLine, "statement_id", clear)
     rows, sources = [], []
     for statement, drafts in pairs:
         offset = 1000 + len(drafts) if statement.pk in disputed and drafts else 0
@@ -606,13 +594,8 @@ def write_drafts(
             created, by=run.started_by, note="run_computed", note_params={"run": run.pk}
         )
         insert_rows(StateChange, entries)
-        batch: list = []
-        token = _line_batch.set(batch)
-        try:
-            for rep_id in writable:
-                replace_lines(statements[rep_id], finals[rep_id].lines)
-        finally:
-            _line_batch.reset(token)
+        # every draft's lines in a fixed number of queries, whatever the number of reps
+        batch = [(statements[rep_id], list(finals[rep_id].lines)) for rep_id in writable]
         _write_lines(batch, settles, fresh=[statement.pk for statement in created])
     return set(writable)
 

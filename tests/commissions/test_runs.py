@@ -253,16 +253,16 @@ def test_an_interrupted_run_run_again_ends_with_exactly_one_statement_per_rep(
 
 def test_a_failure_while_writing_a_rep_leaves_nothing_half_written(july, run_now, finance, rep, monkeypatch):
     """Killed between the statement and its lines: the rep's transaction leaves no statement at all."""
-    real = runs.replace_lines
+    real = runs._write_lines
     failures = {"left": 1}
 
-    def dying(statement, drafts):
+    def dying(pairs, *args, **kwargs):  # killed after the statements are written, before their lines
         if failures["left"]:
             failures["left"] -= 1
             raise RuntimeError("killed")
-        return real(statement, drafts)
+        return real(pairs, *args, **kwargs)
 
-    monkeypatch.setattr(runs, "replace_lines", dying)
+    monkeypatch.setattr(runs, "_write_lines", dying)
     assert run_now(finance).status == "failed"
     assert not Statement.objects.filter(lines__isnull=True).exists()
     assert Statement.objects.count() == 0  # the first rep of the only chunk was the one killed

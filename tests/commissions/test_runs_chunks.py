@@ -118,14 +118,14 @@ def test_a_first_statement_inserted_meanwhile_by_another_writer_is_taken_not_dup
 
 def test_a_chunk_failing_on_its_last_rep_writes_nothing_and_counts_nothing(july, finance, rep, rep_peer, monkeypatch):
     run = new_run(finance, 3)
-    real = runs.replace_lines
+    real = runs._write_lines
 
-    def dying(statement, drafts):
-        if statement.rep_id == rep_peer.pk:
+    def dying(pairs, *args, **kwargs):  # the chunk's lines are written at once: killed on reaching rep_peer's
+        if any(statement.rep_id == rep_peer.pk for statement, _drafts in pairs):
             raise RuntimeError("killed")
-        return real(statement, drafts)
+        return real(pairs, *args, **kwargs)
 
-    monkeypatch.setattr(runs, "replace_lines", dying)
+    monkeypatch.setattr(runs, "_write_lines", dying)
     with pytest.raises(RuntimeError):
         runs.run_compute_chunk(run_id=run.pk, rep_ids=[rep.pk, rep_peer.pk], period=JULY)
     run.refresh_from_db()
