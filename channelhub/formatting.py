@@ -22,6 +22,11 @@ CENT = Decimal("0.01")
 SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 
 
+def round_cent(value: Any) -> Decimal:
+    """``value`` to 0.01, half up (2/3 × 100 = 66.666… → 66.67; 0.125 → 0.13): how every amount is kept."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def currency_symbol() -> str:
     code = getattr(settings, "CURRENCY", "CNY")
     return SYMBOLS.get(code, f"{code} ")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from channelhub.periods import Month
 from channelhub.scoping import scope
-from kpi.selectors_facts import dealer_conflict_count, dealer_month_facts, dealer_recordings, dealer_statements
+from kpi.selectors import dealer_conflict_count, dealer_month_facts, dealer_recordings, dealer_statements
 from partners.models import Agreement, Dealer, DealerContact, QualificationReview, Territory
 from partners.search import apply_search
 from visits.selectors import dealer_period_visits, dealer_visit_counts

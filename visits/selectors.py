@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from channelhub.periods import Month
 from channelhub.scoping import scope
 from visits.models import FLAGGED, Visit, VisitPlan, VisitPlanItem
 
@@ -69,3 +71,34 @@ def dealer_period_visits(user, dealer, first: date, last: date, limit: int = 10)
     """``dealer``'s visits from ``first`` to ``last`` that ``user`` may see, newest first, up to ``limit``."""
     visits = visit_list(user).filter(dealer=dealer, visited_on__gte=first, visited_on__lte=last)
     return list(visits.order_by("-visited_at", "-id")[:limit])
+
+
+# --- a rep's month of visits: the one source of the counts (runs, compliance, scorecards, dashboards) -----
+
+
+def counted_visits_column(month: Month) -> Subquery:
+    """How many of the visits of ``month`` of the rep of the outer row (``OuterRef("pk")``) count
+    (``Visit.COUNTED``), to annotate a query of users (reps) with."""
+    rows = (
+        Visit.objects.filter(
+            rep_id=OuterRef("pk"), visited_on__range=(month.first_day, month.last_day), status__in=Visit.COUNTED
+        )
+        .order_by()
+        .values("rep_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(rows, output_field=IntegerField())
+
+
+def rep_month_visits(rep_ids, month: Month) -> dict[int, int]:
+    """The counted visits of each rep in ``month`` (one query), zeros included."""
+    rep_ids = list(dict.fromkeys(rep_ids))
+    rows = dict(
+        get_user_model()
+        ._default_manager.filter(pk__in=rep_ids)
+        .order_by()
+        .annotate(counted=counted_visits_column(month))
+        .values_list("pk", "counted")
+    )
+    return {rep_id: rows.get(rep_id) or 0 for rep_id in rep_ids}

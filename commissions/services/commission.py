@@ -41,15 +41,17 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Subquery, Sum
 
+from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from commissions.models import CommissionPlan, StatementLine
 from commissions.services.plans import plans_for
-from kpi.models import Collection, Expense, SalesRecord, Scorecard
-from kpi.services.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, round_cent, shown_against
+from kpi.models import Scorecard
+from kpi.selectors import FACT_FIGURES, month_fact_columns, month_facts_of
+from kpi.services.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, shown_against
 from kpi.services.targets import targets_for
 from visits.models import Visit
+from visits.selectors import counted_visits_column
 from visits.services.compliance import quotas_for
 
 Step = StatementLine.Step
@@ -115,32 +117,6 @@ def _rep_refs(reps: Iterable) -> list[Any]:
     return refs
 
 
-def _month_sum(model, field: str, month: Month) -> Subquery:
-    """The rep's (``OuterRef("pk")``) sum of ``field`` over ``month``, by the (rep, date) index."""
-    rows = (
-        model.objects.filter(rep_id=OuterRef("pk"), date__range=(month.first_day, month.last_day))
-        .order_by()
-        .values("rep_id")
-        .annotate(total=Sum(field))
-        .values("total")
-    )
-    return Subquery(rows, output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
-def _month_visits(month: Month, statuses) -> Subquery:
-    """How many of the rep's (``OuterRef("pk")``) visits of ``month`` are in ``statuses``."""
-    rows = (
-        Visit.objects.filter(
-            rep_id=OuterRef("pk"), visited_on__range=(month.first_day, month.last_day), status__in=statuses
-        )
-        .order_by()
-        .values("rep_id")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Subquery(rows, output_field=IntegerField())
-
-
 def _reported_visits(rep_ids: list[int], month: Month) -> defaultdict[tuple[int, str], list[dict[str, Any]]]:
     """The reps' visits of ``month`` marked false or fabricated, by (rep ID, status), oldest first, each
     with its date, dealer and the manager's reason (one query)."""
@@ -180,13 +156,8 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
         row["pk"]: row
         for row in User.objects.filter(pk__in=rep_ids)
         .order_by()
-        .annotate(
-            net_sales=_month_sum(SalesRecord, "amount", month),
-            collections=_month_sum(Collection, "amount", month),
-            expenses=_month_sum(Expense, "amount", month),
-            visits_counted=_month_visits(month, Visit.COUNTED),
-        )
-        .values("pk", "net_sales", "collections", "expenses", "visits_counted")
+        .annotate(**month_fact_columns(month), visits_counted=counted_visits_column(month))
+        .values("pk", *FACT_FIGURES, "visits_counted")
     }
     reported = _reported_visits(rep_ids, month)
     targets = targets_for(rep_ids, [month])
@@ -205,6 +176,7 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
     result = {}
     for rep_id in rep_ids:
         row = rows.get(rep_id, {})
+        facts = month_facts_of(row)
         target = targets.get((rep_id, code))
         card = cards.get((rep_id, templates.get(rep_id)))
         confirmed = card is not None and card.status == Scorecard.Status.CONFIRMED
@@ -212,10 +184,9 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
         result[rep_id] = Figures(
             rep_id=rep_id,
             period=code,
-            # SQLite sums decimals with extra places (652751.630000000): back to cents, exactly.
-            net_sales=round_cent(row.get("net_sales") or ZERO),
-            collections=round_cent(row.get("collections") or ZERO),
-            expenses=round_cent(row.get("expenses") or ZERO),
+            net_sales=facts.net_sales,
+            collections=facts.collections,
+            expenses=facts.expenses,
             expense_rate_target=target.expense_rate_target if target is not None else None,
             visit_shortfall=max(0, quotas[rep_id].monthly_min - counted),
             false_reports=len(reported[(rep_id, Visit.Status.FALSE_REPORT)]),

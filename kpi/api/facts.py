@@ -3,7 +3,7 @@
 ``/api/v1/periods/`` (read; action ``close``) and ``/api/v1/imports/`` (a CSV or XLSX file).
 
 Writes go through ``kpi.services.facts`` and ``kpi.imports``; the lists and details through
-``kpi.selectors_facts`` (scoped: a fact out of scope is a 404).
+``kpi.selectors`` (scoped: a fact out of scope is a 404).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from commissions.services.closing import close_period
 from kpi.filters import CollectionFilter, ExpenseFilter, PeriodFilter, SalesFilter
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
-from kpi.selectors_facts import fact_list, period_list
+from kpi.selectors import fact_list, period_list
 from kpi.services.facts import MAX_BATCH, FactsRejected, Kind, facts_record, require_recorder
 
 #: API body keys → item keys of ``facts_record`` (and back, for errors).

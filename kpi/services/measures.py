@@ -29,12 +29,11 @@ from fractions import Fraction
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Sum, Value
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from channelhub.formatting import round_cent
 from channelhub.periods import YEARS, Month
-from kpi.models import Collection, Expense, SalesRecord, Target
+from kpi.models import Target
 from kpi.services.targets import targets_for
 
 ZERO = Decimal("0.00")
@@ -43,11 +42,6 @@ CENT = Decimal("0.01")
 
 
 # --- arithmetic -------------------------------------------------------------------------------------
-
-
-def round_cent(value: Decimal) -> Decimal:
-    """``value`` to 0.01, half up (2/3 × 100 = 66.666… → 66.67; 0.125 → 0.13)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def percent(numerator: Decimal, denominator: Decimal | None) -> Decimal | None:
@@ -382,28 +376,6 @@ def approved_targets(rep_ids: Iterable[int], months: Iterable[Month | str]) -> d
     return targets_for(rep_ids, months)
 
 
-def _sums_by_rep_and_month(rep_ids: list[int], months: list[Month]) -> dict[str, dict[tuple[int, str], Decimal]]:
-    """Sales, collections and expenses summed by rep and month: ``{"sales": {(rep ID, "YYYY-MM"): total}, …}``,
-    in one query (a ``UNION ALL`` of the three sums)."""
-    span = (months[0].first_day, months[-1].last_day)
-
-    def sums(model, kind: str):
-        return (
-            model.objects.filter(rep_id__in=rep_ids, date__range=span)
-            .annotate(kind=Value(kind, output_field=CharField()), month=TruncMonth("date"))
-            .values("rep_id", "kind", "month")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-
-    rows = sums(SalesRecord, "sales").union(sums(Collection, "collections"), sums(Expense, "expenses"), all=True)
-    result: dict[str, dict[tuple[int, str], Decimal]] = {"sales": {}, "collections": {}, "expenses": {}}
-    for row in rows:
-        # SQLite sums decimals with extra places (652751.630000000): back to cents, exactly.
-        result[row["kind"]][(row["rep_id"], str(Month.of(row["month"])))] = round_cent(row["total"] or ZERO)
-    return result
-
-
 def _rep_ids(reps: Iterable) -> list[tuple[int, object]]:
     """(ID, user or None) of each rep given as a user or an ID, without repeats, in order."""
     seen: dict[int, object] = {}
@@ -416,28 +388,28 @@ def _rep_ids(reps: Iterable) -> list[tuple[int, object]]:
 def month_figures(reps: Iterable, months: Iterable[Month | str]) -> dict[tuple[int, str], MonthFigures]:
     """Every (rep ID, ``YYYY-MM``) pair of ``reps`` × ``months``, zeros where nothing happened.
 
-    Two queries whatever the number of reps and months: sales, collections and expenses grouped by
-    rep and month, and the approved targets.
+    Two queries whatever the number of reps and months: the reps' months of facts
+    (``kpi.selectors.rep_month_facts``, the one source of these figures) and the approved targets.
     """
+    from kpi.selectors import rep_month_facts
+
     rep_ids = [rep_id for rep_id, _rep in _rep_ids(reps)]
     months = as_months(months)
     if not rep_ids or not months:
         return {}
-    wanted = {str(month) for month in months}
-    sums = _sums_by_rep_and_month(rep_ids, months)
-    sales, collections, expenses = sums["sales"], sums["collections"], sums["expenses"]
+    facts = rep_month_facts(rep_ids, months)
     targets = approved_targets(rep_ids, months)
     return {
         (rep_id, code): MonthFigures(
             rep_id=rep_id,
             period=code,
-            net_sales=sales.get((rep_id, code), ZERO),
-            collections=collections.get((rep_id, code), ZERO),
-            expenses=expenses.get((rep_id, code), ZERO),
+            net_sales=facts[(rep_id, code)].net_sales,
+            collections=facts[(rep_id, code)].collections,
+            expenses=facts[(rep_id, code)].expenses,
             target=targets.get((rep_id, code)),
         )
         for rep_id in rep_ids
-        for code in sorted(wanted)
+        for code in sorted({str(month) for month in months})
     }
 
 

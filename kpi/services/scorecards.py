@@ -23,11 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
+from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import SegregationOfDutiesError, is_manager_of, scope
 from kpi.models import Method, Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
-from kpi.services.measures import HUNDRED, ZERO, round_cent
+from kpi.services.measures import HUNDRED, ZERO
 from kpi.services.scoring import RepMonth, check_template, score_line
 
 User = get_user_model()

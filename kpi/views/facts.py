@@ -1,7 +1,7 @@
 """KPI pages: facts — the sales, collections and expenses lists (with the totals of the filtered rows;
 this month's unless dates are given) and their exports, recording one fact (finance), the import page
 (upload, preview, errors, confirm) with its templates, and the channel conflicts (窜货) list. Each view:
-parse → scope (``kpi.selectors_facts``) → call a service → render.
+parse → scope (``kpi.selectors``) → call a service → render.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from kpi.exports import fact_export, fact_filename
 from kpi.filters import FILTERS, ConflictFilter
 from kpi.forms_facts import FactForm, FactImportForm
 from kpi.imports import COLUMNS, FactImportReport, fact_import, fact_template, template_filename
-from kpi.selectors_facts import (
+from kpi.selectors import (
     attach_agreement_territories,
     conflict_list,
     fact_dealers,

@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Sum
 
 from bench import dataset
+from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from commissions.models import PlanAssignment, Statement
 from commissions.services.runs import start_run
 from kpi.models import Collection, SalesRecord, Target
-from kpi.services.measures import round_cent
 from partners.models import Dealer
 from visits.models import Visit
 

@@ -14,14 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncMinute, TruncMonth
 
+from channelhub.formatting import round_cent
+from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from commissions.models import Statement
 from commissions.services.statements import statement_list
-from kpi.models import Fact, Period, SalesRecord
+from kpi.models import Collection, Expense, Fact, Period, SalesRecord
 from kpi.services.conflicts import signed_agreement_territories
 from kpi.services.facts import Kind, model_of
 from partners.models import Dealer, Territory
@@ -206,3 +208,70 @@ def dealer_recordings(user, dealer, limit: int = 5) -> list[Recording]:
             )
         )
     return recordings
+
+
+# --- a rep's month of facts: the one source of the figures (runs, measures, scorecards, dashboards) --------
+
+
+@dataclass(frozen=True)
+class MonthFacts:
+    """A rep's (or a team's) month: net sales (credit notes included), collections and expenses."""
+
+    net_sales: Decimal = ZERO
+    collections: Decimal = ZERO
+    expenses: Decimal = ZERO
+
+
+#: The fact models behind each figure of ``MonthFacts``.
+FACT_FIGURES = {"net_sales": SalesRecord, "collections": Collection, "expenses": Expense}
+
+
+def _month_sum(model, month: Month) -> Subquery:
+    """The sum of ``amount`` over ``month`` of the rep of the outer row (``OuterRef("pk")``): read through
+    the (rep, date, amount) covering index, only that rep's month, however many reps the table has."""
+    rows = (
+        model.objects.filter(rep_id=OuterRef("pk"), date__range=(month.first_day, month.last_day))
+        .order_by()
+        .values("rep_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Subquery(rows, output_field=DecimalField(max_digits=18, decimal_places=2))
+
+
+def month_fact_columns(month: Month, prefix: str = "") -> dict[str, Subquery]:
+    """The columns of ``MonthFacts`` for ``month``, to annotate a query of users (reps) with, named
+    ``<prefix><figure>``: how every reader of a rep's month sums it."""
+    return {f"{prefix}{name}": _month_sum(model, month) for name, model in FACT_FIGURES.items()}
+
+
+def month_facts_of(row: dict, prefix: str = "") -> MonthFacts:
+    """``MonthFacts`` from a row annotated with ``month_fact_columns`` (SQLite sums decimals with extra
+    places, 652751.630000000: back to cents, exactly)."""
+    return MonthFacts(**{name: round_cent(row.get(f"{prefix}{name}") or ZERO) for name in FACT_FIGURES})
+
+
+def rep_month_facts(rep_ids: Iterable[int], months: Iterable[Month]) -> dict[tuple[int, str], MonthFacts]:
+    """Each rep's facts in each month, keyed ``(rep ID, "YYYY-MM")``, zeros where nothing happened: one
+    query whatever the number of reps and months."""
+    rep_ids, months = list(dict.fromkeys(rep_ids)), list(months)
+    if not rep_ids or not months:
+        return {}
+    columns: dict[str, Subquery] = {}
+    for index, month in enumerate(months):
+        columns.update(month_fact_columns(month, prefix=f"m{index}_"))
+    rows = {
+        row["pk"]: row
+        for row in get_user_model()._default_manager.filter(pk__in=rep_ids).order_by().values("pk", **columns)
+    }
+    return {
+        (rep_id, str(month)): month_facts_of(rows.get(rep_id, {}), prefix=f"m{index}_")
+        for rep_id in rep_ids
+        for index, month in enumerate(months)
+    }
+
+
+def team_month_facts(rep_ids: Iterable[int], month: Month) -> MonthFacts:
+    """The month of several reps together (a team, the company): their facts summed."""
+    facts = rep_month_facts(rep_ids, [month]).values()
+    return MonthFacts(**{name: sum((getattr(f, name) for f in facts), ZERO) for name in FACT_FIGURES})
