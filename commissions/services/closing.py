@@ -31,8 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,9 +40,9 @@ from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
 from channelhub.locking import KeySpace, hold
 from channelhub.periods import YEARS, Month
-from channelhub.roles import Role, has_role
-from channelhub.scoping import scope
 from commissions.models import Statement, StatementLine
+from commissions.policies import may_close
+from commissions.selectors import period_rows  # noqa: F401
 from kpi.models import Period
 from kpi.services.periods import check_open, ensure_periods
 
@@ -70,10 +69,6 @@ def hold_period_open(code: str) -> None:
     (``PeriodClosed``, 409) when it is closed. Writers of one period do not wait for each other."""
     _period_lock(code, shared=True)
     check_open([Month.parse(code).first_day])
-
-
-def may_close(user) -> bool:
-    return has_role(user, Role.FINANCE, Role.ADMIN)
 
 
 # --- closing a period ------------------------------------------------------------------------------
@@ -145,31 +140,6 @@ def _month(value: Any, field_name: str) -> Month:
         return Month.parse(value)
     except ValidationError as error:
         raise ValidationError({field_name: error.messages}) from None
-
-
-def period_rows(user) -> QuerySet[Period]:
-    """The periods ``user`` may see, newest first, each with ``statements`` (monthly) and ``not_settled``
-    (those not approved or paid yet) counted in the same query."""
-
-    def counted(statements: QuerySet) -> Coalesce:
-        subquery = (
-            statements.filter(period=OuterRef("code"), kind=Statement.Kind.MONTHLY)
-            .order_by()
-            .values("period")
-            .annotate(count=Count("pk"))
-            .values("count")
-        )
-        return Coalesce(Subquery(subquery, output_field=IntegerField()), Value(0))
-
-    return (
-        scope(user, Period)
-        .select_related("closed_by")
-        .annotate(
-            statements=counted(Statement.objects.all()),
-            not_settled=counted(Statement.objects.exclude(status__in=Statement.FINAL)),
-        )
-        .order_by("-code")
-    )
 
 
 # --- the year-end settlement -----------------------------------------------------------------------

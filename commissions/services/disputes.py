@@ -23,9 +23,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,23 +33,25 @@ from django.utils.translation import gettext as _
 from channelhub.errors import Conflict
 from channelhub.locking import KeySpace, hold, hold_many
 from channelhub.notifications.services import notify
-from channelhub.roles import Role, has_role
-from channelhub.scoping import SegregationOfDutiesError, scope
+from channelhub.scoping import SegregationOfDutiesError
 from commissions.models import Dispute, Statement, StatementLine
+from commissions.policies import (  # noqa: F401
+    ADDED_STEPS,
+    DEDUCTION_STEPS,
+    DISPUTABLE_STATES,
+    GROSS_STEPS,
+    can_answer,
+    can_open,
+    disputable_line_ids,
+    is_answerer,
+)
+from commissions.selectors import dispute_list, next_open_statement  # noqa: F401
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("999999999999.99")
 Step = StatementLine.Step
 
-#: Steps that carry the commission before deductions; only the last of them passes into the net.
-GROSS_STEPS = (Step.GROSS, Step.GATE, Step.SCORECARD)
-#: Deductions, stored as positive amounts taken from the gross.
-DEDUCTION_STEPS = (Step.EXPENSES, Step.SHORTFALL, Step.FALSE_REPORTS, Step.FABRICATED)
-#: Lines added to the net as they are (positive in the rep's favour).
-ADDED_STEPS = (Step.ADJUSTMENT, Step.RELEASE)
-#: Statements whose lines may be disputed (SPEC §6).
-DISPUTABLE_STATES = (Statement.Status.SUBMITTED, Statement.Status.APPROVED)
 #: Lines recomputed when adjustments join a draft; adjustment lines go just before the first of them.
 SUMMARY_STEPS = (Step.NET, Step.RETAINED, Step.PAYABLE)
 #: Added to positions while lines are moved down, so that no two lines share one on the way.
@@ -59,44 +61,6 @@ REP_ADJUSTMENTS = KeySpace("rep-adjustments")
 
 
 # --- who may do what -----------------------------------------------------------------------------
-
-
-def _manages(actor, rep) -> bool:
-    try:
-        return rep.profile.manager_id == actor.pk
-    except ObjectDoesNotExist:
-        return False
-
-
-def disputable_line_ids(lines) -> set[int]:
-    """Of one statement's ``lines``, those whose amount passes straight into the net: the last commission
-    step (tiers, gate or scorecard factor), the deductions, adjustments and a released retention."""
-    lines = list(lines)
-    gross = [line for line in lines if line.step in GROSS_STEPS]
-    ids = {line.pk for line in lines if line.step in DEDUCTION_STEPS or line.step in ADDED_STEPS}
-    if gross:
-        ids.add(max(gross, key=lambda line: line.position).pk)
-    return ids
-
-
-def can_open(actor, line: StatementLine, siblings=None) -> bool:
-    """The rep whose submitted or approved statement it is, on a disputable line (``siblings``: the
-    statement's lines when already loaded, else read)."""
-    statement = line.statement
-    if statement.rep_id != actor.pk or statement.status not in DISPUTABLE_STATES:
-        return False
-    return line.pk in disputable_line_ids(siblings if siblings is not None else statement.lines.all())
-
-
-def is_answerer(actor, dispute: Dispute) -> bool:
-    """The rep's manager or an admin, never the rep who opened it."""
-    if dispute.rep_id == actor.pk:
-        return False
-    return has_role(actor, Role.ADMIN) or (has_role(actor, Role.CHANNEL_MANAGER) and _manages(actor, dispute.rep))
-
-
-def can_answer(actor, dispute: Dispute) -> bool:
-    return dispute.status == Dispute.Status.OPEN and is_answerer(actor, dispute)
 
 
 def adjustment_of(dispute: Dispute) -> Decimal:
@@ -242,17 +206,6 @@ def dispute_reject(*, actor, dispute: Dispute, answer: str, now=None) -> Dispute
 
 
 # --- adjustments -----------------------------------------------------------------------------------
-
-
-def next_open_statement(rep_id: int, *, after: str) -> Statement | None:
-    """The rep's earliest draft monthly statement of a period later than ``after``, if any."""
-    return (
-        Statement.objects.filter(
-            rep_id=rep_id, kind=Statement.Kind.MONTHLY, status=Statement.Status.DRAFT, period__gt=after
-        )
-        .order_by("period")
-        .first()
-    )
 
 
 def _serialise_rep(rep_id: int) -> None:
@@ -458,12 +411,3 @@ def release_adjustments(statement: Statement) -> int:
 
 
 # --- reads -----------------------------------------------------------------------------------------
-
-
-def dispute_list(user) -> QuerySet[Dispute]:
-    """The disputes ``user`` may see (rep: own; manager: team; finance and admin: all), ready to list."""
-    return (
-        scope(user, Dispute)
-        .select_related("rep", "rep__profile", "line", "line__statement", "answered_by", "adjustment_line__statement")
-        .order_by("-created_at", "-pk")
-    )

@@ -23,7 +23,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
@@ -33,15 +32,23 @@ from channelhub.errors import Conflict
 from channelhub.exports import CONTENT_TYPES, Column, write_table
 from channelhub.importing import FORMATS
 from channelhub.periods import Month, local_date
-from channelhub.scoping import scope
 from commissions.models import Statement
-from commissions.services.statements import is_finance, payment_problems, statement_mark_paid
+from commissions.policies import may_export  # noqa: F401  (pages and the API ask it here)
+from commissions.selectors import (  # noqa: F401
+    STATUSES,
+    _code,
+    _of_period,
+    _require_finance,
+    nothing_to_pay,
+    paid_statements,
+    payout_statements,
+    payout_total,
+)
+from commissions.services.statements import payment_problems, statement_mark_paid
 
 __all__ = ["CONTENT_TYPES", "COLUMNS", "STATUSES"]
 
 ZERO = Decimal("0.00")
-#: Which list: the statements to pay (approved) or those paid.
-STATUSES = (Statement.Status.APPROVED, Statement.Status.PAID)
 COLUMNS = (
     Column("employee_no", gettext_lazy("employee number")),
     Column("rep_name", pgettext_lazy("person", "name")),
@@ -62,50 +69,6 @@ COLUMNS = (
 
 class BatchRefused(Conflict):
     """A batch payment refused as a whole because some of its statements may not be paid (409)."""
-
-
-def may_export(user) -> bool:
-    return is_finance(user)
-
-
-def _code(period: str) -> str:
-    try:
-        return str(Month.parse(period))
-    except ValidationError as error:
-        raise ValidationError({"period": error.messages}) from None
-
-
-def _require_finance(user) -> None:
-    if not may_export(user):
-        raise PermissionDenied(_("Only finance or an administrator exports and pays payouts."))
-
-
-def _of_period(user, period: str) -> QuerySet[Statement]:
-    _require_finance(user)
-    return (
-        scope(user, Statement)
-        .filter(period=_code(period))
-        .select_related("rep", "rep__profile", "approved_by")
-        .order_by("rep__profile__employee_no", "rep__username", "kind", "pk")
-    )
-
-
-def payout_statements(user, period: str, status: str = Statement.Status.APPROVED) -> QuerySet[Statement]:
-    """The statements of ``period`` in ``status`` (approved: to pay; paid) with something to pay — the
-    rows of the bank file. Finance and admins only (403)."""
-    if status not in STATUSES:
-        raise ValidationError({"status": _("Choose approved (to pay) or paid.")})
-    return _of_period(user, period).filter(status=status, payable_amount__gt=0)
-
-
-def paid_statements(user, period: str) -> QuerySet[Statement]:
-    return payout_statements(user, period, Statement.Status.PAID)
-
-
-def nothing_to_pay(user, period: str) -> QuerySet[Statement]:
-    """Approved statements of ``period`` that pay nothing (a negative month carried forward, or no
-    commission): never in the bank file."""
-    return _of_period(user, period).filter(status=Statement.Status.APPROVED, payable_amount__lte=0)
 
 
 def payout_rows(statements: Iterable[Statement], *, full_accounts: bool = True) -> list[dict]:
@@ -134,16 +97,6 @@ def payout_rows(statements: Iterable[Statement], *, full_accounts: bool = True) 
             }
         )
     return rows
-
-
-def payout_total(rows: list[dict]) -> dict:
-    """The total row: the count of statements and the sum paid."""
-    return {
-        "employee_no": _("Total"),
-        "rep_name": ngettext("%(count)d statement", "%(count)d statements", len(rows)) % {"count": len(rows)},
-        "payable_amount": sum((row["payable_amount"] for row in rows), ZERO),
-        "currency": settings.CURRENCY,
-    }
 
 
 def payout_export(*, user, period: str, file_format: str, status: str = Statement.Status.PAID) -> bytes:

@@ -30,15 +30,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from channelhub.accounts.selectors import display_name
-from channelhub.periods import Month
 from channelhub.roles import Role, has_role
-from channelhub.scoping import scope
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
+from commissions.selectors import plan_for, plan_list, plans_for  # noqa: F401
 
 User = get_user_model()
 
@@ -352,50 +350,3 @@ def _check_fields(fields: Mapping[str, Any]) -> None:
 
 
 # --- reads -----------------------------------------------------------------------------------------
-
-
-def plan_list(user) -> QuerySet[CommissionPlan]:
-    """Every plan (reference data) with its tiers and the assignments ``user`` may see (a rep their
-    own, a manager the team's, finance and admins all): four queries for any number of plans."""
-    assignments = scope(user, PlanAssignment).select_related("rep").order_by("start_date", "rep_id", "pk")
-    return (
-        scope(user, CommissionPlan)
-        .select_related("scorecard_template")
-        .prefetch_related(
-            Prefetch("tiers", queryset=CommissionTier.objects.order_by("from_amount")),
-            Prefetch("assignments", queryset=assignments),
-        )
-        .order_by("name", "pk")
-    )
-
-
-def plans_for(reps: Iterable, month: Month | str) -> dict[int, CommissionPlan]:
-    """The plan of each rep (user or ID) on the last day of ``month``, by rep ID; reps without one are
-    left out. Two queries (assignments with their plans, and the plans' tiers) for any number of reps;
-    reps on the same plan share one ``CommissionPlan`` object."""
-    month = month if isinstance(month, Month) else Month.parse(month)
-    rep_ids = {getattr(rep, "pk", rep) for rep in reps}
-    if not rep_ids:
-        return {}
-    day = month.last_day
-    rows = list(
-        PlanAssignment.objects.filter(rep_id__in=rep_ids, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .select_related("plan", "plan__scorecard_template")
-        .order_by("rep_id", "-start_date")
-    )
-    plans: dict[int, CommissionPlan] = {}
-    for row in rows:
-        plans.setdefault(row.plan_id, row.plan)
-    prefetch_related_objects(
-        list(plans.values()), Prefetch("tiers", queryset=CommissionTier.objects.order_by("from_amount"))
-    )
-    result: dict[int, CommissionPlan] = {}
-    for row in rows:
-        result.setdefault(row.rep_id, plans[row.plan_id])
-    return result
-
-
-def plan_for(rep, month: Month | str) -> CommissionPlan | None:
-    """The plan that pays ``rep`` for ``month`` (assigned on its last day), or None."""
-    return plans_for([rep], month).get(getattr(rep, "pk", rep))

@@ -41,9 +41,11 @@ from django.utils.translation import gettext as _
 from channelhub.db import copy_rows, delete_where_in, insert_rows, supports_copy
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
-from channelhub.scoping import scope, team_ids
+from channelhub.scoping import team_ids
 from channelhub.workflow.models import StateChange
 from commissions.models import CommissionRun, Dispute, PlanAssignment, RunProblem, Statement, StatementLine
+from commissions.policies import may_start_runs
+from commissions.selectors import run_list, run_problems  # noqa: F401
 from commissions.services.closing import hold_period_open
 from kpi.services.periods import PeriodClosed, check_open, ensure_periods
 
@@ -68,10 +70,6 @@ ERROR_MAX = 2000
 
 
 # --- who may start a run, and for whom ---------------------------------------------------------------
-
-
-def may_start_runs(user) -> bool:
-    return has_role(user, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
 
 
 def runs_everyone(user) -> bool:
@@ -618,17 +616,6 @@ def _plan_of(computation, rep_id: int, period: str):
 
 
 # --- reads -------------------------------------------------------------------------------------------
-
-
-def run_list(user) -> QuerySet[CommissionRun]:
-    """The runs ``user`` may see (managers, finance and admins: all; reps none), newest first."""
-    return scope(user, CommissionRun).select_related("started_by").order_by("-created_at", "-pk")
-
-
-def run_problems(user, run: CommissionRun) -> list[RunProblem]:
-    """The reps ``run`` could not compute, among the reps ``user`` may see (a manager sees a finance
-    run's problems of the team only)."""
-    return list(run.problems.filter(rep__in=scope(user, User)).select_related("rep").order_by("rep__username", "pk"))
 
 
 def default_period(today: date | None = None) -> str:

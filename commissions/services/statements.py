@@ -28,35 +28,42 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
 from channelhub.notifications.services import notify, notify_role
 from channelhub.periods import local_date
-from channelhub.roles import Role, has_role
-from channelhub.scoping import SegregationOfDutiesError, check_segregation, may_approve, scope, segregation_refusal
+from channelhub.roles import Role
+from channelhub.scoping import SegregationOfDutiesError, check_segregation, scope
 from commissions.models import Dispute, Statement, StatementLine
+from commissions.policies import (  # noqa: F401
+    ACTIONS,
+    APPROVE_REFUSAL,
+    OWN_REFUSALS,
+    RULES,
+    _manages,
+    allowed_actions,
+    can_approve,
+    can_mark_paid,
+    can_reject,
+    can_reopen,
+    can_submit,
+    is_finance,
+    is_submitter,
+    segregation_refusal_of,
+)
+from commissions.selectors import approval_queue, statement_detail, statement_list  # noqa: F401
 
 ZERO = Decimal("0.00")
 #: ``Statement.payment_reference``'s length.
 REFERENCE_MAX = 64
-#: The page and API action names, in the order buttons are shown.
-ACTIONS = ("submit", "approve", "reject", "reopen", "mark-paid")
-#: Segregation of duties (不相容岗位): what someone whose role could take the action is told.
-APPROVE_REFUSAL = gettext_lazy("You cannot approve a commission statement you submitted or are paid by.")
-OWN_REFUSALS = {
-    "submit": gettext_lazy("You cannot submit your own commission statement."),
-    "reject": gettext_lazy("You cannot reject your own commission statement."),
-    "mark-paid": gettext_lazy("You cannot record the payment of your own commission."),
-}
 
 
 class StatementFinal(Conflict):
@@ -74,87 +81,6 @@ def check_not_final(statement: Statement) -> None:
 
 
 # --- who may do what (for a statement the user can already see) ------------------------------------
-
-
-def _manages(actor, rep) -> bool:
-    """``actor`` is ``rep``'s manager (no query when ``rep__profile`` is loaded)."""
-    try:
-        return rep.profile.manager_id == actor.pk
-    except ObjectDoesNotExist:
-        return False
-
-
-def is_submitter(actor, statement: Statement) -> bool:
-    """The rep's manager or an admin (role only: the state and segregation aside)."""
-    if statement.rep_id == actor.pk:
-        return False
-    return has_role(actor, Role.ADMIN) or (has_role(actor, Role.CHANNEL_MANAGER) and _manages(actor, statement.rep))
-
-
-def is_finance(actor) -> bool:
-    """Finance (or an admin) approves, rejects, pays and exports payouts."""
-    return has_role(actor, Role.FINANCE, Role.ADMIN)
-
-
-def can_submit(actor, statement: Statement) -> bool:
-    return is_submitter(actor, statement)
-
-
-def can_reopen(actor, statement: Statement) -> bool:
-    return is_submitter(actor, statement)
-
-
-def can_approve(actor, statement: Statement) -> bool:
-    """Finance or an admin who neither submitted it nor is paid by it."""
-    return is_finance(actor) and may_approve(
-        actor=actor, submitted_by=statement.submitted_by, beneficiary=statement.rep
-    )
-
-
-def can_reject(actor, statement: Statement) -> bool:
-    """Finance or an admin, but not the beneficiary (nobody decides on their own commission)."""
-    return is_finance(actor) and statement.rep_id != actor.pk
-
-
-def can_mark_paid(actor, statement: Statement) -> bool:
-    """Finance or an admin, but not the beneficiary (nobody records their own payout), for a statement
-    that pays something."""
-    return is_finance(actor) and statement.rep_id != actor.pk and statement.payable_amount > 0
-
-
-def segregation_refusal_of(actor, statement: Statement, action: str) -> str | None:
-    """Why segregation of duties keeps ``actor``, whose role could take ``action`` on ``statement``, from
-    taking it (None: it does not): the refusal a page shows instead of "your role does not allow this"."""
-    if action == "approve":
-        if not is_finance(actor):
-            return None
-        return segregation_refusal(
-            actor=actor, submitted_by=statement.submitted_by, beneficiary=statement.rep, refusal=APPROVE_REFUSAL
-        )
-    if action not in OWN_REFUSALS or statement.rep_id != actor.pk:
-        return None
-    role_may = has_role(actor, Role.ADMIN, Role.CHANNEL_MANAGER) if action == "submit" else is_finance(actor)
-    return str(OWN_REFUSALS[action]) if role_may else None
-
-
-#: action → (transition name, may the role take it)
-RULES = {
-    "submit": ("submit", can_submit),
-    "approve": ("approve", can_approve),
-    "reject": ("reject", can_reject),
-    "reopen": ("reopen", can_reopen),
-    "mark-paid": ("mark_paid", can_mark_paid),
-}
-
-
-def allowed_actions(actor, statement: Statement) -> list[str]:
-    """The actions ``actor`` may take on ``statement`` now (state, role and segregation of duties)."""
-    allowed = []
-    for action in ACTIONS:
-        transition, may = RULES[action]
-        if Statement.workflow.can(statement, transition) and may(actor, statement):
-            allowed.append(action)
-    return allowed
 
 
 # --- the life cycle --------------------------------------------------------------------------------
@@ -354,47 +280,6 @@ def statement_mark_paid(
 
 
 # --- reads -----------------------------------------------------------------------------------------
-
-
-def statement_list(user) -> QuerySet[Statement]:
-    """The statements ``user`` may see (rep: own; manager: team; finance and admin: all), ready to list."""
-    return (
-        scope(user, Statement)
-        .select_related("rep", "rep__profile", "plan", "submitted_by", "approved_by")
-        .order_by("-period", "rep__username", "kind", "pk")
-    )
-
-
-def statement_detail(user) -> QuerySet[Statement]:
-    """``statement_list`` with the lines, on each line its disputes, and the lines that carried its negative
-    net forward (three more queries)."""
-    disputes = Dispute.objects.select_related(
-        "rep", "rep__profile", "answered_by", "adjustment_line__statement"
-    ).order_by("created_at", "pk")
-    lines = StatementLine.objects.order_by("position").prefetch_related(Prefetch("disputes", queryset=disputes))
-    carried_into = StatementLine.objects.select_related("statement").order_by("statement__period")
-    return statement_list(user).prefetch_related(
-        Prefetch("lines", queryset=lines), Prefetch("carried_into", queryset=carried_into)
-    )
-
-
-def approval_queue(user) -> QuerySet[Statement]:
-    """Submitted statements waiting for finance, oldest submission first (finance and admins only)."""
-    if not is_finance(user):
-        return Statement.objects.none()
-    open_disputes = (
-        Dispute.objects.filter(line__statement=OuterRef("pk"), status=Dispute.Status.OPEN)
-        .order_by()
-        .values("line__statement")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return (
-        statement_list(user)
-        .filter(status=Statement.Status.SUBMITTED)
-        .order_by("submitted_at", "period", "pk")
-        .annotate(open_disputes=Coalesce(Subquery(open_disputes), 0))
-    )
 
 
 def statement_totals(statements: QuerySet[Statement]) -> dict[str, Decimal | int]:
