@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 
 from channelhub.locking import Busy, KeySpace, hold, hold_many
@@ -28,9 +29,12 @@ def test_key_spaces_have_unique_names_and_keys_of_their_own():
     assert -(2**63) <= SPACE.key(1) < 2**63  # a PostgreSQL bigint
 
 
-def test_busy_is_a_503_that_changes_nothing():
+def test_busy_is_a_503_that_says_to_try_again():
     assert Busy().status_code == 503
-    assert "try again" in str(Busy())
+    with translation.override("en"):
+        assert "try again" in str(Busy())
+    with translation.override("zh-hans"):
+        assert "请稍后再试" in str(Busy())
 
 
 @pytest.mark.django_db
