@@ -1,6 +1,6 @@
 """The monthly commission run on the bench data set, against its floor (SPEC §11).
 
-* **The product**: ``kpi.services.runs.start_run`` by ``bench_finance`` for the run month — what
+* **The product**: ``commissions.services.runs.start_run`` by ``bench_finance`` for the run month — what
   ``POST /api/v1/commission-runs/`` does — with the tasks eager (no broker): ``run_commissions`` → the
   chunks (``compute_chunk``, 50 reps each) → ``finish_run``, in this process. Before each repetition the
   month's draft statements of the bench reps (their lines, state log and history rows) and the earlier
@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from channelhub.periods import Month
-from kpi.models import CommissionRun, Statement
+from commissions.models import CommissionRun, Statement
 
 User = get_user_model()
 BENCH_REPS = "SELECT id FROM auth_user WHERE username LIKE 'bench\\_rep\\_%%' ESCAPE '\\'"
@@ -66,7 +66,7 @@ def _bench_statements(period: str):
 
 def run_once(period: str) -> tuple[float, CommissionRun]:
     """One run of ``period`` as the API starts it; answers (seconds, the run)."""
-    from kpi.services.runs import start_run
+    from commissions.services.runs import start_run
 
     finance = User.objects.get(username="bench_finance")
     started = time.perf_counter()

@@ -472,7 +472,7 @@ def _dealers(size: Size, people: People, rng: random.Random) -> dict[int, list[i
 
 
 def _plans(size: Size, people: People) -> None:
-    from kpi.services.plans import plan_create
+    from commissions.services.plans import plan_create
 
     deductions = {
         "over_budget_expense_share": Decimal("50.00"),

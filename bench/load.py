@@ -210,7 +210,7 @@ def _spread(items: list, count: int) -> list:
 
 
 def _approvable(finance_ids: list[int]):
-    from kpi.models import Statement
+    from commissions.models import Statement
 
     return (
         Statement.objects.filter(status=Statement.Status.SUBMITTED)
@@ -223,10 +223,10 @@ def fill_statement_pool(finance_ids: list[int], target: int = POOL_TARGET) -> di
     """At least ``target`` submitted statements that finance may approve: the managers submit drafts,
     computing further months (most recent first) with their own commission runs while there are too few."""
     from channelhub.periods import Month
-    from kpi.models import CommissionRun, Statement
+    from commissions.models import CommissionRun, Statement
+    from commissions.services.runs import reps_with_plan, run_begin, run_compute_chunk, run_finish
+    from commissions.services.statements import statement_submit
     from kpi.services.periods import PeriodClosed, check_open, ensure_periods
-    from kpi.services.runs import reps_with_plan, run_begin, run_compute_chunk, run_finish
-    from kpi.services.statements import statement_submit
 
     counts = {"submitted_now": 0, "computed_now": 0}
 
@@ -273,7 +273,7 @@ def prepare_fixture(path: Path, *, bench: bool) -> dict:
     from channelhub.periods import Month
     from channelhub.roles import Role
     from channelhub.scoping import scope, team_of
-    from kpi.models import Statement
+    from commissions.models import Statement
     from partners.models import Dealer
     from visits.models import Visit
 
@@ -348,7 +348,8 @@ def prepare_fixture(path: Path, *, bench: bool) -> dict:
 def dataset_counts() -> dict[str, int]:
     from django.contrib.auth import get_user_model
 
-    from kpi.models import SalesRecord, Statement
+    from commissions.models import Statement
+    from kpi.models import SalesRecord
     from partners.models import Dealer
     from visits.models import Visit
 

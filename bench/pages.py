@@ -151,7 +151,7 @@ def _user_label(user) -> str:
 
 def probes(s: Subjects | None = None) -> list[Probe]:
     """What ``run()`` measures, with the users and objects of the current database."""
-    from kpi.commission_models import Statement
+    from commissions.models import Statement
     from kpi.models import Scorecard
 
     s = s or subjects()
@@ -233,9 +233,9 @@ def probes(s: Subjects | None = None) -> list[Probe]:
         out.append(
             Probe(
                 "statement page",
-                reverse("kpi:statement-detail", args=[statement.pk]),
+                reverse("commissions:statement-detail", args=[statement.pk]),
                 s.finance,
-                reverse("kpi:statement-detail", args=[statement_small.pk]),
+                reverse("commissions:statement-detail", args=[statement_small.pk]),
                 s.finance,
                 "the statement with the fewest lines",
                 note=f"{statement.rep.get_username()} {statement.period}",

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from channelhub.accounts.selectors import display_name
 
 #: The admin index's sections, in this order (app labels); any other app follows, alphabetically.
-DOMAIN_APPS = ("partners", "visits", "kpi", "accounts", "auth", "notifications", "workflow")
+DOMAIN_APPS = ("partners", "visits", "kpi", "commissions", "accounts", "auth", "notifications", "workflow")
 
 
 def app_order(app: dict) -> tuple[int, str]:

@@ -42,6 +42,12 @@ class Period(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = actor_field(_("closed by"))
 
+    #: A month is closed once (``commissions.services.closing.close_period`` checks that it is settled).
+    workflow = StateMachine(
+        field="status",
+        transitions=[Transition("close", source=[Status.OPEN], target=Status.CLOSED, label=_("Close"))],
+    )
+
     class Meta:
         verbose_name = _("period")
         verbose_name_plural = _("periods")
@@ -474,38 +480,18 @@ class ScorecardLine(models.Model):
         return explanation(self.facts)
 
 
-# Commissions (SPEC §6) live in their own module; importing them here registers them with the app.
-from kpi.commission_models import (  # noqa: E402
-    CommissionPlan,
-    CommissionRun,
-    CommissionTier,
-    Dispute,
-    PlanAssignment,
-    RunProblem,
-    Statement,
-    StatementLine,
-)
-
 __all__ = [
     "Collection",
-    "CommissionPlan",
-    "CommissionRun",
-    "CommissionTier",
-    "Dispute",
     "Expense",
     "Metric",
     "Method",
     "Period",
     "Perspective",
-    "PlanAssignment",
-    "RunProblem",
     "SalesRecord",
     "Scorecard",
     "ScorecardLine",
     "ScorecardTemplate",
     "ScorecardTemplateItem",
-    "Statement",
-    "StatementLine",
     "Target",
     "TargetCategoryShare",
 ]

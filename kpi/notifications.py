@@ -1,28 +1,13 @@
-"""The notifications of targets, facts and commissions, rendered in the reader's language from their
-figures (``channelhub.notifications.types``). Registered when the app loads (``KpiConfig.ready``)."""
+"""The notifications of targets and facts, rendered in the reader's language from their figures
+(``channelhub.notifications.types``). Registered when the app loads (``KpiConfig.ready``)."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from channelhub.formatting import money
 from channelhub.notifications.types import register
-
-
-def _approved_body(params) -> str:
-    carried = Decimal(params.get("carried_forward") or "0")
-    if carried < 0:
-        return _("Nothing payable: %(amount)s is carried forward into your next monthly statement.") % {
-            "amount": money(carried)
-        }
-    return _("Payable: %(amount)s.") % {"amount": money(params.get("payable"))}
-
-
-def _verdict(params) -> str:
-    return _("accepted") if params.get("verdict") == "accepted" else _("rejected")
 
 
 def _conflict_lines(params) -> str:
@@ -37,42 +22,6 @@ def _conflict_lines(params) -> str:
 
 
 def register_kinds() -> None:
-    register(
-        "statement.submitted",
-        title=lambda p: _("%(rep)s's commission statement for %(period)s waits for approval") % p,
-        body=lambda p: _("Payable: %(amount)s.") % {"amount": money(p.get("payable"))},
-    )
-    register(
-        "statement.approved",
-        title=lambda p: _("Your commission statement for %(period)s was approved") % p,
-        body=_approved_body,
-    )
-    register(
-        "statement.rejected",
-        title=lambda p: _("The commission statement for %(period)s was rejected") % p,
-        body=lambda p: p.get("reason", ""),
-    )
-    register(
-        "statement.paid",
-        title=lambda p: _("Your commission for %(period)s was paid") % p,
-        body=lambda p: (
-            _("%(amount)s paid on %(day)s, reference %(reference)s.")
-            % {"amount": money(p.get("payable")), "day": p.get("paid_on", ""), "reference": p.get("reference", "")}
-        ),
-    )
-    register(
-        "dispute.opened",
-        title=lambda p: _("%(rep)s disputes the statement for %(period)s") % p,
-        body=lambda p: p.get("justification", ""),
-    )
-    register(
-        "dispute.answered",
-        title=lambda p: (
-            _("Your dispute on the statement for %(period)s was %(verdict)s")
-            % {"period": p.get("period", ""), "verdict": _verdict(p)}
-        ),
-        body=lambda p: p.get("answer", ""),
-    )
     register(
         "target.approved",
         title=lambda p: _("Your target for %(period)s was approved") % p,

@@ -19,10 +19,11 @@ from django.db.models.functions import TruncMinute, TruncMonth
 
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
-from kpi.models import Fact, Period, SalesRecord, Statement
+from commissions.models import Statement
+from commissions.services.statements import statement_list
+from kpi.models import Fact, Period, SalesRecord
 from kpi.services.conflicts import signed_agreement_territories
 from kpi.services.facts import Kind, model_of
-from kpi.services.statements import statement_list
 from partners.models import Dealer, Territory
 
 ZERO = Decimal("0.00")

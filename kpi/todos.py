@@ -1,66 +1,18 @@
-"""What waits in targets and commissions (the dashboards' to-do counts, ``channelhub.todos``)."""
+"""What waits in targets (the dashboards' to-do counts, ``channelhub.todos``)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.periods import Month
 from channelhub.roles import Role
 from channelhub.todos import register_todo
 
 
-def _to_pay(user):
-    from kpi.models import Statement
-    from kpi.services.statements import statement_list
-
-    return statement_list(user).filter(status=Statement.Status.APPROVED, payable_amount__gt=0)
-
-
-def _payout_url(user) -> str:
-    oldest = _to_pay(user).order_by("period").values_list("period", flat=True).first()
-    period = oldest or str(Month.current().previous())
-    return f"{reverse('kpi:payout-export')}?period={period}"
-
-
 def register_todos() -> None:
-    from kpi.models import Dispute, Statement, Target
-    from kpi.services.disputes import dispute_list
-    from kpi.services.statements import approval_queue, statement_list
+    from kpi.models import Target
     from kpi.services.targets import target_list
 
-    register_todo(
-        "statements-to-approve",
-        roles=[Role.FINANCE, Role.ADMIN],
-        label=_("commission statements to approve"),
-        rows=lambda user: approval_queue(user),
-        url=lambda user: reverse("kpi:approval-queue"),
-    )
-    register_todo(
-        "statements-to-pay",
-        roles=[Role.FINANCE, Role.ADMIN],
-        label=_("approved statements to pay"),
-        rows=lambda user: _to_pay(user),
-        url=_payout_url,
-    )
-    register_todo(
-        "statements-to-submit",
-        roles=[Role.CHANNEL_MANAGER],
-        label=_("draft statements to submit"),
-        rows=lambda user: (
-            statement_list(user)
-            .filter(status=Statement.Status.DRAFT, period__lt=str(Month.current()))
-            .exclude(rep=user)
-        ),
-        url=lambda user: f"{reverse('kpi:statement-list')}?status=draft",
-    )
-    register_todo(
-        "disputes-to-answer",
-        roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
-        label=_("disputes to answer"),
-        rows=lambda user: dispute_list(user).filter(status=Dispute.Status.OPEN).exclude(rep=user),
-        url=lambda user: f"{reverse('kpi:dispute-list')}?status=open",
-    )
     register_todo(
         "targets-to-approve",
         roles=[Role.CHANNEL_MANAGER],

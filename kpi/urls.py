@@ -1,6 +1,6 @@
-"""KPI pages (SPEC §7), under /kpi/."""
+"""KPI pages (SPEC §7), under /kpi/: facts and imports, targets, scorecards and measures."""
 
-from kpi.views import facts, runs, scorecards, statements, targets
+from kpi.views import facts, scorecards, targets
 
 app_name = "kpi"
 
@@ -8,6 +8,4 @@ urlpatterns = [
     *facts.urlpatterns,
     *targets.urlpatterns,
     *scorecards.urlpatterns,
-    *runs.urlpatterns,
-    *statements.urlpatterns,
 ]

@@ -10,7 +10,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parents[1]
 #: The project's own packages: the core and the domain apps.
 CORE = "channelhub"
-DOMAIN_APPS = ("partners", "visits", "kpi")
+DOMAIN_APPS = ("partners", "visits", "kpi", "commissions")
 
 
 def source_files(*packages: str):

@@ -42,8 +42,8 @@ from django.conf import settings
 from django.db import connection
 
 from channelhub.celery import app
-from kpi import tasks
-from kpi.models import CommissionRun
+from commissions import tasks
+from commissions.models import CommissionRun
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_SERVER = shutil.which("redis-server")
@@ -76,29 +76,31 @@ if visibility:
 django.setup()
 from django.db import OperationalError  # noqa: E402
 
-from kpi.services import runs  # noqa: E402
+from commissions.services import runs
 
 runs.CHUNK_SIZE = chunk_size
-replace_lines = runs.replace_lines
+write_lines = runs._write_lines
 hold_dir, hold = os.environ.get("CHANNELHUB_TEST_HOLD_DIR"), float(os.environ.get("CHANNELHUB_TEST_HOLD_SECONDS", 0))
 fail_dir = os.environ.get("CHANNELHUB_TEST_FAIL_ONCE_DIR")
 
 
-def hooked_replace_lines(statement, drafts):
-    if hold_dir:
-        Path(hold_dir, str(statement.rep_id)).touch()
-        time.sleep(hold)
-    if fail_dir:
-        try:
-            os.close(os.open(Path(fail_dir, str(statement.rep_id)), os.O_CREAT | os.O_EXCL))
-        except FileExistsError:
-            pass
-        else:
-            raise OperationalError("test: the database connection was lost while writing the lines")
-    return replace_lines(statement, drafts)
+def hooked_write_lines(pairs, *args, **kwargs):
+    # the lines of a chunk's drafts are written at once: hold, or fail once, for each rep of the chunk
+    for statement, _drafts in pairs:
+        if hold_dir:
+            Path(hold_dir, str(statement.rep_id)).touch()
+            time.sleep(hold)
+        if fail_dir:
+            try:
+                os.close(os.open(Path(fail_dir, str(statement.rep_id)), os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                pass
+            else:
+                raise OperationalError("test: the database connection was lost while writing the lines")
+    return write_lines(pairs, *args, **kwargs)
 
 
-runs.replace_lines = hooked_replace_lines
+runs._write_lines = hooked_write_lines
 app.worker_main(
     ["worker", "--pool=prefork", f"--concurrency={concurrency}", "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h",
      "--without-gossip", "--without-mingle", "--without-heartbeat"]

@@ -397,7 +397,7 @@ def _seed_visits(reps: list[_Rep], today: date, now: datetime) -> None:
 def _locked_months(visits: list[Visit]) -> set[tuple[int, str]]:
     """(rep ID, period) of the months of ``visits`` that take no more visits, as ``log_visit`` refuses
     them: closed, or the rep's monthly statement approved or paid (two queries)."""
-    from kpi.models import Statement
+    from commissions.models import Statement
     from kpi.services.periods import closed_codes
 
     periods = {str(Month.of(visit.visited_on)) for visit in visits}

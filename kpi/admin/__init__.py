@@ -1,3 +1,3 @@
-"""Django admin for the KPI models, one module per area (facts, targets, scorecards, plans, statements, runs)."""
+"""Django admin for the KPI models, one module per area (facts, targets, scorecards)."""
 
-from kpi.admin import facts, plans, runs, scorecards, statements, targets  # noqa: F401
+from kpi.admin import facts, scorecards, targets  # noqa: F401

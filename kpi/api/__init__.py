@@ -1,1 +1,1 @@
-"""REST API of the KPI app, one module per area; ``channelhub.api.urls.API_MODULES`` lists them."""
+"""REST API of the KPI app, one module per area (facts, targets, scorecards); ``KpiConfig.ready`` registers them."""

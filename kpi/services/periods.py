@@ -49,7 +49,7 @@ def ensure_periods(days: Iterable[date]) -> None:
 def month_locked_for_rep(rep_id: int, day: date) -> str | None:
     """Why nothing more can be dated on ``day`` for the rep — the period is closed, or the rep's monthly
     statement of it is approved or paid (a correction then goes through a dispute) — or None."""
-    from kpi.models import Statement
+    from commissions.models import Statement
 
     code = period_code(day)
     if closed_codes([code]):

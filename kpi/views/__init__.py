@@ -1,1 +1,1 @@
-"""KPI pages, one module per area (facts and imports, targets, scorecards); each has ``urlpatterns``."""
+"""KPI pages, one module per area (facts and imports, targets, scorecards); ``kpi/urls.py`` gathers them."""

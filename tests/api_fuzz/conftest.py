@@ -17,14 +17,15 @@ import pytest
 from django.utils import timezone
 
 from channelhub.periods import Month
-from kpi.models import ScorecardTemplate, Statement, Target
+from commissions.models import Statement
+from commissions.services.disputes import dispute_open
+from commissions.services.runs import start_run
+from kpi.models import ScorecardTemplate, Target
 from kpi.scorecard_defaults import ensure_default_templates
-from kpi.services.disputes import dispute_open
-from kpi.services.runs import start_run
 from kpi.services.scorecards import compute_scorecard
-from tests.kpi.runs_world import close, make_plan
+from tests.commissions.runs_world import close, make_plan
+from tests.commissions.statement_world import PERIOD, line_of, make_statement
 from tests.kpi.scorecard_world import collection, expense, sale, target
-from tests.kpi.statement_world import PERIOD, line_of, make_statement
 from tests.partners.world import YEAR_2026, make_agreement, qualify, signed
 from tests.visits.world import at, log
 from visits.services.plans import plan_create

@@ -310,12 +310,12 @@ MATRIX: dict[str, Entry] = {
     "commission-run-list": api_read(write="managers finance admin", body=body(period="2026-11")),  # reps: an empty list
     "commission-run-year-end": api_action(None, "finance admin", body=body(year=2026)),
     "commission-run-detail": api_read(obj="ref:run", read="managers finance admin"),
-    "kpi:run-list": page(read="managers finance admin"),
-    "kpi:run-create": form(who="managers finance admin"),
-    "kpi:run-year-end": form(who="finance admin"),
-    "kpi:run-detail": page(obj="ref:run", read="managers finance admin"),
-    "kpi:period-list": page(),
-    "kpi:period-close": form(obj="ref:period", who="finance admin"),
+    "commissions:run-list": page(read="managers finance admin"),
+    "commissions:run-create": form(who="managers finance admin"),
+    "commissions:run-year-end": form(who="finance admin"),
+    "commissions:run-detail": page(obj="ref:run", read="managers finance admin"),
+    "commissions:period-list": page(),
+    "commissions:period-close": form(obj="ref:period", who="finance admin"),
     # --- KPI statements and disputes -----------------------------------------------------------------------
     "commission-statement-list": api_read(),
     "commission-statement-export": api_read(read="finance admin", query=f"period={PAID_MONTH}&format=csv"),
@@ -341,21 +341,23 @@ MATRIX: dict[str, Entry] = {
     "dispute-reject": api_action("dispute", "manager admin"),
     "commission-plan-list": api_read(write="admin"),
     "commission-plan-detail": api_read(obj="ref:plan", write="admin", method="patch"),
-    "kpi:statement-list": page(),
-    "kpi:approval-queue": page(read="finance admin"),
-    "kpi:statement-approve-many": page(read=None, write="finance admin"),
-    "kpi:payout-export": page(read="finance admin", query=f"period={PAID_MONTH}&format=xlsx"),
-    "kpi:payout-mark-paid": page(read=None, write="finance admin"),
-    "kpi:statement-detail": page(obj="statement", read=SEE),
-    "kpi:statement-submit": action("statement", "manager admin"),
-    "kpi:statement-approve": action("statement", "finance admin"),
-    "kpi:statement-reject": action("statement", "finance admin"),
-    "kpi:statement-reopen": action("statement", "manager admin"),
-    "kpi:statement-mark-paid": action("statement", "finance admin"),
-    "kpi:dispute-create": form(obj="line", who="rep", state_403=roles("rep")),  # disputes.can_open reads the status
-    "kpi:dispute-list": page(),
-    "kpi:dispute-accept": action("dispute", "manager admin"),
-    "kpi:dispute-reject": action("dispute", "manager admin"),
+    "commissions:statement-list": page(),
+    "commissions:approval-queue": page(read="finance admin"),
+    "commissions:statement-approve-many": page(read=None, write="finance admin"),
+    "commissions:payout-export": page(read="finance admin", query=f"period={PAID_MONTH}&format=xlsx"),
+    "commissions:payout-mark-paid": page(read=None, write="finance admin"),
+    "commissions:statement-detail": page(obj="statement", read=SEE),
+    "commissions:statement-submit": action("statement", "manager admin"),
+    "commissions:statement-approve": action("statement", "finance admin"),
+    "commissions:statement-reject": action("statement", "finance admin"),
+    "commissions:statement-reopen": action("statement", "manager admin"),
+    "commissions:statement-mark-paid": action("statement", "finance admin"),
+    "commissions:dispute-create": form(
+        obj="line", who="rep", state_403=roles("rep")
+    ),  # disputes.can_open reads the status
+    "commissions:dispute-list": page(),
+    "commissions:dispute-accept": action("dispute", "manager admin"),
+    "commissions:dispute-reject": action("dispute", "manager admin"),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -411,7 +413,7 @@ ADMIN_EXTRA = {
         f"admin:{label}_simple_history": None
         for label in (
             "accounts_profile",
-            "kpi_commissionplan",
+            "commissions_commissionplan",
             "kpi_scorecard",
             "kpi_scorecardtemplate",
             "kpi_target",

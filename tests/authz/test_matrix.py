@@ -257,10 +257,10 @@ MUST_SEE = {
     "kpi:target-list": "BIG",
     "commission-statement-list": "LEAK-PAY",
     "commission-statement-export": "LEAK-PAY",
-    "kpi:payout-export": "LEAK-PAY",
-    "kpi:statement-list": "BIG",
+    "commissions:payout-export": "LEAK-PAY",
+    "commissions:statement-list": "BIG",
     "dispute-list": "LEAK-DISPUTE",
-    "kpi:dispute-list": "BIG",
+    "commissions:dispute-list": "BIG",
     "dashboard": ("other_manager", "刘洋"),  # his team's sales against target, by rep
     "kpi:measures": "BIG",
     "kpi:measures-export": "BIG",

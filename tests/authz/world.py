@@ -19,12 +19,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from channelhub.notifications.models import Notification
-from kpi.commission_models import Dispute
-from kpi.models import CommissionRun, Period, SalesRecord, Scorecard, ScorecardTemplate, StatementLine
+from commissions.models import CommissionRun, Dispute, StatementLine
+from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
+from tests.commissions.statement_world import make_statement, plan
 from tests.kpi.scorecard_world import collection, expense, target
-from tests.kpi.statement_world import make_statement, plan
 from tests.partners.world import FULL_REVIEW, make_agreement, make_dealer
 from tests.visits.world import log
 from visits.models import VisitPlan

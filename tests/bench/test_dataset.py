@@ -10,9 +10,10 @@ from django.db.models import F, Sum
 from bench import dataset
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
-from kpi.models import Collection, PlanAssignment, SalesRecord, Statement, Target
+from commissions.models import PlanAssignment, Statement
+from commissions.services.runs import start_run
+from kpi.models import Collection, SalesRecord, Target
 from kpi.services.measures import round_cent
-from kpi.services.runs import start_run
 from partners.models import Dealer
 from visits.models import Visit
 

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 
 from bench import dataset, pages
 from channelhub.periods import Month
+from commissions.services.runs import start_run
 from kpi.scorecard_defaults import ensure_default_templates
-from kpi.services.runs import start_run
 
 User = get_user_model()
 RUN_MONTH = Month(2026, 6)

@@ -13,8 +13,8 @@ from django.urls import reverse
 from channelhub.accounts.models import Profile
 from channelhub.admin import DOMAIN_APPS
 from channelhub.roles import Role, has_role
-from kpi.models import Statement
-from tests.kpi.statement_world import make_statement
+from commissions.models import Statement
+from tests.commissions.statement_world import make_statement
 from tests.partners.world import make_dealer
 
 User = get_user_model()
@@ -33,7 +33,11 @@ def test_the_index_lists_our_sections_first_and_third_party_ones_after(client_as
         app["app_label"] for app in admin_client(client_as, admin_user).get(reverse("admin:index")).context["app_list"]
     ]
     ours = [label for label in labels if label in DOMAIN_APPS]
-    assert labels[: len(ours)] == ours == ["partners", "visits", "kpi", "accounts", "auth", "notifications", "workflow"]
+    assert (
+        labels[: len(ours)]
+        == ours
+        == ["partners", "visits", "kpi", "commissions", "accounts", "auth", "notifications", "workflow"]
+    )
     assert set(labels[len(ours) :]) >= THIRD_PARTY
 
 
@@ -121,7 +125,7 @@ def cells(body: str) -> str:
 @pytest.mark.parametrize(
     ("url_name", "names", "logins"),
     [
-        ("admin:kpi_statement_changelist", ("张伟", "陈经理", "孙财务"), ("rep_a1", "manager_a", "finance")),
+        ("admin:commissions_statement_changelist", ("张伟", "陈经理", "孙财务"), ("rep_a1", "manager_a", "finance")),
         ("admin:partners_dealer_changelist", ("张伟",), ("rep_a1",)),
         ("admin:accounts_profile_changelist", ("张伟", "陈经理"), ("rep_a1", "manager_a")),
         ("admin:auth_user_changelist", ("张伟", "陈经理"), ()),

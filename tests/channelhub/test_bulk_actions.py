@@ -15,9 +15,9 @@ from channelhub.bulk_actions import MAX_ROWS, apply_each, parse_ids
 from channelhub.errors import Conflict
 from channelhub.periods import Month, week_start
 from channelhub.roles import Role
-from kpi.models import Statement
+from commissions.models import Statement
+from tests.commissions.statement_world import make_statement
 from tests.factories import UserFactory
-from tests.kpi.statement_world import make_statement
 from tests.visits.world import log
 from visits.models import Visit, VisitPlan
 from visits.services.plans import plan_create, plan_submit
@@ -148,9 +148,11 @@ def test_finance_approves_several_statements_each_checked_for_segregation(client
     own = make_statement(finance_rep, period=LAST_MONTH, status=Statement.Status.SUBMITTED, submitted_by=manager)
     draft = make_statement(rep, period=str(Month.current()))
     client = client_as(finance_rep)
-    queue = client.get(reverse("kpi:approval-queue"))
+    queue = client.get(reverse("commissions:approval-queue"))
     assert queue.content.count(b'name="ids"') == 2  # not its own
-    response = client.post(reverse("kpi:statement-approve-many"), {"ids": [theirs.pk, own.pk, peers.pk, draft.pk]})
+    response = client.post(
+        reverse("commissions:statement-approve-many"), {"ids": [theirs.pk, own.pk, peers.pk, draft.pk]}
+    )
     assert statuses(Statement, [theirs, peers, own, draft]) == ["approved", "approved", "submitted", "draft"]
     assert result_rows(response, "bulk-refused") == {own.pk: "403", draft.pk: "409"}
     html = response.content.decode()
@@ -169,7 +171,7 @@ def test_bad_ids_change_nothing_and_say_why(client_as, d, rep, manager):
 def test_a_role_that_may_not_take_the_action_gets_403(client_as, d, rep, finance, manager):
     visit = flagged(rep, d["A1"])
     assert client_as(rep).post(reverse("visits:review-confirm"), {"ids": [visit.pk]}).status_code == 403
-    assert client_as(manager).post(reverse("kpi:statement-approve-many"), {"ids": [1]}).status_code == 403
+    assert client_as(manager).post(reverse("commissions:statement-approve-many"), {"ids": [1]}).status_code == 403
     assert client_as(finance).post(reverse("visits:plan-approve-many"), {"ids": [1]}).status_code == 403
     assert statuses(Visit, [visit]) == ["submitted"]
 

@@ -11,8 +11,8 @@ from django.utils import translation
 
 from channelhub.accounts.models import Profile
 from channelhub.accounts.services import user_create
-from kpi.models import CommissionPlan
-from kpi.services.plans import plan_create
+from commissions.models import CommissionPlan
+from commissions.services.plans import plan_create
 from partners.models import Dealer, ProductLine, Territory
 from partners.services.territories import territory_create
 from tests.partners.world import make_dealer

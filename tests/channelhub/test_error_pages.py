@@ -86,8 +86,8 @@ def test_404_page_for_someone_not_logged_in(client):
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_403_page_says_why_in_the_language_with_a_way_back(client_as, rep, language):
     client = in_language(client_as(rep), language)
-    came_from = "http://testserver" + reverse("kpi:statement-list")
-    response = client.get(reverse("kpi:approval-queue"), HTTP_REFERER=came_from)
+    came_from = "http://testserver" + reverse("commissions:statement-list")
+    response = client.get(reverse("commissions:approval-queue"), HTTP_REFERER=came_from)
     assert response.status_code == 403 and response.templates[0].name == "403.html"
     body = response.content.decode()
     assert f'lang="{language}"' in body and TEXT[403][language] in body

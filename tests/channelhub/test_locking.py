@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import translation
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from channelhub.locking import Busy, KeySpace, hold, hold_many
 from partners.models import Agreement

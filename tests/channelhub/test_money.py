@@ -14,8 +14,8 @@ from django.utils import formats, translation
 
 from channelhub.exports import money_format
 from channelhub.formatting import amount, money, percent
-from kpi.models import Statement
-from tests.kpi.statement_world import make_statement
+from commissions.models import Statement
+from tests.commissions.statement_world import make_statement
 
 LANGUAGES = ["zh-hans", "en"]
 
@@ -62,7 +62,7 @@ def test_a_statement_page_shows_money_as_money(client_as, manager, rep, language
     statement = make_statement(rep, period="2031-07")
     client = client_as(manager)
     client.cookies["django_language"] = language
-    body = client.get(reverse("kpi:statement-detail", args=[statement.pk])).content.decode()
+    body = client.get(reverse("commissions:statement-detail", args=[statement.pk])).content.decode()
     assert 'data-figure="base">¥100,000.00<' in body
     assert 'data-figure="payable">¥3,690.00<' in body
     assert 'data-currency-symbol="¥"' in body  # what the charts' tooltips and ticks use (figures.js)
@@ -73,7 +73,9 @@ def test_an_xlsx_export_keeps_numbers_with_the_money_format(client_as, manager, 
     make_statement(rep, period="2031-07", status=Statement.Status.APPROVED, submitted_by=manager, approved_by=finance)
     client = client_as(finance)
     client.cookies["django_language"] = language
-    response = client.get(reverse("kpi:payout-export"), {"period": "2031-07", "format": "xlsx", "status": "approved"})
+    response = client.get(
+        reverse("commissions:payout-export"), {"period": "2031-07", "format": "xlsx", "status": "approved"}
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     numbers = [
         cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, Decimal | float | int)

@@ -11,11 +11,11 @@ from django.utils import timezone, translation
 
 from channelhub.notifications.models import Notification
 from channelhub.periods import Month, week_start
-from kpi.models import Statement
-from kpi.services.statements import statement_approve, statement_reject, statement_submit
+from commissions.models import Statement
+from commissions.services.statements import statement_approve, statement_reject, statement_submit
 from kpi.services.targets import target_approve, target_propose
 from partners.services.dealers import dealer_approve_qualification, dealer_reject_qualification, dealer_submit_review
-from tests.kpi.statement_world import make_statement
+from tests.commissions.statement_world import make_statement
 from tests.partners.world import FULL_REVIEW, make_dealer
 from tests.visits.world import log
 from visits.services.plans import plan_create, plan_return, plan_submit
@@ -68,7 +68,7 @@ def test_finance_is_told_of_a_submitted_statement_and_counts_it(client_as, manag
     assert kinds(finance) == ["statement.submitted"]
     counts = todos(client_as(finance))
     assert counts["statements-to-approve"]["count"] == 1
-    assert counts["statements-to-approve"]["url"] == reverse("kpi:approval-queue")
+    assert counts["statements-to-approve"]["url"] == reverse("commissions:approval-queue")
     assert counts["statements-to-pay"]["count"] == 0
 
 
@@ -76,7 +76,7 @@ def test_finance_counts_approved_statements_to_pay_and_links_to_their_month(clie
     make_statement(rep, period=LAST_MONTH, status=Statement.Status.APPROVED, submitted_by=manager, approved_by=finance)
     to_pay = todos(client_as(finance))["statements-to-pay"]
     assert to_pay["count"] == 1
-    assert to_pay["url"] == f"{reverse('kpi:payout-export')}?period={LAST_MONTH}"
+    assert to_pay["url"] == f"{reverse('commissions:payout-export')}?period={LAST_MONTH}"
     assert client_as(finance).get(to_pay["url"]).status_code == 200
 
 

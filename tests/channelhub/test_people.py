@@ -10,9 +10,9 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
-from kpi.models import Statement
+from commissions.models import Statement
+from tests.commissions.statement_world import make_statement
 from tests.factories import UserFactory
-from tests.kpi.statement_world import make_statement
 from visits.models import VisitPlan
 
 S = Statement.Status
@@ -40,7 +40,7 @@ def test_the_approve_page_title_and_breadcrumb_name_the_rep(client_as, rep, mana
     statement = make_statement(rep, "2031-07", status=S.SUBMITTED, submitted_by=manager)
     client = client_as(finance)
     client.cookies["django_language"] = "en"
-    body = client.get(reverse("kpi:statement-approve", args=[statement.pk])).content.decode()
+    body = client.get(reverse("commissions:statement-approve", args=[statement.pk])).content.decode()
     title = re.search(r"<title>(.*?)</title>", body, re.S).group(1)
     breadcrumb = re.search(r'<ol class="breadcrumb[^"]*">(.*?)</ol>', body, re.S).group(1)
     assert "张伟" in title and "张伟" in breadcrumb
@@ -54,10 +54,10 @@ def test_a_week_plan_is_named_after_its_rep(rep):
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("kpi:statement-list"),
+        reverse("commissions:statement-list"),
         reverse("kpi:target-list"),
         reverse("kpi:scorecard-list"),
-        reverse("kpi:dispute-list"),
+        reverse("commissions:dispute-list"),
         reverse("kpi:sales-list"),
         reverse("visits:visit-list"),
         reverse("visits:plan-list"),

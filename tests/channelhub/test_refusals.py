@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channelhub.roles import Role
-from kpi.models import Statement
-from kpi.services.statements import statement_submit
+from commissions.models import Statement
+from commissions.services.statements import statement_submit
 from kpi.services.targets import target_propose
+from tests.commissions.statement_world import make_statement
 from tests.factories import UserFactory
-from tests.kpi.statement_world import make_statement
 from tests.partners.world import make_dealer
 from tests.visits.world import log
 
@@ -55,7 +55,7 @@ def test_the_approve_page_tells_the_submitter_it_is_segregation_of_duties(
     client_as, submitted_by_admin, admin_user, language
 ):
     client = page(client_as(admin_user), language)
-    url = reverse("kpi:statement-approve", args=[submitted_by_admin.pk])
+    url = reverse("commissions:statement-approve", args=[submitted_by_admin.pk])
     for response in (client.get(url), client.post(url, {"comment": ""})):
         assert refusal_of(response) == APPROVE_OWN[language]
         assert APPROVE_OWN[language] in response.content.decode()
@@ -75,14 +75,16 @@ def test_the_api_tells_the_beneficiary_it_is_segregation_of_duties(api_as, rep_i
 def test_finance_in_its_own_statement_reads_why_on_every_page_it_may_not_act(client_as, rep_in_finance, manager):
     statement = make_statement(rep_in_finance, status=S.SUBMITTED, submitted_by=manager)
     client = page(client_as(rep_in_finance), "en")
-    assert refusal_of(client.get(reverse("kpi:statement-approve", args=[statement.pk]))) == APPROVE_OWN["en"]
-    reject = refusal_of(client.get(reverse("kpi:statement-reject", args=[statement.pk])))
+    assert refusal_of(client.get(reverse("commissions:statement-approve", args=[statement.pk]))) == APPROVE_OWN["en"]
+    reject = refusal_of(client.get(reverse("commissions:statement-reject", args=[statement.pk])))
     assert reject == "You cannot reject your own commission statement."
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_refusal_for_the_role_still_names_the_role(client_as, submitted_by_admin, manager, language):
-    response = page(client_as(manager), language).get(reverse("kpi:statement-approve", args=[submitted_by_admin.pk]))
+    response = page(client_as(manager), language).get(
+        reverse("commissions:statement-approve", args=[submitted_by_admin.pk])
+    )
     assert refusal_of(response) == ROLE[language]
 
 

@@ -9,10 +9,10 @@ from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
 from channelhub.api.fields import ScopedRelatedMixin
-from channelhub.api.urls import API_MODULES
+from channelhub.registry import API_MODULES
 from channelhub.scoping import has_scope_rule
 
-PROJECT = ("channelhub", "partners", "visits", "kpi")
+PROJECT = ("channelhub", "partners", "visits", "kpi", "commissions")
 #: Models every role reads whole (their scope rule answers everything): nothing to hide in their choices.
 REFERENCE_DATA = ("partners.territory", "partners.productline", "kpi.scorecardtemplate", "kpi.period")
 

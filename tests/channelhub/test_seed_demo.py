@@ -14,11 +14,12 @@ from channelhub.accounts.services import user_create
 from channelhub.periods import Month, week_start
 from channelhub.roles import Role, roles_of
 from channelhub.scoping import team_of
+from commissions.models import Statement
+from commissions.services.plans import plan_create
+from commissions.services.runs import start_run
 from kpi import demo as kpi_demo
-from kpi.models import Period, SalesRecord, Statement
+from kpi.models import Period, SalesRecord
 from kpi.services.facts import facts_record
-from kpi.services.plans import plan_create
-from kpi.services.runs import start_run
 from kpi.services.targets import target_propose
 from partners.demo import demo_dealer_codes
 from partners.models import Agreement, Dealer, ProductLine, Territory

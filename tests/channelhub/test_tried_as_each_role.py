@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 
 from channelhub.errors import Conflict, TransitionNotAllowed
 from channelhub.periods import Month, week_start
-from kpi.services.closing import close_period
-from kpi.services.statements import statement_approve, statement_submit
+from commissions.services.closing import close_period
+from commissions.services.statements import statement_approve, statement_submit
 from partners.models import Dealer
-from tests.kpi.statement_world import make_statement
+from tests.commissions.statement_world import make_statement
 from tests.partners.world import YEAR_2026, make_agreement, make_dealer, qualify, signed
 
 LAST_MONTH = str(Month.current().previous())
@@ -68,7 +68,7 @@ def test_the_periods_page_offers_no_close_for_the_month_under_way(client_as, fin
 
     current = Period.objects.create(code=str(Month.current()))
     ended = Period.objects.create(code=LAST_MONTH)
-    body = client_as(finance).get(reverse("kpi:period-list")).content.decode()
+    body = client_as(finance).get(reverse("commissions:period-list")).content.decode()
     assert f'data-testid="close-{ended.code}"' in body
     assert f'data-testid="close-{current.code}"' not in body
 

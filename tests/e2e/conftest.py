@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.commissions import runs_world
 from tests.e2e.chromium import chromium, pages
-from tests.kpi import runs_world
 
 july = runs_world.july
 run_now = runs_world.run_now

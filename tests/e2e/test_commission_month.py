@@ -2,7 +2,7 @@
 watches the progress bar finish, reads a rep's statement line by line and submits it; finance approves
 it, downloads the payout list for the bank with the rep's account and pays the list in one batch.
 
-The world is ``tests.kpi.runs_world.july``: ``rep`` sold 120,000.00 → gross 3,100.00, retained 310.00,
+The world is ``tests.commissions.runs_world.july``: ``rep`` sold 120,000.00 → gross 3,100.00, retained 310.00,
 payable 2,790.00; ``rep_peer`` payable 720.00; ``other_rep`` (another team) 0.00.
 """
 
@@ -17,9 +17,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from kpi.models import CommissionRun, Statement, StatementLine
+from commissions.models import CommissionRun, Statement, StatementLine
+from tests.commissions.runs_world import JULY, monthly
 from tests.e2e.chromium import log_in, shot, zh
-from tests.kpi.runs_world import JULY, monthly
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from kpi.models import CommissionRun
+from commissions.models import CommissionRun
+from tests.commissions.runs_world import JULY, monthly
 from tests.e2e.chromium import log_in, take_problems, zh
-from tests.kpi.runs_world import JULY, monthly
 
 pytestmark = pytest.mark.browser
 NOT_FOUND_CONSOLE = "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"

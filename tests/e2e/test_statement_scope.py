@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.commissions.runs_world import JULY, monthly
 from tests.e2e.chromium import fits_the_screen, log_in, shot, take_problems, zh
-from tests.kpi.runs_world import JULY, monthly
 
 pytestmark = pytest.mark.browser
 NOT_FOUND_CONSOLE = "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"

@@ -18,11 +18,11 @@ from kombu.exceptions import OperationalError as BrokerDown
 from channelhub import celery as channelhub_celery
 from channelhub.celery import WORKER_RETRY_POLICY, BrokerUnavailable, require_broker
 from channelhub.tasks import RETRY_ON
-from kpi import tasks
-from kpi.models import CommissionRun, Statement
-from kpi.services import runs
-from tests.kpi import runs_world
-from tests.kpi.runs_world import JULY
+from commissions import tasks
+from commissions.models import CommissionRun, Statement
+from commissions.services import runs
+from tests.commissions import runs_world
+from tests.commissions.runs_world import JULY
 from tests.workers import celery_sends_to, free_port, new_queue
 
 july = runs_world.july

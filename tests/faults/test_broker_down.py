@@ -13,10 +13,10 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext
 
-from kpi.models import CommissionRun, Statement, StatementLine
-from kpi.services.runs import queue_run
-from tests.kpi import runs_world
-from tests.kpi.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
+from commissions.models import CommissionRun, Statement, StatementLine
+from commissions.services.runs import queue_run
+from tests.commissions import runs_world
+from tests.commissions.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
 from tests.workers import celery_sends_to, new_queue, requires_redis_server, wait_for_run
 
 july = runs_world.july

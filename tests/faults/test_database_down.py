@@ -14,10 +14,10 @@ from datetime import date
 import pytest
 from django.db import OperationalError, connection
 
-from kpi.models import CommissionRun, Statement, StatementLine
-from kpi.services import commission, runs
-from tests.kpi import runs_world
-from tests.kpi.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
+from commissions.models import CommissionRun, Statement, StatementLine
+from commissions.services import commission, runs
+from tests.commissions import runs_world
+from tests.commissions.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
 from tests.kpi.scorecard_world import sale
 from tests.workers import celery_sends_to, free_port, new_queue, requires_redis_server, wait_for_run
 
@@ -25,7 +25,7 @@ july = runs_world.july
 RUNS = "/api/v1/commission-runs/"
 
 
-def connection_lost(statement, drafts):
+def connection_lost(*args, **kwargs):  # the lines of the drafts being written
     raise OperationalError("server closed the connection unexpectedly")
 
 
@@ -52,7 +52,7 @@ def test_healthz_answers_503_while_the_database_cannot_be_reached(client, settin
 def test_a_connection_lost_mid_statement_leaves_neither_the_statement_nor_lines(july, finance, rep, monkeypatch):
     run = CommissionRun.objects.create(period=JULY, started_by=finance, total=1, status="running")
     (computation,) = commission.compute_many([rep.pk], JULY).values()
-    monkeypatch.setattr(runs, "replace_lines", connection_lost)
+    monkeypatch.setattr(runs, "_write_lines", connection_lost)
     with pytest.raises(OperationalError):
         runs.statement_write_draft(run=run, rep_id=rep.pk, period=JULY, computation=computation)
     assert not Statement.objects.exists() and not StatementLine.objects.exists()
@@ -78,7 +78,7 @@ def test_a_connection_lost_mid_recompute_leaves_the_draft_as_it_was(july, d, fin
     again = CommissionRun.objects.create(period=JULY, started_by=finance, total=1, status="running")
     (computation,) = commission.compute_many([rep.pk], JULY).values()
     assert computation.base_amount != REP_JULY[0]
-    monkeypatch.setattr(runs, "replace_lines", connection_lost)
+    monkeypatch.setattr(runs, "_write_lines", connection_lost)
     with pytest.raises(OperationalError):
         runs.statement_write_draft(run=again, rep_id=rep.pk, period=JULY, computation=computation)
     draft = monthly(rep)

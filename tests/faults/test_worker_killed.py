@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import pytest
 
-from kpi.models import CommissionRun, Statement
-from tests.kpi import runs_world
-from tests.kpi.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
+from commissions.models import CommissionRun, Statement
+from tests.commissions import runs_world
+from tests.commissions.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
 from tests.workers import celery_sends_to, new_queue, requires_redis_server, wait_for, wait_for_run
 
 july = runs_world.july

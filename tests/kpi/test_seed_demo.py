@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from channelhub.periods import Month
-from kpi.models import Collection, CommissionPlan, Expense, SalesRecord, Scorecard, Statement, Target
+from commissions.models import CommissionPlan, Statement
+from kpi.models import Collection, Expense, SalesRecord, Scorecard, Target
 from kpi.services.measures import measures_table
 
 User = get_user_model()

@@ -20,7 +20,7 @@ SCRIPT = textwrap.dedent(
     call_command("migrate", verbosity=0)
     from channelhub.accounts.services import user_create
     from channelhub.roles import Role
-    from kpi.models import Statement
+    from commissions.models import Statement
     from django.utils import timezone
 
     manager = user_create(username="boss", password="Pass-2026-x", name="经理", roles=[Role.CHANNEL_MANAGER])

@@ -15,13 +15,13 @@ from django.utils import timezone, translation
 
 from channelhub.notifications.models import Notification
 from channelhub.workflow.models import StateChange
-from kpi.models import Statement
+from commissions.models import Statement
+from commissions.services.disputes import dispute_accept, dispute_open
+from commissions.services.statements import statement_approve, statement_mark_paid, statement_reject, statement_submit
 from kpi.services.conflicts import notify_channel_conflicts
-from kpi.services.disputes import dispute_accept, dispute_open
 from kpi.services.scorecards import compute_scorecard, scorecard_confirm
-from kpi.services.statements import statement_approve, statement_mark_paid, statement_reject, statement_submit
-from tests.kpi import runs_world
-from tests.kpi.runs_world import make_plan, monthly
+from tests.commissions import runs_world
+from tests.commissions.runs_world import make_plan, monthly
 from tests.kpi.scorecard_world import collection, expense, sale, target
 from tests.visits.world import at, log
 from visits.services.visits import review_visit
@@ -104,7 +104,7 @@ def test_the_statement_page_and_api_speak_the_readers_language(month, client_as,
     client = client_as(rep)
     for language, foreign in (("en", CJK), ("zh-hans", ENGLISH_WORD)):
         client.cookies["django_language"] = language
-        body = client.get(reverse("kpi:statement-detail", args=[july.pk])).content.decode()
+        body = client.get(reverse("commissions:statement-detail", args=[july.pk])).content.decode()
         lines = body.split('data-testid="statement-lines"')[1].split("</ul>")[0]
         visible = re.sub(r"<[^>]+>", " ", lines)
         words = set(foreign.findall(visible.lower())) - {"closed", "harbour", "trading", "wei", "zhang", "bsc"}

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from channelhub.periods import Month
+from commissions.services.plans import plan_create
+from commissions.services.runs import start_run
 from kpi.models import Collection, SalesRecord
 from kpi.services.facts import facts_record
-from kpi.services.plans import plan_create
-from kpi.services.runs import start_run
 from partners.models import Agreement
 from partners.selectors import monthly_sales_targets
 from tests.partners.world import make_agreement, make_dealer, qualify, signed
@@ -227,7 +227,7 @@ def test_each_figure_links_to_its_rows(page_as, manager, world):
     month_row = body.split(f'data-month="{previous}"')[1]
     assert client.get(link(month_row, "net-sales")).context["totals"]["amount"] == Decimal("56000.00")
     statement = page(client, dealer).context["overview"].statements[0]
-    assert reverse("kpi:statement-detail", args=[statement.pk]) in body
+    assert reverse("commissions:statement-detail", args=[statement.pk]) in body
 
 
 def test_the_overview_is_cards_and_lists_for_a_phone(page_as, manager, world):

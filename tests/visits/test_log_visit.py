@@ -595,7 +595,7 @@ def test_confirming_needs_no_reason(visit, manager):
 
 
 def _final_statement(rep, period, status="approved"):
-    from kpi.models import Statement
+    from commissions.models import Statement
 
     fields = {"paid_at": date(2026, 11, 5), "payment_reference": "B-1"} if status == "paid" else {}
     return Statement.objects.create(rep=rep, period=period, status=status, **fields)

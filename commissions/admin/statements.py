@@ -1,0 +1,126 @@
+"""Django admin for commission statements, their lines and disputes (SPEC §6, §7): read only.
+
+Statements are written only by commission runs and move only through ``commissions.services.statements``
+(the pages and the API), disputes only through ``commissions.services.disputes``: here nothing is added,
+changed or deleted, and there are no bulk actions — an approved or paid statement must never change,
+and a draft's figures come from its run. Django's "view" permission shows every field and the lines.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from channelhub.admin import person_column
+from commissions.models import Dispute, Statement, StatementLine
+
+REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
+REP_COLUMN = person_column("rep", _("field rep"))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """No add, change or delete, and no actions (not even "delete selected")."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class StatementLineInline(admin.TabularInline):
+    model = StatementLine
+    fk_name = "statement"
+    extra = 0
+    can_delete = False
+    fields = ("position", "step", "description", "amount", "inputs")
+    readonly_fields = fields
+    ordering = ("position",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "period",
+        REP_COLUMN,
+        "kind",
+        "status",
+        # gross, deductions and retained are on the statement's page: the list stays within 1280 px
+        "net_amount",
+        "payable_amount",
+        person_column("submitted_by", _("submitted by")),
+        person_column("approved_by", _("approved by")),
+        "paid_at",
+    )
+    list_filter = ("status", "kind", "period")
+    search_fields = (*REP_SEARCH, "=period", "payment_reference")
+    list_select_related = ("rep", "submitted_by", "approved_by")
+    readonly_fields = (
+        "rep",
+        "period",
+        "kind",
+        "plan",
+        "run",
+        "status",
+        "base_amount",
+        "gross_amount",
+        "deductions_amount",
+        "net_amount",
+        "retained_amount",
+        "payable_amount",
+        "computed_at",
+        "submitted_by",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "rejection_reason",
+        "paid_at",
+        "payment_reference",
+        "created_at",
+        "updated_at",
+    )
+    inlines = (StatementLineInline,)
+    show_full_result_count = False
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        REP_COLUMN,
+        "line",
+        "expected_amount",
+        "status",
+        person_column("answered_by", _("answered by")),
+        "adjustment_line",
+    )
+    list_filter = ("status",)
+    search_fields = (*REP_SEARCH, "=line__statement__period", "justification")
+    list_select_related = ("rep", "line", "answered_by", "adjustment_line")
+    readonly_fields = (
+        "line",
+        "rep",
+        "expected_amount",
+        "justification",
+        "status",
+        "answer",
+        "answered_by",
+        "answered_at",
+        "adjustment_line",
+        "created_at",
+    )
+    show_full_result_count = False

@@ -1,0 +1,1 @@
+"""Forms of the commission pages: runs and periods, statements and disputes."""
