@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
