@@ -11,14 +11,14 @@ from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.roles import Role
 from commissions.models import Dispute, Statement
-from kpi.filters_targets import PeriodFilter
+from kpi.filters import PeriodCodeFilter
 
 User = get_user_model()
 
 
 class StatementFilter(django_filters.FilterSet):
     rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
-    period = PeriodFilter(label=_("Period"))
+    period = PeriodCodeFilter(label=_("Period"))
     status = django_filters.ChoiceFilter(choices=Statement.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Statement.Kind.choices, label=_("Kind"))
 
@@ -30,7 +30,7 @@ class StatementFilter(django_filters.FilterSet):
 class DisputeFilter(django_filters.FilterSet):
     statement = django_filters.NumberFilter(field_name="line__statement", label=_("Statement"))
     rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
-    period = PeriodFilter(field_name="line__statement__period", label=_("Period"))
+    period = PeriodCodeFilter(field_name="line__statement__period", label=_("Period"))
     status = django_filters.ChoiceFilter(choices=Dispute.Status.choices, label=_("Status"))
 
     class Meta:

@@ -5,6 +5,7 @@ own modules."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.forms import HiddenInput
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
 from channelhub.forms import DATE_WIDGET
-from kpi.models import Collection, Expense, Period, SalesRecord
+from channelhub.periods import Month
+from channelhub.roles import Role
+from kpi.models import Collection, Expense, Period, SalesRecord, Target
 from partners.models import Dealer, ProductLine
 
 User = get_user_model()
@@ -78,3 +81,36 @@ class PeriodFilter(django_filters.FilterSet):
     class Meta:
         model = Period
         fields = ["code", "status"]
+
+
+# --- targets (SPEC §8: by ``rep``, ``period``, ``status``; also ``period_from``/``period_to``, both ends included) ---
+
+
+User = get_user_model()
+
+
+class PeriodField(forms.CharField):
+    """``YYYY-MM`` (a month input on phones); anything else is a field error (400 in the API)."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return str(Month.parse(value)) if value else value
+
+
+class PeriodCodeFilter(django_filters.CharFilter):
+    field_class = PeriodField
+
+
+class TargetFilter(django_filters.FilterSet):
+    rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
+    period = PeriodCodeFilter(label=_("Period"))
+    status = django_filters.ChoiceFilter(choices=Target.Status.choices, label=_("Status"))
+    # 'YYYY-MM' strings sort like the months they name, so a range is a string comparison.
+    period_from = PeriodCodeFilter(field_name="period", lookup_expr="gte", label=_("From"))
+    period_to = PeriodCodeFilter(field_name="period", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Target
+        fields = ["rep", "period", "status", "period_from", "period_to"]

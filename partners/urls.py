@@ -3,7 +3,7 @@
 from django.urls import path
 
 from partners import views
-from partners.import_urls import urlpatterns as import_urlpatterns
+from partners.views import imports as import_views
 
 app_name = "partners"
 
@@ -29,5 +29,8 @@ urlpatterns = [
         )
         for action in views.AGREEMENT_ACTIONS
     ),
-    *import_urlpatterns,
+    # the dealers' import and export
+    path("dealers/import/", import_views.dealer_import_page, name="dealer-import"),
+    path("dealers/import/template/", import_views.dealer_import_template_page, name="dealer-import-template"),
+    path("dealers/export/", import_views.dealer_export_page, name="dealer-export"),
 ]

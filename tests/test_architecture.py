@@ -71,3 +71,23 @@ def test_the_core_imports_no_domain_app():
             if re.search(rf"""(import_module|include)\(\s*["']{app}[."']""", path.read_text()):
                 offenders.append(f"{relative(path)} loads {app} by name")
     assert offenders == []
+
+
+def test_the_apps_have_the_same_rooms():
+    """``forms.py``/``forms/``, ``filters.py``, ``views.py``/``views/`` …: no ``forms_*.py`` or ``filters_*.py``
+    beside them, and URL patterns only in ``urls.py``."""
+    siblings = [
+        relative(path)
+        for app in DOMAIN_APPS
+        for path in (BASE_DIR / app).glob("*.py")
+        if re.match(r"(forms|filters|views|urls)_\w+\.py$", path.name) or re.match(r"\w+_(urls|views)\.py$", path.name)
+    ]
+    assert siblings == []
+    patterns_in_views = [
+        relative(path)
+        for app in DOMAIN_APPS
+        for path in source_files(app)
+        if "views" in path.relative_to(BASE_DIR).parts[1:] or path.name == "views.py"
+        if re.search(r"(?m)^urlpatterns\s*=", path.read_text())
+    ]
+    assert patterns_in_views == []

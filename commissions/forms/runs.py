@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.forms import PageForm
-from kpi.filters_targets import PeriodField
+from kpi.filters import PeriodField
 
 
 class StartRunForm(PageForm):

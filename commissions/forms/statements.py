@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.fields import validate_year
 from channelhub.forms import DATE_WIDGET, PageForm
 from commissions.services.statements import REFERENCE_MAX
-from kpi.filters_targets import PeriodField
+from kpi.filters import PeriodField
 
 
 class RejectForm(PageForm):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.admin import PersonFilter, person_column
-from kpi.forms_facts import FactImportForm
+from kpi.forms.facts import FactImportForm
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.services.facts import may_record

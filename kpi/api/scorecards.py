@@ -18,7 +18,7 @@ from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
 from channelhub.periods import Month
 from channelhub.roles import Role, require_role
-from kpi.forms_scorecards import ScorecardFilter
+from kpi.forms.scorecards import ScorecardFilter
 from kpi.models import PERIOD_CODE, Method, Metric, Perspective, Scorecard, ScorecardLine, ScorecardTemplate
 from kpi.services import scorecards as scorecard_services
 

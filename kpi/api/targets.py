@@ -21,7 +21,7 @@ from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from channelhub.scoping import visible_users
-from kpi.filters_targets import TargetFilter
+from kpi.filters import TargetFilter
 from kpi.models import Target, TargetCategoryShare
 from kpi.services import targets as target_services
 from partners.models import ProductLine

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, re_path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -21,7 +21,7 @@ from channelhub.roles import Role, has_role, require_role
 from channelhub.scoping import scope
 from kpi.exports import fact_export, fact_filename
 from kpi.filters import FILTERS, ConflictFilter
-from kpi.forms_facts import FactForm, FactImportForm
+from kpi.forms.facts import FactForm, FactImportForm
 from kpi.imports import COLUMNS, FactImportReport, fact_import, fact_template, template_filename
 from kpi.selectors import (
     attach_agreement_territories,
@@ -43,7 +43,7 @@ LIST_URL_NAMES = {
 ANY_ROLE = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
 
 #: After a clean preview the file waits in the session for the confirm button (as for dealers, see
-#: ``partners.import_views``): the session lives in the database, which every web process shares. One
+#: ``partners.views.imports``): the session lives in the database, which every web process shares. One
 #: preview per user, at most 5 MB; confirming checks every row again.
 PENDING_SESSION_KEY = "kpi.fact_import"
 
@@ -252,15 +252,3 @@ def conflict_list_page(request):
         "dealer": _chosen_dealer(filterset),
     }
     return render(request, "kpi/facts/conflict_list.html", context)
-
-
-urlpatterns = [
-    path("sales/", fact_list_page, {"kind": "sales"}, name="sales-list"),
-    path("collections/", fact_list_page, {"kind": "collections"}, name="collection-list"),
-    path("expenses/", fact_list_page, {"kind": "expenses"}, name="expense-list"),
-    re_path(r"^(?P<kind>sales|collections|expenses)/new/$", fact_create_page, name="fact-create"),
-    re_path(r"^(?P<kind>sales|collections|expenses)/export/$", fact_export_page, name="fact-export"),
-    path("imports/", fact_import_page, name="import"),
-    path("imports/template/", fact_import_template_page, name="import-template"),
-    path("conflicts/", conflict_list_page, name="conflicts"),
-]

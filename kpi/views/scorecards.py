@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +29,7 @@ from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from kpi.exports import measures_export
-from kpi.forms_scorecards import ComputeForm, ConfirmScorecardForm, ScorecardFilter, SelfEvaluationForm
+from kpi.forms.scorecards import ComputeForm, ConfirmScorecardForm, ScorecardFilter, SelfEvaluationForm
 from kpi.models import Metric, Perspective, Scorecard, Target
 from kpi.services import scorecards as services
 from kpi.services.measures import ReportingPeriod, measures_table
@@ -374,15 +374,3 @@ def measures_export_page(request):
     total_label = _total_label(request.user) if len(reps) > 1 else None
     content = measures_export(table=measures_table(reps, period), file_format=file_format, total_label=total_label)
     return download(content, file_format, f"measures-{period}.{file_format}")
-
-
-urlpatterns = [
-    path("scorecards/", scorecard_list_page, name="scorecard-list"),
-    path("scorecards/compute/", scorecard_compute_page, name="scorecard-compute"),
-    path("scorecards/<int:pk>/", scorecard_detail_page, name="scorecard-detail"),
-    path("scorecards/<int:pk>/recompute/", scorecard_recompute_page, name="scorecard-recompute"),
-    path("scorecards/<int:pk>/self-evaluate/", scorecard_self_evaluate_page, name="scorecard-self-evaluate"),
-    path("scorecards/<int:pk>/confirm/", scorecard_confirm_page, name="scorecard-confirm"),
-    path("measures/", measures_page, name="measures"),
-    path("measures/export/", measures_export_page, name="measures-export"),
-]

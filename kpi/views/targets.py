@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +23,8 @@ from channelhub.forms import CommentForm, style_fields
 from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
 from channelhub.roles import Role, has_role, roles_of
 from channelhub.scoping import scope, segregation_refusal
-from kpi.filters_targets import TargetFilter
-from kpi.forms_targets import AnnualTargetForm, ApproveForm, TargetEditForm, TargetForm
+from kpi.filters import TargetFilter
+from kpi.forms.targets import AnnualTargetForm, ApproveForm, TargetEditForm, TargetForm
 from kpi.models import Target
 from kpi.services import targets as target_services
 
@@ -191,16 +191,3 @@ def target_action_page(request, pk: int, action: str):
         template = "kpi/targets/target_approve.html"
     cancel = reverse("kpi:target-detail", args=[target.pk])
     return action_page(request, target, page_action, cancel_url=cancel, done_url=lambda obj: cancel, template=template)
-
-
-urlpatterns = [
-    path("targets/", target_list_page, name="target-list"),
-    path("targets/new/", target_create_page, name="target-create"),
-    path("targets/annual/", target_annual_page, name="target-annual"),
-    path("targets/<int:pk>/", target_detail_page, name="target-detail"),
-    path("targets/<int:pk>/edit/", target_edit_page, name="target-edit"),
-    *(
-        path(f"targets/<int:pk>/{action}/", target_action_page, {"action": action}, name=f"target-{action}")
-        for action in TARGET_ACTIONS
-    ),
-]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.accounts.selectors import display_name
 from channelhub.forms import PageForm, style_fields
 from channelhub.periods import Month
-from kpi.filters_targets import PeriodField
+from kpi.filters import PeriodField
 from kpi.models import Target
 from kpi.services import targets as target_services
 from partners.models import ProductLine

@@ -1,0 +1,1 @@
+"""Forms of the KPI pages: facts and imports, targets, scorecards."""
