@@ -94,8 +94,6 @@ def hold_many(space: KeySpace, keys: Iterable[object], *, shared: bool = False, 
 
 
 def is_lock_timeout(error: BaseException) -> bool:
-    """True for PostgreSQL's "lock_not_available" (a ``lock_timeout`` that ran out)."""
-    cause = getattr(error, "__cause__", None)
-    return getattr(cause, "sqlstate", None) == LOCK_NOT_AVAILABLE or getattr(error, "sqlstate", None) == (
-        LOCK_NOT_AVAILABLE
-    )
+    """True for PostgreSQL's "lock_not_available" (a ``lock_timeout`` that ran out): Django's error wraps
+    psycopg's, which carries the SQLSTATE."""
+    return getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE

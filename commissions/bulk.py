@@ -9,12 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.accounts.selectors import display_name
 from channelhub.bulk_actions import BulkAction
 from channelhub.formatting import money
+from commissions.policies import is_finance
+from commissions.selectors import statement_list
 from commissions.services import statements as statement_services
 
 APPROVE_STATEMENTS = BulkAction(
     title=_("Approve the ticked statements"),
-    allowed=statement_services.is_finance,
-    rows=lambda user: statement_services.statement_list(user).select_related("rep"),
+    allowed=is_finance,
+    rows=lambda user: statement_list(user).select_related("rep"),
     run=lambda *, actor, row, comment: statement_services.statement_approve(
         actor=actor, statement=row, comment=comment
     ),

@@ -12,7 +12,7 @@ from channelhub.todos import register_todo
 
 def _to_pay(user):
     from commissions.models import Statement
-    from commissions.services.statements import statement_list
+    from commissions.selectors import statement_list
 
     return statement_list(user).filter(status=Statement.Status.APPROVED, payable_amount__gt=0)
 
@@ -25,8 +25,7 @@ def _payout_url(user) -> str:
 
 def register_todos() -> None:
     from commissions.models import Dispute, Statement
-    from commissions.services.disputes import dispute_list
-    from commissions.services.statements import approval_queue, statement_list
+    from commissions.selectors import approval_queue, dispute_list, statement_list
 
     register_todo(
         "statements-to-approve",

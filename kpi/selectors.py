@@ -22,7 +22,7 @@ from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from commissions.models import Statement
-from commissions.services.statements import statement_list
+from commissions.selectors import statement_list
 from kpi.models import Collection, Expense, Fact, Period, SalesRecord
 from kpi.services.conflicts import signed_agreement_territories
 from kpi.services.facts import Kind, model_of
@@ -269,9 +269,3 @@ def rep_month_facts(rep_ids: Iterable[int], months: Iterable[Month]) -> dict[tup
         for rep_id in rep_ids
         for index, month in enumerate(months)
     }
-
-
-def team_month_facts(rep_ids: Iterable[int], month: Month) -> MonthFacts:
-    """The month of several reps together (a team, the company): their facts summed."""
-    facts = rep_month_facts(rep_ids, [month]).values()
-    return MonthFacts(**{name: sum((getattr(f, name) for f in facts), ZERO) for name in FACT_FIGURES})

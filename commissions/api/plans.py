@@ -30,6 +30,7 @@ from channelhub.fields import validate_year
 from channelhub.roles import Role, has_role
 from channelhub.scoping import visible_users
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
+from commissions.selectors import plan_list
 from commissions.services import plans as plan_services
 from kpi.models import ScorecardTemplate
 
@@ -160,7 +161,7 @@ class CommissionPlanViewSet(
     ordering_fields = ["name", "created_at"]
 
     def get_queryset(self):
-        return plan_services.plan_list(self.request.user)
+        return plan_list(self.request.user)
 
     def _validated(self, request, instance=None, partial=False) -> dict:
         if not has_role(request.user, Role.ADMIN):

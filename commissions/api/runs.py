@@ -27,8 +27,9 @@ from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from commissions.models import CommissionRun
+from commissions.selectors import run_list, run_problems
 from commissions.services.closing import settle_year
-from commissions.services.runs import run_list, run_problems, start_run
+from commissions.services.runs import start_run
 
 
 class RunFilter(django_filters.FilterSet):

@@ -31,6 +31,8 @@ from channelhub.fields import validate_year
 from commissions import bulk
 from commissions.filters import DisputeFilter, StatementFilter
 from commissions.models import Dispute, Statement, StatementLine
+from commissions.policies import allowed_actions, can_answer, can_open
+from commissions.selectors import dispute_list, statement_detail, statement_list
 from commissions.services import disputes as dispute_services
 from commissions.services import payouts
 from commissions.services import statements as statement_services
@@ -75,7 +77,7 @@ class StatementLineSerializer(ScopedModelSerializer):
 
     def get_disputable(self, line) -> bool:
         user = self.context["request"].user
-        if not dispute_services.can_open(user, line):
+        if not can_open(user, line):
             return False
         return not any(d.status in (Dispute.Status.OPEN, Dispute.Status.ACCEPTED) for d in line.disputes.all())
 
@@ -152,7 +154,7 @@ class StatementSerializer(ScopedModelSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, statement) -> list[str]:
-        return statement_services.allowed_actions(self.context["request"].user, statement)
+        return allowed_actions(self.context["request"].user, statement)
 
 
 class StatementDetailSerializer(StatementSerializer):
@@ -231,8 +233,8 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
     def get_queryset(self):
         # the lines only where they are shown; an action reads them afresh in ``_fresh``
         if self.action == "retrieve":
-            return statement_services.statement_detail(self.request.user)
-        return statement_services.statement_list(self.request.user)
+            return statement_detail(self.request.user)
+        return statement_list(self.request.user)
 
     def get_serializer_class(self):
         return StatementSerializer if self.action == "list" else StatementDetailSerializer
@@ -244,7 +246,7 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         return super().perform_content_negotiation(request, force)
 
     def _fresh(self, statement) -> Response:
-        fresh = statement_services.statement_detail(self.request.user).get(pk=statement.pk)
+        fresh = statement_detail(self.request.user).get(pk=statement.pk)
         return Response(StatementDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
     @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
@@ -347,7 +349,7 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
             statement_ids=data["statements"],
             comment=data["comment"],
         )
-        fresh = statement_services.statement_list(request.user).filter(pk__in=[statement.pk for statement in paid])
+        fresh = statement_list(request.user).filter(pk__in=[statement.pk for statement in paid])
         return Response(StatementSerializer(fresh, many=True, context=self.get_serializer_context()).data)
 
     @bulk_route("approve", "commission_statements_approve_many")
@@ -423,7 +425,7 @@ class DisputeSerializer(ScopedModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, dispute) -> list[str]:
         user = self.context["request"].user
-        return ["accept", "reject"] if dispute_services.can_answer(user, dispute) else []
+        return ["accept", "reject"] if can_answer(user, dispute) else []
 
 
 class DisputeInput(serializers.Serializer):
@@ -464,7 +466,7 @@ class DisputeViewSet(
     ordering_fields = ["created_at", "status"]
 
     def get_queryset(self):
-        return dispute_services.dispute_list(self.request.user)
+        return dispute_list(self.request.user)
 
     def _fresh(self, dispute, code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=dispute.pk)

@@ -42,7 +42,6 @@ from channelhub.locking import KeySpace, hold
 from channelhub.periods import YEARS, Month
 from commissions.models import Statement, StatementLine
 from commissions.policies import may_close
-from commissions.selectors import period_rows  # noqa: F401
 from kpi.models import Period
 from kpi.services.periods import check_open, ensure_periods
 

@@ -45,7 +45,7 @@ from django.contrib.auth import get_user_model
 from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from commissions.models import CommissionPlan, StatementLine
-from commissions.services.plans import plans_for
+from commissions.selectors import plans_for
 from kpi.models import Scorecard
 from kpi.selectors import FACT_FIGURES, month_fact_columns, month_facts_of
 from kpi.services.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, shown_against

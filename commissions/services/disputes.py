@@ -35,17 +35,13 @@ from channelhub.locking import KeySpace, hold, hold_many
 from channelhub.notifications.services import notify
 from channelhub.scoping import SegregationOfDutiesError
 from commissions.models import Dispute, Statement, StatementLine
-from commissions.policies import (  # noqa: F401
-    ADDED_STEPS,
+from commissions.policies import (
     DEDUCTION_STEPS,
     DISPUTABLE_STATES,
-    GROSS_STEPS,
-    can_answer,
-    can_open,
     disputable_line_ids,
     is_answerer,
 )
-from commissions.selectors import dispute_list, next_open_statement  # noqa: F401
+from commissions.selectors import next_open_statement
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

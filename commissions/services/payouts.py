@@ -33,14 +33,10 @@ from channelhub.exports import CONTENT_TYPES, Column, write_table
 from channelhub.importing import FORMATS
 from channelhub.periods import Month, local_date
 from commissions.models import Statement
-from commissions.policies import may_export  # noqa: F401  (pages and the API ask it here)
-from commissions.selectors import (  # noqa: F401
+from commissions.selectors import (
     STATUSES,
     _code,
-    _of_period,
     _require_finance,
-    nothing_to_pay,
-    paid_statements,
     payout_statements,
     payout_total,
 )

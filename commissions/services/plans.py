@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 from channelhub.accounts.selectors import display_name
 from channelhub.roles import Role, has_role
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
-from commissions.selectors import plan_for, plan_list, plans_for  # noqa: F401
 
 User = get_user_model()
 

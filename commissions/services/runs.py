@@ -45,7 +45,6 @@ from channelhub.scoping import team_ids
 from channelhub.workflow.models import StateChange
 from commissions.models import CommissionRun, Dispute, PlanAssignment, RunProblem, Statement, StatementLine
 from commissions.policies import may_start_runs
-from commissions.selectors import run_list, run_problems  # noqa: F401
 from commissions.services.closing import hold_period_open
 from kpi.services.periods import PeriodClosed, check_open, ensure_periods
 
@@ -609,7 +608,7 @@ def statement_write_draft(*, run: CommissionRun, rep_id: int, period: str, compu
 def _plan_of(computation, rep_id: int, period: str):
     plan = getattr(computation, "plan", None)
     if plan is None:
-        from commissions.services.plans import plan_for
+        from commissions.selectors import plan_for
 
         plan = plan_for(rep_id, period)
     return plan

@@ -43,23 +43,12 @@ from channelhub.periods import local_date
 from channelhub.roles import Role
 from channelhub.scoping import SegregationOfDutiesError, check_segregation, scope
 from commissions.models import Dispute, Statement, StatementLine
-from commissions.policies import (  # noqa: F401
-    ACTIONS,
+from commissions.policies import (
     APPROVE_REFUSAL,
     OWN_REFUSALS,
-    RULES,
-    _manages,
-    allowed_actions,
-    can_approve,
-    can_mark_paid,
-    can_reject,
-    can_reopen,
-    can_submit,
     is_finance,
     is_submitter,
-    segregation_refusal_of,
 )
-from commissions.selectors import approval_queue, statement_detail, statement_list  # noqa: F401
 
 ZERO = Decimal("0.00")
 #: ``Statement.payment_reference``'s length.
@@ -154,7 +143,8 @@ def statement_approve(*, actor, statement: Statement, comment: str = "", now=Non
 def carry_into_next_draft(statement: Statement) -> None:
     """An approved negative month goes into the rep's next draft monthly statement at once when there is
     one (else the run that writes it adds the line)."""
-    from commissions.services.disputes import apply_pending_adjustments, next_open_statement
+    from commissions.selectors import next_open_statement
+    from commissions.services.disputes import apply_pending_adjustments
 
     if statement.kind != Statement.Kind.MONTHLY:
         return

@@ -20,8 +20,10 @@ from channelhub.pages import paginate, posted
 from channelhub.periods import Month
 from commissions.forms.runs import StartRunForm, YearEndForm
 from commissions.models import CommissionRun
-from commissions.services.closing import close_period, may_close, period_rows, settle_year
-from commissions.services.runs import default_period, may_start_runs, run_list, run_problems, runs_everyone, start_run
+from commissions.policies import may_close, may_start_runs
+from commissions.selectors import period_rows, run_list, run_problems
+from commissions.services.closing import close_period, settle_year
+from commissions.services.runs import default_period, runs_everyone, start_run
 from kpi.services.periods import PeriodClosed
 
 

@@ -44,6 +44,33 @@ from commissions.forms.statements import (
     RejectForm,
 )
 from commissions.models import CommissionPlan, Dispute, Statement
+from commissions.policies import (
+    DISPUTABLE_STATES,
+    allowed_actions,
+    can_answer,
+    can_approve,
+    can_mark_paid,
+    can_open,
+    can_reject,
+    can_reopen,
+    can_submit,
+    disputable_line_ids,
+    is_answerer,
+    is_finance,
+    may_export,
+    segregation_refusal_of,
+)
+from commissions.selectors import (
+    STATUSES,
+    approval_queue,
+    dispute_list,
+    nothing_to_pay,
+    paid_statements,
+    payout_statements,
+    payout_total,
+    statement_detail,
+    statement_list,
+)
 from commissions.services import disputes as dispute_services
 from commissions.services import payouts
 from commissions.services import statements as statement_services
@@ -54,7 +81,7 @@ ANY_ROLE = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
 
 
 def _statement(request, pk: int) -> Statement:
-    return get_object_or_404(statement_services.statement_detail(request.user), pk=pk)
+    return get_object_or_404(statement_detail(request.user), pk=pk)
 
 
 def _rep_choices(form, user) -> None:
@@ -70,7 +97,7 @@ def statement_list_page(request):
     """A rep's own statements; a manager's team's; finance's and admins' all — with the filtered totals."""
     user = request.user
     require_role(user, *ANY_ROLE)
-    filterset = StatementFilter(request.GET or None, request=request, queryset=statement_services.statement_list(user))
+    filterset = StatementFilter(request.GET or None, request=request, queryset=statement_list(user))
     _rep_choices(filterset.form, user)
     style_fields(filterset.form)
     rows = filtered(filterset)
@@ -79,7 +106,7 @@ def statement_list_page(request):
         "page_obj": paginate(request, rows),
         "totals": statement_services.statement_totals(rows),
         "sees_others": has_role(user, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN),
-        "is_finance": statement_services.is_finance(user),
+        "is_finance": is_finance(user),
     }
     return render(request, "commissions/statements/statement_list.html", context)
 
@@ -87,12 +114,12 @@ def statement_list_page(request):
 def approval_queue_page(request):
     """Finance's queue: submitted statements, oldest submission first, with their totals."""
     user = request.user
-    if not statement_services.is_finance(user):
+    if not is_finance(user):
         raise PermissionDenied(gettext("Only finance and administrators approve commission statements."))
-    queue = statement_services.approval_queue(user)
+    queue = approval_queue(user)
     page_obj = paginate(request, queue)
     for statement in page_obj.object_list:
-        statement.may_approve = statement_services.can_approve(user, statement)
+        statement.may_approve = can_approve(user, statement)
     context = {"page_obj": page_obj, "totals": statement_services.statement_totals(queue)}
     return render(request, "commissions/statements/approval_queue.html", context)
 
@@ -129,13 +156,13 @@ def statement_detail_page(request, pk: int):
     statement = _statement(request, pk)
     user = request.user
     lines = list(statement.lines.all())
-    disputable = dispute_services.disputable_line_ids(lines)
-    is_rep = statement.rep_id == user.pk and statement.status in dispute_services.DISPUTABLE_STATES
+    disputable = disputable_line_ids(lines)
+    is_rep = statement.rep_id == user.pk and statement.status in DISPUTABLE_STATES
     rows, disputes = [], []
     for line in lines:
         line_disputes = list(line.disputes.all())
         for dispute in line_disputes:  # the prefetch set ``dispute.line`` and its statement: no query
-            dispute.may_answer = dispute_services.can_answer(user, dispute)
+            dispute.may_answer = can_answer(user, dispute)
         disputes.extend(line_disputes)
         settled = any(d.status in (Dispute.Status.OPEN, Dispute.Status.ACCEPTED) for d in line_disputes)
         rows.append({"line": line, "can_dispute": is_rep and line.pk in disputable and not settled})
@@ -145,7 +172,7 @@ def statement_detail_page(request, pk: int):
             "url": reverse(f"commissions:statement-{action}", args=[statement.pk]),
             "danger": STATEMENT_ACTIONS[action].danger,
         }
-        for action in statement_services.allowed_actions(user, statement)
+        for action in allowed_actions(user, statement)
     ]
     context = {
         "statement": statement,
@@ -156,8 +183,8 @@ def statement_detail_page(request, pk: int):
         "links": _links(user, statement),
         # a finance user who may not approve this one (segregation of duties): say why instead of a button
         "segregation_note": Statement.workflow.can(statement, "approve")
-        and statement_services.is_finance(user)
-        and not statement_services.can_approve(user, statement),
+        and is_finance(user)
+        and not can_approve(user, statement),
         "state_log": state_log(Statement.workflow, statement),
         "history": history_rows(statement),
     }
@@ -189,7 +216,7 @@ def _mark_paid(*, actor, obj, form):
 
 def _segregation(action: str):
     """The ``PageAction.segregation`` of ``action``: finance's own statement, the one it submitted …"""
-    return lambda user, statement: statement_services.segregation_refusal_of(user, statement, action)
+    return lambda user, statement: segregation_refusal_of(user, statement, action)
 
 
 STATEMENT_ACTIONS: dict[str, PageAction] = {
@@ -197,7 +224,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         title=_("Submit"),
         form_class=CommentForm,
         run=_submit,
-        allowed=statement_services.can_submit,
+        allowed=can_submit,
         segregation=_segregation("submit"),
         refusal=transition_refusal(Statement.workflow, "submit"),
         success=_("Statement submitted to finance."),
@@ -207,7 +234,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         title=_("Approve"),
         form_class=CommentForm,
         run=_approve,
-        allowed=statement_services.can_approve,
+        allowed=can_approve,
         segregation=_segregation("approve"),
         refusal=transition_refusal(Statement.workflow, "approve"),
         success=_("Statement approved; the rep is notified."),
@@ -217,7 +244,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         title=_("Reject"),
         form_class=RejectForm,
         run=_reject,
-        allowed=statement_services.can_reject,
+        allowed=can_reject,
         segregation=_segregation("reject"),
         refusal=transition_refusal(Statement.workflow, "reject"),
         success=_("Statement rejected; the rep and the manager are told why."),
@@ -228,7 +255,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         title=_("Back to draft"),
         form_class=CommentForm,
         run=_reopen,
-        allowed=statement_services.can_reopen,
+        allowed=can_reopen,
         refusal=transition_refusal(Statement.workflow, "reopen"),
         success=_("Statement back to draft; the next run of its period computes it again."),
         explanation=_("Answer any open dispute first: the next run replaces the lines."),
@@ -237,7 +264,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
         title=_("Mark paid"),
         form_class=MarkPaidForm,
         run=_mark_paid,
-        allowed=statement_services.can_mark_paid,
+        allowed=can_mark_paid,
         segregation=_segregation("mark-paid"),
         refusal=transition_refusal(Statement.workflow, "mark_paid"),
         success=_("Payment recorded; the rep is notified."),
@@ -262,14 +289,14 @@ def payout_export_page(request):
     """``?period=YYYY-MM``: the period's approved statements to pay (with bank details), those that pay
     nothing, and those paid; ``&format=csv|xlsx`` (with ``&status=approved|paid``) the file for the bank."""
     user = request.user
-    if not payouts.may_export(user):
+    if not may_export(user):
         raise PermissionDenied(gettext("Only finance and administrators export payouts."))
     form = PayoutExportForm(request.GET if "period" in request.GET else {"period": default_period()})
     context = {"form": form}
     if form.is_valid():
         period = form.cleaned_data["period"]
         file_format, status = request.GET.get("format"), request.GET.get("status", Statement.Status.PAID)
-        if file_format in payouts.CONTENT_TYPES and status in payouts.STATUSES:
+        if file_format in payouts.CONTENT_TYPES and status in STATUSES:
             content = payouts.payout_export(user=user, period=period, file_format=file_format, status=status)
             response = HttpResponse(content, content_type=payouts.CONTENT_TYPES[file_format])
             filename = payouts.export_filename(period, file_format, status)
@@ -281,20 +308,20 @@ def payout_export_page(request):
 
 
 def _payout_lists(user, period: str) -> dict:
-    to_pay = payouts.payout_rows(payouts.payout_statements(user, period))
-    paid = payouts.payout_rows(payouts.paid_statements(user, period))
+    to_pay = payouts.payout_rows(payout_statements(user, period))
+    paid = payouts.payout_rows(paid_statements(user, period))
     return {
         "period": period,
         "to_pay": to_pay,
-        "to_pay_total": payouts.payout_total(to_pay),
-        "nothing_to_pay": list(payouts.nothing_to_pay(user, period)),
+        "to_pay_total": payout_total(to_pay),
+        "nothing_to_pay": list(nothing_to_pay(user, period)),
         "paid": paid,
-        "paid_total": payouts.payout_total(paid),
+        "paid_total": payout_total(paid),
         "downloads": {
             status: {
                 file_format: _payout_url(period, format=file_format, status=status) for file_format in ("csv", "xlsx")
             }
-            for status in payouts.STATUSES
+            for status in STATUSES
         },
     }
 
@@ -302,7 +329,7 @@ def _payout_lists(user, period: str) -> dict:
 def payout_pay_page(request):
     """POST: mark the period's whole list paid with one bank reference (all or nothing)."""
     user = request.user
-    if not payouts.may_export(user):
+    if not may_export(user):
         raise PermissionDenied(gettext("Only finance and administrators export payouts."))
     if request.method != "POST":
         return redirect("commissions:payout-export")
@@ -344,7 +371,7 @@ def dispute_create_page(request, line_pk: int):
     """The rep disputes one line of their statement (the statement page has the form on each line)."""
     line = get_object_or_404(statement_services.visible_lines(request.user), pk=line_pk)
     statement = line.statement
-    if not dispute_services.can_open(request.user, line):
+    if not can_open(request.user, line):
         raise PermissionDenied(gettext("You may dispute only the lines of your own submitted or approved statement."))
     form = DisputeForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -361,13 +388,13 @@ def dispute_list_page(request):
     """A rep's own disputes; a manager's team's (open ones first); finance's and admins' all."""
     user = request.user
     require_role(user, *ANY_ROLE)
-    filterset = DisputeFilter(request.GET or None, request=request, queryset=dispute_services.dispute_list(user))
+    filterset = DisputeFilter(request.GET or None, request=request, queryset=dispute_list(user))
     filterset.form.fields.pop("statement")
     _rep_choices(filterset.form, user)
     style_fields(filterset.form)
     page_obj = paginate(request, filtered(filterset).order_by("status", "-created_at", "-pk"))
     for dispute in page_obj.object_list:
-        dispute.may_answer = dispute_services.can_answer(user, dispute)
+        dispute.may_answer = can_answer(user, dispute)
     context = {
         "filter": filterset,
         "page_obj": page_obj,
@@ -396,7 +423,7 @@ DISPUTE_ACTIONS: dict[str, PageAction] = {
         title=_("Accept the dispute"),
         form_class=AcceptAnswerForm,
         run=_accept,
-        allowed=dispute_services.is_answerer,
+        allowed=is_answerer,
         segregation=_own_dispute,
         refusal=transition_refusal(Dispute.workflow, "accept"),
         success=_("Dispute accepted: the difference goes into the rep's next open statement."),
@@ -409,7 +436,7 @@ DISPUTE_ACTIONS: dict[str, PageAction] = {
         title=_("Reject the dispute"),
         form_class=AnswerForm,
         run=_reject_dispute,
-        allowed=dispute_services.is_answerer,
+        allowed=is_answerer,
         segregation=_own_dispute,
         refusal=transition_refusal(Dispute.workflow, "reject"),
         success=_("Dispute rejected; the rep reads your answer."),
@@ -419,7 +446,7 @@ DISPUTE_ACTIONS: dict[str, PageAction] = {
 
 
 def dispute_action_page(request, pk: int, action: str):
-    dispute = get_object_or_404(dispute_services.dispute_list(request.user), pk=pk)
+    dispute = get_object_or_404(dispute_list(request.user), pk=pk)
     back = f"{reverse('commissions:statement-detail', args=[dispute.line.statement_id])}#dispute-{dispute.pk}"
     return action_page(
         request,

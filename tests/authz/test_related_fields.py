@@ -17,7 +17,7 @@ from rest_framework.test import APIRequestFactory
 
 from channelhub.api.fields import ScopedRelatedMixin, scoped_choices
 from channelhub.scoping import scope
-from tests.channelhub.test_scoped_fields import project_filtersets, project_serializers
+from tests.channelhub.test_scoped_fields import project_filtersets, project_serializers, writable_related_fields
 
 ROLES = ("rep", "manager", "other_manager", "finance")
 
@@ -29,15 +29,11 @@ def _request(user):
 
 
 def scoped_fields(serializer, path: str):
-    for name, field in serializer.fields.items():
-        if isinstance(field, serializers.ListSerializer):
-            field = field.child
-        if isinstance(field, serializers.ManyRelatedField):
-            field = field.child_relation
-        if isinstance(field, serializers.BaseSerializer):
-            yield from scoped_fields(field, f"{path}.{name}")
-        elif isinstance(field, ScopedRelatedMixin) and not field.read_only:
-            yield f"{path}.{name}", field
+    return (
+        (where, field)
+        for where, field in writable_related_fields(serializer, path)
+        if isinstance(field, ScopedRelatedMixin)
+    )
 
 
 def hidden_and_missing(user, model):

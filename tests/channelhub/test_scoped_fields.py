@@ -29,20 +29,25 @@ def project_serializers() -> list[type]:
     return sorted(set(found), key=lambda cls: f"{cls.__module__}.{cls.__qualname__}")
 
 
-def unscoped_fields(serializer, path: str) -> list[str]:
-    problems = []
+def writable_related_fields(serializer, path: str):
+    """``(path, field)`` of every writable related field of ``serializer``, nested ones and lists included."""
     for name, field in serializer.fields.items():
         if isinstance(field, serializers.ListSerializer):
             field = field.child
         if isinstance(field, serializers.ManyRelatedField):
             field = field.child_relation
         if isinstance(field, serializers.BaseSerializer):
-            problems += unscoped_fields(field, f"{path}.{name}")
+            yield from writable_related_fields(field, f"{path}.{name}")
         elif isinstance(field, serializers.RelatedField) and not field.read_only:
-            model = field.queryset.model
-            if has_scope_rule(model) and not isinstance(field, ScopedRelatedMixin):
-                problems.append(f"{path}.{name} ({model._meta.label})")
-    return problems
+            yield f"{path}.{name}", field
+
+
+def unscoped_fields(serializer, path: str) -> list[str]:
+    return [
+        f"{where} ({field.queryset.model._meta.label})"
+        for where, field in writable_related_fields(serializer, path)
+        if has_scope_rule(field.queryset.model) and not isinstance(field, ScopedRelatedMixin)
+    ]
 
 
 def test_every_writable_related_field_of_the_api_is_scoped(rep):

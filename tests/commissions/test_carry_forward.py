@@ -21,7 +21,7 @@ import pytest
 from django.urls import reverse
 
 from commissions.models import Statement, StatementLine
-from commissions.services.payouts import payout_statements
+from commissions.selectors import payout_statements
 from commissions.services.statements import statement_approve, statement_submit
 from tests.commissions import runs_world
 from tests.commissions.runs_world import make_plan, monthly

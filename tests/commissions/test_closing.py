@@ -13,8 +13,9 @@ from django.utils import translation
 from channelhub.errors import Conflict
 from channelhub.workflow.models import StateChange
 from commissions.models import CommissionRun, Statement
+from commissions.selectors import period_rows
 from commissions.services import runs
-from commissions.services.closing import PeriodNotSettled, close_period, hold_period_open, period_rows
+from commissions.services.closing import PeriodNotSettled, close_period, hold_period_open
 from kpi.models import Period
 from kpi.services.facts import facts_record
 from kpi.services.periods import PeriodClosed

@@ -15,8 +15,9 @@ from django.utils import translation
 from channelhub.periods import Month
 from channelhub.roles import Role
 from commissions.models import StatementLine
+from commissions.selectors import plan_for
 from commissions.services.commission import compute, compute_many
-from commissions.services.plans import plan_create, plan_for
+from commissions.services.plans import plan_create
 from kpi.models import Scorecard
 from tests.factories import UserFactory
 from tests.kpi.scorecard_world import collection, expense, sale, target

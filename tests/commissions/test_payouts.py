@@ -28,7 +28,7 @@ from channelhub.notifications.models import Notification
 from channelhub.roles import Role
 from channelhub.workflow.models import StateChange
 from commissions.models import Statement
-from commissions.services import payouts
+from commissions.selectors import payout_statements
 from commissions.services.payouts import BatchRefused, payout_export, statements_mark_paid
 from tests.commissions.statement_world import NEXT, PERIOD, make_statement
 from tests.factories import UserFactory
@@ -185,7 +185,7 @@ def test_the_whole_list_is_paid_with_one_reference_each_statement_logged(world, 
     assert Statement.objects.get(pk=world["late_rep"].pk).status == S.APPROVED
     assert Statement.objects.get(pk=world["next"].pk).status == S.APPROVED
     # nothing is left to pay
-    assert not payouts.payout_statements(finance, PERIOD).exists()
+    assert not payout_statements(finance, PERIOD).exists()
 
 
 def test_a_batch_with_one_refused_statement_pays_none_and_names_it(world, finance, manager):
@@ -238,7 +238,8 @@ def test_statements_given_by_id_must_be_on_the_list(world, finance):
 
 def test_a_statement_that_pays_nothing_cannot_be_marked_paid_on_its_own(world, finance):
     from channelhub.errors import Conflict
-    from commissions.services.statements import allowed_actions, statement_mark_paid
+    from commissions.policies import allowed_actions
+    from commissions.services.statements import statement_mark_paid
 
     late = world["late_rep"]
     assert "mark-paid" not in allowed_actions(finance, late)

@@ -13,7 +13,8 @@ from django.utils import translation
 from channelhub.periods import Month
 from channelhub.roles import Role
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
-from commissions.services.plans import plan_create, plan_for, plan_update, plans_for
+from commissions.selectors import plan_for, plans_for
+from commissions.services.plans import plan_create, plan_update
 from tests.factories import UserFactory
 
 D = Decimal
