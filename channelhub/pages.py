@@ -80,6 +80,16 @@ class PageAction:
     segregation: Callable[[Any, Model], str | None] | None = None
 
 
+def calls(service: Callable[..., Model], name: str) -> Callable[..., Model]:
+    """A ``PageAction.run`` that calls ``service(actor=…, <name>=the object, **the form's fields)``: the
+    action's form asks exactly for the service's inputs."""
+
+    def run(*, actor, obj, form):
+        return service(actor=actor, **{name: obj}, **form.cleaned_data)
+
+    return run
+
+
 def transition_refusal(machine: StateMachine, name: str) -> Callable[[Model], str | None]:
     """A ``PageAction.refusal`` for a state-machine transition: the machine's own refusal text."""
 

@@ -23,6 +23,7 @@ from channelhub.pages import (
     PageAction,
     action_page,
     bulk_action_page,
+    calls,
     download,
     filtered,
     paginate,
@@ -324,23 +325,11 @@ def plan_detail_page(request, pk: int):
     return render(request, "visits/plan_detail.html", context)
 
 
-def _plan_submit(*, actor, obj, form):
-    return plan_services.plan_submit(actor=actor, plan=obj)
-
-
-def _plan_approve(*, actor, obj, form):
-    return plan_services.plan_approve(actor=actor, plan=obj, comment=form.cleaned_data["comment"])
-
-
-def _plan_return(*, actor, obj, form):
-    return plan_services.plan_return(actor=actor, plan=obj, comment=form.cleaned_data["comment"])
-
-
 PLAN_ACTIONS: dict[str, PageAction] = {
     "submit": PageAction(
         title=_("Submit"),
         form_class=ConfirmForm,
-        run=_plan_submit,
+        run=calls(plan_services.plan_submit, "plan"),
         allowed=policies.can_edit_plan,
         refusal=transition_refusal(VisitPlan.workflow, "submit"),
         success=_("Plan submitted to your manager."),
@@ -349,7 +338,7 @@ PLAN_ACTIONS: dict[str, PageAction] = {
     "approve": PageAction(
         title=_("Approve"),
         form_class=forms.ReviewForm,
-        run=_plan_approve,
+        run=calls(plan_services.plan_approve, "plan"),
         allowed=policies.can_review,
         segregation=policies.own_review_refusal,
         refusal=transition_refusal(VisitPlan.workflow, "approve"),
@@ -358,7 +347,7 @@ PLAN_ACTIONS: dict[str, PageAction] = {
     "return": PageAction(
         title=_("Return"),
         form_class=forms.ReturnForm,
-        run=_plan_return,
+        run=calls(plan_services.plan_return, "plan"),
         allowed=policies.can_review,
         segregation=policies.own_review_refusal,
         refusal=transition_refusal(VisitPlan.workflow, "return"),

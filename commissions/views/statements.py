@@ -24,6 +24,7 @@ from channelhub.pages import (
     PageAction,
     action_page,
     bulk_action_page,
+    calls,
     filtered,
     paginate,
     posted,
@@ -194,26 +195,6 @@ def statement_detail_page(request, pk: int):
 # --- transitions -----------------------------------------------------------------------------------
 
 
-def _submit(*, actor, obj, form):
-    return statement_services.statement_submit(actor=actor, statement=obj, comment=form.cleaned_data["comment"])
-
-
-def _approve(*, actor, obj, form):
-    return statement_services.statement_approve(actor=actor, statement=obj, comment=form.cleaned_data["comment"])
-
-
-def _reject(*, actor, obj, form):
-    return statement_services.statement_reject(actor=actor, statement=obj, reason=form.cleaned_data["reason"])
-
-
-def _reopen(*, actor, obj, form):
-    return statement_services.statement_reopen(actor=actor, statement=obj, comment=form.cleaned_data["comment"])
-
-
-def _mark_paid(*, actor, obj, form):
-    return statement_services.statement_mark_paid(actor=actor, statement=obj, **form.cleaned_data)
-
-
 def _segregation(action: str):
     """The ``PageAction.segregation`` of ``action``: finance's own statement, the one it submitted …"""
     return lambda user, statement: segregation_refusal_of(user, statement, action)
@@ -223,7 +204,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
     "submit": PageAction(
         title=_("Submit"),
         form_class=CommentForm,
-        run=_submit,
+        run=calls(statement_services.statement_submit, "statement"),
         allowed=can_submit,
         segregation=_segregation("submit"),
         refusal=transition_refusal(Statement.workflow, "submit"),
@@ -233,7 +214,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
     "approve": PageAction(
         title=_("Approve"),
         form_class=CommentForm,
-        run=_approve,
+        run=calls(statement_services.statement_approve, "statement"),
         allowed=can_approve,
         segregation=_segregation("approve"),
         refusal=transition_refusal(Statement.workflow, "approve"),
@@ -243,7 +224,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
     "reject": PageAction(
         title=_("Reject"),
         form_class=RejectForm,
-        run=_reject,
+        run=calls(statement_services.statement_reject, "statement"),
         allowed=can_reject,
         segregation=_segregation("reject"),
         refusal=transition_refusal(Statement.workflow, "reject"),
@@ -254,7 +235,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
     "reopen": PageAction(
         title=_("Back to draft"),
         form_class=CommentForm,
-        run=_reopen,
+        run=calls(statement_services.statement_reopen, "statement"),
         allowed=can_reopen,
         refusal=transition_refusal(Statement.workflow, "reopen"),
         success=_("Statement back to draft; the next run of its period computes it again."),
@@ -263,7 +244,7 @@ STATEMENT_ACTIONS: dict[str, PageAction] = {
     "mark-paid": PageAction(
         title=_("Mark paid"),
         form_class=MarkPaidForm,
-        run=_mark_paid,
+        run=calls(statement_services.statement_mark_paid, "statement"),
         allowed=can_mark_paid,
         segregation=_segregation("mark-paid"),
         refusal=transition_refusal(Statement.workflow, "mark_paid"),
@@ -403,14 +384,6 @@ def dispute_list_page(request):
     return render(request, "commissions/statements/dispute_list.html", context)
 
 
-def _accept(*, actor, obj, form):
-    return dispute_services.dispute_accept(actor=actor, dispute=obj, answer=form.cleaned_data["answer"])
-
-
-def _reject_dispute(*, actor, obj, form):
-    return dispute_services.dispute_reject(actor=actor, dispute=obj, answer=form.cleaned_data["answer"])
-
-
 def _own_dispute(user, dispute: Dispute) -> str | None:
     """A manager or an admin who opened the dispute themselves is told why they may not answer it."""
     if dispute.rep_id != user.pk or not has_role(user, Role.ADMIN, Role.CHANNEL_MANAGER):
@@ -422,7 +395,7 @@ DISPUTE_ACTIONS: dict[str, PageAction] = {
     "accept": PageAction(
         title=_("Accept the dispute"),
         form_class=AcceptAnswerForm,
-        run=_accept,
+        run=calls(dispute_services.dispute_accept, "dispute"),
         allowed=is_answerer,
         segregation=_own_dispute,
         refusal=transition_refusal(Dispute.workflow, "accept"),
@@ -435,7 +408,7 @@ DISPUTE_ACTIONS: dict[str, PageAction] = {
     "reject": PageAction(
         title=_("Reject the dispute"),
         form_class=AnswerForm,
-        run=_reject_dispute,
+        run=calls(dispute_services.dispute_reject, "dispute"),
         allowed=is_answerer,
         segregation=_own_dispute,
         refusal=transition_refusal(Dispute.workflow, "reject"),

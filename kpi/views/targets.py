@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.accounts.selectors import display_name
 from channelhub.audit import history_rows, state_log
 from channelhub.forms import CommentForm, style_fields
-from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.pages import PageAction, action_page, calls, filtered, paginate, posted, transition_refusal
 from channelhub.roles import Role, has_role, roles_of
 from channelhub.scoping import scope, segregation_refusal
 from kpi.filters import TargetFilter
@@ -156,10 +156,6 @@ def _approve_segregation(user, target: Target) -> str | None:
     return segregation_refusal(actor=user, proposed_by=target.proposed_by, beneficiary=target.rep)
 
 
-def _acknowledge(*, actor, obj, form):
-    return target_services.target_acknowledge(actor=actor, target=obj, comment=form.cleaned_data["comment"])
-
-
 TARGET_ACTIONS: dict[str, PageAction] = {
     "approve": PageAction(
         title=_("Approve"),
@@ -174,7 +170,7 @@ TARGET_ACTIONS: dict[str, PageAction] = {
     "acknowledge": PageAction(
         title=_("Acknowledge"),
         form_class=CommentForm,
-        run=_acknowledge,
+        run=calls(target_services.target_acknowledge, "target"),
         allowed=target_services.can_acknowledge,
         refusal=transition_refusal(Target.workflow, "acknowledge"),
         success=_("Target acknowledged."),

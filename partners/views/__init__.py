@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
-from channelhub.pages import PageAction, action_page, filtered, paginate, posted, transition_refusal
+from channelhub.pages import PageAction, action_page, calls, filtered, paginate, posted, transition_refusal
 from channelhub.roles import Role, has_role
 from channelhub.scoping import check_segregation, may_approve
 from partners import forms, policies
@@ -148,14 +148,6 @@ def _submit_review(*, actor, obj, form):
     return obj
 
 
-def _approve_qualification(*, actor, obj, form):
-    return dealer_services.dealer_approve_qualification(actor=actor, dealer=obj, **form.cleaned_data)
-
-
-def _reject_qualification(*, actor, obj, form):
-    return dealer_services.dealer_reject_qualification(actor=actor, dealer=obj, reason=form.cleaned_data["reason"])
-
-
 def _dealer_move(name: str):
     def run(*, actor, obj, form):
         return dealer_services.dealer_transition(actor=actor, dealer=obj, name=name, **form.cleaned_data)
@@ -189,7 +181,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
     "approve-qualification": PageAction(
         title=_("Approve qualification"),
         form_class=forms.ApproveQualificationForm,
-        run=_approve_qualification,
+        run=calls(dealer_services.dealer_approve_qualification, "dealer"),
         allowed=_may_approve,
         refusal=transition_refusal(Dealer.workflow, "approve_qualification"),
         success=_("Qualification approved."),
@@ -198,7 +190,7 @@ DEALER_ACTIONS: dict[str, PageAction] = {
     "reject-qualification": PageAction(
         title=_("Reject qualification"),
         form_class=forms.RejectQualificationForm,
-        run=_reject_qualification,
+        run=calls(dealer_services.dealer_reject_qualification, "dealer"),
         allowed=lambda user, dealer: policies.can_decide_qualification(user),
         refusal=transition_refusal(Dealer.workflow, "reject_qualification"),
         success=_("Qualification rejected; the dealer is a prospect again."),
