@@ -253,19 +253,39 @@ def month_facts_of(row: dict, prefix: str = "") -> MonthFacts:
 
 def rep_month_facts(rep_ids: Iterable[int], months: Iterable[Month]) -> dict[tuple[int, str], MonthFacts]:
     """Each rep's facts in each month, keyed ``(rep ID, "YYYY-MM")``, zeros where nothing happened: one
-    query whatever the number of reps and months."""
+    query whatever the number of reps and months. One month: the columns of ``month_fact_columns`` (each
+    rep's month read through its index, as the run reads it); several: one ``UNION ALL`` of the three
+    sums grouped by rep and month (one pass over the span instead of a subquery per rep and month)."""
     rep_ids, months = list(dict.fromkeys(rep_ids)), list(months)
     if not rep_ids or not months:
         return {}
-    columns: dict[str, Subquery] = {}
-    for index, month in enumerate(months):
-        columns.update(month_fact_columns(month, prefix=f"m{index}_"))
-    rows = {
-        row["pk"]: row
-        for row in get_user_model()._default_manager.filter(pk__in=rep_ids).order_by().values("pk", **columns)
-    }
+    if len(months) == 1:
+        (month,) = months
+        rows = (
+            get_user_model()
+            ._default_manager.filter(pk__in=rep_ids)
+            .order_by()
+            .values("pk", **month_fact_columns(month))
+        )
+        by_rep = {row["pk"]: row for row in rows}
+        return {(rep_id, str(month)): month_facts_of(by_rep.get(rep_id, {})) for rep_id in rep_ids}
+    span = (min(months).first_day, max(months).last_day)
+
+    def sums(model, name: str):
+        return (
+            model.objects.filter(rep_id__in=rep_ids, date__range=span)
+            .annotate(figure=Value(name, output_field=CharField()), month=TruncMonth("date"))
+            .values("rep_id", "figure", "month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+
+    (first, *others) = [sums(model, name) for name, model in FACT_FIGURES.items()]
+    found: dict[tuple[int, str], dict] = {}
+    for row in first.union(*others, all=True):
+        found.setdefault((row["rep_id"], str(Month.of(row["month"]))), {})[row["figure"]] = row["total"]
     return {
-        (rep_id, str(month)): month_facts_of(rows.get(rep_id, {}), prefix=f"m{index}_")
+        (rep_id, str(month)): month_facts_of(found.get((rep_id, str(month)), {}))
         for rep_id in rep_ids
-        for index, month in enumerate(months)
+        for month in months
     }
