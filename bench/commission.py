@@ -1,6 +1,6 @@
 """The monthly commission run on the bench data set, against its floor (SPEC §11).
 
-* **The product**: ``commissions.services.runs.start_run`` by ``bench_finance`` for the run month — what
+* **The product**: ``commissions.services.runs.run_start`` by ``bench_finance`` for the run month — what
   ``POST /api/v1/commission-runs/`` does — with the tasks eager (no broker): ``run_commissions`` → the
   chunks (``compute_chunk``, 50 reps each) → ``finish_run``, in this process. Before each repetition the
   month's draft statements of the bench reps (their lines, state log and history rows) and the earlier
@@ -66,11 +66,11 @@ def _bench_statements(period: str):
 
 def run_once(period: str) -> tuple[float, CommissionRun]:
     """One run of ``period`` as the API starts it; answers (seconds, the run)."""
-    from commissions.services.runs import start_run
+    from commissions.services.runs import run_start
 
     finance = User.objects.get(username="bench_finance")
     started = time.perf_counter()
-    run = start_run(actor=finance, period=period)
+    run = run_start(actor=finance, period=period)
     seconds = time.perf_counter() - started
     run.refresh_from_db()
     if run.status != CommissionRun.Status.DONE:

@@ -263,9 +263,9 @@ def build(scale: float = 1, *, months: int = MONTHS, run_month: Month | str | No
         done("facts")
         counts["visits"] = _visits(size, people, dealers, rng)
         done("visits")
-        from kpi.services.periods import ensure_periods
+        from kpi.services.periods import periods_ensure
 
-        ensure_periods([month.first_day for month in size.month_list])
+        periods_ensure([month.first_day for month in size.month_list])
     if is_postgresql() and not connection.in_atomic_block:
         # VACUUM, not only ANALYZE: rows written by COPY are not yet marked all-visible, so without it
         # PostgreSQL cannot answer from the covering indexes (index-only scans) and reads the heap.

@@ -47,6 +47,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from commissions.selectors import reps_with_plan
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "load-results.json"
@@ -224,9 +226,9 @@ def fill_statement_pool(finance_ids: list[int], target: int = POOL_TARGET) -> di
     computing further months (most recent first) with their own commission runs while there are too few."""
     from channelhub.periods import Month
     from commissions.models import CommissionRun, Statement
-    from commissions.services.runs import reps_with_plan, run_begin, run_compute_chunk, run_finish
+    from commissions.services.runs import run_begin, run_compute_chunk, run_finish
     from commissions.services.statements import statement_submit
-    from kpi.services.periods import PeriodClosed, check_open, ensure_periods
+    from kpi.services.periods import PeriodClosed, check_open, periods_ensure
 
     counts = {"submitted_now": 0, "computed_now": 0}
 
@@ -253,7 +255,7 @@ def fill_statement_pool(finance_ids: list[int], target: int = POOL_TARGET) -> di
         for manager_id in managers:
             if _approvable(finance_ids).count() >= target:
                 break
-            ensure_periods([month.first_day])
+            periods_ensure([month.first_day])
             run = CommissionRun.objects.create(period=str(month), started_by_id=manager_id)
             plan = run_begin(run_id=run.pk)
             for chunk in plan.chunks if plan else []:

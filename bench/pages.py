@@ -423,7 +423,7 @@ def prepare_scorecards(period: Month | str | None = None, *, reps: int = 20) -> 
     """Compute the scorecards of up to ``reps`` reps of the biggest team for ``period`` (the month with
     the most visits), so that the scorecard rows have something to show. Writes; not called by ``run()``."""
     from kpi.models import ScorecardTemplate
-    from kpi.services.scorecards import compute_scorecard
+    from kpi.services.scorecards import scorecard_compute_unchecked
 
     s = subjects()
     month = Month.parse(period) if isinstance(period, str) else (period or s.month)
@@ -432,5 +432,5 @@ def prepare_scorecards(period: Month | str | None = None, *, reps: int = 20) -> 
         return 0
     team = User.objects.filter(profile__manager=s.manager).order_by("username")[:reps]
     for rep in team:
-        compute_scorecard(rep, month, template, actor=s.manager)
+        scorecard_compute_unchecked(rep, month, template, actor=s.manager)
     return len(team)

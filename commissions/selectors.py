@@ -17,6 +17,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     prefetch_related_objects,
 )
@@ -24,7 +25,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from channelhub.periods import Month
+from channelhub.accounts.models import mask_account
+from channelhub.accounts.selectors import display_name
+from channelhub.periods import Month, local_date
 from channelhub.scoping import scope
 from commissions.models import (
     CommissionPlan,
@@ -242,3 +245,58 @@ def _code(period: str) -> str:
 def _require_finance(user) -> None:
     if not may_export(user):
         raise PermissionDenied(_("Only finance or an administrator exports and pays payouts."))
+
+
+def payout_rows(statements: Iterable[Statement], *, full_accounts: bool = True) -> list[dict]:
+    rows = []
+    for statement in statements:
+        rep = statement.rep
+        profile = getattr(rep, "profile", None)
+        account = profile.bank_account if profile else ""
+        rows.append(
+            {
+                "employee_no": profile.employee_no if profile else "",
+                "rep_name": display_name(rep),
+                "bank_name": profile.bank_name if profile else "",
+                "bank_account": account if full_accounts else mask_account(account),
+                "period": statement.period,
+                "kind": statement.get_kind_display(),
+                "payable_amount": statement.payable_amount,
+                "currency": settings.CURRENCY,
+                "status": statement.get_status_display(),
+                "payment_reference": statement.payment_reference,
+                "paid_on": statement.paid_at,
+                "approved_by": display_name(statement.approved_by) if statement.approved_by_id else "",
+                "approved_on": local_date(statement.approved_at) if statement.approved_at else None,
+                "statement_id": statement.pk,
+                "statement": statement,
+            }
+        )
+    return rows
+
+
+def statement_totals(statements: QuerySet[Statement]) -> dict[str, Decimal | int]:
+    """Count and sums of the money columns of ``statements`` (one query)."""
+    totals = statements.order_by().aggregate(
+        count=Count("pk"),
+        gross=Sum("gross_amount"),
+        deductions=Sum("deductions_amount"),
+        net=Sum("net_amount"),
+        retained=Sum("retained_amount"),
+        payable=Sum("payable_amount"),
+    )
+    return {name: (ZERO if value is None else value) for name, value in totals.items()}
+
+
+def visible_lines(user) -> QuerySet[StatementLine]:
+    """The statement lines ``user`` may see, with their statement (for choosing a line to dispute)."""
+    return scope(user, StatementLine).select_related("statement")
+
+
+def reps_with_plan(month: Month) -> QuerySet:
+    """Reps with a plan assigned on ``month``'s last day (the plan that pays the month)."""
+    day = month.last_day
+    assigned = PlanAssignment.objects.filter(start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+    return User.objects.filter(pk__in=assigned.values("rep_id"))

@@ -81,5 +81,5 @@ def fail_run(request, exc, traceback, run_id: int) -> None:
 def monthly_commission_run() -> int | None:
     """Day 1 at 02:00 (beat): run the previous month for every rep with a plan, as the system
     (``started_by`` empty). A closed month is skipped; a re-delivery does not start a second run."""
-    run = runs.start_scheduled_run(period=Month.current().previous())
+    run = runs.run_start_scheduled(period=Month.current().previous())
     return run.pk if run is not None else None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from channelhub.periods import Month, month_pace
 from channelhub.roles import Role
 from channelhub.scoping import scope
-from kpi.services.measures import measures_for, rep_measures
+from kpi.selectors.measures import measures_for, rep_measures
 from visits.policies import visit_reps
 
 

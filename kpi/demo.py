@@ -33,7 +33,7 @@ from kpi.models import Collection, Expense, SalesRecord, Scorecard, ScorecardTem
 from kpi.scorecard_defaults import ensure_default_templates
 from kpi.services.facts import facts_record, model_of
 from kpi.services.periods import closed_codes
-from kpi.services.scorecards import compute_scorecard, scorecard_confirm, scorecard_self_evaluate
+from kpi.services.scorecards import scorecard_compute_unchecked, scorecard_confirm, scorecard_self_evaluate
 from kpi.services.targets import target_acknowledge, target_approve, target_propose
 from partners.demo import demo_agreement_ids, demo_territory_codes
 from partners.models import Agreement, Territory
@@ -230,7 +230,7 @@ def _scorecards(users: dict, reps: dict, months: list[Month]) -> None:
             for template in templates:
                 if Scorecard.objects.filter(rep=rep, period=str(month), template=template).exists():
                     continue
-                scorecard, _created = compute_scorecard(rep, month, template, actor=manager)
+                scorecard, _created = scorecard_compute_unchecked(rep, month, template, actor=manager)
                 manual = {
                     line.pk: Decimal(80 + len(username) % 3 * 5)
                     for line in scorecard.lines.all()

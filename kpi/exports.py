@@ -20,7 +20,7 @@ from channelhub.accounts.selectors import display_name
 from channelhub.exports import Column, write_table, yes_no
 from kpi.imports import FILE_COLUMNS, TOTAL
 from kpi.models import Fact
-from kpi.services.measures import Measures, MeasuresTable
+from kpi.selectors.measures import Measures, MeasuresTable
 
 ZERO = Decimal("0.00")
 

@@ -42,7 +42,8 @@ from channelhub.exports import Column, choice_codes, header_codes, in_every_lang
 from channelhub.importing import FORMATS, cell_text, file_content, normalise_header, read_table
 from channelhub.scoping import scope
 from kpi.models import Expense
-from kpi.services.facts import FactsRejected, facts_record, require_recorder
+from kpi.policies import require_recorder
+from kpi.services.facts import FactsRejected, facts_record
 from kpi.services.periods import PeriodClosed
 from partners.models import Dealer, ProductLine
 

@@ -42,7 +42,7 @@ class Period(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = actor_field(_("closed by"))
 
-    #: A month is closed once (``commissions.services.closing.close_period`` checks that it is settled).
+    #: A month is closed once (``commissions.services.closing.period_close`` checks that it is settled).
     workflow = StateMachine(
         field="status",
         transitions=[Transition("close", source=[Status.OPEN], target=Status.CLOSED, label=_("Close"))],

@@ -11,7 +11,7 @@ from channelhub.todos import register_todo
 
 def register_todos() -> None:
     from kpi.models import Target
-    from kpi.services.targets import target_list
+    from kpi.selectors.targets import target_list
 
     register_todo(
         "targets-to-approve",

@@ -80,7 +80,7 @@ class DealerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # Status changes only through the life cycle; the search text must follow name changes.
-        dealer_services.refresh_search_text(obj)
+        dealer_services.dealer_refresh_search_text(obj)
         super().save_model(request, obj, form, change)
         if not change:
             Dealer.workflow.record_creation(obj, by=request.user)

@@ -34,7 +34,7 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners import policies
 from partners.models import Dealer, ProductLine, Territory
-from partners.services.dealers import DEALER_FIELDS, refresh_search_text
+from partners.services.dealers import DEALER_FIELDS, dealer_refresh_search_text
 
 #: The columns a file may carry, in the order an export writes them. ``code`` identifies the dealer.
 IMPORT_COLUMNS = (*DEALER_FIELDS, "product_lines")
@@ -466,7 +466,7 @@ class DealerResource(resources.ModelResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         self._creating = instance.pk is None
-        refresh_search_text(instance)
+        dealer_refresh_search_text(instance)
         instance._history_user = self.actor  # django-simple-history records who, outside requests too
 
     def after_save_instance(self, instance, row, **kwargs):

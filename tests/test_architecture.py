@@ -91,3 +91,21 @@ def test_the_apps_have_the_same_rooms():
         if re.search(r"(?m)^urlpatterns\s*=", path.read_text())
     ]
     assert patterns_in_views == []
+
+
+def test_reads_and_policies_live_beside_the_services():
+    """``services/`` holds the writes: the lists and details a page reads are in ``selectors``, and who may
+    do what (``can_…``, ``may_…``) in ``policies``; every app has both."""
+    misplaced = [
+        f"{relative(path)}: {name}"
+        for app in DOMAIN_APPS
+        for path in (BASE_DIR / app / "services").glob("*.py")
+        for name in re.findall(r"(?m)^def (\w+)\(", path.read_text())
+        if re.match(r"(can|may)_", name) or re.search(r"_(list|detail)$", name)
+    ]
+    assert misplaced == []
+    rooms = {
+        app: [room for room in ("selectors", "policies") if not any((BASE_DIR / app).glob(f"{room}*"))]
+        for app in DOMAIN_APPS
+    }
+    assert {app: missing for app, missing in rooms.items() if missing} == {}

@@ -2,7 +2,7 @@
 
 The admin does not bypass the rules: statuses change only through the review services, visits are
 logged by reps (the form or the API, where the checks run) and never added or deleted here, and
-the checks a visit was logged with are recomputed by the service's own ``apply_checks`` whenever
+the checks a visit was logged with are recomputed by the service's own ``visit_apply_checks`` whenever
 the admin corrects its dealer or time. Quotas are reference data and fully editable.
 """
 
@@ -22,8 +22,8 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
-from visits.services.compliance import EffectiveQuota
-from visits.services.visits import apply_checks, check_dealer
+from visits.selectors.compliance import EffectiveQuota
+from visits.services.visits import check_dealer, visit_apply_checks
 
 REP_FILTER = ("rep", PersonFilter)
 REP_COLUMN = person_column("rep", _("field rep"))
@@ -211,7 +211,7 @@ class VisitAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
-        apply_checks(obj)
+        visit_apply_checks(obj)
         super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request):

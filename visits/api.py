@@ -28,8 +28,8 @@ from visits import bulk, policies
 from visits.filters import VisitFilter, VisitPlanFilter
 from visits.models import Visit, VisitPlan, VisitPlanItem
 from visits.policies import visit_reps
+from visits.selectors import compliance as compliance_selectors
 from visits.selectors import plan_detail, plan_list, visit_detail, visit_list
-from visits.services import compliance as compliance_services
 from visits.services import plans as plan_services
 from visits.services import visits as visit_services
 
@@ -142,12 +142,12 @@ class VisitViewSet(ScopedViewSet):
         require_role(request.user, Role.FIELD_REP)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        visit, created = visit_services.log_visit(rep=request.user, **serializer.validated_data)
+        visit, created = visit_services.visit_log(rep=request.user, **serializer.validated_data)
         data = VisitSerializer(self.get_queryset().get(pk=visit.pk), context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def perform_update(self, serializer):
-        serializer.instance = visit_services.update_visit(
+        serializer.instance = visit_services.visit_update(
             actor=self.request.user, visit=serializer.instance, **serializer.validated_data
         )
 
@@ -160,7 +160,7 @@ class VisitViewSet(ScopedViewSet):
 
     def _review(self, request, name):
         data = parse_input(CommentInput, request)
-        visit = visit_services.review_visit(actor=request.user, visit=self.get_object(), name=name, **data)
+        visit = visit_services.visit_review(actor=request.user, visit=self.get_object(), name=name, **data)
         return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data)
 
     @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
@@ -403,10 +403,10 @@ class ComplianceView(APIView):
             rep = reps.filter(pk=int(rep_id)).first()
             if rep is None:
                 raise NotFound()
-            return Response(ComplianceSerializer(compliance_services.rep_compliance(rep, month, as_of=as_of)).data)
+            return Response(ComplianceSerializer(compliance_selectors.rep_compliance(rep, month, as_of=as_of)).data)
         if not has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER, Role.FIELD_REP):
             raise NotFound()
-        team = compliance_services.team_compliance(reps, month, as_of=as_of)
+        team = compliance_selectors.team_compliance(reps, month, as_of=as_of)
         return Response(TeamComplianceSerializer(team).data)
 
 

@@ -17,7 +17,7 @@ CONFIRM_VISITS = BulkAction(
     title=_("Confirm the ticked visits"),
     allowed=policies.is_reviewer,
     rows=visit_list,
-    run=lambda *, actor, row, comment: visit_services.review_visit(
+    run=lambda *, actor, row, comment: visit_services.visit_review(
         actor=actor, visit=row, name="confirm", comment=comment
     ),
     describe=lambda visit: f"{visit.visited_on:%Y-%m-%d} · {display_name(visit.rep)} · {visit.dealer.name}",

@@ -15,7 +15,7 @@ from channelhub.roles import Role, has_role
 from visits.models import Visit
 from visits.policies import visit_reps
 from visits.selectors import visit_list
-from visits.services.compliance import rep_compliance, team_compliance
+from visits.selectors.compliance import rep_compliance, team_compliance
 
 
 def rep_visit_figures(user) -> dict:

@@ -8,7 +8,7 @@ from about 2 km away; the rep's manager has confirmed most older visits and mark
 ones ``false_report`` or ``fabricated``; those of the last week wait in the manager's review queue.
 
 Written in bulk — ``make run`` seeds every time — yet as the services would write it:
-``apply_checks`` sets ``visited_on`` and the flags, every visit and plan has its state log
+``visit_apply_checks`` sets ``visited_on`` and the flags, every visit and plan has its state log
 (``StateChange``: created by the rep, reviewed by the manager) and its field history.
 
 Deterministic and idempotent: a rep's day is drawn from ``random.Random`` seeded with the rep and
@@ -41,8 +41,8 @@ from channelhub.workflow.models import StateChange
 from partners.demo import demo_dealer_codes
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem, plan_due_at
-from visits.services.compliance import working_weekdays
-from visits.services.visits import apply_checks
+from visits.selectors.compliance import working_weekdays
+from visits.services.visits import visit_apply_checks
 
 SEED = 2026
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "visits.demo.channelhub.local")
@@ -346,11 +346,11 @@ def _seed_visits(reps: list[_Rep], today: date, now: datetime) -> None:
         for day in _working_days(first, today - timedelta(days=1)):
             for number, draw in enumerate(_week(rep, week_start(day))[day]):
                 visit = _visit(rep, day, number, draw, now)
-                apply_checks(visit)
+                visit_apply_checks(visit)
                 planned.append((visit, draw))
         _force_recent_flags([visit for visit, _draw in planned], today_start, recent_since)
         for visit, draw in planned:
-            apply_checks(visit)
+            visit_apply_checks(visit)
             if visit.client_uuid not in existing:
                 new.append((rep, visit, draw))
     locked = _locked_months([visit for _rep, visit, _draw in new])
@@ -395,7 +395,7 @@ def _seed_visits(reps: list[_Rep], today: date, now: datetime) -> None:
 
 
 def _locked_months(visits: list[Visit]) -> set[tuple[int, str]]:
-    """(rep ID, period) of the months of ``visits`` that take no more visits, as ``log_visit`` refuses
+    """(rep ID, period) of the months of ``visits`` that take no more visits, as ``visit_log`` refuses
     them: closed, or the rep's monthly statement approved or paid (two queries)."""
     from commissions.models import Statement
     from kpi.services.periods import closed_codes

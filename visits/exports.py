@@ -14,7 +14,7 @@ from channelhub.accounts.selectors import display_name
 from channelhub.exports import Column, write_table
 from channelhub.periods import Month
 from visits.models import Visit
-from visits.services.compliance import Compliance, TeamCompliance
+from visits.selectors.compliance import Compliance, TeamCompliance
 
 
 def _employee_no(user) -> str:

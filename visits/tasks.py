@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 
 from channelhub.tasks import reliable_task
-from visits.services.plans import remind_missing_plans as remind
+from visits.services.plans import plans_remind_missing as remind
 
 
 @reliable_task(name="visits.remind_missing_plans")

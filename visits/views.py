@@ -38,8 +38,8 @@ from visits import bulk, exports, forms, policies
 from visits.filters import VisitFilter, VisitPlanFilter
 from visits.models import Visit, VisitPlan, plan_due_at
 from visits.policies import visit_reps
+from visits.selectors import compliance as compliance_selectors
 from visits.selectors import plan_detail, plan_list, plans_to_review, review_queue, visit_detail, visit_list
-from visits.services import compliance as compliance_services
 from visits.services import plans as plan_services
 from visits.services import visits as visit_services
 
@@ -90,7 +90,7 @@ def visit_create_page(request):
         initial_dealer = Dealer.objects.filter(pk=dealer_id).first() if dealer_id.isdigit() else None
     form = forms.VisitForm(posted(request), rep=user, initial_dealer=initial_dealer)
     if request.method == "POST" and form.is_valid():
-        result = form.run(visit_services.log_visit, rep=user, **form.visit_fields())
+        result = form.run(visit_services.visit_log, rep=user, **form.visit_fields())
         if result is not None:
             visit, created = result
             if created:
@@ -148,7 +148,7 @@ def visit_edit_page(request, pk: int):
         return redirect("visits:visit-detail", pk=visit.pk)
     form = forms.VisitEditForm(posted(request), visit=visit)
     valid = request.method == "POST" and form.is_valid()
-    if valid and form.run(visit_services.update_visit, actor=request.user, visit=visit, **form.changes()) is not None:
+    if valid and form.run(visit_services.visit_update, actor=request.user, visit=visit, **form.changes()) is not None:
         messages.success(request, gettext("Visit saved."))
         return redirect("visits:visit-detail", pk=visit.pk)
     return render(request, "visits/visit_edit.html", {"form": form, "visit": visit})
@@ -156,7 +156,7 @@ def visit_edit_page(request, pk: int):
 
 def _review(name: str):
     def run(*, actor, obj, form):
-        return visit_services.review_visit(actor=actor, visit=obj, name=name, comment=form.cleaned_data["comment"])
+        return visit_services.visit_review(actor=actor, visit=obj, name=name, comment=form.cleaned_data["comment"])
 
     return run
 
@@ -391,7 +391,7 @@ def compliance_page(request):
         messages.error(request, error.messages[0])
         month = Month.current()
     reps = list(visit_reps(user).order_by("username"))
-    team = compliance_services.team_compliance(reps, month)
+    team = compliance_selectors.team_compliance(reps, month)
     # the totals are the whole team's; the rows and charts come in pages (an admin sees every rep)
     page_obj = paginate(request, team.reps)
     charts = [
@@ -428,7 +428,7 @@ def compliance_export_page(request):
     except ValidationError:
         raise Http404 from None
     reps = list(visit_reps(user).select_related("profile").order_by("username"))
-    team = compliance_services.team_compliance(reps, month)
+    team = compliance_selectors.team_compliance(reps, month)
     content = exports.compliance_export(
         team=team, month=month, file_format=file_format, with_total=_shows_team_totals(user, reps) and bool(reps)
     )

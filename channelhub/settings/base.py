@@ -329,7 +329,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that is down must not hang a request: connecting gives up after 2 s, a reply is awaited 10 s,
 # and a publish is retried twice within about a second (the worker waits longer: channelhub.celery).
-# A run is checked against the broker before it is written (commissions.services.runs.start_run), so these
+# A run is checked against the broker before it is written (commissions.services.runs.run_start), so these
 # matter for what is sent on commit — notification e-mails, a run whose broker fell over meanwhile.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # visibility_timeout: a task taken by a worker that died unacknowledged is handed out again after this

@@ -28,8 +28,8 @@ from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from commissions.models import CommissionRun
 from commissions.selectors import run_list, run_problems
-from commissions.services.closing import settle_year
-from commissions.services.runs import start_run
+from commissions.services.closing import year_end_settle
+from commissions.services.runs import run_start
 
 
 class RunFilter(django_filters.FilterSet):
@@ -168,7 +168,7 @@ class CommissionRunViewSet(
         """Start a run of ``period``: a manager's team, or every rep with a plan for finance and admins.
         Re-running a period replaces only draft statements."""
         data = parse_input(RunInput, request)
-        run = start_run(actor=request.user, period=data["period"])
+        run = run_start(actor=request.user, period=data["period"])
         fresh = self.get_queryset().get(pk=run.pk)
         body = self.get_serializer(fresh).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["urls"]["self"]})
@@ -194,7 +194,7 @@ class CommissionRunViewSet(
         """The year-end settlement: each rep's retained balance released as one ``year_end`` draft statement
         of ``YYYY-12`` (IDs of the statements made, refreshed, and left because they are no longer drafts)."""
         data = parse_input(YearEndInput, request)
-        settlement = settle_year(actor=request.user, year=data["year"])
+        settlement = year_end_settle(actor=request.user, year=data["year"])
         return Response(
             {
                 "year": settlement.year,

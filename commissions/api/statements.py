@@ -32,7 +32,7 @@ from commissions import bulk
 from commissions.filters import DisputeFilter, StatementFilter
 from commissions.models import Dispute, Statement, StatementLine
 from commissions.policies import allowed_actions, can_answer, can_open
-from commissions.selectors import dispute_list, statement_detail, statement_list
+from commissions.selectors import dispute_list, statement_detail, statement_list, visible_lines
 from commissions.services import disputes as dispute_services
 from commissions.services import payouts
 from commissions.services import statements as statement_services
@@ -437,7 +437,7 @@ class DisputeInput(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:  # hidden means hidden: a line out of scope "does not exist"
-            self.fields["line"].queryset = statement_services.visible_lines(request.user)
+            self.fields["line"].queryset = visible_lines(request.user)
 
 
 class AcceptInput(serializers.Serializer):

@@ -4,8 +4,8 @@ approved, the rep's next monthly statement starts with a carry-forward line of t
 A negative month is carried once, ever: the line points at its statement (``StatementLine.carried_from``).
 Which draft takes it: the rep's earliest draft monthly statement of a later period — the run that writes
 that draft adds the line (``pending_carries``), and if the draft exists already when the negative
-statement is approved, the approval adds it at once (``disputes.apply_pending_adjustments``). Both look
-with the rep's lock held (``disputes.hold_reps``), so they cannot miss each other.
+statement is approved, the approval adds it at once (``disputes.statement_apply_adjustments``). Both look
+with the rep's lock held (``disputes.reps_hold``), so they cannot miss each other.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@
 or paid, and every rep with a plan for the month has one (a month never computed cannot be closed
 by mistake). A closed period refuses new facts (``kpi.services.periods.check_open``) and new runs.
 Closing and writing a statement are serialised per period on PostgreSQL: a run's writer holds the
-period's advisory lock shared (``hold_period_open``), the close holds it exclusively, so a run in
+period's advisory lock shared (``period_hold_open``), the close holds it exclusively, so a run in
 flight either finishes its rep before the close looks, or sees the period closed and stops.
 
-**Year-end settlement** — ``settle_year`` releases each rep's retained balance as one statement of
+**Year-end settlement** — ``year_end_settle`` releases each rep's retained balance as one statement of
 kind ``year_end`` for period ``YYYY-12`` (one per rep, period and kind, like every statement):
 
     balance = Σ retained of the rep's monthly statements up to December of the year that are
@@ -42,8 +42,9 @@ from channelhub.locking import KeySpace, hold
 from channelhub.periods import YEARS, Month
 from commissions.models import Statement, StatementLine
 from commissions.policies import may_close
+from commissions.selectors import reps_with_plan
 from kpi.models import Period
-from kpi.services.periods import check_open, ensure_periods
+from kpi.services.periods import check_open, periods_ensure
 
 ZERO = Decimal("0.00")
 #: The period locks (keyed by the month's code, ``YYYY-MM``): writers share, a close is exclusive.
@@ -63,7 +64,7 @@ def _period_lock(code: str, *, shared: bool) -> None:
     hold(PERIOD, str(Month.parse(code)), shared=shared)
 
 
-def hold_period_open(code: str) -> None:
+def period_hold_open(code: str) -> None:
     """Inside a transaction that writes into ``code``: wait for a close of it in progress, then refuse
     (``PeriodClosed``, 409) when it is closed. Writers of one period do not wait for each other."""
     _period_lock(code, shared=True)
@@ -79,12 +80,10 @@ def _names(reps: list) -> str:
 
 
 @transaction.atomic
-def close_period(*, actor, period: Period | str) -> Period:
+def period_close(*, actor, period: Period | str) -> Period:
     """Close ``period`` (a ``Period`` or ``YYYY-MM``): finance and admins only (403). Refused with 409
     before the month has ended, when it is closed already, or while a monthly statement of it is not approved or paid or a rep with
     a plan for it has no statement (the refusal counts them and names some reps)."""
-    from commissions.services.runs import reps_with_plan
-
     if not may_close(actor):
         raise PermissionDenied(_("Only finance or an administrator closes a period."))
     code = period.code if isinstance(period, Period) else str(_month(period, "period"))
@@ -92,7 +91,7 @@ def close_period(*, actor, period: Period | str) -> Period:
     if month >= Month.current():
         raise Conflict(_("%(period)s has not ended: a month is closed once it is over.") % {"period": code})
     _period_lock(code, shared=False)
-    ensure_periods([month.first_day])
+    periods_ensure([month.first_day])
     locked = Period.objects.select_for_update().get(code=code)
     if locked.is_closed:
         raise Conflict(_("The period %(period)s is closed already.") % {"period": code}, current_state=locked.status)
@@ -159,7 +158,7 @@ class SettlementLine:
 
 @dataclass
 class Settlement:
-    """What ``settle_year`` did: statement IDs made, refreshed (drafts) and left (no longer drafts)."""
+    """What ``year_end_settle`` did: statement IDs made, refreshed (drafts) and left (no longer drafts)."""
 
     year: int
     created: list[int] = field(default_factory=list)
@@ -243,10 +242,10 @@ def _settlement_lines(year: int, balance: _Balance) -> list[SettlementLine]:
 
 
 @transaction.atomic
-def settle_year(*, actor, year: int) -> Settlement:
+def year_end_settle(*, actor, year: int) -> Settlement:
     """Write the year-end statements of ``year`` (finance and admins; 403 otherwise; 400 for a year
     still to come). Idempotent: drafts are refreshed, the others left as they are."""
-    from commissions.services.runs import locked_statement, replace_lines
+    from commissions.services.runs import statement_lock_or_create, statement_replace_lines
 
     if not may_close(actor):
         raise PermissionDenied(_("Only finance or an administrator settles a year."))
@@ -255,7 +254,7 @@ def settle_year(*, actor, year: int) -> Settlement:
             {"year": _("Enter a year that has begun, e.g. %(year)s.") % {"year": timezone.localdate().year}}
         )
     period = f"{year:04d}-12"
-    ensure_periods([Month(year, 12).first_day])
+    periods_ensure([Month(year, 12).first_day])
     balances = _balances(year)
     existing = set(
         Statement.objects.filter(kind=Statement.Kind.YEAR_END, period=period).values_list("rep_id", flat=True)
@@ -279,7 +278,7 @@ def settle_year(*, actor, year: int) -> Settlement:
                 "run": None,
                 "computed_at": now,
             }
-            statement, created = locked_statement(
+            statement, created = statement_lock_or_create(
                 rep_id=rep_id, period=period, kind=Statement.Kind.YEAR_END, values=values
             )
             if statement.status != Statement.Status.DRAFT:
@@ -296,5 +295,5 @@ def settle_year(*, actor, year: int) -> Settlement:
                 statement._history_user = actor
                 statement.save()
                 result.refreshed.append(statement.pk)
-            replace_lines(statement, _settlement_lines(year, balance))
+            statement_replace_lines(statement, _settlement_lines(year, balance))
     return result

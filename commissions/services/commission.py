@@ -48,11 +48,11 @@ from commissions.models import CommissionPlan, StatementLine
 from commissions.selectors import plans_for
 from kpi.models import Scorecard
 from kpi.selectors import FACT_FIGURES, month_fact_columns, month_facts_of
-from kpi.services.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, shown_against
-from kpi.services.targets import targets_for
+from kpi.selectors.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, shown_against
+from kpi.selectors.targets import targets_for
 from visits.models import Visit
 from visits.selectors import counted_visits_column
-from visits.services.compliance import quotas_for
+from visits.selectors.compliance import quotas_for
 
 Step = StatementLine.Step
 User = get_user_model()

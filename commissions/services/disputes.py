@@ -181,7 +181,7 @@ def dispute_accept(*, actor, dispute: Dispute, answer: str = "", now=None) -> Di
     dispute = Dispute.objects.select_related("rep", "line", "line__statement").get(pk=dispute.pk)
     draft = next_open_statement(dispute.rep_id, after=dispute.line.statement.period)
     if draft is not None:
-        apply_pending_adjustments(draft)
+        statement_apply_adjustments(draft)
         dispute.refresh_from_db(fields=["adjustment_line"])
     _answered(dispute, actor, "accepted")
     return dispute
@@ -210,7 +210,7 @@ def _serialise_rep(rep_id: int) -> None:
     hold(REP_ADJUSTMENTS, rep_id)
 
 
-def hold_reps(rep_ids) -> None:
+def reps_hold(rep_ids) -> None:
     """``_serialise_rep`` for several reps in one query, in one order for every writer, so that two
     writers of overlapping sets of reps (two chunks, two runs) wait for each other instead of
     deadlocking. A run holds them for the whole of its chunk's transaction: statements, lines and
@@ -223,7 +223,7 @@ def pending_adjustments(rep_ids, *, period: str, drafts=()) -> dict[int, list[Di
     carry as adjustment lines, by rep, in the order they were answered (one query, the disputes locked):
     those from statements of earlier periods without an adjustment line yet, and those whose adjustment
     line is on one of ``drafts`` (statement IDs; the line is replaced with the draft's lines). Call it
-    with ``hold_reps`` held, as ``apply_pending_adjustments`` does with ``_serialise_rep``."""
+    with ``reps_hold`` held, as ``statement_apply_adjustments`` does with ``_serialise_rep``."""
     disputes = (
         Dispute.objects.select_for_update(of=("self",))
         .filter(rep_id__in=list(rep_ids), status=Dispute.Status.ACCEPTED, line__statement__period__lt=period)
@@ -244,7 +244,7 @@ def adjustment_line_of(dispute: Dispute) -> tuple[dict[str, Any], Decimal]:
 
 
 @transaction.atomic
-def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
+def statement_apply_adjustments(statement: Statement) -> list[StatementLine]:
     """Add to the draft monthly ``statement`` what its rep's earlier statements left for it: one
     carry-forward line (first) per approved negative month not carried yet (``carry_forward``), and one
     adjustment line per accepted dispute that has none yet; then recompute net, retained and payable with
@@ -252,7 +252,7 @@ def apply_pending_adjustments(statement: Statement) -> list[StatementLine]:
 
     Called by ``dispute_accept`` and by the approval of a negative statement (a run adds the same lines
     to the drafts it writes, set-based: ``pending_adjustments``, ``pending_carries``,
-    ``runs.write_drafts``). Anything but a draft monthly statement is left alone (an empty list).
+    ``runs.statements_write_drafts``). Anything but a draft monthly statement is left alone (an empty list).
     Idempotent: a dispute gets one adjustment line, a negative month one carry-forward line, ever.
     Net, retained and payable follow the computation's own rules (``Computation``: net = carried +
     gross − deductions + adjustments; retained = retention % × net when net > 0, 0.01 half up;
@@ -394,9 +394,9 @@ def _write_tail(statement: Statement, computation, first: int) -> None:
 
 
 @transaction.atomic
-def release_adjustments(statement: Statement) -> int:
+def statement_release_adjustments(statement: Statement) -> int:
     """Unlink the disputes settled by the adjustment lines of the draft ``statement`` (before a run
-    replaces its lines); ``apply_pending_adjustments`` adds them again to the new lines. Returns how many."""
+    replaces its lines); ``statement_apply_adjustments`` adds them again to the new lines. Returns how many."""
     if statement.status != Statement.Status.DRAFT:
         raise Conflict(
             _("This statement is “%(state)s”; only a draft's lines are replaced.")

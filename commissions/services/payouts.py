@@ -20,23 +20,22 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from channelhub.accounts.models import mask_account
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
 from channelhub.exports import CONTENT_TYPES, Column, write_table
 from channelhub.importing import FORMATS
-from channelhub.periods import Month, local_date
+from channelhub.periods import Month
 from commissions.models import Statement
 from commissions.selectors import (
     STATUSES,
     _code,
     _require_finance,
+    payout_rows,
     payout_statements,
     payout_total,
 )
@@ -65,34 +64,6 @@ COLUMNS = (
 
 class BatchRefused(Conflict):
     """A batch payment refused as a whole because some of its statements may not be paid (409)."""
-
-
-def payout_rows(statements: Iterable[Statement], *, full_accounts: bool = True) -> list[dict]:
-    rows = []
-    for statement in statements:
-        rep = statement.rep
-        profile = getattr(rep, "profile", None)
-        account = profile.bank_account if profile else ""
-        rows.append(
-            {
-                "employee_no": profile.employee_no if profile else "",
-                "rep_name": display_name(rep),
-                "bank_name": profile.bank_name if profile else "",
-                "bank_account": account if full_accounts else mask_account(account),
-                "period": statement.period,
-                "kind": statement.get_kind_display(),
-                "payable_amount": statement.payable_amount,
-                "currency": settings.CURRENCY,
-                "status": statement.get_status_display(),
-                "payment_reference": statement.payment_reference,
-                "paid_on": statement.paid_at,
-                "approved_by": display_name(statement.approved_by) if statement.approved_by_id else "",
-                "approved_on": local_date(statement.approved_at) if statement.approved_at else None,
-                "statement_id": statement.pk,
-                "statement": statement,
-            }
-        )
-    return rows
 
 
 def payout_export(*, user, period: str, file_format: str, status: str = Statement.Status.PAID) -> bytes:

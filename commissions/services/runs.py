@@ -3,14 +3,14 @@ statement is written. The Celery pipeline that calls these lives in ``commission
 
 A run computes the statements of one period for a set of reps, in chunks spread over the workers:
 
-    start_run ──on commit──▶ run_commissions ──▶ chord(compute_chunk × N) ──▶ finish_run
+    run_start ──on commit──▶ run_commissions ──▶ chord(compute_chunk × N) ──▶ finish_run
                                                         └── on error ──▶ fail_run
 
 * **Who**: a channel manager runs their team's reps; finance, admins and the monthly schedule
   (``started_by`` empty: the system) run every rep with a plan on the month's last day (the plan that
   pays the month, ``commissions.services.plans.plans_for``).
 * **Drafts only, a chunk at a time**: a chunk is written in one transaction and a fixed number of
-  queries (``write_drafts``): its reps locked in ascending order, their statements of the period locked
+  queries (``statements_write_drafts``): its reps locked in ascending order, their statements of the period locked
   (``SELECT … FOR UPDATE``); anything but a ``draft`` is left as it is and counted ``skipped``. The first
   statement of a rep and period is inserted under the database's unique constraint (rep, period, kind):
   two chunks or two runs racing both end on the one row.
@@ -33,7 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -43,10 +43,11 @@ from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from channelhub.scoping import team_ids
 from channelhub.workflow.models import StateChange
-from commissions.models import CommissionRun, Dispute, PlanAssignment, RunProblem, Statement, StatementLine
+from commissions.models import CommissionRun, Dispute, RunProblem, Statement, StatementLine
 from commissions.policies import may_start_runs
-from commissions.services.closing import hold_period_open
-from kpi.services.periods import PeriodClosed, check_open, ensure_periods
+from commissions.selectors import reps_with_plan
+from commissions.services.closing import period_hold_open
+from kpi.services.periods import PeriodClosed, check_open, periods_ensure
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -74,15 +75,6 @@ ERROR_MAX = 2000
 def runs_everyone(user) -> bool:
     """A run started by ``user`` covers every rep (None: the system's monthly run)."""
     return user is None or has_role(user, Role.FINANCE, Role.ADMIN)
-
-
-def reps_with_plan(month: Month) -> QuerySet:
-    """Reps with a plan assigned on ``month``'s last day (the plan that pays the month)."""
-    day = month.last_day
-    assigned = PlanAssignment.objects.filter(start_date__lte=day).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=day)
-    )
-    return User.objects.filter(pk__in=assigned.values("rep_id"))
 
 
 def run_rep_ids(*, started_by, month: Month) -> list[int]:
@@ -136,20 +128,20 @@ def _refuse_unended(month: Month) -> None:
 
 
 def _create_run(*, month: Month, started_by) -> CommissionRun:
-    ensure_periods([month.first_day])
+    periods_ensure([month.first_day])
     run = CommissionRun.objects.create(
         period=str(month),
         started_by=started_by,
         total=len(run_rep_ids(started_by=started_by, month=month)),
     )
     # A worker must find the run's row: the task is queued once this transaction has committed.
-    transaction.on_commit(lambda: queue_run(run.pk))
+    transaction.on_commit(lambda: run_queue(run.pk))
     return run
 
 
-def queue_run(run_id: int) -> None:
+def run_queue(run_id: int) -> None:
     """Send the run to the workers (or, without a broker, carry it out here). The broker was checked
-    before the run was written (``start_run``); should it fall over in between, the run fails saying so
+    before the run was written (``run_start``); should it fall over in between, the run fails saying so
     rather than the page or API call that started it: the run was committed, so the caller sees it and
     may start another."""
     from commissions.tasks import run_commissions
@@ -163,7 +155,7 @@ def queue_run(run_id: int) -> None:
 
 
 @transaction.atomic
-def start_run(*, actor, period: str | Month) -> CommissionRun:
+def run_start(*, actor, period: str | Month) -> CommissionRun:
     """Queue a run of ``period`` (``YYYY-MM``): a manager's team, or every rep with a plan for finance
     and admins. 403 for other roles, 400 for a bad period or one that has not ended (the current month
     or later), 409 when the period is closed, 503
@@ -186,7 +178,7 @@ def start_run(*, actor, period: str | Month) -> CommissionRun:
 
 
 @transaction.atomic
-def start_scheduled_run(*, period: str | Month) -> CommissionRun | None:
+def run_start_scheduled(*, period: str | Month) -> CommissionRun | None:
     """The monthly schedule's run (``started_by`` empty), every rep with a plan. None when the period
     is closed; the system's run already made for the period (a re-delivered schedule) when there is one.
     A broker that does not answer raises kombu's ``OperationalError`` before anything is written: the
@@ -252,7 +244,7 @@ def run_begin(*, run_id: int) -> RunPlan | None:
 
 def run_compute_chunk(*, run_id: int, rep_ids: Iterable[int], period: str) -> dict[str, int]:
     """Compute ``rep_ids`` for ``period`` and write their drafts, the whole chunk in one transaction
-    (``write_drafts``) with its progress; answers the counts ``{"written", "skipped"}``. A finished or
+    (``statements_write_drafts``) with its progress; answers the counts ``{"written", "skipped"}``. A finished or
     failed run computes nothing more. A fixed number of queries whatever the number of reps."""
     from commissions.services.commission import compute_many
 
@@ -264,7 +256,7 @@ def run_compute_chunk(*, run_id: int, rep_ids: Iterable[int], period: str) -> di
     with translation.override(settings.LANGUAGE_CODE):
         computations = compute_many(rep_ids, Month.parse(period))
         with transaction.atomic():
-            written = write_drafts(
+            written = statements_write_drafts(
                 run=run,
                 period=period,
                 computations={rep_id: found for rep_id, found in computations.items() if found is not None},
@@ -317,7 +309,7 @@ def _fail(run: CommissionRun, error: str) -> None:
 # --- a chunk's drafts --------------------------------------------------------------------------------
 
 
-def locked_statement(*, rep_id: int, period: str, kind: str, values: dict) -> tuple[Statement, bool]:
+def statement_lock_or_create(*, rep_id: int, period: str, kind: str, values: dict) -> tuple[Statement, bool]:
     """The rep's statement of ``period`` and ``kind``, locked for this transaction, or a new one made with
     ``values``; ``(statement, created)``. Two writers racing both end on the one row (unique constraint)."""
     existing = Statement.objects.select_for_update().filter(rep_id=rep_id, period=period, kind=kind)
@@ -331,13 +323,13 @@ def locked_statement(*, rep_id: int, period: str, kind: str, values: dict) -> tu
         return existing.get(), False
 
 
-def replace_lines(statement: Statement, drafts: Sequence) -> list[StatementLine]:
+def statement_replace_lines(statement: Statement, drafts: Sequence) -> list[StatementLine]:
     """Give ``statement`` exactly the lines ``drafts`` (``step``, ``inputs``, ``amount``),
     numbered from 1.
 
     A dispute keeps pointing at the new line of its line's step (its line is protected from deletion);
     an accepted dispute's adjustment line is let go (the run adds it again with the draft's lines).
-    ``write_drafts`` writes the lines of a whole chunk at once through ``_write_lines``.
+    ``statements_write_drafts`` writes the lines of a whole chunk at once through ``_write_lines``.
     """
     return _write_lines([(statement, list(drafts))], want_ids=True)[statement.pk]
 
@@ -349,7 +341,7 @@ def _write_lines(
     want_ids: bool = False,
     fresh: Iterable[int] = (),
 ) -> dict[int, list]:
-    """``replace_lines`` for several statements at once, in a fixed number of queries: the disputes
+    """``statement_replace_lines`` for several statements at once, in a fixed number of queries: the disputes
     attached to their lines, the old lines deleted, the new ones inserted (and, only when disputes point
     at the old lines, the disputes moved and the new lines renumbered). ``settles`` maps ``id(draft)`` of
     an adjustment draft to the accepted dispute it settles: the dispute then points at the new line.
@@ -476,7 +468,7 @@ def _lock_statements(rep_ids: Sequence[int], period: str) -> dict[int, Statement
     return {statement.rep_id: statement for statement in statements}
 
 
-def write_drafts(
+def statements_write_drafts(
     *, run: CommissionRun, period: str, computations: Mapping[int, Any], savepoint: bool = True
 ) -> set[int]:
     """Write each ``computations[rep_id]`` as the rep's monthly draft of ``period``, all in one transaction
@@ -484,7 +476,7 @@ def write_drafts(
     statement is submitted, approved, rejected or paid is left untouched (not in the answer).
 
     1. The period is held open (``PeriodClosed`` when it has been closed meanwhile: the run fails) and the
-       reps are serialised in ascending order (``disputes.hold_reps``, PostgreSQL advisory locks: two
+       reps are serialised in ascending order (``disputes.reps_hold``, PostgreSQL advisory locks: two
        chunks or runs writing the same reps wait for each other, and so does a dispute being accepted).
     2. Their existing statements are locked (``SELECT … FOR UPDATE``, rep order); drafts are rewritten,
        anything else is skipped. The missing ones are inserted (``ON CONFLICT DO NOTHING`` under the
@@ -494,19 +486,19 @@ def write_drafts(
        approved negative months not carried yet become the drafts' first lines (``pending_carries``).
     4. Amounts, plan, run and ``computed_at`` written; a history row per draft (``+`` created, ``~``
        recomputed, by the run's starter); a state-log row (``create``) per new statement; the lines
-       replaced (``replace_lines``) and the disputes pointed at their new lines.
+       replaced (``statement_replace_lines``) and the disputes pointed at their new lines.
     """
     from commissions.services.carry_forward import carry_line_of, pending_carries
     from commissions.services.commission import MAX_MONEY, overflowing
-    from commissions.services.disputes import adjustment_line_of, hold_reps, pending_adjustments
+    from commissions.services.disputes import adjustment_line_of, pending_adjustments, reps_hold
 
     rep_ids = sorted(computations)
     now = timezone.now()
     with transaction.atomic(savepoint=savepoint), translation.override(settings.LANGUAGE_CODE):
         if not rep_ids:
             return set()
-        hold_period_open(period)
-        hold_reps(rep_ids)
+        period_hold_open(period)
+        reps_hold(rep_ids)
         existing = _lock_statements(rep_ids, period)
         writable = [
             rep_id for rep_id in rep_ids if rep_id not in existing or existing[rep_id].status == Statement.Status.DRAFT
@@ -598,11 +590,11 @@ def write_drafts(
 
 
 def statement_write_draft(*, run: CommissionRun, rep_id: int, period: str, computation) -> bool:
-    """Write ``computation`` as the rep's monthly draft of ``period`` (``write_drafts`` for one rep): True
+    """Write ``computation`` as the rep's monthly draft of ``period`` (``statements_write_drafts`` for one rep): True
     when written, False when the statement is submitted, approved, rejected or paid (left untouched).
 
     Refused with ``PeriodClosed`` when the period has been closed meanwhile (the run then fails)."""
-    return rep_id in write_drafts(run=run, period=period, computations={rep_id: computation})
+    return rep_id in statements_write_drafts(run=run, period=period, computations={rep_id: computation})
 
 
 def _plan_of(computation, rep_id: int, period: str):

@@ -30,7 +30,6 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,8 +40,8 @@ from channelhub.errors import Conflict
 from channelhub.notifications.services import notify, notify_role
 from channelhub.periods import local_date
 from channelhub.roles import Role
-from channelhub.scoping import SegregationOfDutiesError, check_segregation, scope
-from commissions.models import Dispute, Statement, StatementLine
+from channelhub.scoping import SegregationOfDutiesError, check_segregation
+from commissions.models import Dispute, Statement
 from commissions.policies import (
     APPROVE_REFUSAL,
     OWN_REFUSALS,
@@ -125,7 +124,7 @@ def statement_approve(*, actor, statement: Statement, comment: str = "", now=Non
     changes = {"approved_by": actor, "approved_at": now or timezone.now()}
     Statement.workflow.apply(statement, "approve", by=actor, comment=comment, changes=changes)
     if statement.carried_forward < 0:
-        carry_into_next_draft(statement)
+        statement_carry_into_next_draft(statement)
     notify(
         recipient=statement.rep,
         key=f"statement-approved:{statement.pk}",
@@ -140,17 +139,17 @@ def statement_approve(*, actor, statement: Statement, comment: str = "", now=Non
     return statement
 
 
-def carry_into_next_draft(statement: Statement) -> None:
+def statement_carry_into_next_draft(statement: Statement) -> None:
     """An approved negative month goes into the rep's next draft monthly statement at once when there is
     one (else the run that writes it adds the line)."""
     from commissions.selectors import next_open_statement
-    from commissions.services.disputes import apply_pending_adjustments
+    from commissions.services.disputes import statement_apply_adjustments
 
     if statement.kind != Statement.Kind.MONTHLY:
         return
     following = next_open_statement(statement.rep_id, after=statement.period)
     if following is not None:
-        apply_pending_adjustments(following)
+        statement_apply_adjustments(following)
 
 
 @transaction.atomic
@@ -270,21 +269,3 @@ def statement_mark_paid(
 
 
 # --- reads -----------------------------------------------------------------------------------------
-
-
-def statement_totals(statements: QuerySet[Statement]) -> dict[str, Decimal | int]:
-    """Count and sums of the money columns of ``statements`` (one query)."""
-    totals = statements.order_by().aggregate(
-        count=Count("pk"),
-        gross=Sum("gross_amount"),
-        deductions=Sum("deductions_amount"),
-        net=Sum("net_amount"),
-        retained=Sum("retained_amount"),
-        payable=Sum("payable_amount"),
-    )
-    return {name: (ZERO if value is None else value) for name, value in totals.items()}
-
-
-def visible_lines(user) -> QuerySet[StatementLine]:
-    """The statement lines ``user`` may see, with their statement (for choosing a line to dispute)."""
-    return scope(user, StatementLine).select_related("statement")

@@ -22,8 +22,8 @@ from commissions.forms.runs import StartRunForm, YearEndForm
 from commissions.models import CommissionRun
 from commissions.policies import may_close, may_start_runs
 from commissions.selectors import period_rows, run_list, run_problems
-from commissions.services.closing import close_period, settle_year
-from commissions.services.runs import default_period, runs_everyone, start_run
+from commissions.services.closing import period_close, year_end_settle
+from commissions.services.runs import default_period, run_start, runs_everyone
 from kpi.services.periods import PeriodClosed
 
 
@@ -62,7 +62,7 @@ def run_create_page(request):
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            run = form.run(start_run, actor=user, period=form.cleaned_data["period"])
+            run = form.run(run_start, actor=user, period=form.cleaned_data["period"])
         except PeriodClosed as closed:
             form.add_error("period", str(closed))
             run, status = None, 409
@@ -100,7 +100,7 @@ def run_year_end_page(request):
     form = YearEndForm(posted(request))
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data["year"]
-        settlement = form.run(settle_year, actor=request.user, year=year)
+        settlement = form.run(year_end_settle, actor=request.user, year=year)
         if settlement is not None:
             messages.success(
                 request,
@@ -137,7 +137,7 @@ def period_close_page(request, pk: int):
     period = get_object_or_404(period_rows(request.user), pk=pk)
     if request.method == "POST":
         try:
-            close_period(actor=request.user, period=period)
+            period_close(actor=request.user, period=period)
         except DomainError as refusal:
             messages.error(request, str(refusal))
         else:

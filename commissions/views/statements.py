@@ -67,10 +67,13 @@ from commissions.selectors import (
     dispute_list,
     nothing_to_pay,
     paid_statements,
+    payout_rows,
     payout_statements,
     payout_total,
     statement_detail,
     statement_list,
+    statement_totals,
+    visible_lines,
 )
 from commissions.services import disputes as dispute_services
 from commissions.services import payouts
@@ -105,7 +108,7 @@ def statement_list_page(request):
     context = {
         "filter": filterset,
         "page_obj": paginate(request, rows),
-        "totals": statement_services.statement_totals(rows),
+        "totals": statement_totals(rows),
         "sees_others": has_role(user, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN),
         "is_finance": is_finance(user),
     }
@@ -121,7 +124,7 @@ def approval_queue_page(request):
     page_obj = paginate(request, queue)
     for statement in page_obj.object_list:
         statement.may_approve = can_approve(user, statement)
-    context = {"page_obj": page_obj, "totals": statement_services.statement_totals(queue)}
+    context = {"page_obj": page_obj, "totals": statement_totals(queue)}
     return render(request, "commissions/statements/approval_queue.html", context)
 
 
@@ -289,8 +292,8 @@ def payout_export_page(request):
 
 
 def _payout_lists(user, period: str) -> dict:
-    to_pay = payouts.payout_rows(payout_statements(user, period))
-    paid = payouts.payout_rows(paid_statements(user, period))
+    to_pay = payout_rows(payout_statements(user, period))
+    paid = payout_rows(paid_statements(user, period))
     return {
         "period": period,
         "to_pay": to_pay,
@@ -350,7 +353,7 @@ def payout_pay_page(request):
 
 def dispute_create_page(request, line_pk: int):
     """The rep disputes one line of their statement (the statement page has the form on each line)."""
-    line = get_object_or_404(statement_services.visible_lines(request.user), pk=line_pk)
+    line = get_object_or_404(visible_lines(request.user), pk=line_pk)
     statement = line.statement
     if not can_open(request.user, line):
         raise PermissionDenied(gettext("You may dispute only the lines of your own submitted or approved statement."))

@@ -20,7 +20,7 @@ from channelhub.admin import PersonFilter, person_column
 from kpi.forms.facts import FactImportForm
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
-from kpi.services.facts import may_record
+from kpi.policies import may_record
 
 REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
 REP_COLUMN = person_column("rep", _("field rep"))

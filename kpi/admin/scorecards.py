@@ -3,7 +3,7 @@
 A template's items are checked by the same rules the computation applies
 (``kpi.services.scoring.item_problems`` and ``weights_problem``): the weights must add up to 100,
 and each item's method, metric, points, category and target must go together. Scorecards are made
-by ``compute_scorecard`` and confirmed by the manager; the admin only reads them.
+by ``scorecard_compute_unchecked`` and confirmed by the manager; the admin only reads them.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class ScorecardLineInline(admin.TabularInline):
 
 @admin.register(Scorecard)
 class ScorecardAdmin(SimpleHistoryAdmin):
-    """Read only: scorecards are computed (``compute_scorecard``) and confirmed on their page."""
+    """Read only: scorecards are computed (``scorecard_compute_unchecked``) and confirmed on their page."""
 
     list_display = (
         "__str__",

@@ -28,12 +28,13 @@ from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from channelhub.fields import validate_year
 from channelhub.importing import FORMATS, file_format_of
-from commissions.services.closing import close_period
+from commissions.services.closing import period_close
 from kpi.filters import CollectionFilter, ExpenseFilter, PeriodFilter, SalesFilter
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
+from kpi.policies import require_recorder
 from kpi.selectors import fact_list, period_list
-from kpi.services.facts import MAX_BATCH, FactsRejected, Kind, facts_record, require_recorder
+from kpi.services.facts import MAX_BATCH, FactsRejected, Kind, facts_record
 
 #: API body keys → item keys of ``facts_record`` (and back, for errors).
 _ITEM_KEYS = {
@@ -287,7 +288,7 @@ class PeriodViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the month once every monthly statement of it is approved or paid (``commissions.services.closing``)."""
-        period = close_period(actor=request.user, period=self.get_object())
+        period = period_close(actor=request.user, period=self.get_object())
         return Response(self.get_serializer(period).data)
 
 

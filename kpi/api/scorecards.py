@@ -20,6 +20,7 @@ from channelhub.periods import Month
 from channelhub.roles import Role, require_role
 from kpi.forms.scorecards import ScorecardFilter
 from kpi.models import PERIOD_CODE, Method, Metric, Perspective, Scorecard, ScorecardLine, ScorecardTemplate
+from kpi.selectors.scorecards import scorecard_detail, scorecard_list, visible_reps
 from kpi.services import scorecards as scorecard_services
 
 ACTION_RESPONSES = {
@@ -149,14 +150,14 @@ class ScorecardViewSet(ScopedReadOnlyViewSet):
     def get_queryset(self):
         user = self.request.user
         if self.action == "list":
-            return scorecard_services.scorecard_list(user)
-        return scorecard_services.scorecard_detail(user)
+            return scorecard_list(user)
+        return scorecard_detail(user)
 
     def get_serializer_class(self):
         return ScorecardListSerializer if self.action == "list" else ScorecardSerializer
 
     def _fresh(self, scorecard, code=status.HTTP_200_OK):
-        fresh = scorecard_services.scorecard_detail(self.request.user).get(pk=scorecard.pk)
+        fresh = scorecard_detail(self.request.user).get(pk=scorecard.pk)
         return Response(ScorecardSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(
@@ -169,7 +170,7 @@ class ScorecardViewSet(ScopedReadOnlyViewSet):
         (self-evaluations and manager's scores kept); 409 once confirmed. Managers (their team) and admins."""
         require_role(request.user, Role.CHANNEL_MANAGER, Role.ADMIN)
         data = parse_input(ComputeInput, request)
-        rep = scorecard_services.visible_reps(request.user).filter(pk=data["rep"]).first()
+        rep = visible_reps(request.user).filter(pk=data["rep"]).first()
         if rep is None:
             raise NotFound()
         scorecard, created = scorecard_services.scorecard_compute(

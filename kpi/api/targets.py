@@ -23,6 +23,8 @@ from channelhub.api.viewsets import ScopedMixin
 from channelhub.scoping import visible_users
 from kpi.filters import TargetFilter
 from kpi.models import Target, TargetCategoryShare
+from kpi.policies import can_acknowledge, can_approve, can_update
+from kpi.selectors.targets import target_detail
 from kpi.services import targets as target_services
 from partners.models import ProductLine
 
@@ -116,11 +118,11 @@ class TargetSerializer(ScopedModelSerializer):
     def get_allowed_actions(self, target) -> list[str]:
         user = self.context["request"].user
         allowed = []
-        if target_services.can_update(user, target):
+        if can_update(user, target):
             allowed.append("update")
-        if Target.workflow.can(target, "approve") and target_services.can_approve(user, target):
+        if Target.workflow.can(target, "approve") and can_approve(user, target):
             allowed.append("approve")
-        if Target.workflow.can(target, "acknowledge") and target_services.can_acknowledge(user, target):
+        if Target.workflow.can(target, "acknowledge") and can_acknowledge(user, target):
             allowed.append("acknowledge")
         return allowed
 
@@ -216,7 +218,7 @@ class TargetViewSet(
     ordering_fields = ["period", "status", "sales_target", "created_at"]
 
     def get_queryset(self):
-        return target_services.target_detail(self.request.user)
+        return target_detail(self.request.user)
 
     def _input(self, serializer_class, request) -> dict:
         serializer = serializer_class(data=request.data, context=self.get_serializer_context())

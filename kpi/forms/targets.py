@@ -14,6 +14,8 @@ from channelhub.forms import PageForm, style_fields
 from channelhub.periods import Month
 from kpi.filters import PeriodField
 from kpi.models import Target
+from kpi.policies import is_setting_for_others
+from kpi.selectors.targets import settable_reps
 from kpi.services import targets as target_services
 from partners.models import ProductLine
 
@@ -123,9 +125,9 @@ class TargetForm(FiguresForm):
     def __init__(self, data=None, *, actor, initial=None):
         initial = {"period": str(Month.current().next()), **(initial or {})}
         super().__init__(data, initial=initial)
-        reps = target_services.settable_reps(actor).order_by("username")
+        reps = settable_reps(actor).order_by("username")
         self.fields["rep"].queryset = reps
-        self.only_self = not target_services.is_setting_for_others(actor)
+        self.only_self = not is_setting_for_others(actor)
         if self.only_self:
             del self.fields["rep"]
         self.actor = actor
@@ -191,8 +193,8 @@ class AnnualTargetForm(FiguresForm):
         super().__init__(data, initial={"year": timezone.localdate().year + 1})
         self.fields["sales_target"].label = _("Annual sales target")
         self.fields["new_dealers_target"].label = _("New dealers target for the year")
-        self.fields["rep"].queryset = target_services.settable_reps(actor).order_by("username")
-        self.only_self = not target_services.is_setting_for_others(actor)
+        self.fields["rep"].queryset = settable_reps(actor).order_by("username")
+        self.only_self = not is_setting_for_others(actor)
         if self.only_self:
             del self.fields["rep"]
         for month in MONTHS:

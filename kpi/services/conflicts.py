@@ -53,7 +53,7 @@ def _conflicts_url() -> str:
         return ""
 
 
-def notify_channel_conflicts(flagged: Sequence[SalesRecord]) -> int:
+def conflicts_notify(flagged: Sequence[SalesRecord]) -> int:
     """Tell each active channel manager covering the dealers of ``flagged`` about their sales, in one
     notification per batch; returns how many were sent."""
     from channelhub.accounts.models import Profile

@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,9 +39,9 @@ from django.utils.translation import gettext_lazy
 from channelhub.accounts.selectors import AMBIGUOUS
 from channelhub.db import copy_rows, supports_copy, where_in
 from channelhub.errors import Conflict
-from channelhub.roles import Role, has_role
 from kpi.models import Collection, Expense, Fact, Period, SalesRecord
-from kpi.services.conflicts import is_channel_conflict, notify_channel_conflicts, signed_agreement_territories
+from kpi.policies import require_recorder
+from kpi.services.conflicts import conflicts_notify, is_channel_conflict, signed_agreement_territories
 from kpi.services.fact_input import (
     BadValue,
     DealerRow,
@@ -53,7 +53,7 @@ from kpi.services.fact_input import (
     parse_date,
     text_of,
 )
-from kpi.services.periods import check_open, ensure_periods, period_code
+from kpi.services.periods import check_open, period_code, periods_ensure
 from partners.models import Dealer, ProductLine, Territory
 
 
@@ -81,16 +81,6 @@ COLUMNS = {
 }  # fmt: skip
 #: Names of the item keys, in the order errors are reported.
 FIELDS = ("reference", "date", "dealer", "dealer_code", "rep", "rep_username", "amount", "category", "ship_to", "note")
-
-
-def may_record(user) -> bool:
-    """SPEC §2: finance (and admins) create and import facts; reps and managers only read them."""
-    return has_role(user, Role.ADMIN, Role.FINANCE)
-
-
-def require_recorder(user) -> None:
-    if not may_record(user):
-        raise PermissionDenied(_("Only finance records and imports sales, collections and expenses."))
 
 
 def model_of(kind: str) -> type[Fact]:
@@ -538,7 +528,7 @@ def _save(model, batch: FactBatch, *, copy: bool) -> None:
     days = {values["date"] for values in rows}
     codes = {period_code(day) for day in days}
     with transaction.atomic():
-        ensure_periods(days)
+        periods_ensure(days)
         # Holds the months against a concurrent close (PostgreSQL), then looks again.
         list(Period.objects.select_for_update().filter(code__in=codes).values_list("pk", flat=True))
         check_open(days)
@@ -555,7 +545,7 @@ def _save(model, batch: FactBatch, *, copy: bool) -> None:
         if model is SalesRecord:
             flagged = [(index, values) for index, values in batch.new_rows if values["channel_conflict"]]
             if flagged:
-                notify_channel_conflicts(facts_of(batch.kind, [values for _index, values in flagged], batch.actor))
+                conflicts_notify(facts_of(batch.kind, [values for _index, values in flagged], batch.actor))
 
 
 def _copy(model, rows: Sequence[Mapping[str, Any]], actor) -> None:

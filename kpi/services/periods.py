@@ -39,7 +39,7 @@ def check_open(days: Iterable[date]) -> None:
         )
 
 
-def ensure_periods(days: Iterable[date]) -> None:
+def periods_ensure(days: Iterable[date]) -> None:
     """Make the (open) period rows for ``days`` that do not exist yet."""
     codes = {period_code(day) for day in days}
     existing = set(Period.objects.filter(code__in=codes).values_list("code", flat=True))

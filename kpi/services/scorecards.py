@@ -1,6 +1,6 @@
 """Scorecards (SPEC §5): a rep's month scored on a template, self-evaluated, confirmed by the manager.
 
-``compute_scorecard`` makes (or refreshes) a ``draft`` scorecard with one line per template item —
+``scorecard_compute_unchecked`` makes (or refreshes) a ``draft`` scorecard with one line per template item —
 the item's actual, target, score, weight and weighted score (``kpi.services.scoring``) — and the
 total, the sum of the weighted scores. Each line keeps its arithmetic in ``explanation``, written in
 the deployment's ``LANGUAGE_CODE`` (like notifications: stored once, for everyone who reads it).
@@ -18,18 +18,19 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
 from channelhub.formatting import round_cent
 from channelhub.periods import Month
-from channelhub.roles import Role, has_role
-from channelhub.scoping import SegregationOfDutiesError, is_manager_of, scope
+from channelhub.roles import Role
+from channelhub.scoping import SegregationOfDutiesError
 from kpi.models import Method, Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
-from kpi.services.measures import HUNDRED, ZERO
-from kpi.services.scoring import RepMonth, check_template, score_line
+from kpi.policies import can_compute, can_confirm, can_self_evaluate
+from kpi.selectors.measures import HUNDRED, ZERO
+from kpi.selectors.scorecards import RepMonth
+from kpi.services.scoring import check_template, score_line
 
 User = get_user_model()
 
@@ -37,53 +38,7 @@ User = get_user_model()
 # --- reads -----------------------------------------------------------------------------------------
 
 
-def scorecard_list(user) -> QuerySet[Scorecard]:
-    """The scorecards ``user`` may see (rep: own; manager: team; finance and admin: all), ready to list."""
-    return (
-        scope(user, Scorecard)
-        .select_related("rep", "template", "confirmed_by")
-        .order_by("-period", "rep__username", "template__code", "pk")
-    )
-
-
-def scorecard_detail(user) -> QuerySet[Scorecard]:
-    lines = ScorecardLine.objects.select_related("item", "item__category").order_by("item__position", "item_id")
-    return scorecard_list(user).prefetch_related(Prefetch("lines", queryset=lines))
-
-
-def visible_reps(user) -> QuerySet:
-    """The field reps whose figures ``user`` may see: admin and finance all, a manager the team, a rep self."""
-    return scope(user, User).filter(groups__name=Role.FIELD_REP).order_by("username")
-
-
-def computable_reps(user) -> QuerySet:
-    """The reps whose scorecards ``user`` may compute: a manager's team, every rep for an admin."""
-    if has_role(user, Role.ADMIN):
-        return visible_reps(user)
-    if has_role(user, Role.CHANNEL_MANAGER):
-        return visible_reps(user).filter(profile__manager=user)
-    return User.objects.none()
-
-
 # --- who may act -----------------------------------------------------------------------------------
-
-
-def can_compute(user, rep) -> bool:
-    """Managers compute their team's scorecards, admins anyone's; nobody their own."""
-    if rep.pk == user.pk:
-        return False
-    return has_role(user, Role.ADMIN) or (has_role(user, Role.CHANNEL_MANAGER) and is_manager_of(user, rep))
-
-
-def can_self_evaluate(user, scorecard: Scorecard) -> bool:
-    return scorecard.rep_id == user.pk and has_role(user, Role.FIELD_REP)
-
-
-def can_confirm(user, scorecard: Scorecard) -> bool:
-    """The rep's manager (or an admin) confirms — never the rep whose scorecard it is."""
-    if scorecard.rep_id == user.pk:
-        return False
-    return has_role(user, Role.ADMIN) or (has_role(user, Role.CHANNEL_MANAGER) and is_manager_of(user, scorecard.rep))
 
 
 # --- writes ----------------------------------------------------------------------------------------
@@ -102,7 +57,7 @@ def _items(template: ScorecardTemplate) -> list[ScorecardTemplateItem]:
     return list(template.items.select_related("category").order_by("position", "id"))
 
 
-def compute_scorecard(
+def scorecard_compute_unchecked(
     rep, period: Month | str, template: ScorecardTemplate, *, actor=None, now: datetime | None = None
 ) -> tuple[Scorecard, bool]:
     """Compute ``rep``'s scorecard for ``period`` on ``template``: a new ``draft`` (``created`` True)
@@ -150,10 +105,10 @@ def compute_scorecard(
 
 
 def scorecard_compute(*, actor, rep, period: Month | str, template: ScorecardTemplate) -> tuple[Scorecard, bool]:
-    """``compute_scorecard`` for a person: the rep's manager or an admin (else 403)."""
+    """``scorecard_compute_unchecked`` for a person: the rep's manager or an admin (else 403)."""
     if not can_compute(actor, rep):
         raise PermissionDenied(_("Only the rep's manager or an administrator computes a scorecard."))
-    return compute_scorecard(rep, period, template, actor=actor)
+    return scorecard_compute_unchecked(rep, period, template, actor=actor)
 
 
 def _lock(scorecard: Scorecard) -> Scorecard:

@@ -28,47 +28,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from functools import cached_property
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, ExpressionWrapper, F, Q, Sum
-from django.db.models.fields import DateTimeField
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from channelhub.periods import Month
-from channelhub.workflow.models import StateChange
 from kpi.models import (
     Method,
     Metric,
-    SalesRecord,
     ScorecardLine,
     ScorecardTemplate,
     ScorecardTemplateItem,
-    Target,
-    TargetCategoryShare,
 )
-from kpi.services.measures import (
+from kpi.selectors.measures import (
     HUNDRED,
     ZERO,
-    Measures,
     exact_percent,
     exact_rate_of_sales,
     meets,
-    rep_measures,
     round_cent,
     shown_against,
 )
-from partners.models import Dealer
-from visits.models import Visit
-from visits.services.compliance import Compliance, rep_compliance
-
-#: A complaint visit whose report was logged more than this long after the visit was "handled late".
-COMPLAINT_LATE_AFTER = timedelta(hours=4)
+from kpi.selectors.scorecards import RepMonth
 
 #: Metrics that are percentages (the others count things).
 PERCENT_METRICS = frozenset(
@@ -190,79 +172,6 @@ def weighted(score: Decimal, weight: Decimal) -> Decimal:
 
 
 # --- the data of a rep's month ---------------------------------------------------------------------
-
-
-def _month_bounds(month: Month) -> tuple[datetime, datetime]:
-    """The month as aware datetimes in ``TIME_ZONE``: [first day 00:00, next month's first day 00:00)."""
-    zone = timezone.get_default_timezone()
-    start = datetime.combine(month.first_day, time.min, tzinfo=zone)
-    end = datetime.combine(month.next().first_day, time.min, tzinfo=zone)
-    return start, end
-
-
-class RepMonth:
-    """What one rep's month offers the metrics; each part is read only when an item asks for it."""
-
-    def __init__(self, rep, month: Month) -> None:
-        self.rep = rep
-        self.month = month
-
-    @cached_property
-    def measures(self) -> Measures:
-        return rep_measures(self.rep, self.month)
-
-    @property
-    def target(self) -> Target | None:
-        return self.measures.parts[0].target
-
-    @cached_property
-    def category_sales(self) -> dict[int, Decimal]:
-        rows = (
-            SalesRecord.objects.filter(rep=self.rep, date__range=(self.month.first_day, self.month.last_day))
-            .values("category_id")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-        return {row["category_id"]: row["total"] or ZERO for row in rows}
-
-    @cached_property
-    def category_share_targets(self) -> dict[int, Decimal]:
-        if self.target is None:
-            return {}
-        return dict(TargetCategoryShare.objects.filter(target=self.target).values_list("category_id", "share"))
-
-    @cached_property
-    def new_dealers(self) -> int:
-        """Dealers the rep owns that became active in the month: the ``activate`` transition
-        (qualified → active, when the first agreement is signed), dated in the month. A dealer
-        reactivated after a suspension is not new."""
-        start, end = _month_bounds(self.month)
-        activated = StateChange.objects.filter(
-            content_type=ContentType.objects.get_for_model(Dealer),
-            transition="activate",
-            to_state=Dealer.Status.ACTIVE,
-            at__gte=start,
-            at__lt=end,
-        ).values("object_id")
-        return Dealer.objects.filter(owner=self.rep, pk__in=activated).count()
-
-    @cached_property
-    def compliance(self) -> Compliance:
-        return rep_compliance(self.rep, self.month)
-
-    @cached_property
-    def visit_kinds(self) -> dict[str, int]:
-        """Counted visits of the month: trainings held, and complaints whose report was logged more
-        than ``COMPLAINT_LATE_AFTER`` after the visit (handled late)."""
-        logged_late = Q(created_at__gt=ExpressionWrapper(F("visited_at") + COMPLAINT_LATE_AFTER, DateTimeField()))
-        return Visit.objects.filter(
-            rep=self.rep,
-            status__in=Visit.COUNTED,
-            visited_on__range=(self.month.first_day, self.month.last_day),
-        ).aggregate(
-            trainings=Count("pk", filter=Q(kind=Visit.Kind.TRAINING)),
-            complaints_late=Count("pk", filter=Q(kind=Visit.Kind.COMPLAINT) & logged_late),
-        )
 
 
 # --- reading a metric ------------------------------------------------------------------------------

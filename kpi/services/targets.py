@@ -20,10 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +31,9 @@ from channelhub.errors import Conflict
 from channelhub.notifications.services import notify
 from channelhub.periods import YEARS, Month
 from channelhub.roles import Role, has_role
-from channelhub.scoping import check_segregation, may_approve, scope
+from channelhub.scoping import check_segregation
 from kpi.models import ZERO, Target, TargetCategoryShare
+from kpi.policies import can_acknowledge, can_propose, can_set_for, is_approver, may_change
 from kpi.services.periods import check_open
 
 CENT = Decimal("0.01")
@@ -44,81 +43,10 @@ MAX_MONEY = Decimal("999999999999.99")
 MAX_RATE = Decimal("1000")
 MAX_COUNT = 2_147_483_647
 FIGURES = ("sales_target", "expense_rate_target", "collection_rate_target", "new_dealers_target")
-#: The statuses in which a target counts as the rep's target (measures, scorecards, dashboards).
-COUNTED = (Target.Status.APPROVED, Target.Status.ACKNOWLEDGED)
 EVEN = "even"
 
 
 # --- who may do what (for a target the user can already see) ---------------------------------------
-
-
-def _manages(actor, rep) -> bool:
-    """``actor`` is ``rep``'s manager (no query when ``rep__profile`` is loaded)."""
-    try:
-        return rep.profile.manager_id == actor.pk
-    except ObjectDoesNotExist:
-        return False
-
-
-def can_propose(user) -> bool:
-    """Reps propose their own targets, managers set their team's, admins anyone's; finance only reads."""
-    return has_role(user, Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN)
-
-
-def can_set_for(actor, rep) -> bool:
-    """May ``actor`` propose (or spread an annual target) for ``rep``."""
-    if has_role(actor, Role.ADMIN):
-        return True
-    if has_role(actor, Role.CHANNEL_MANAGER) and _manages(actor, rep):
-        return True
-    return has_role(actor, Role.FIELD_REP) and rep.pk == actor.pk
-
-
-def is_setting_for_others(user) -> bool:
-    """Managers and admins choose the rep; a rep sets only their own targets."""
-    return has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN)
-
-
-def settable_reps(user) -> QuerySet:
-    """The field reps ``user`` may set targets for: an admin all, a manager the team, a rep themself."""
-    reps = get_user_model()._default_manager.filter(groups__name=Role.FIELD_REP, is_active=True)
-    if has_role(user, Role.ADMIN):
-        return reps
-    condition = Q(pk__in=[])
-    if has_role(user, Role.CHANNEL_MANAGER):
-        condition |= Q(profile__manager=user)
-    if has_role(user, Role.FIELD_REP):
-        condition |= Q(pk=user.pk)
-    return reps.filter(condition).distinct()
-
-
-def may_change(actor, target: Target) -> bool:
-    """Its proposer, the rep's manager or an admin (whatever the state)."""
-    if has_role(actor, Role.ADMIN) or target.proposed_by_id == actor.pk:
-        return True
-    return has_role(actor, Role.CHANNEL_MANAGER) and _manages(actor, target.rep)
-
-
-def can_update(actor, target: Target) -> bool:
-    """While proposed: its proposer, the rep's manager or an admin."""
-    return target.status == Target.Status.PROPOSED and may_change(actor, target)
-
-
-def is_approver(actor, target: Target) -> bool:
-    """The rep's manager or an admin (segregation of duties aside)."""
-    return has_role(actor, Role.ADMIN) or (has_role(actor, Role.CHANNEL_MANAGER) and _manages(actor, target.rep))
-
-
-def can_approve(actor, target: Target) -> bool:
-    """The rep's manager or an admin, who is neither the proposer nor the rep."""
-    return is_approver(actor, target) and may_approve(
-        actor=actor, proposed_by=target.proposed_by, beneficiary=target.rep
-    )
-
-
-def can_acknowledge(actor, target: Target) -> bool:
-    """Only the rep whose target it is signs it off."""
-    return target.rep_id == actor.pk
 
 
 # --- input ---------------------------------------------------------------------------------------
@@ -509,38 +437,3 @@ def targets_spread(
 
 
 # --- reads -----------------------------------------------------------------------------------------
-
-
-def target_list(user) -> QuerySet[Target]:
-    """The targets ``user`` may see, with what a list shows (rep, proposer, approver) joined in."""
-    return (
-        scope(user, Target)
-        .select_related("rep", "rep__profile", "proposed_by", "approved_by")
-        .order_by("-period", "rep__username", "id")
-    )
-
-
-def target_detail(user) -> QuerySet[Target]:
-    """``target_list`` with the category shares (one more query for any number of targets)."""
-    shares = TargetCategoryShare.objects.select_related("category").order_by("category__code")
-    return target_list(user).prefetch_related(Prefetch("category_shares", queryset=shares))
-
-
-def targets_for(
-    reps: Iterable[Any], months: Iterable[Month | str], *, with_shares: bool = False
-) -> dict[tuple[int, str], Target]:
-    """The targets that count, by ``(rep_id, "YYYY-MM")``: only ``approved`` and ``acknowledged`` ones.
-
-    ``reps`` are users or IDs, ``months`` ``Month``s or ``"YYYY-MM"``. One query (two with the category
-    shares). Not scoped: the caller passes reps the user may see. A missing key means "no target".
-    """
-    rep_ids = {getattr(rep, "pk", rep) for rep in reps}
-    codes = {str(Month.parse(str(month))) for month in months}
-    if not rep_ids or not codes:
-        return {}
-    targets = Target.objects.filter(rep_id__in=rep_ids, period__in=codes, status__in=COUNTED)
-    if with_shares:
-        targets = targets.prefetch_related(
-            Prefetch("category_shares", queryset=TargetCategoryShare.objects.select_related("category"))
-        )
-    return {(target.rep_id, target.period): target for target in targets}

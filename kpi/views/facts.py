@@ -23,6 +23,7 @@ from kpi.exports import fact_export, fact_filename
 from kpi.filters import FILTERS, ConflictFilter
 from kpi.forms.facts import FactForm, FactImportForm
 from kpi.imports import COLUMNS, FactImportReport, fact_import, fact_template, template_filename
+from kpi.policies import may_record, require_recorder
 from kpi.selectors import (
     attach_agreement_territories,
     conflict_list,
@@ -31,7 +32,7 @@ from kpi.selectors import (
     fact_reps,
     fact_totals,
 )
-from kpi.services.facts import Kind, fact_record, may_record, require_recorder
+from kpi.services.facts import Kind, fact_record
 from kpi.services.periods import PeriodClosed
 from partners.models import Dealer
 

@@ -31,8 +31,10 @@ from channelhub.scoping import scope
 from kpi.exports import measures_export
 from kpi.forms.scorecards import ComputeForm, ConfirmScorecardForm, ScorecardFilter, SelfEvaluationForm
 from kpi.models import Metric, Perspective, Scorecard, Target
+from kpi.policies import can_compute, can_confirm, can_self_evaluate
+from kpi.selectors.measures import ReportingPeriod, measures_table
+from kpi.selectors.scorecards import computable_reps, scorecard_detail, scorecard_list, visible_reps
 from kpi.services import scorecards as services
-from kpi.services.measures import ReportingPeriod, measures_table
 from kpi.services.scoring import PERCENT_METRICS
 from visits import policies as visit_policies
 
@@ -90,7 +92,7 @@ def actual_url(user, item, rep_id: int, month: Month) -> str | None:
 
 
 def _compute_form(request, data=None) -> ComputeForm | None:
-    reps = services.computable_reps(request.user)
+    reps = computable_reps(request.user)
     if not has_role(request.user, Role.CHANNEL_MANAGER, Role.ADMIN):
         return None
     return ComputeForm(data, reps=reps)
@@ -98,9 +100,9 @@ def _compute_form(request, data=None) -> ComputeForm | None:
 
 def scorecard_list_page(request):
     user = request.user
-    filterset = ScorecardFilter(request.GET or None, request=request, queryset=services.scorecard_list(user))
+    filterset = ScorecardFilter(request.GET or None, request=request, queryset=scorecard_list(user))
     form = filterset.form
-    form.fields["rep"].queryset = services.visible_reps(user)
+    form.fields["rep"].queryset = visible_reps(user)
     form.fields["rep"].label_from_instance = lambda u: u.get_full_name() or u.username
     style_fields(form)
     context = {
@@ -156,7 +158,7 @@ def _compute_all(*, actor, reps, period: Month, template) -> tuple[int, int]:
 
 
 def _scorecard(request, pk: int) -> Scorecard:
-    return get_object_or_404(services.scorecard_detail(request.user), pk=pk)
+    return get_object_or_404(scorecard_detail(request.user), pk=pk)
 
 
 PERSPECTIVE_ORDER = [choice for choice, _label in Perspective.choices]
@@ -203,11 +205,11 @@ def scorecard_detail_page(request, pk: int):
     draft = scorecard.status == Scorecard.Status.DRAFT
     has_manual = any(row["item"].method == "manual" for row in rows)
     buttons = []
-    if draft and services.can_compute(user, scorecard.rep):
+    if draft and can_compute(user, scorecard.rep):
         buttons.append({"label": gettext("Recompute"), "url": reverse("kpi:scorecard-recompute", args=[pk])})
-    if draft and has_manual and services.can_self_evaluate(user, scorecard):
+    if draft and has_manual and can_self_evaluate(user, scorecard):
         buttons.append({"label": gettext("Self-evaluate"), "url": reverse("kpi:scorecard-self-evaluate", args=[pk])})
-    if draft and services.can_confirm(user, scorecard):
+    if draft and can_confirm(user, scorecard):
         buttons.append({"label": gettext("Confirm"), "url": reverse("kpi:scorecard-confirm", args=[pk])})
     context = {
         "scorecard": scorecard,
@@ -225,7 +227,7 @@ def scorecard_detail_page(request, pk: int):
 
 def scorecard_recompute_page(request, pk: int):
     scorecard = _scorecard(request, pk)
-    if not services.can_compute(request.user, scorecard.rep):
+    if not can_compute(request.user, scorecard.rep):
         raise PermissionDenied(gettext("Only the rep's manager or an administrator computes a scorecard."))
     form = ConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -274,7 +276,7 @@ def scorecard_self_evaluate_page(request, pk: int):
         request,
         pk,
         form_class=SelfEvaluationForm,
-        allowed=services.can_self_evaluate,
+        allowed=can_self_evaluate,
         refusal=gettext("Only the rep whose scorecard it is evaluates it."),
         title=_("Self-evaluation"),
         explanation=_("Score your manual items from 0 to 100. Your manager confirms or changes them."),
@@ -293,7 +295,7 @@ def scorecard_confirm_page(request, pk: int):
         request,
         pk,
         form_class=ConfirmScorecardForm,
-        allowed=services.can_confirm,
+        allowed=can_confirm,
         refusal=gettext("Only the rep's manager or an administrator confirms a scorecard, never their own."),
         title=_("Confirm"),
         explanation=_(
@@ -331,7 +333,7 @@ def measures_page(request):
     """Net sales, targets, collections and expenses with their rates, by rep, and the total of the reps shown."""
     user = request.user
     period = _requested_period(request)
-    reps = list(services.visible_reps(user))
+    reps = list(visible_reps(user))
     table = measures_table(reps, period)
     lists = {key: optional_url(f"kpi:{key}-list") for key in ("sales", "collection", "expense")}
 
@@ -370,7 +372,7 @@ def measures_export_page(request):
         except ValidationError:
             raise Http404 from None
     period = _requested_period(request)
-    reps = list(services.visible_reps(request.user).select_related("profile"))
+    reps = list(visible_reps(request.user).select_related("profile"))
     total_label = _total_label(request.user) if len(reps) > 1 else None
     content = measures_export(table=measures_table(reps, period), file_format=file_format, total_label=total_label)
     return download(content, file_format, f"measures-{period}.{file_format}")

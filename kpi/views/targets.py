@@ -1,6 +1,6 @@
 """Target pages (SPEC §7 "kpi: targets"): the list, a target, propose/set, annual spread, approve, acknowledge.
 
-Each view: parse → scope (``kpi.services.targets.target_list``; out of scope is a 404) → call a service → render.
+Each view: parse → scope (``kpi.selectors.targets.target_list``; out of scope is a 404) → call a service → render.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from channelhub.scoping import scope, segregation_refusal
 from kpi.filters import TargetFilter
 from kpi.forms.targets import AnnualTargetForm, ApproveForm, TargetEditForm, TargetForm
 from kpi.models import Target
+from kpi.policies import can_acknowledge, can_approve, can_propose, can_update, is_approver, may_change
+from kpi.selectors.targets import target_detail, target_list
 from kpi.services import targets as target_services
 
 
@@ -35,12 +37,12 @@ def _require_role(user) -> None:
 
 
 def _require_setter(user) -> None:
-    if not target_services.can_propose(user):
+    if not can_propose(user):
         raise PermissionDenied(gettext("Your role does not allow this."))
 
 
 def _target(request, pk: int) -> Target:
-    return get_object_or_404(target_services.target_detail(request.user), pk=pk)
+    return get_object_or_404(target_detail(request.user), pk=pk)
 
 
 # --- list and detail -------------------------------------------------------------------------------
@@ -50,7 +52,7 @@ def target_list_page(request):
     """A rep's own targets; a manager's team's; finance's and admins' all (finance read-only)."""
     user = request.user
     _require_role(user)
-    filterset = TargetFilter(request.GET or None, request=request, queryset=target_services.target_list(user))
+    filterset = TargetFilter(request.GET or None, request=request, queryset=target_list(user))
     rep_field = filterset.form.fields["rep"]
     rep_field.queryset = scope(user, get_user_model()).filter(groups__name=Role.FIELD_REP).order_by("username")
     rep_field.label_from_instance = display_name
@@ -58,7 +60,7 @@ def target_list_page(request):
     context = {
         "filter": filterset,
         "page_obj": paginate(request, filtered(filterset)),
-        "can_set": target_services.can_propose(user),
+        "can_set": can_propose(user),
         "sees_others": has_role(user, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN),
     }
     return render(request, "kpi/targets/target_list.html", context)
@@ -79,11 +81,11 @@ def target_detail_page(request, pk: int):
         "shares": shares,
         "share_total": sum(share.share for share in shares),
         "actions": buttons,
-        "can_edit": target_services.can_update(user, target),
+        "can_edit": can_update(user, target),
         # the manager who set this target may not approve it (segregation of duties): say who must
         "needs_other_approver": Target.workflow.can(target, "approve")
-        and target_services.is_approver(user, target)
-        and not target_services.can_approve(user, target),
+        and is_approver(user, target)
+        and not can_approve(user, target),
         "state_log": state_log(Target.workflow, target),
         "history": history_rows(target),
     }
@@ -112,9 +114,9 @@ def target_create_page(request):
 def target_edit_page(request, pk: int):
     target = _target(request, pk)
     user = request.user
-    if not target_services.may_change(user, target):
+    if not may_change(user, target):
         raise PermissionDenied(gettext("Only the proposer, the rep's manager or an administrator may change a target."))
-    if not target_services.can_update(user, target):
+    if not can_update(user, target):
         messages.error(request, gettext("Only a proposed target can be changed."))
         return redirect("kpi:target-detail", pk=target.pk)
     form = TargetEditForm(posted(request), target=target)
@@ -151,7 +153,7 @@ def _approve(*, actor, obj, form):
 
 def _approve_segregation(user, target: Target) -> str | None:
     """A manager who proposed the target, or whose own it is, is told why they may not approve it."""
-    if not target_services.is_approver(user, target):
+    if not is_approver(user, target):
         return None
     return segregation_refusal(actor=user, proposed_by=target.proposed_by, beneficiary=target.rep)
 
@@ -161,7 +163,7 @@ TARGET_ACTIONS: dict[str, PageAction] = {
         title=_("Approve"),
         form_class=ApproveForm,  # bound to the target in ``target_action_page``
         run=_approve,
-        allowed=target_services.can_approve,
+        allowed=can_approve,
         segregation=_approve_segregation,
         refusal=transition_refusal(Target.workflow, "approve"),
         success=_("Target approved; the rep is asked to acknowledge it."),
@@ -171,7 +173,7 @@ TARGET_ACTIONS: dict[str, PageAction] = {
         title=_("Acknowledge"),
         form_class=CommentForm,
         run=calls(target_services.target_acknowledge, "target"),
-        allowed=target_services.can_acknowledge,
+        allowed=can_acknowledge,
         refusal=transition_refusal(Target.workflow, "acknowledge"),
         success=_("Target acknowledged."),
         explanation=_("By acknowledging you sign off these targets for the month (目标责任书)."),

@@ -41,7 +41,7 @@ CONTACT_DATA_FIELDS = ("address",)
 CONTACT_FIELDS = ("name", "title", "phone", "email", "is_primary")
 
 
-def refresh_search_text(dealer: Dealer) -> None:
+def dealer_refresh_search_text(dealer: Dealer) -> None:
     dealer.search_text = search_text_for(code=dealer.code, name=dealer.name, legal_name=dealer.legal_name)
 
 
@@ -95,7 +95,7 @@ def dealer_create(
         raise ValidationError({"territory": _("You can only add dealers in your own territories.")})
     dealer.full_clean(exclude=["search_text"])
     _check_owner_and_parent(dealer)
-    refresh_search_text(dealer)
+    dealer_refresh_search_text(dealer)
     dealer.save()
     dealer.product_lines.set(product_lines)
     _replace_contacts(dealer, contacts)
@@ -133,7 +133,7 @@ def dealer_update(
         raise ValidationError({"territory": _("You can only move dealers into your own territories.")})
     dealer.full_clean(exclude=["search_text"])
     _check_owner_and_parent(dealer)
-    refresh_search_text(dealer)
+    dealer_refresh_search_text(dealer)
     dealer.save()
     if product_lines is not None:
         dealer.product_lines.set(product_lines)

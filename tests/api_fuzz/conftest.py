@@ -19,10 +19,10 @@ from django.utils import timezone
 from channelhub.periods import Month
 from commissions.models import Statement
 from commissions.services.disputes import dispute_open
-from commissions.services.runs import start_run
+from commissions.services.runs import run_start
 from kpi.models import ScorecardTemplate, Target
 from kpi.scorecard_defaults import ensure_default_templates
-from kpi.services.scorecards import compute_scorecard
+from kpi.services.scorecards import scorecard_compute_unchecked
 from tests.commissions.runs_world import close, make_plan
 from tests.commissions.statement_world import PERIOD, line_of, make_statement
 from tests.kpi.scorecard_world import collection, expense, sale, target
@@ -57,12 +57,12 @@ def fuzz_world(d, lines, everyone, django_capture_on_commit_callbacks):
     target(rep, JULY.next(), "160000.00", status=Target.Status.PROPOSED)
     ensure_default_templates()
     mbo = ScorecardTemplate.objects.get(code="mbo")
-    compute_scorecard(rep, JULY, mbo)
-    compute_scorecard(rep_peer, JULY, mbo)
+    scorecard_compute_unchecked(rep, JULY, mbo)
+    scorecard_compute_unchecked(rep_peer, JULY, mbo)
 
     make_plan([rep, rep_peer, everyone["other_rep"]])
     with django_capture_on_commit_callbacks(execute=True):
-        start_run(actor=finance, period=str(JULY))
+        run_start(actor=finance, period=str(JULY))
     approved = make_statement(rep, PERIOD, Statement.Status.APPROVED, submitted_by=manager, approved_by=finance)
     dispute_open(actor=rep, line=line_of(approved, "scorecard"), expected_amount="4800", justification="补录")
     close("2026-05")

@@ -12,7 +12,7 @@ from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
 from commissions.models import PlanAssignment, Statement
-from commissions.services.runs import start_run
+from commissions.services.runs import run_start
 from kpi.models import Collection, SalesRecord, Target
 from partners.models import Dealer
 from visits.models import Visit
@@ -63,7 +63,7 @@ def test_building_again_skips_a_complete_data_set_and_refuses_another_size(built
 def test_a_run_over_the_data_set_gives_one_statement_per_bench_rep(built, django_capture_on_commit_callbacks):
     finance = User.objects.get(username="bench_finance")
     with django_capture_on_commit_callbacks(execute=True):
-        run = start_run(actor=finance, period=str(RUN_MONTH))
+        run = run_start(actor=finance, period=str(RUN_MONTH))
     run.refresh_from_db()
     assert (run.status, run.total, run.done, run.skipped) == ("done", 5, 5, 0)
     statements = Statement.objects.filter(period=str(RUN_MONTH), rep__username__startswith="bench_rep_")

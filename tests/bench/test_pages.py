@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from bench import dataset, pages
 from channelhub.periods import Month
-from commissions.services.runs import start_run
+from commissions.services.runs import run_start
 from kpi.scorecard_defaults import ensure_default_templates
 
 User = get_user_model()
@@ -41,7 +41,7 @@ def bench_world(django_capture_on_commit_callbacks):
     dataset.build(0.01, run_month=RUN_MONTH, months=2)
     ensure_default_templates()
     with django_capture_on_commit_callbacks(execute=True):
-        start_run(actor=User.objects.get(username="bench_finance"), period=str(RUN_MONTH))
+        run_start(actor=User.objects.get(username="bench_finance"), period=str(RUN_MONTH))
     assert pages.prepare_scorecards(RUN_MONTH) == 5
 
 

@@ -16,7 +16,7 @@ from channelhub.roles import Role, roles_of
 from channelhub.scoping import team_of
 from commissions.models import Statement
 from commissions.services.plans import plan_create
-from commissions.services.runs import start_run
+from commissions.services.runs import run_start
 from kpi import demo as kpi_demo
 from kpi.models import Period, SalesRecord
 from kpi.services.facts import facts_record
@@ -29,7 +29,7 @@ from partners.services.territories import territory_create
 from visits import demo as visits_demo
 from visits.models import Visit
 from visits.services.plans import plan_create as week_plan_create
-from visits.services.visits import log_visit
+from visits.services.visits import visit_log
 
 User = get_user_model()
 
@@ -225,7 +225,7 @@ def _users_add_their_own_rows(demo, today: date) -> dict:
     # a week plan (a week the demo does not plan), a visit, a target
     monday = week_start(today) + timedelta(weeks=3)
     mine["plan"] = week_plan_create(rep=rep1, week_start=monday, items=[{"dealer": dealer, "planned_date": monday}])
-    mine["visit"], _created = log_visit(
+    mine["visit"], _created = visit_log(
         rep=rep1, dealer=dealer, visited_at=timezone.now() - timedelta(minutes=30), kind="maintenance", purpose="首访"
     )
     mine["target"] = target_propose(
@@ -243,8 +243,8 @@ def _users_add_their_own_rows(demo, today: date) -> dict:
         tiers=[{"from_amount": "0.00", "rate": "1.00"}],
         assignments=[{"rep": newcomer, "start_date": last.first_day, "end_date": None}],
     )
-    start_run(actor=boss, period=str(last))
-    start_run(actor=finance, period=str(months[-4]))
+    run_start(actor=boss, period=str(last))
+    run_start(actor=finance, period=str(months[-4]))
     mine["newcomer"] = newcomer
     return mine
 

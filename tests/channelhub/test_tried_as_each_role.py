@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 
 from channelhub.errors import Conflict, TransitionNotAllowed
 from channelhub.periods import Month, week_start
-from commissions.services.closing import close_period
+from commissions.services.closing import period_close
 from commissions.services.statements import statement_approve, statement_submit
 from partners.models import Dealer
 from tests.commissions.statement_world import make_statement
@@ -59,7 +59,7 @@ def test_the_first_agreement_note_reads_in_the_readers_language(covered, lines, 
 @pytest.mark.parametrize("month", [Month.current(), Month.current().next()])
 def test_a_month_is_closed_once_it_is_over(finance, month):
     with translation.override("en"), pytest.raises(Conflict) as refused:
-        close_period(actor=finance, period=str(month))
+        period_close(actor=finance, period=str(month))
     assert str(refused.value) == f"{month} has not ended: a month is closed once it is over."
 
 

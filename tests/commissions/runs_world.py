@@ -19,7 +19,7 @@ import pytest
 
 from commissions.models import CommissionRun, Statement
 from commissions.services.plans import plan_create
-from commissions.services.runs import start_run
+from commissions.services.runs import run_start
 from kpi.models import Period
 from tests.kpi.scorecard_world import sale
 
@@ -82,7 +82,7 @@ def run_now(django_capture_on_commit_callbacks):
 
     def run(actor, period: str = JULY) -> CommissionRun:
         with django_capture_on_commit_callbacks(execute=True):
-            started = start_run(actor=actor, period=period)
+            started = run_start(actor=actor, period=period)
         started.refresh_from_db()
         return started
 

@@ -15,7 +15,7 @@ from channelhub.workflow.models import StateChange
 from commissions.models import CommissionRun, Statement
 from commissions.selectors import period_rows
 from commissions.services import runs
-from commissions.services.closing import PeriodNotSettled, close_period, hold_period_open
+from commissions.services.closing import PeriodNotSettled, period_close, period_hold_open
 from kpi.models import Period
 from kpi.services.facts import facts_record
 from kpi.services.periods import PeriodClosed
@@ -42,7 +42,7 @@ def test_a_period_with_drafts_cannot_be_closed_and_the_refusal_counts_and_names_
     run_now(finance)
     settle("approved", rep__in=[rep])
     with pytest.raises(PeriodNotSettled) as refused:
-        close_period(actor=finance, period=JULY)
+        period_close(actor=finance, period=JULY)
     message = str(refused.value)
     assert "2026-07" in message and "2 monthly statements are not approved or paid yet" in message
     assert "李娜" in message and "刘洋" in message and "张伟" not in message
@@ -58,13 +58,13 @@ def test_any_statement_not_approved_or_paid_blocks_the_close(july, run_now, fina
     settle("paid")
     Statement.objects.filter(rep=rep).update(**with_status(status))
     with pytest.raises(PeriodNotSettled):
-        close_period(actor=finance, period=JULY)
+        period_close(actor=finance, period=JULY)
 
 
 def test_a_rep_with_a_plan_but_no_statement_blocks_the_close(july, finance, rep, rep_peer, other_rep):
     Statement.objects.create(rep=rep, period=JULY, status="approved")
     with pytest.raises(PeriodNotSettled) as refused:
-        close_period(actor=finance, period=JULY)
+        period_close(actor=finance, period=JULY)
     assert "2 reps with a plan have no statement for it" in str(refused.value)
     assert refused.value.extra["without_statement"] == 2
 
@@ -77,7 +77,7 @@ def test_the_refusal_names_five_reps_at_most(d, finance, manager):
     for rep in reps:
         Statement.objects.create(rep=rep, period=JULY)
     with pytest.raises(PeriodNotSettled) as refused:
-        close_period(actor=finance, period=JULY)
+        period_close(actor=finance, period=JULY)
     assert "7 monthly statements" in str(refused.value) and "…" in str(refused.value)
     assert len(refused.value.extra["reps"]) == 5
 
@@ -88,7 +88,7 @@ def test_finance_and_admins_close_a_settled_period_and_the_close_is_logged(july,
     settle("approved")
     Statement.objects.filter(rep=everyone["rep"]).update(**with_status("paid"))
     year_end = Statement.objects.create(rep=everyone["rep"], period=JULY, kind="year_end")  # not a monthly one
-    period = close_period(actor=everyone[who], period=JULY)
+    period = period_close(actor=everyone[who], period=JULY)
     assert period.status == "closed" and period.closed_by == everyone[who] and period.closed_at is not None
     (logged,) = StateChange.objects.for_object(period)
     assert (logged.transition, logged.from_state, logged.to_state, logged.by) == (
@@ -101,25 +101,25 @@ def test_finance_and_admins_close_a_settled_period_and_the_close_is_logged(july,
 
 
 def test_an_empty_month_without_plans_may_be_closed(finance):
-    assert close_period(actor=finance, period="2026-03").status == "closed"
+    assert period_close(actor=finance, period="2026-03").status == "closed"
 
 
 @pytest.mark.parametrize("who", ["manager", "rep"])
 def test_only_finance_and_admins_close_a_period(july, everyone, who):
     with pytest.raises(PermissionDenied):
-        close_period(actor=everyone[who], period=JULY)
+        period_close(actor=everyone[who], period=JULY)
 
 
 def test_a_closed_period_cannot_be_closed_again(finance):
-    close_period(actor=finance, period="2026-03")
+    period_close(actor=finance, period="2026-03")
     with pytest.raises(Conflict) as refused:
-        close_period(actor=finance, period="2026-03")
+        period_close(actor=finance, period="2026-03")
     assert "closed already" in str(refused.value) and refused.value.extra["current_state"] == "closed"
 
 
 def test_a_bad_period_code_is_a_field_error(finance):
     with pytest.raises(ValidationError) as refused:
-        close_period(actor=finance, period="2026-3")
+        period_close(actor=finance, period="2026-3")
     assert "period" in refused.value.message_dict
 
 
@@ -130,15 +130,15 @@ def test_a_bad_period_code_is_a_field_error(finance):
 def closed_july(july, run_now, finance):
     run_now(finance)
     settle("approved")
-    return close_period(actor=finance, period=JULY)
+    return period_close(actor=finance, period=JULY)
 
 
 def test_a_closed_period_refuses_new_runs_naming_it(closed_july, manager, finance):
     for actor in (manager, finance):
         with pytest.raises(PeriodClosed) as refused:
-            runs.start_run(actor=actor, period=JULY)
+            runs.run_start(actor=actor, period=JULY)
         assert "2026-07" in str(refused.value)
-    assert runs.start_scheduled_run(period=JULY) is None
+    assert runs.run_start_scheduled(period=JULY) is None
 
 
 def test_a_closed_period_refuses_new_facts(closed_july, finance):
@@ -166,8 +166,8 @@ def test_a_run_in_flight_stops_at_the_close(closed_july, finance, rep):
 
 def test_holding_a_period_open_refuses_a_closed_one(closed_july):
     with pytest.raises(PeriodClosed):
-        hold_period_open(JULY)
-    hold_period_open("2026-08")  # open: nothing happens
+        period_hold_open(JULY)
+    period_hold_open("2026-08")  # open: nothing happens
 
 
 def test_other_months_stay_open(closed_july, run_now, finance, rep, d):

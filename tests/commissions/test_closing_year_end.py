@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from channelhub.workflow.models import StateChange
 from commissions.models import Statement, StatementLine
-from commissions.services.closing import settle_year
+from commissions.services.closing import year_end_settle
 from tests.commissions.runs_world import with_status
 
 D = Decimal
@@ -79,7 +79,7 @@ def test_each_reps_retained_balance_is_released_as_one_year_end_draft(
     year_2025, finance, rep, rep_peer, other_rep, settings
 ):
     settings.LANGUAGE_CODE = "en"
-    settlement = settle_year(actor=finance, year=2025)
+    settlement = year_end_settle(actor=finance, year=2025)
 
     mine, peer = year_end(rep), year_end(rep_peer)
     assert settlement.created == [mine.pk, peer.pk] and settlement.refreshed == settlement.unchanged == []
@@ -105,9 +105,9 @@ def test_each_reps_retained_balance_is_released_as_one_year_end_draft(
 
 
 def test_settling_again_refreshes_drafts_and_leaves_the_others(year_2025, finance, admin_user, rep, rep_peer):
-    first = settle_year(actor=finance, year=2025)
+    first = year_end_settle(actor=finance, year=2025)
     before = {s.pk: (s.payable_amount, lines(s)) for s in Statement.objects.filter(kind="year_end", period="2025-12")}
-    again = settle_year(actor=admin_user, year=2025)
+    again = year_end_settle(actor=admin_user, year=2025)
     assert again.created == [] and sorted(again.refreshed) == sorted(first.created)
     assert {
         s.pk: (s.payable_amount, lines(s)) for s in Statement.objects.filter(kind="year_end", period="2025-12")
@@ -117,7 +117,7 @@ def test_settling_again_refreshes_drafts_and_leaves_the_others(year_2025, financ
     # the rep's settlement is submitted; a month approved late does not change it
     Statement.objects.filter(pk=year_end(rep).pk).update(status="submitted")
     Statement.objects.filter(rep=rep, period="2025-03").update(status="approved")
-    third = settle_year(actor=finance, year=2025)
+    third = year_end_settle(actor=finance, year=2025)
     assert third.unchanged == [year_end(rep).pk] and third.refreshed == [year_end(rep_peer).pk]
     assert year_end(rep).payable_amount == D("430.00")
 
@@ -126,9 +126,9 @@ def test_what_a_settlement_could_not_release_is_carried_into_the_next(year_2025,
     """2025 released 430.00; 2025-03 (80.00) was approved afterwards; 2026-01 retained 999.00.
     2026: retained up to 2026-12 = 60.00 + 100.00 + 250.50 + 80.00 + 19.50 + 999.00 = 1,509.00,
     released before = 430.00 → 1,079.00 (999.00 for January, 80.00 carried)."""
-    settle_year(actor=finance, year=2025)
+    year_end_settle(actor=finance, year=2025)
     Statement.objects.filter(rep=rep, period="2025-03").update(status="approved")
-    settle_year(actor=finance, year=2026)
+    year_end_settle(actor=finance, year=2026)
     statement = year_end(rep, 2026)
     assert statement.payable_amount == D("1079.00")
     assert [(step, amount) for step, _text, amount in lines(statement)] == [
@@ -140,9 +140,9 @@ def test_what_a_settlement_could_not_release_is_carried_into_the_next(year_2025,
 
 def test_a_draft_whose_balance_is_gone_is_refreshed_to_zero(finance, rep):
     approved = month(rep, "2025-02", "approved", "50.00")
-    settle_year(actor=finance, year=2025)
+    year_end_settle(actor=finance, year=2025)
     Statement.objects.filter(pk=approved.pk).update(retained_amount=D("0.00"), payable_amount=D("1000.00"))
-    settle_year(actor=finance, year=2025)
+    year_end_settle(actor=finance, year=2025)
     statement = year_end(rep)
     assert statement.payable_amount == D("0.00")
     assert [(step, amount) for step, _text, amount in lines(statement)] == [(Step.RELEASE, D("0.00"))]
@@ -151,20 +151,20 @@ def test_a_draft_whose_balance_is_gone_is_refreshed_to_zero(finance, rep):
 @pytest.mark.parametrize("who", ["manager", "rep"])
 def test_only_finance_and_admins_settle(everyone, who):
     with pytest.raises(PermissionDenied):
-        settle_year(actor=everyone[who], year=2025)
+        year_end_settle(actor=everyone[who], year=2025)
 
 
 def test_a_year_still_to_come_is_refused(finance):
     from django.utils import timezone
 
     with pytest.raises(ValidationError) as refused:
-        settle_year(actor=finance, year=timezone.localdate().year + 1)
+        year_end_settle(actor=finance, year=timezone.localdate().year + 1)
     assert "year" in refused.value.message_dict
 
 
 def test_a_year_end_statement_is_one_per_rep_and_year_beside_the_december_monthly(year_2025, finance, rep):
     december = Statement.objects.get(rep=rep, period="2025-12", kind="monthly")
-    settle_year(actor=finance, year=2025)
+    year_end_settle(actor=finance, year=2025)
     assert set(Statement.objects.filter(rep=rep, period="2025-12").values_list("kind", flat=True)) == {
         "monthly",
         "year_end",

@@ -23,7 +23,7 @@ from tests.factories import UserFactory
 from tests.kpi.scorecard_world import collection, expense, sale, target
 from tests.visits.world import at, log
 from visits.models import Quota
-from visits.services.visits import review_visit
+from visits.services.visits import visit_review
 
 D = Decimal
 JULY = Month(2026, 7)
@@ -94,8 +94,8 @@ def full_month(d, rep, manager, templates):
     Quota.objects.create(rep=rep, monthly_min=5)
     for day in (6, 7, 8):
         log(rep, d["A1"], at(2026, 7, day))
-    review_visit(actor=manager, visit=log(rep, d["A2"], at(2026, 7, 9)), name="mark_false", comment="门店当天未营业")
-    review_visit(
+    visit_review(actor=manager, visit=log(rep, d["A2"], at(2026, 7, 9)), name="mark_false", comment="门店当天未营业")
+    visit_review(
         actor=manager, visit=log(rep, d["A3"], at(2026, 7, 10)), name="mark_fabricated", comment="照片与门店不符"
     )
     confirmed_scorecard(rep, templates["mbo"], "90.00")
@@ -333,19 +333,19 @@ def test_visit_deductions_count_missing_false_and_fabricated_visits(d, rep, mana
     # false reports: A3 and A4 → 2 × 100.00 = 200.00; A5 marked false, then fabricated, counts as
     # fabricated only → 1 × 200.00 = 200.00; a false report in August counts for nothing
     Quota.objects.create(rep=rep, monthly_min=4)
-    review_visit(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 1)), name="confirm")
+    visit_review(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 1)), name="confirm")
     log(rep, d["A2"], at(2026, 7, 2))
-    false_a3 = review_visit(
+    false_a3 = visit_review(
         actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3)), name="mark_false", comment="门店当天未营业"
     )
-    false_a4 = review_visit(
+    false_a4 = visit_review(
         actor=manager, visit=log(rep, d["A4"], at(2026, 7, 4)), name="mark_false", comment="店主说没见过业务员"
     )
-    fabricated = review_visit(
+    fabricated = visit_review(
         actor=manager, visit=log(rep, d["A5"], at(2026, 7, 5)), name="mark_false", comment="门店当天未营业"
     )
-    review_visit(actor=manager, visit=fabricated, name="mark_fabricated", comment="照片与门店不符")
-    review_visit(actor=manager, visit=log(rep, d["A6"], at(2026, 8, 3)), name="mark_false", comment="门店当天未营业")
+    visit_review(actor=manager, visit=fabricated, name="mark_fabricated", comment="照片与门店不符")
+    visit_review(actor=manager, visit=log(rep, d["A6"], at(2026, 8, 3)), name="mark_false", comment="门店当天未营业")
     sale(rep, d["A1"], date(2026, 7, 1), "100000.00")  # gross 2,500.00
     plan = make_plan(
         [rep],
@@ -387,7 +387,7 @@ def test_a_month_of_returns_is_a_claw_back_with_nothing_retained(d, rep, manager
     sale(rep, d["A1"], date(2026, 7, 2), "10000.00")
     sale(rep, d["A1"], date(2026, 7, 20), "-30000.00")
     collection(rep, d["A1"], date(2026, 7, 3), "5000.00")
-    review_visit(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 4)), name="mark_false", comment="门店当天未营业")
+    visit_review(actor=manager, visit=log(rep, d["A1"], at(2026, 7, 4)), name="mark_false", comment="门店当天未营业")
     plan = make_plan([rep], collection_gate=D("80.00"), false_report_deduction=D("100.00"), retention=D("10.00"))
     computation = compute(rep, JULY, plan)
     assert amounts(computation) == (

@@ -24,11 +24,11 @@ from channelhub.scoping import SegregationOfDutiesError
 from channelhub.workflow.models import StateChange
 from commissions.models import Dispute, Statement
 from commissions.services.disputes import (
-    apply_pending_adjustments,
     dispute_accept,
     dispute_open,
     dispute_reject,
-    release_adjustments,
+    statement_apply_adjustments,
+    statement_release_adjustments,
 )
 from tests.commissions.statement_world import NEXT, PERIOD, STANDARD_AMOUNTS, line_of, make_statement, plan
 
@@ -240,11 +240,11 @@ def test_without_a_next_draft_the_next_run_adds_the_adjustment_once(july, rep, m
     dispute = dispute_accept(actor=manager, dispute=open_on(july, "scorecard", "4800.00"))
     assert dispute.adjustment_line is None
     august = make_statement(rep, NEXT)  # what the run writes …
-    added = apply_pending_adjustments(august)  # … and then calls
+    added = statement_apply_adjustments(august)  # … and then calls
     assert [line.amount for line in added] == [D("300.00")]
     dispute.refresh_from_db()
     assert dispute.adjustment_line == added[0]
-    assert apply_pending_adjustments(august) == []  # idempotent
+    assert statement_apply_adjustments(august) == []  # idempotent
     assert august.lines.filter(step="adjustment").count() == 1
     assert amounts_of(august) == (D("4400.00"), D("440.00"), D("3960.00"))
 
@@ -253,7 +253,7 @@ def test_several_accepted_disputes_land_in_order_before_the_net(july, rep, manag
     first = dispute_accept(actor=manager, dispute=open_on(july, "scorecard", "4800.00"))
     second = dispute_accept(actor=manager, dispute=open_on(july, "shortfall", "100.00"))
     august = make_statement(rep, NEXT)
-    added = apply_pending_adjustments(august)
+    added = statement_apply_adjustments(august)
     assert [line.amount for line in added] == [D("300.00"), D("200.00")]
     first.refresh_from_db()
     second.refresh_from_db()
@@ -342,7 +342,7 @@ def test_only_a_later_periods_draft_monthly_statement_takes_the_adjustment(july,
     dispute = dispute_accept(actor=manager, dispute=open_on(july, "scorecard", "4800.00"))
     assert dispute.adjustment_line.statement == september
     for untouched in (june, same_month_year_end, peer_august, august_submitted):
-        assert apply_pending_adjustments(untouched) == []
+        assert statement_apply_adjustments(untouched) == []
         assert not untouched.lines.filter(step="adjustment").exists()
         assert amounts_of(untouched) == (D("4100.00"), D("410.00"), D("3690.00"))
 
@@ -351,7 +351,7 @@ def test_a_rejected_or_open_dispute_makes_no_adjustment(july, rep, manager):
     dispute_reject(actor=manager, dispute=open_on(july, "shortfall", "0"), answer="不同意")
     open_on(july, "scorecard", "4800")
     august = make_statement(rep, NEXT)
-    assert apply_pending_adjustments(august) == []
+    assert statement_apply_adjustments(august) == []
     assert amounts_of(august) == (D("4100.00"), D("410.00"), D("3690.00"))
 
 
@@ -359,18 +359,18 @@ def test_released_adjustments_are_added_again_after_a_rerun(july, rep, manager):
     """A run replacing the draft's lines first lets the adjustment lines go, then adds them again."""
     august = make_statement(rep, NEXT)
     dispute = dispute_accept(actor=manager, dispute=open_on(july, "scorecard", "4800.00"))
-    assert release_adjustments(august) == 1
+    assert statement_release_adjustments(august) == 1
     dispute.refresh_from_db()
     assert dispute.adjustment_line is None
     august.lines.all().delete()
     fresh = make_statement(rep, "2031-10")  # the run's new lines, here on a statement of their own
-    added = apply_pending_adjustments(fresh)
+    added = statement_apply_adjustments(fresh)
     assert [line.amount for line in added] == [D("300.00")]
 
 
 def test_release_is_refused_for_a_statement_no_longer_draft(rep, manager):
     with pytest.raises(Conflict):
-        release_adjustments(make_statement(rep, status=S.SUBMITTED, submitted_by=manager))
+        statement_release_adjustments(make_statement(rep, status=S.SUBMITTED, submitted_by=manager))
 
 
 # --- at the same moment (PostgreSQL) ---------------------------------------------------------------
@@ -425,7 +425,7 @@ def test_an_acceptance_and_a_run_writing_the_next_draft_at_once_adjust_exactly_o
         with transaction.atomic():  # what the run does: write the draft, then apply the adjustments
             august = make_statement(rep, NEXT)
             barrier.wait(timeout=10)
-            apply_pending_adjustments(august)
+            statement_apply_adjustments(august)
         return august
 
     outcomes = _together(accept, run)

@@ -77,14 +77,14 @@ def test_a_rep_whose_plan_ended_before_the_months_last_day_is_not_run(d, run_now
 @pytest.mark.parametrize("who", ["rep", "rep_peer"])
 def test_a_rep_cannot_start_a_run(july, everyone, who):
     with pytest.raises(PermissionDenied):
-        runs.start_run(actor=everyone[who], period=JULY)
+        runs.run_start(actor=everyone[who], period=JULY)
     assert not CommissionRun.objects.exists()
 
 
 def test_a_closed_period_refuses_a_run_naming_it(july, finance):
     close(JULY)
     with pytest.raises(PeriodClosed) as refused:
-        runs.start_run(actor=finance, period=JULY)
+        runs.run_start(actor=finance, period=JULY)
     assert "2026-07" in str(refused.value) and refused.value.extra["periods"] == ["2026-07"]
     assert not CommissionRun.objects.exists()
 
@@ -92,7 +92,7 @@ def test_a_closed_period_refuses_a_run_naming_it(july, finance):
 @pytest.mark.parametrize("period", ["July", "2026-13", "2026-7", ""])
 def test_a_bad_period_is_a_field_error(finance, period):
     with pytest.raises(ValidationError) as refused:
-        runs.start_run(actor=finance, period=period)
+        runs.run_start(actor=finance, period=period)
     assert "period" in refused.value.message_dict
 
 
@@ -102,7 +102,7 @@ def test_a_month_that_has_not_ended_is_refused_naming_it(finance, months_ahead):
     for _step in range(months_ahead):
         month = month.next()
     with pytest.raises(ValidationError) as refused:
-        runs.start_run(actor=finance, period=str(month))
+        runs.run_start(actor=finance, period=str(month))
     [message] = refused.value.message_dict["period"]
     assert str(month) in message and str(Month.current().previous()) in message
     assert not CommissionRun.objects.exists()
@@ -114,13 +114,13 @@ def test_the_last_month_that_has_ended_may_be_run(july, finance, rep, run_now, m
 
 
 def test_the_schedule_skips_a_month_that_has_not_ended(july, monkeypatch):
-    assert runs.start_scheduled_run(period=Month.current()) is None
+    assert runs.run_start_scheduled(period=Month.current()) is None
     assert not CommissionRun.objects.exists()
 
 
 def test_the_run_is_queued_only_after_the_commit(july, finance, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = runs.start_run(actor=finance, period=JULY)
+        run = runs.run_start(actor=finance, period=JULY)
     assert len(callbacks) == 1
     run.refresh_from_db()
     assert (run.status, run.total, run.done) == ("queued", 3, 0)
@@ -536,7 +536,7 @@ def test_a_broker_out_of_reach_fails_the_run_instead_of_the_caller(
 
     monkeypatch.setattr(tasks.run_commissions, "delay", unreachable)
     with django_capture_on_commit_callbacks(execute=True):
-        run = runs.start_run(actor=finance, period=JULY)
+        run = runs.run_start(actor=finance, period=JULY)
     run.refresh_from_db()
     assert run.status == "failed" and "could not be queued" in run.error and "Connection refused" in run.error
 

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from commissions.models import CommissionRun, Statement
 from commissions.services import commission, runs
-from commissions.services.closing import close_period, hold_period_open
+from commissions.services.closing import period_close, period_hold_open
 from kpi.services.periods import PeriodClosed
 from tests.commissions import runs_world
 from tests.commissions.runs_world import JULY, PEER_JULY, REP_JULY, amounts, monthly, with_status
@@ -69,7 +69,7 @@ def test_a_close_waits_for_a_writer_in_flight_and_a_later_writer_is_refused(july
 
     def slow_writer():
         with transaction.atomic():
-            hold_period_open(JULY)
+            period_hold_open(JULY)
             order.append("writer holds July")
             time.sleep(0.5)
             Statement.objects.create(rep=rep, period=JULY, status="approved")
@@ -77,7 +77,7 @@ def test_a_close_waits_for_a_writer_in_flight_and_a_later_writer_is_refused(july
 
     def closer():
         time.sleep(0.1)
-        close_period(actor=finance, period=JULY)
+        period_close(actor=finance, period=JULY)
         order.append("closed")
 
     in_threads(slow_writer, closer)

@@ -23,7 +23,7 @@ from channelhub.workflow.models import StateChange
 from commissions.models import Dispute, Statement
 from commissions.policies import allowed_actions, can_approve
 from commissions.services import statements as services
-from commissions.services.disputes import apply_pending_adjustments, dispute_open
+from commissions.services.disputes import dispute_open, statement_apply_adjustments
 from tests.commissions.statement_world import NEXT, PERIOD, STANDARD_AMOUNTS, line_of, make_statement
 from tests.factories import UserFactory
 
@@ -362,7 +362,7 @@ def test_approved_and_paid_statements_never_change(rep, manager, finance, status
     ):
         with pytest.raises(TransitionNotAllowed):
             transition()
-    assert apply_pending_adjustments(statement) == []
+    assert statement_apply_adjustments(statement) == []
     statement.refresh_from_db()
     assert statement.status == status
     assert {name: getattr(statement, name) for name in STANDARD_AMOUNTS} == STANDARD_AMOUNTS

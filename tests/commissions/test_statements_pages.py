@@ -271,9 +271,9 @@ def test_detail_page_query_count_does_not_grow_with_disputes_and_history(
 
 def test_the_false_report_line_names_each_visit_with_its_reason(page_as, rep, manager, finance, d):
     from tests.visits.world import at, log
-    from visits.services.visits import review_visit
+    from visits.services.visits import visit_review
 
-    visit = review_visit(
+    visit = visit_review(
         actor=manager, visit=log(rep, d["A3"], at(2026, 7, 3, 10)), name="mark_false", comment="门店当天未营业"
     )
     statement = make_statement(rep, "2026-07")

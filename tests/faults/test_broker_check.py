@@ -64,7 +64,7 @@ def test_the_page_shows_the_refusal_and_writes_nothing(july, broker_down, client
 
 def test_the_scheduled_run_raises_the_brokers_error_so_its_task_retries(july, broker_down):
     with pytest.raises(BrokerDown) as raised:
-        runs.start_scheduled_run(period=JULY)
+        runs.run_start_scheduled(period=JULY)
     assert isinstance(raised.value, RETRY_ON)  # reliable_task retries it with backoff
     assert not CommissionRun.objects.exists()
 

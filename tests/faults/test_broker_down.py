@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from commissions.models import CommissionRun, Statement, StatementLine
-from commissions.services.runs import queue_run
+from commissions.services.runs import run_queue
 from tests.commissions import runs_world
 from tests.commissions.runs_world import JULY, OTHER_JULY, PEER_JULY, REP_JULY, amounts, monthly
 from tests.workers import celery_sends_to, new_queue, requires_redis_server, wait_for_run
@@ -89,7 +89,7 @@ def test_with_redis_stopped_pages_serve_a_run_is_refused_with_503_and_runs_work_
 
         # Should the broker fall over between the check and the commit, the run fails saying so.
         raced = CommissionRun.objects.create(period=JULY, started_by=finance, total=3)
-        _nothing, seconds = timed(lambda: queue_run(raced.pk))
+        _nothing, seconds = timed(lambda: run_queue(raced.pk))
         raced.refresh_from_db()
         with translation.override(settings.LANGUAGE_CODE):
             saying_so = gettext("The run could not be queued: %(error)s") % {"error": ""}

@@ -28,7 +28,7 @@ from kpi.models import Collection, Expense, SalesRecord, Target
 from partners.models import Dealer
 from tests.partners.world import qualify
 from tests.visits.world import at, log
-from visits.services.visits import review_visit
+from visits.services.visits import visit_review
 
 JULY = Month(2026, 7)
 _references = itertools.count(1)
@@ -116,5 +116,5 @@ def july(d, rep, manager, finance) -> Target:
     log(rep, d["A3"], at(2026, 7, 23, 9), kind="complaint", now=at(2026, 7, 23, 14))  # 5 h: late
     log(rep, d["A4"], at(2026, 7, 24, 9), kind="complaint", now=at(2026, 7, 24, 10))  # 1 h: in time
     false = log(rep, d["A5"], at(2026, 7, 25, 9), kind="complaint", now=at(2026, 7, 25, 20))
-    review_visit(actor=manager, visit=false, name="mark_false", comment="门店当天未营业")
+    visit_review(actor=manager, visit=false, name="mark_false", comment="门店当天未营业")
     return july_target

@@ -168,11 +168,11 @@ def test_the_managers_covering_the_dealers_get_one_notification_per_batch(
 
 
 def test_the_notification_is_idempotent_per_batch(finance, d, manager):
-    from kpi.services.conflicts import notify_channel_conflicts
+    from kpi.services.conflicts import conflicts_notify
 
     record(finance, "sales", sale(reference="G-1"))
     flagged = list(SalesRecord.objects.select_related("dealer__territory", "ship_to_territory"))
-    assert notify_channel_conflicts(flagged) == 0  # already sent for this batch
+    assert conflicts_notify(flagged) == 0  # already sent for this batch
     assert CONFLICT_NOTES.filter(recipient=manager).count() == 1
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from channelhub.periods import Month
 from kpi.models import Target
-from kpi.services.measures import (
+from kpi.selectors.measures import (
     ReportingPeriod,
     measures_for,
     measures_table,

@@ -24,13 +24,13 @@ from channelhub.periods import Month
 from commissions.services.commission import load_figures
 from kpi.dashboard import finance_kpi_figures, manager_kpi_figures
 from kpi.selectors import MonthFacts, rep_month_facts
-from kpi.services.measures import measures_for, measures_table, rep_measures
-from kpi.services.scoring import RepMonth
+from kpi.selectors.measures import measures_for, measures_table, rep_measures
+from kpi.selectors.scorecards import RepMonth
 from tests.kpi.scorecard_world import collection, expense, sale
 from tests.visits.world import log
 from visits.models import Visit
 from visits.selectors import rep_month_visits
-from visits.services.compliance import compliance_for
+from visits.selectors.compliance import compliance_for
 
 D = Decimal
 MONTH = Month.current().previous()

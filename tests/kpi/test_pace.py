@@ -15,7 +15,7 @@ from fractions import Fraction
 from django.urls import reverse
 
 from channelhub.periods import Month, month_pace
-from kpi.services.measures import rep_measures
+from kpi.selectors.measures import rep_measures
 from tests.kpi.scorecard_world import sale, target
 
 DECEMBER = Month(2026, 12)

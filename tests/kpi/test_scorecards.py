@@ -15,13 +15,13 @@ from channelhub.periods import Month
 from channelhub.scoping import SegregationOfDutiesError, scope
 from channelhub.workflow.models import StateChange
 from kpi.models import Method, Metric, Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
+from kpi.selectors.scorecards import RepMonth
 from kpi.services.scorecards import (
-    compute_scorecard,
     scorecard_compute,
+    scorecard_compute_unchecked,
     scorecard_confirm,
     scorecard_self_evaluate,
 )
-from kpi.services.scoring import RepMonth
 from tests.kpi.scorecard_world import JULY, activate, collection, july, sale, target
 from tests.visits.world import at, log
 
@@ -74,7 +74,7 @@ def test_a_complaint_is_late_when_logged_more_than_four_hours_after_the_visit(d,
 
 
 def test_mbo_scorecard_computed_by_hand(july_world, rep, manager, templates):
-    scorecard, created = compute_scorecard(rep, "2026-07", templates["mbo"], actor=manager)
+    scorecard, created = scorecard_compute_unchecked(rep, "2026-07", templates["mbo"], actor=manager)
 
     assert created and scorecard.status == Scorecard.Status.DRAFT
     lines = lines_by_metric(scorecard)
@@ -98,7 +98,7 @@ def test_mbo_scorecard_with_every_line_capped(d, rep_peer, manager, templates):
     collection(rep_peer, d["P1"], date(2026, 7, 9), "250000.00")
     target(rep_peer, JULY, "150000.00", "10.00", "85.00", proposed_by=manager)
 
-    scorecard, _created = compute_scorecard(rep_peer, JULY, templates["mbo"])
+    scorecard, _created = scorecard_compute_unchecked(rep_peer, JULY, templates["mbo"])
 
     lines = lines_by_metric(scorecard)
     # 200,000 / 150,000 = 133.33 % → min(1.3333, 1.2) × 100 = 120.00; × 50 / 100 = 60.00
@@ -112,7 +112,7 @@ def test_mbo_scorecard_with_every_line_capped(d, rep_peer, manager, templates):
 
 def test_mbo_scorecard_of_an_empty_month_scores_zero_and_says_why(other_rep, templates, settings):
     settings.LANGUAGE_CODE = "en"
-    scorecard, _created = compute_scorecard(other_rep, JULY, templates["mbo"])
+    scorecard, _created = scorecard_compute_unchecked(other_rep, JULY, templates["mbo"])
     lines = lines_by_metric(scorecard)
     assert all(line.score == D("0.00") for line in lines.values())
     assert lines["sales_achievement"].actual is None  # no approved target: undefined
@@ -125,7 +125,7 @@ def test_mbo_scorecard_of_an_empty_month_scores_zero_and_says_why(other_rep, tem
 
 
 def test_each_line_explains_its_arithmetic(july_world, rep, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["mbo"])
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["mbo"])
     lines = lines_by_metric(scorecard)
     assert lines["sales_achievement"].explanation == ""  # nothing stored: rendered for each reader
     with translation.override("en"):
@@ -145,7 +145,7 @@ def test_each_line_explains_its_arithmetic(july_world, rep, templates):
 
 
 def test_bsc_scorecard_computed_by_hand(july_world, rep, manager, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["bsc"], actor=manager)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)
     lines = lines_by_metric(scorecard)
 
     # financial — sales achievement 80.00 % → 80.00; × 15 / 100 = 12.00
@@ -200,12 +200,12 @@ def test_bsc_scorecard_computed_by_hand(july_world, rep, manager, templates):
 
 
 def test_recompute_refreshes_a_draft_and_keeps_the_manual_scores(july_world, d, rep, manager, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["bsc"], actor=manager)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)
     manual = lines_by_metric(scorecard)["manual"]
     scorecard_self_evaluate(actor=rep, scorecard=scorecard, scores={manual.pk: D("70")})
     sale(rep, d["A1"], date(2026, 7, 30), "30000.00")  # net sales now 150,000: 100 % achievement
 
-    again, created = compute_scorecard(rep, JULY, templates["bsc"], actor=manager)
+    again, created = scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)
 
     assert not created and again.pk == scorecard.pk
     assert Scorecard.objects.count() == 1 and again.lines.count() == 8
@@ -219,21 +219,21 @@ def test_recompute_refreshes_a_draft_and_keeps_the_manual_scores(july_world, d, 
 
 
 def test_a_confirmed_scorecard_is_not_recomputed(july_world, rep, manager, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["mbo"], actor=manager)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["mbo"], actor=manager)
     scorecard_confirm(actor=manager, scorecard=scorecard)
     with pytest.raises(Conflict) as refusal:
-        compute_scorecard(rep, JULY, templates["mbo"], actor=manager)
+        scorecard_compute_unchecked(rep, JULY, templates["mbo"], actor=manager)
     assert refusal.value.status_code == 409
     assert refusal.value.extra == {"current_state": "confirmed"}
 
 
 def test_an_item_removed_from_the_template_leaves_the_draft(july_world, rep, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["mbo"])
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["mbo"])
     mbo = templates["mbo"]
     ScorecardLine.objects.filter(item__metric=Metric.COLLECTION_RATE).delete()
     ScorecardTemplateItem.objects.filter(template=mbo, metric=Metric.COLLECTION_RATE).delete()
     ScorecardTemplateItem.objects.filter(template=mbo, metric=Metric.EXPENSE_RATE).update(weight=D("50"))
-    again, _created = compute_scorecard(rep, JULY, mbo)
+    again, _created = scorecard_compute_unchecked(rep, JULY, mbo)
     assert sorted(lines_by_metric(again)) == ["expense_rate", "sales_achievement"]
     assert again.total == D("85.46")  # 80.00 × 50 / 100 + 90.91 × 50 / 100 = 40.00 + 45.455 → 45.46
 
@@ -241,7 +241,7 @@ def test_an_item_removed_from_the_template_leaves_the_draft(july_world, rep, tem
 def test_a_template_whose_weights_do_not_add_up_is_refused(rep, templates):
     ScorecardTemplateItem.objects.filter(template=templates["mbo"], metric=Metric.EXPENSE_RATE).update(weight=D("20"))
     with pytest.raises(ValidationError) as refusal:
-        compute_scorecard(rep, JULY, templates["mbo"])
+        scorecard_compute_unchecked(rep, JULY, templates["mbo"])
     assert "95.00" in str(refusal.value.message_dict["template"])
     assert not Scorecard.objects.exists()
 
@@ -249,21 +249,21 @@ def test_a_template_whose_weights_do_not_add_up_is_refused(rep, templates):
 def test_a_rep_who_has_left_keeps_their_past_months(july_world, rep, templates):
     rep.is_active = False
     rep.save(update_fields=["is_active"])
-    scorecard, _created = compute_scorecard(rep, JULY, templates["mbo"])
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["mbo"])
     assert scorecard.total == D("84.79")
 
 
 def test_refusals_before_computing(rep, manager, finance, templates):
     with pytest.raises(ValidationError) as not_a_rep:
-        compute_scorecard(manager, JULY, templates["mbo"])
+        scorecard_compute_unchecked(manager, JULY, templates["mbo"])
     assert "rep" in not_a_rep.value.message_dict
     future = Month.of(timezone.localdate()).next()
     with pytest.raises(ValidationError) as not_begun:
-        compute_scorecard(rep, future, templates["mbo"])
+        scorecard_compute_unchecked(rep, future, templates["mbo"])
     assert "period" in not_begun.value.message_dict
     ScorecardTemplate.objects.filter(code="mbo").update(is_active=False)
     with pytest.raises(ValidationError):
-        compute_scorecard(rep, JULY, ScorecardTemplate.objects.get(code="mbo"))
+        scorecard_compute_unchecked(rep, JULY, ScorecardTemplate.objects.get(code="mbo"))
 
 
 def test_a_category_share_item_measures_the_categorys_part_of_net_sales(d, rep, manager, lines, templates):
@@ -284,7 +284,7 @@ def test_a_category_share_item_measures_the_categorys_part_of_net_sales(d, rep, 
     july_target = target(rep, JULY, "100000.00", proposed_by=manager)
     TargetCategoryShare.objects.create(target=july_target, category=lines["water"], share=D("30.00"))
 
-    scorecard, _created = compute_scorecard(rep, JULY, template)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, template)
 
     line = scorecard.lines.get()
     # water: 25,000 of 100,000 net = 25.00 %; against 30.00 %: 25 / 30 = 0.8333 → 83.33
@@ -318,7 +318,7 @@ def test_visit_metrics_on_a_template_of_ones_own(july_world, rep, templates):
             **extra,
         )
 
-    scorecard, _created = compute_scorecard(rep, JULY, field)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, field)
     lines = lines_by_metric(scorecard)
     # 24 counted visits against the default monthly minimum of 30: 0.8 → 80.00; × 40 / 100 = 32.00
     assert figures(lines["visits_counted"]) == (D("24.00"), D("30.00"), D("80.00"), D("40.00"), D("32.00"))
@@ -329,7 +329,7 @@ def test_visit_metrics_on_a_template_of_ones_own(july_world, rep, templates):
     assert scorecard.total == D("92.00")
 
     Quota.objects.create(rep=rep, monthly_min=40)  # the rep's own quota is the default target
-    again, _created = compute_scorecard(rep, JULY, field)
+    again, _created = scorecard_compute_unchecked(rep, JULY, field)
     # 24 / 40 = 0.6 → 60.00; × 40 / 100 = 24.00; total 24.00 + 30.00 + 30.00
     assert lines_by_metric(again)["visits_counted"].score == D("60.00")
     assert again.total == D("84.00")
@@ -348,7 +348,7 @@ def test_who_may_compute(july_world, rep, rep_peer, other_rep, manager, other_ma
 
 
 def test_self_evaluation_is_the_reps_own_on_manual_items_of_a_draft(july_world, rep, rep_peer, manager, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["bsc"], actor=manager)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)
     lines = lines_by_metric(scorecard)
     manual, sales = lines["manual"], lines["sales_achievement"]
 
@@ -374,7 +374,7 @@ def test_self_evaluation_is_the_reps_own_on_manual_items_of_a_draft(july_world, 
 
 
 def test_confirmation_refusals(july_world, rep, rep_peer, manager, other_manager, finance, admin_user, templates):
-    scorecard, _created = compute_scorecard(rep, JULY, templates["mbo"], actor=manager)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["mbo"], actor=manager)
     for someone in (rep, rep_peer, finance, other_manager):
         with pytest.raises(PermissionDenied):
             scorecard_confirm(actor=someone, scorecard=scorecard)
@@ -393,7 +393,7 @@ def test_a_manager_never_confirms_their_own_scorecard(d, manager, admin_user, te
 
     manager.groups.add(Group.objects.get(name=Role.FIELD_REP))  # a manager who also sells
     forget_roles(manager)
-    scorecard, _created = compute_scorecard(manager, JULY, templates["mbo"], actor=admin_user)
+    scorecard, _created = scorecard_compute_unchecked(manager, JULY, templates["mbo"], actor=admin_user)
     with pytest.raises(SegregationOfDutiesError):
         scorecard_confirm(actor=manager, scorecard=scorecard)
 
@@ -401,9 +401,9 @@ def test_a_manager_never_confirms_their_own_scorecard(d, manager, admin_user, te
 def test_scorecards_are_scoped_like_the_rest_of_kpi(
     july_world, rep, rep_peer, other_rep, manager, other_manager, finance, admin_user, templates
 ):
-    mine = compute_scorecard(rep, JULY, templates["mbo"])[0]
-    peers = compute_scorecard(rep_peer, JULY, templates["mbo"])[0]
-    others = compute_scorecard(other_rep, JULY, templates["mbo"])[0]
+    mine = scorecard_compute_unchecked(rep, JULY, templates["mbo"])[0]
+    peers = scorecard_compute_unchecked(rep_peer, JULY, templates["mbo"])[0]
+    others = scorecard_compute_unchecked(other_rep, JULY, templates["mbo"])[0]
 
     def visible(user):
         return set(scope(user, Scorecard).values_list("pk", flat=True))
@@ -440,7 +440,7 @@ def test_a_threshold_item_compares_the_exact_rate(d, rep, collected, actual, sho
     )
     sale(rep, d["A1"], date(2026, 7, 1), "100000.00")
     collection(rep, d["A1"], date(2026, 7, 2), collected)
-    scorecard, _created = compute_scorecard(rep, JULY, gate)
+    scorecard, _created = scorecard_compute_unchecked(rep, JULY, gate)
     line = lines_by_metric(scorecard)["collection_rate"]
     assert (line.actual, line.target, line.score) == (actual, D("80.00"), score)
     with translation.override("zh-hans"):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from kpi.models import Scorecard, ScorecardTemplate, ScorecardTemplateItem
-from kpi.services.scorecards import compute_scorecard
+from kpi.services.scorecards import scorecard_compute_unchecked
 from tests.kpi.scorecard_world import JULY
 
 
@@ -86,15 +86,15 @@ def test_an_item_that_cannot_be_scored_is_refused(client_as, admin_user, templat
 
 
 def test_a_template_in_use_cannot_be_deleted(client_as, admin_user, rep, templates):
-    compute_scorecard(rep, JULY, templates["mbo"])
+    scorecard_compute_unchecked(rep, JULY, templates["mbo"])
     client = client_as(admin_user)
     assert client.get(reverse("admin:kpi_scorecardtemplate_delete", args=[templates["mbo"].pk])).status_code == 403
     assert client.get(reverse("admin:kpi_scorecardtemplate_delete", args=[templates["bsc"].pk])).status_code == 200
 
 
 def test_scorecards_are_read_only_in_the_admin(client_as, admin_user, rep, rep_peer, templates):
-    scorecard = compute_scorecard(rep, JULY, templates["bsc"])[0]
-    compute_scorecard(rep_peer, JULY, templates["mbo"])
+    scorecard = scorecard_compute_unchecked(rep, JULY, templates["bsc"])[0]
+    scorecard_compute_unchecked(rep_peer, JULY, templates["mbo"])
     client = client_as(admin_user)
     page = client.get(reverse("admin:kpi_scorecard_change", args=[scorecard.pk]))
     assert page.status_code == 200
@@ -111,8 +111,8 @@ def test_changelists_render_in_a_bounded_number_of_queries(
     client_as, admin_user, rep, rep_peer, templates, model, django_assert_max_num_queries
 ):
     for month in ("2026-05", "2026-06", "2026-07"):
-        compute_scorecard(rep, month, templates["mbo"])
-        compute_scorecard(rep_peer, month, templates["bsc"])
+        scorecard_compute_unchecked(rep, month, templates["mbo"])
+        scorecard_compute_unchecked(rep_peer, month, templates["bsc"])
     ScorecardTemplate.objects.create(code="empty", name="Empty")
     client = client_as(admin_user)
     # session, user, roles, the admin's own lookups (filters, counts) and one page of rows

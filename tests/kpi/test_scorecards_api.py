@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kpi.models import Metric, Scorecard, ScorecardTemplateItem
-from kpi.services.scorecards import compute_scorecard, scorecard_confirm
+from kpi.services.scorecards import scorecard_compute_unchecked, scorecard_confirm
 from tests.kpi.scorecard_world import JULY, july
 
 SCORECARDS = "/api/v1/scorecards/"
@@ -26,10 +26,10 @@ def july_world(d, rep, manager, finance, templates):
 def cards(july_world, rep, rep_peer, other_rep, templates):
     """rep: MBO and BSC for July 2026; rep_peer: MBO; other_rep: MBO (another team)."""
     return {
-        "rep_mbo": compute_scorecard(rep, JULY, templates["mbo"])[0],
-        "rep_bsc": compute_scorecard(rep, JULY, templates["bsc"])[0],
-        "peer_mbo": compute_scorecard(rep_peer, JULY, templates["mbo"])[0],
-        "other_mbo": compute_scorecard(other_rep, JULY, templates["mbo"])[0],
+        "rep_mbo": scorecard_compute_unchecked(rep, JULY, templates["mbo"])[0],
+        "rep_bsc": scorecard_compute_unchecked(rep, JULY, templates["bsc"])[0],
+        "peer_mbo": scorecard_compute_unchecked(rep_peer, JULY, templates["mbo"])[0],
+        "other_mbo": scorecard_compute_unchecked(other_rep, JULY, templates["mbo"])[0],
     }
 
 
@@ -212,8 +212,8 @@ def test_list_query_count_is_pinned(api_as, everyone, cards, rep, rep_peer, temp
     with CaptureQueriesContext(connection) as few:
         client.get(SCORECARDS)
     for month in ("2026-01", "2026-02", "2026-03", "2026-04", "2026-05"):
-        compute_scorecard(rep, month, templates["mbo"])
-        compute_scorecard(rep_peer, month, templates["bsc"])
+        scorecard_compute_unchecked(rep, month, templates["mbo"])
+        scorecard_compute_unchecked(rep_peer, month, templates["bsc"])
     with django_assert_num_queries(LIST_QUERIES):
         body = client.get(SCORECARDS).json()
     assert len(few) == LIST_QUERIES

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kpi.models import Metric, Scorecard, Target
-from kpi.services.scorecards import compute_scorecard, scorecard_confirm
+from kpi.services.scorecards import scorecard_compute_unchecked, scorecard_confirm
 from tests.kpi.scorecard_world import JULY, july
 
 LIST = reverse("kpi:scorecard-list")
@@ -27,10 +27,10 @@ def july_world(d, rep, manager, finance, templates):
 @pytest.fixture
 def cards(july_world, rep, rep_peer, other_rep, templates):
     return {
-        "rep_mbo": compute_scorecard(rep, JULY, templates["mbo"])[0],
-        "rep_bsc": compute_scorecard(rep, JULY, templates["bsc"])[0],
-        "peer_mbo": compute_scorecard(rep_peer, JULY, templates["mbo"])[0],
-        "other_mbo": compute_scorecard(other_rep, JULY, templates["mbo"])[0],
+        "rep_mbo": scorecard_compute_unchecked(rep, JULY, templates["mbo"])[0],
+        "rep_bsc": scorecard_compute_unchecked(rep, JULY, templates["bsc"])[0],
+        "peer_mbo": scorecard_compute_unchecked(rep_peer, JULY, templates["mbo"])[0],
+        "other_mbo": scorecard_compute_unchecked(other_rep, JULY, templates["mbo"])[0],
     }
 
 
@@ -80,8 +80,8 @@ def test_list_page_query_count_is_pinned(
     with CaptureQueriesContext(connection) as few:
         assert client.get(LIST).status_code == 200
     for month in ("2026-01", "2026-02", "2026-03", "2026-04"):
-        compute_scorecard(rep, month, templates["mbo"])
-        compute_scorecard(rep_peer, month, templates["bsc"])
+        scorecard_compute_unchecked(rep, month, templates["mbo"])
+        scorecard_compute_unchecked(rep_peer, month, templates["bsc"])
     with django_assert_num_queries(LIST_PAGE_QUERIES):
         response = client.get(LIST)
     assert len(few) == LIST_PAGE_QUERIES and len(listed(response)) == 11

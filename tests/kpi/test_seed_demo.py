@@ -12,7 +12,7 @@ from django.core.management import call_command
 from channelhub.periods import Month
 from commissions.models import CommissionPlan, Statement
 from kpi.models import Collection, Expense, SalesRecord, Scorecard, Target
-from kpi.services.measures import measures_table
+from kpi.selectors.measures import measures_table
 
 User = get_user_model()
 REPS = ("rep1", "rep2", "rep3", "rep4", "rep5", "rep6")

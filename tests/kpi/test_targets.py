@@ -19,6 +19,7 @@ from channelhub.notifications.models import Notification
 from channelhub.periods import Month
 from channelhub.scoping import SegregationOfDutiesError
 from kpi.models import Period, Target, TargetCategoryShare
+from kpi.selectors.targets import targets_for
 from kpi.services.periods import PeriodClosed
 from kpi.services.targets import (
     EVEN,
@@ -27,7 +28,6 @@ from kpi.services.targets import (
     target_approve,
     target_propose,
     target_update,
-    targets_for,
     targets_spread,
 )
 

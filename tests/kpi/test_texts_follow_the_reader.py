@@ -18,13 +18,13 @@ from channelhub.workflow.models import StateChange
 from commissions.models import Statement
 from commissions.services.disputes import dispute_accept, dispute_open
 from commissions.services.statements import statement_approve, statement_mark_paid, statement_reject, statement_submit
-from kpi.services.conflicts import notify_channel_conflicts
-from kpi.services.scorecards import compute_scorecard, scorecard_confirm
+from kpi.services.conflicts import conflicts_notify
+from kpi.services.scorecards import scorecard_compute_unchecked, scorecard_confirm
 from tests.commissions import runs_world
 from tests.commissions.runs_world import make_plan, monthly
 from tests.kpi.scorecard_world import collection, expense, sale, target
 from tests.visits.world import at, log
-from visits.services.visits import review_visit
+from visits.services.visits import visit_review
 
 run_now = runs_world.run_now
 D = Decimal
@@ -45,8 +45,8 @@ def month(d, rep, manager, finance, templates, run_now):
     dealer = d["A2"]
     dealer.name = "Harbour Trading"
     dealer.save()
-    review_visit(actor=manager, visit=log(rep, dealer, at(2026, 7, 9)), name="mark_false", comment="closed")
-    card, _created = compute_scorecard(rep, "2026-07", templates["bsc"])
+    visit_review(actor=manager, visit=log(rep, dealer, at(2026, 7, 9)), name="mark_false", comment="closed")
+    card, _created = scorecard_compute_unchecked(rep, "2026-07", templates["bsc"])
     scorecard_confirm(actor=manager, scorecard=card)
     make_plan(
         [rep],
@@ -129,7 +129,7 @@ def test_notifications_of_every_kind_render_in_both_languages(month, d, rep, man
         kind="sales",
         items=[{"reference": "X-1", "date": "2026-10-01", "dealer_code": "A1", "amount": "10.00", "ship_to": "GD"}],
     )
-    notify_channel_conflicts([fact for _index, fact in batch.new])
+    conflicts_notify([fact for _index, fact in batch.new])
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert {"statement.approved", "statement.paid", "statement.rejected", "dispute.answered", "plan.returned"} <= kinds
     from partners.models import Dealer, Territory

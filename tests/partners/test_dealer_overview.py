@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from channelhub.periods import Month
 from commissions.services.plans import plan_create
-from commissions.services.runs import start_run
+from commissions.services.runs import run_start
 from kpi.models import Collection, SalesRecord
 from kpi.services.facts import facts_record
 from partners.models import Agreement
@@ -100,7 +100,7 @@ def world(covered, lines, manager, finance, rep, other_rep, django_capture_on_co
         assignments=[{"rep": person, "start_date": start, "end_date": None} for person in (rep, other_rep)],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        start_run(actor=finance, period=str(previous))
+        run_start(actor=finance, period=str(previous))
     return {"dealer": dealer, "visits": visits, "current": current, "previous": previous, "earlier": earlier}
 
 

@@ -547,9 +547,9 @@ def filtered(d, rep, rep_peer, manager):
         "v4": log(rep_peer, d["P1"], at(2026, 11, 4, 23, 59)),
         "v5": log(rep, d["A3"], at(2026, 11, 6, 10), latitude=d["A3"].latitude + far),  # far from the dealer
     }
-    from visits.services.visits import review_visit
+    from visits.services.visits import visit_review
 
-    review_visit(actor=manager, visit=v["v5"], name="confirm")
+    visit_review(actor=manager, visit=v["v5"], name="confirm")
     return v
 
 
@@ -666,7 +666,7 @@ def test_money_like_decimals_in_lists_are_strings(api_as, manager, filtered):
 
 def _many_visits(d, rep, rep_peer, other_rep, manager, count: int) -> None:
     """``count`` visits from three reps, some flagged, some reviewed."""
-    from visits.services.visits import review_visit
+    from visits.services.visits import visit_review
 
     dealers = [(rep, d[f"A{n}"]) for n in range(1, 10)] + [(rep_peer, d["P1"]), (other_rep, d["O1"])]
     existing = Visit.objects.count()
@@ -674,7 +674,7 @@ def _many_visits(d, rep, rep_peer, other_rep, manager, count: int) -> None:
         who, dealer = dealers[n % len(dealers)]
         visit = log(who, dealer, at(2026, 10, 1 + n % 28, 8 + n % 10), now=at(2026, 11, 1, 8) if n % 3 == 0 else None)
         if n % 4 == 0 and who != other_rep:
-            review_visit(actor=manager, visit=visit, name="confirm")
+            visit_review(actor=manager, visit=visit, name="confirm")
 
 
 #: session, user, roles, (a manager's territories,) count, page with rep, dealer and territory joined —

@@ -1,4 +1,4 @@
-"""Visit quotas and compliance (SPEC §4): visits.services.compliance, with hand-counted months.
+"""Visit quotas and compliance (SPEC §4): visits.selectors.compliance, with hand-counted months.
 
 Calendars used here:
 
@@ -23,7 +23,7 @@ from channelhub.periods import Month
 from partners.models import Dealer
 from tests.visits.world import at, log
 from visits.models import Quota, Visit
-from visits.services.compliance import (
+from visits.selectors.compliance import (
     EffectiveQuota,
     compliance_for,
     quota_for,

@@ -24,7 +24,7 @@ from tests.visits.world import at, log
 from visits.models import Visit, VisitPlan, VisitPlanItem
 from visits.services import visits as visit_services
 from visits.services.plans import plan_approve, plan_return
-from visits.services.visits import log_visit, review_visit
+from visits.services.visits import visit_log, visit_review
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,17 +55,17 @@ def run_together(*calls):
 
 
 def test_the_same_post_twice_at_the_same_moment_gives_one_visit(d, rep, monkeypatch):
-    original = visit_services.apply_checks
+    original = visit_services.visit_apply_checks
 
     def slow_checks(visit):
         original(visit)
         time.sleep(0.3)  # both posts have looked for the uuid (and found nothing) before either inserts
 
-    monkeypatch.setattr(visit_services, "apply_checks", slow_checks)
+    monkeypatch.setattr(visit_services, "visit_apply_checks", slow_checks)
     key = uuid.uuid4()
 
     def post():
-        return log_visit(
+        return visit_log(
             rep=rep,
             dealer=d["A1"],
             visited_at=NOW - timedelta(hours=1),
@@ -100,7 +100,7 @@ def test_two_managers_confirming_the_same_visit_at_once_give_one_decision(d, cov
     monkeypatch.setattr(Visit, "save", slow_save)
 
     def confirm(user):
-        return lambda: review_visit(actor=user, visit=Visit.objects.get(pk=visit.pk), name="confirm", now=NOW)
+        return lambda: visit_review(actor=user, visit=Visit.objects.get(pk=visit.pk), name="confirm", now=NOW)
 
     results = run_together(confirm(manager), confirm(co_manager))
     outcomes = sorted(kind for kind, _value in results)

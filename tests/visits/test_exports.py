@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from channelhub.periods import Month
 from tests.visits.world import at, log
-from visits.services.visits import review_visit
+from visits.services.visits import visit_review
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,7 +54,7 @@ def visits(d, rep, rep_peer, other_rep, manager, numbered):
         "P1": log(rep_peer, d["P1"], BASE - timedelta(hours=3)),
         "O1": log(other_rep, d["O1"], BASE - timedelta(hours=4)),
     }
-    review_visit(actor=manager, visit=made["A1"], name="confirm", comment="")
+    visit_review(actor=manager, visit=made["A1"], name="confirm", comment="")
     return made
 
 
@@ -173,7 +173,7 @@ def test_visit_export_query_count_does_not_grow(client_in, manager, rep, d, visi
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_compliance_export_holds_every_rep_of_the_page_and_the_team_total(client_in, manager, rep, visits, file_format):
-    review_visit(actor=manager, visit=visits["A2"], name="mark_false", comment="门店当天未营业")
+    visit_review(actor=manager, visit=visits["A2"], name="mark_false", comment="门店当天未营业")
     month = MONTH
     response = client_in(manager, "en").get(
         reverse("visits:compliance-export"), {"format": file_format, "period": str(month)}

@@ -21,7 +21,7 @@ from tests.factories import UserFactory
 from tests.visits.world import at, log
 from visits import policies
 from visits.models import Visit
-from visits.services.visits import log_visit, review_visit, update_visit
+from visits.services.visits import visit_log, visit_review, visit_update
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius; along a meridian the distance is R × Δφ (radians)
 
@@ -54,7 +54,7 @@ NOW = at(2026, 11, 20, 15, 0)
 
 def test_same_rep_and_uuid_gives_the_first_visit_back(d, rep):
     key = uuid.uuid4()
-    first, created = log_visit(
+    first, created = visit_log(
         rep=rep,
         dealer=d["A1"],
         visited_at=at(2026, 11, 20, 9),
@@ -63,7 +63,7 @@ def test_same_rep_and_uuid_gives_the_first_visit_back(d, rep):
         client_uuid=key,
         now=NOW,
     )
-    again, created_again = log_visit(
+    again, created_again = visit_log(
         rep=rep,
         dealer=d["A1"],
         visited_at=at(2026, 11, 20, 9),
@@ -79,7 +79,7 @@ def test_same_rep_and_uuid_gives_the_first_visit_back(d, rep):
 
 def test_a_repeat_with_different_content_still_gives_the_first_visit(d, rep):
     key = uuid.uuid4()
-    first, _ = log_visit(
+    first, _ = visit_log(
         rep=rep,
         dealer=d["A1"],
         visited_at=at(2026, 11, 20, 9),
@@ -88,7 +88,7 @@ def test_a_repeat_with_different_content_still_gives_the_first_visit(d, rep):
         client_uuid=key,
         now=NOW,
     )
-    again, created = log_visit(
+    again, created = visit_log(
         rep=rep,
         dealer=d["A2"],
         visited_at=at(2026, 11, 19, 14),
@@ -106,7 +106,7 @@ def test_a_repeat_with_different_content_still_gives_the_first_visit(d, rep):
 
 def test_another_rep_with_the_same_uuid_gets_a_new_visit(d, rep, rep_peer):
     key = uuid.uuid4()
-    mine, _ = log_visit(
+    mine, _ = visit_log(
         rep=rep,
         dealer=d["A1"],
         visited_at=at(2026, 11, 20, 9),
@@ -115,7 +115,7 @@ def test_another_rep_with_the_same_uuid_gets_a_new_visit(d, rep, rep_peer):
         client_uuid=key,
         now=NOW,
     )
-    theirs, created = log_visit(
+    theirs, created = visit_log(
         rep=rep_peer,
         dealer=d["P1"],
         visited_at=at(2026, 11, 20, 9),
@@ -130,10 +130,10 @@ def test_another_rep_with_the_same_uuid_gets_a_new_visit(d, rep, rep_peer):
 
 
 def test_without_a_uuid_each_call_is_a_new_visit(d, rep):
-    one, _ = log_visit(
+    one, _ = visit_log(
         rep=rep, dealer=d["A1"], visited_at=at(2026, 11, 20, 9), kind="maintenance", purpose="a", now=NOW
     )
-    two, _ = log_visit(
+    two, _ = visit_log(
         rep=rep, dealer=d["A1"], visited_at=at(2026, 11, 20, 9), kind="maintenance", purpose="a", now=NOW
     )
     assert one.pk != two.pk and one.client_uuid != two.client_uuid
@@ -284,7 +284,7 @@ def test_only_field_reps_log_visits(d, everyone, who):
     assert not Visit.objects.exists()
 
 
-# --- update_visit: the rep's correction within 24 h ----------------------------------------------
+# --- visit_update: the rep's correction within 24 h ----------------------------------------------
 
 
 @pytest.fixture
@@ -294,7 +294,7 @@ def visit(d, rep):
 
 
 def test_the_rep_may_correct_a_visit_within_24_hours(visit, rep):
-    updated = update_visit(actor=rep, visit=visit, now=NOW + timedelta(hours=24), purpose="补货+陈列", outcome="下单")
+    updated = visit_update(actor=rep, visit=visit, now=NOW + timedelta(hours=24), purpose="补货+陈列", outcome="下单")
     assert (updated.purpose, updated.outcome) == ("补货+陈列", "下单")
     stored = Visit.objects.get(pk=visit.pk)
     assert (stored.purpose, stored.outcome) == ("补货+陈列", "下单")
@@ -302,20 +302,20 @@ def test_the_rep_may_correct_a_visit_within_24_hours(visit, rep):
 
 def test_one_second_after_24_hours_the_visit_is_frozen(visit, rep):
     with pytest.raises(Conflict):
-        update_visit(actor=rep, visit=visit, now=NOW + timedelta(hours=24, seconds=1), purpose="late fix")
+        visit_update(actor=rep, visit=visit, now=NOW + timedelta(hours=24, seconds=1), purpose="late fix")
     assert Visit.objects.get(pk=visit.pk).purpose == "补货"
 
 
 def test_a_reviewed_visit_cannot_be_corrected(visit, rep, manager):
-    review_visit(actor=manager, visit=visit, name="confirm", now=NOW + timedelta(minutes=10))
+    visit_review(actor=manager, visit=visit, name="confirm", now=NOW + timedelta(minutes=10))
     with pytest.raises(Conflict):
-        update_visit(actor=rep, visit=visit, now=NOW + timedelta(minutes=20), purpose="x")
+        visit_update(actor=rep, visit=visit, now=NOW + timedelta(minutes=20), purpose="x")
 
 
 @pytest.mark.parametrize("who", ["rep_peer", "manager", "admin"])
 def test_only_the_rep_who_logged_it_may_correct_it(visit, everyone, who):
     with pytest.raises(PermissionDenied):
-        update_visit(actor=everyone[who], visit=visit, now=NOW, purpose="x")
+        visit_update(actor=everyone[who], visit=visit, now=NOW, purpose="x")
 
 
 @pytest.mark.parametrize(
@@ -324,29 +324,29 @@ def test_only_the_rep_who_logged_it_may_correct_it(visit, everyone, who):
 def test_the_position_cannot_be_corrected(visit, rep, field):
     name, value = field
     with pytest.raises(ValidationError) as error:
-        update_visit(actor=rep, visit=visit, now=NOW, **{name: value})
+        visit_update(actor=rep, visit=visit, now=NOW, **{name: value})
     assert name in error.value.message_dict
 
 
 @pytest.mark.parametrize("name", ["status", "client_uuid", "rep", "created_at"])
 def test_other_fields_cannot_be_changed_either(visit, rep, name):
     with pytest.raises(ValidationError):
-        update_visit(actor=rep, visit=visit, now=NOW, **{name: None})
+        visit_update(actor=rep, visit=visit, now=NOW, **{name: None})
 
 
 def test_correcting_the_time_recomputes_late_entry_and_the_date(visit, rep):
     # logged Nov 20 15:00; said to be Nov 17 14:00 → 73 h before logging > 72 h → late
-    updated = update_visit(actor=rep, visit=visit, now=NOW + timedelta(hours=1), visited_at=at(2026, 11, 17, 14, 0))
+    updated = visit_update(actor=rep, visit=visit, now=NOW + timedelta(hours=1), visited_at=at(2026, 11, 17, 14, 0))
     assert updated.late_entry is True
     assert updated.visited_on == date(2026, 11, 17)
     assert updated.created_at == NOW  # the server's time does not move
-    back = update_visit(actor=rep, visit=visit, now=NOW + timedelta(hours=2), visited_at=at(2026, 11, 17, 15, 0))
+    back = visit_update(actor=rep, visit=visit, now=NOW + timedelta(hours=2), visited_at=at(2026, 11, 17, 15, 0))
     assert back.late_entry is False  # exactly 72 h
 
 
 def test_a_corrected_time_may_not_be_in_the_future(visit, rep):
     with pytest.raises(ValidationError) as error:
-        update_visit(
+        visit_update(
             actor=rep, visit=visit, now=NOW + timedelta(hours=1), visited_at=NOW + timedelta(hours=1, seconds=1)
         )
     assert "visited_at" in error.value.message_dict
@@ -358,7 +358,7 @@ def test_correcting_the_dealer_recomputes_the_distance(d, rep):
     visit = log(rep, d["A1"], NOW - timedelta(hours=1), now=NOW, latitude=north_of(d["A1"], "0.0095"))
     assert visit.far_from_dealer is True
     assert float(visit.distance_m) == pytest.approx(metres_north("0.0095"), abs=0.1)  # 1056.4
-    updated = update_visit(actor=rep, visit=visit, now=NOW + timedelta(hours=1), dealer=d["A9"])
+    updated = visit_update(actor=rep, visit=visit, now=NOW + timedelta(hours=1), dealer=d["A9"])
     assert updated.dealer == d["A9"]
     assert float(updated.distance_m) == pytest.approx(metres_north("0.0015"), abs=0.1)  # 166.8
     assert updated.far_from_dealer is False
@@ -368,28 +368,28 @@ def test_correcting_the_dealer_recomputes_the_distance(d, rep):
 def test_correcting_to_a_dealer_without_position_clears_the_distance(d, rep):
     visit = log(rep, d["A1"], NOW - timedelta(hours=1), now=NOW, latitude=north_of(d["A1"], "0.01"))
     assert visit.far_from_dealer is True
-    updated = update_visit(actor=rep, visit=visit, now=NOW, dealer=d["NOPOS"])
+    updated = visit_update(actor=rep, visit=visit, now=NOW, dealer=d["NOPOS"])
     assert updated.distance_m is None and updated.far_from_dealer is False
 
 
 def test_a_visit_cannot_be_moved_to_someone_elses_dealer(visit, rep, d):
     with pytest.raises(ValidationError) as error:
-        update_visit(actor=rep, visit=visit, now=NOW, dealer=d["P1"])
+        visit_update(actor=rep, visit=visit, now=NOW, dealer=d["P1"])
     assert "dealer" in error.value.message_dict
     assert Visit.objects.get(pk=visit.pk).dealer_id == d["A1"].pk
 
 
 def test_a_visit_cannot_be_moved_to_a_terminated_dealer(visit, rep, d):
     with pytest.raises(ValidationError):
-        update_visit(actor=rep, visit=visit, now=NOW, dealer=terminate(d["A2"]))
+        visit_update(actor=rep, visit=visit, now=NOW, dealer=terminate(d["A2"]))
 
 
-# --- review_visit ------------------------------------------------------------------------------------
+# --- visit_review ------------------------------------------------------------------------------------
 
 
 def test_a_manager_confirms_a_visit(visit, manager, rep):
     reviewed_at = NOW + timedelta(hours=2)
-    review_visit(actor=manager, visit=visit, name="confirm", comment="照片清晰", now=reviewed_at)
+    visit_review(actor=manager, visit=visit, name="confirm", comment="照片清晰", now=reviewed_at)
     stored = Visit.objects.get(pk=visit.pk)
     assert stored.status == Visit.Status.CONFIRMED
     assert (stored.reviewed_by, stored.reviewed_at, stored.review_comment) == (manager, reviewed_at, "照片清晰")
@@ -414,21 +414,21 @@ TARGET = {"confirm": "confirmed", "mark_false": "false_report", "mark_fabricated
 def test_review_transitions(visit, manager, start, name):
     set_status(visit, start)
     if start in ALLOWED[name]:
-        review_visit(actor=manager, visit=visit, name=name, comment="核实", now=NOW)
+        visit_review(actor=manager, visit=visit, name=name, comment="核实", now=NOW)
         assert Visit.objects.get(pk=visit.pk).status == TARGET[name]
         [change] = [c for c in Visit.workflow.log(visit) if c.transition == name]
         assert (change.from_state, change.to_state, change.by) == (start, TARGET[name], manager)
     else:
         with pytest.raises(TransitionNotAllowed):  # the state is checked before the reason
-            review_visit(actor=manager, visit=visit, name=name, now=NOW)
+            visit_review(actor=manager, visit=visit, name=name, now=NOW)
         assert Visit.objects.get(pk=visit.pk).status == start
         assert [c.transition for c in Visit.workflow.log(visit)] == ["create"]
 
 
 def test_a_confirmed_visit_can_later_be_found_false_and_then_fabricated(visit, manager, rep):
-    review_visit(actor=manager, visit=visit, name="confirm", now=NOW)
-    review_visit(actor=manager, visit=visit, name="mark_false", comment="门店当天关门", now=NOW + timedelta(days=1))
-    review_visit(actor=manager, visit=visit, name="mark_fabricated", comment="照片是旧的", now=NOW + timedelta(days=2))
+    visit_review(actor=manager, visit=visit, name="confirm", now=NOW)
+    visit_review(actor=manager, visit=visit, name="mark_false", comment="门店当天关门", now=NOW + timedelta(days=1))
+    visit_review(actor=manager, visit=visit, name="mark_fabricated", comment="照片是旧的", now=NOW + timedelta(days=2))
     assert [(c.from_state, c.to_state) for c in Visit.workflow.log(visit)] == [
         ("", "submitted"),
         ("submitted", "confirmed"),
@@ -440,7 +440,7 @@ def test_a_confirmed_visit_can_later_be_found_false_and_then_fabricated(visit, m
 
 @pytest.mark.parametrize(("name", "status"), [("mark_false", "false_report"), ("mark_fabricated", "fabricated")])
 def test_the_rep_is_told_when_a_visit_is_marked_false_or_fabricated(visit, manager, rep, name, status):
-    review_visit(actor=manager, visit=visit, name=name, comment="没有去", now=NOW)
+    visit_review(actor=manager, visit=visit, name=name, comment="没有去", now=NOW)
     [notification] = Notification.objects.filter(recipient=rep)
     assert notification.key == f"visit-review:{visit.pk}:{status}"
     assert notification.body_text == "没有去"
@@ -453,8 +453,8 @@ def d_name(visit: Visit) -> str:
 
 
 def test_false_then_fabricated_sends_two_notifications(visit, manager, rep):
-    review_visit(actor=manager, visit=visit, name="mark_false", comment="门店当天未营业", now=NOW)
-    review_visit(actor=manager, visit=visit, name="mark_fabricated", comment="照片与门店不符", now=NOW)
+    visit_review(actor=manager, visit=visit, name="mark_false", comment="门店当天未营业", now=NOW)
+    visit_review(actor=manager, visit=visit, name="mark_fabricated", comment="照片与门店不符", now=NOW)
     assert sorted(Notification.objects.filter(recipient=rep).values_list("key", flat=True)) == [
         f"visit-review:{visit.pk}:fabricated",
         f"visit-review:{visit.pk}:false_report",
@@ -464,18 +464,18 @@ def test_false_then_fabricated_sends_two_notifications(visit, manager, rep):
 @pytest.mark.parametrize("who", ["rep", "rep_peer", "finance"])
 def test_reps_and_finance_cannot_review(visit, everyone, who):
     with pytest.raises(PermissionDenied):
-        review_visit(actor=everyone[who], visit=visit, name="confirm", now=NOW)
+        visit_review(actor=everyone[who], visit=visit, name="confirm", now=NOW)
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.SUBMITTED
 
 
 def test_a_manager_of_another_team_and_territory_cannot_review(visit, other_manager):
     with pytest.raises(PermissionDenied):
-        review_visit(actor=other_manager, visit=visit, name="mark_false", comment="门店当天未营业", now=NOW)
+        visit_review(actor=other_manager, visit=visit, name="mark_false", comment="门店当天未营业", now=NOW)
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.SUBMITTED
 
 
 def test_an_admin_may_review(visit, admin_user):
-    review_visit(actor=admin_user, visit=visit, name="confirm", now=NOW)
+    visit_review(actor=admin_user, visit=visit, name="confirm", now=NOW)
     assert Visit.objects.get(pk=visit.pk).status == Visit.Status.CONFIRMED
 
 
@@ -486,12 +486,12 @@ def test_nobody_reviews_their_own_visit(d, manager):
     d["A3"].refresh_from_db()
     own = log(coach, d["A3"], NOW)
     with pytest.raises(SegregationOfDutiesError):
-        review_visit(actor=coach, visit=own, name="confirm", now=NOW)
+        visit_review(actor=coach, visit=own, name="confirm", now=NOW)
 
 
 def test_an_unknown_review_action_is_a_programming_error(visit, manager):
     with pytest.raises(ValueError):
-        review_visit(actor=manager, visit=visit, name="approve", now=NOW)
+        visit_review(actor=manager, visit=visit, name="approve", now=NOW)
 
 
 def test_both_flags_together(d, rep):
@@ -581,14 +581,14 @@ def test_a_visit_without_a_position_is_flagged_and_waits_for_review(d, rep, mana
 @pytest.mark.parametrize("comment", ["", "   "])
 def test_marking_a_visit_false_or_fabricated_needs_a_reason(visit, manager, name, comment):
     with pytest.raises(ValidationError) as refused:
-        review_visit(actor=manager, visit=visit, name=name, comment=comment, now=NOW)
+        visit_review(actor=manager, visit=visit, name=name, comment=comment, now=NOW)
     assert "comment" in refused.value.message_dict
     visit.refresh_from_db()
     assert visit.status == Visit.Status.SUBMITTED and not Notification.objects.exists()
 
 
 def test_confirming_needs_no_reason(visit, manager):
-    assert review_visit(actor=manager, visit=visit, name="confirm", now=NOW).status == Visit.Status.CONFIRMED
+    assert visit_review(actor=manager, visit=visit, name="confirm", now=NOW).status == Visit.Status.CONFIRMED
 
 
 # --- a visit dated in a month already paid or closed --------------------------------------------------
@@ -631,6 +631,6 @@ def test_a_correction_cannot_move_a_visit_into_a_paid_month(d, rep):
     visit = log(rep, d["A1"], NOW - timedelta(hours=2), now=NOW)
     _final_statement(rep, "2026-10")
     with pytest.raises(ValidationError):
-        update_visit(actor=rep, visit=visit, visited_at=at(2026, 10, 31, 9), now=NOW)
+        visit_update(actor=rep, visit=visit, visited_at=at(2026, 10, 31, 9), now=NOW)
     visit.refresh_from_db()
     assert visit.visited_on == date(2026, 11, 20)

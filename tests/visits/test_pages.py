@@ -14,7 +14,7 @@ from channelhub.periods import Month, iso_week_label, week_start
 from tests.visits.world import log
 from visits.models import Visit, VisitPlan
 from visits.services import plans as plan_services
-from visits.services.visits import review_visit
+from visits.services.visits import visit_review
 
 
 def _now():
@@ -309,7 +309,7 @@ def test_plan_list_query_count(page_as, rep, manager, d, django_assert_max_num_q
 def test_compliance_page_shows_each_reps_shortfall(page_as, rep, rep_peer, manager, d, django_assert_max_num_queries):
     month = Month.current()
     _visits(rep, [d["A1"], d["A2"]], 3)
-    review_visit(
+    visit_review(
         actor=manager, visit=Visit.objects.filter(rep=rep).first(), name="mark_false", comment="门店当天未营业"
     )
     client = page_as(manager)

@@ -23,15 +23,8 @@ from tests.factories import UserFactory
 from tests.visits.world import at
 from visits import policies
 from visits.models import VisitPlan, VisitPlanItem
-from visits.services.plans import (
-    plan_approve,
-    plan_create,
-    plan_return,
-    plan_submit,
-    plan_update,
-    remind_missing_plans,
-    reps_without_plan,
-)
+from visits.selectors import reps_without_plan
+from visits.services.plans import plan_approve, plan_create, plan_return, plan_submit, plan_update, plans_remind_missing
 from visits.tasks import remind_missing_plans as remind_task
 
 
@@ -416,7 +409,7 @@ def test_the_saturday_reminder_goes_to_reps_without_a_plan_for_next_week(everyon
     hand_in(everyone["rep"], VisitPlan.Status.SUBMITTED)
     hand_in(everyone["rep_peer"], VisitPlan.Status.DRAFT)
     # Saturday Dec 5 → next week starts Monday Dec 7 (2026-W50), due Saturday Dec 5 23:59
-    assert remind_missing_plans(today=SATURDAY) == 2
+    assert plans_remind_missing(today=SATURDAY) == 2
     reminded = Notification.objects.filter(key="visit-plan-reminder:2026-W50")
     assert set(reminded.values_list("recipient", flat=True)) == {everyone["rep_peer"].pk, everyone["other_rep"].pk}
     notification = reminded.get(recipient=everyone["rep_peer"])
@@ -425,12 +418,12 @@ def test_the_saturday_reminder_goes_to_reps_without_a_plan_for_next_week(everyon
 
 
 def test_the_reminder_is_sent_once_per_week(everyone):
-    assert remind_missing_plans(today=SATURDAY) == 3
-    assert remind_missing_plans(today=SATURDAY) == 0
-    assert remind_missing_plans(today=SATURDAY - timedelta(days=1)) == 0  # Friday: same next week
+    assert plans_remind_missing(today=SATURDAY) == 3
+    assert plans_remind_missing(today=SATURDAY) == 0
+    assert plans_remind_missing(today=SATURDAY - timedelta(days=1)) == 0  # Friday: same next week
     assert Notification.objects.count() == 3
     # the week after is another reminder
-    assert remind_missing_plans(today=SATURDAY + timedelta(weeks=1)) == 3
+    assert plans_remind_missing(today=SATURDAY + timedelta(weeks=1)) == 3
 
 
 def test_the_task_reminds_for_the_given_day(everyone):

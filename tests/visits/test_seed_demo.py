@@ -19,8 +19,8 @@ from partners.models import Dealer
 from visits.demo import PLAN_WEEKS_BACK, _Rep, _week, seed_visits
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
 from visits.selectors import plans_to_review, review_queue
-from visits.services.compliance import compliance_for
-from visits.services.visits import apply_checks
+from visits.selectors.compliance import compliance_for
+from visits.services.visits import visit_apply_checks
 
 User = get_user_model()
 REPS = ("rep1", "rep2", "rep3", "rep4", "rep5", "rep6")
@@ -124,7 +124,7 @@ def check_the_flags_are_what_the_service_would_set():
     assert all(Decimal(1500) < v.distance_m < Decimal(3000) for v in far)
     for visit in Visit.objects.select_related("dealer").order_by("?")[:200]:
         stored = (visit.visited_on, visit.late_entry, visit.far_from_dealer, visit.distance_m)
-        apply_checks(visit)
+        visit_apply_checks(visit)
         assert (visit.visited_on, visit.late_entry, visit.far_from_dealer, visit.distance_m) == stored
 
 

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.partners.world import make_dealer
-from visits.services.visits import log_visit
+from visits.services.visits import visit_log
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BASE_LAT, BASE_LON = Decimal("31.230400"), Decimal("121.473700")
@@ -64,7 +64,7 @@ def log(rep, dealer, visited_at, *, now=None, kind="maintenance", purpose="ä¾‹è¡
     fields.setdefault("latitude", dealer.latitude)
     fields.setdefault("longitude", dealer.longitude)
     fields.setdefault("client_uuid", uuid.uuid4())
-    visit, _created = log_visit(
+    visit, _created = visit_log(
         rep=rep, dealer=dealer, visited_at=visited_at, kind=kind, purpose=purpose, now=now or visited_at, **fields
     )
     return visit

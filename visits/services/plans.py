@@ -6,10 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -24,7 +22,8 @@ from channelhub.scoping import scope
 from partners.models import Dealer
 from visits import policies
 from visits.models import VisitPlan, VisitPlanItem, plan_due_at
-from visits.services.review import apply_verdict
+from visits.selectors import reps_without_plan
+from visits.services.review import verdict_apply
 
 
 def _check_week(monday: date, today: date) -> None:
@@ -144,7 +143,7 @@ def plan_submit(*, actor, plan: VisitPlan, comment: str = "", now: datetime | No
 def _review(actor, plan: VisitPlan, name: str, comment: str, now: datetime | None) -> VisitPlan:
     now = now or timezone.now()
     with transaction.atomic():
-        apply_verdict(
+        verdict_apply(
             plan, name, actor=actor, comment=comment, now=now, own_refusal=_("You cannot review your own plan.")
         )
         if name == "return":
@@ -172,20 +171,7 @@ def plan_return(*, actor, plan: VisitPlan, comment: str, now: datetime | None = 
 # --- the Saturday reminder (SPEC §9) ---------------------------------------------------------------
 
 
-def reps_without_plan(monday: date) -> QuerySet:
-    """Active field reps with no submitted or approved plan for the week starting ``monday``."""
-    handed_in = VisitPlan.objects.filter(
-        week_start=monday, status__in=[VisitPlan.Status.SUBMITTED, VisitPlan.Status.APPROVED]
-    ).values("rep_id")
-    return (
-        get_user_model()
-        ._default_manager.filter(is_active=True, groups__name=Role.FIELD_REP)
-        .exclude(pk__in=handed_in)
-        .distinct()
-    )
-
-
-def remind_missing_plans(today: date | None = None) -> int:
+def plans_remind_missing(today: date | None = None) -> int:
     """Remind each rep without a handed-in plan for next week; once per rep and week. Returns how many."""
     today = today or timezone.localdate()
     monday = week_start(today) + timedelta(days=7)

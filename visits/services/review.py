@@ -12,7 +12,7 @@ from channelhub.scoping import SegregationOfDutiesError, scope
 from visits.models import Visit, VisitPlan
 
 
-def apply_verdict(
+def verdict_apply(
     obj: Visit | VisitPlan,
     name: str,
     *,

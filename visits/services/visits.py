@@ -23,7 +23,7 @@ from partners.models import Dealer
 from visits import policies
 from visits.geo import distance_m
 from visits.models import Visit
-from visits.services.review import apply_verdict
+from visits.services.review import verdict_apply
 
 #: What a rep writes about a visit (and may change within 24 h, with ``dealer`` and ``visited_at``).
 CONTENT_FIELDS = ("kind", "purpose", "summary", "outcome", "next_action")
@@ -40,7 +40,7 @@ def check_dealer(rep, dealer: Dealer) -> None:
         raise ValidationError({"dealer": _("This dealer is terminated; visits to it are no longer logged.")})
 
 
-def apply_checks(visit: Visit) -> None:
+def visit_apply_checks(visit: Visit) -> None:
     """Set ``visited_on`` and the anti-fabrication flags from what the visit says and when it was logged."""
     visit.visited_on = local_date(visit.visited_at)
     visit.late_entry = visit.created_at - visit.visited_at > policies.LATE_ENTRY_AFTER
@@ -79,7 +79,7 @@ def _check_position(values: dict[str, Any]) -> None:
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
 
 
-def log_visit(
+def visit_log(
     *,
     rep,
     dealer: Dealer,
@@ -120,7 +120,7 @@ def log_visit(
         created_at=now,
         **fields,
     )
-    apply_checks(visit)
+    visit_apply_checks(visit)
     visit.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
@@ -157,7 +157,7 @@ def _tell_manager_flagged(visit: Visit) -> None:
 
 
 @transaction.atomic
-def update_visit(*, actor, visit: Visit, now: datetime | None = None, **changes: Any) -> Visit:
+def visit_update(*, actor, visit: Visit, now: datetime | None = None, **changes: Any) -> Visit:
     """The rep's own correction within 24 h of logging, while the visit is not yet reviewed.
 
     The position is evidence and cannot be changed; the flags are checked again against the
@@ -188,20 +188,20 @@ def update_visit(*, actor, visit: Visit, now: datetime | None = None, **changes:
         check_dealer(actor, changes["dealer"])
     for field, value in changes.items():
         setattr(visit, field, value)
-    apply_checks(visit)
+    visit_apply_checks(visit)
     visit.full_clean(validate_unique=False, validate_constraints=False)
     visit.save()
     return visit
 
 
-def review_visit(*, actor, visit: Visit, name: str, comment: str = "", now: datetime | None = None) -> Visit:
+def visit_review(*, actor, visit: Visit, name: str, comment: str = "", now: datetime | None = None) -> Visit:
     """A manager's verdict: ``confirm``, ``mark_false`` (虚报) or ``mark_fabricated`` (弄虚作假); the last
     two need the reason (``comment``, 400 without one), which the rep is told and the statement names."""
     if name not in REVIEW_TRANSITIONS:
         raise ValueError(f"Not a review transition: {name}")
     now = now or timezone.now()
     with transaction.atomic():
-        apply_verdict(
+        verdict_apply(
             visit,
             name,
             actor=actor,

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from channelhub.periods import Month
+from channelhub.roles import Role
 from channelhub.scoping import scope
 from visits.models import FLAGGED, Visit, VisitPlan, VisitPlanItem
 
@@ -102,3 +103,16 @@ def rep_month_visits(rep_ids, month: Month) -> dict[int, int]:
         .values_list("pk", "counted")
     )
     return {rep_id: rows.get(rep_id) or 0 for rep_id in rep_ids}
+
+
+def reps_without_plan(monday: date) -> QuerySet:
+    """Active field reps with no submitted or approved plan for the week starting ``monday``."""
+    handed_in = VisitPlan.objects.filter(
+        week_start=monday, status__in=[VisitPlan.Status.SUBMITTED, VisitPlan.Status.APPROVED]
+    ).values("rep_id")
+    return (
+        get_user_model()
+        ._default_manager.filter(is_active=True, groups__name=Role.FIELD_REP)
+        .exclude(pk__in=handed_in)
+        .distinct()
+    )

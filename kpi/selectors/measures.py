@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from channelhub.formatting import round_cent
 from channelhub.periods import YEARS, Month
 from kpi.models import Target
-from kpi.services.targets import targets_for
+from kpi.selectors.targets import targets_for
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
