@@ -65,3 +65,71 @@ class PersonFilter(admin.RelatedOnlyFieldListFilter):
         ids = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
         people = field.related_model._default_manager.filter(pk__in=ids)
         return sorted(((person.pk, display_name(person)) for person in people), key=lambda choice: choice[1])
+
+
+def person_search(field: str) -> tuple[str, ...]:
+    """The ``search_fields`` that find the user in ``field`` by login, name or employee number:
+    ``search_fields = (*person_search("rep"), "note")``."""
+    return (f"{field}__username", f"{field}__first_name", f"{field}__last_name", f"{field}__profile__employee_no")
+
+
+class ReadOnlyMixin:
+    """Readable, never added, changed or deleted in the admin (the services write these rows). Before
+    ``admin.ModelAdmin`` (or ``SimpleHistoryAdmin``) among the bases."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A read-only changelist, without the full count (one query less on every page)."""
+
+    show_full_result_count = False
+
+
+class NoAddOrDeleteMixin:
+    """Rows that the services create and that stay: corrected in the admin, never added or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent, never added or changed there (nor deleted: ``can_delete``)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WhileEditableInline(admin.TabularInline):
+    """Rows that may be added, changed or deleted (as the user's permissions allow) only while
+    ``editable(parent)`` says the parent could itself still change (a draft …)."""
+
+    extra = 0
+
+    def editable(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None):
+        return self.editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.editable(obj) and super().has_delete_permission(request, obj)

@@ -11,49 +11,32 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import person_column
+from channelhub.admin import ReadOnlyAdmin, ReadOnlyInline, person_column, person_search
 from commissions.models import Dispute, Statement, StatementLine
 
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
+REP_SEARCH = person_search("rep")
 REP_COLUMN = person_column("rep", _("field rep"))
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoActionsAdmin(ReadOnlyAdmin):
     """No add, change or delete, and no actions (not even "delete selected")."""
 
     actions = None
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class StatementLineInline(admin.TabularInline):
+class StatementLineInline(ReadOnlyInline):
     model = StatementLine
     fk_name = "statement"
-    extra = 0
-    can_delete = False
     fields = ("position", "step", "description", "amount", "inputs")
     readonly_fields = fields
     ordering = ("position",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Statement)
-class StatementAdmin(ReadOnlyAdmin):
+class StatementAdmin(NoActionsAdmin):
     list_display = (
         "period",
         REP_COLUMN,
@@ -94,11 +77,10 @@ class StatementAdmin(ReadOnlyAdmin):
         "updated_at",
     )
     inlines = (StatementLineInline,)
-    show_full_result_count = False
 
 
 @admin.register(Dispute)
-class DisputeAdmin(ReadOnlyAdmin):
+class DisputeAdmin(NoActionsAdmin):
     list_display = (
         "created_at",
         REP_COLUMN,
@@ -123,4 +105,3 @@ class DisputeAdmin(ReadOnlyAdmin):
         "adjustment_line",
         "created_at",
     )
-    show_full_result_count = False

@@ -16,28 +16,14 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import PersonFilter, person_column
+from channelhub.admin import PersonFilter, ReadOnlyAdmin, person_column, person_search
 from kpi.forms.facts import FactImportForm
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.services.facts import may_record
 
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
 REP_COLUMN = person_column("rep", _("field rep"))
 RECORDED_BY = person_column("created_by", _("recorded by"))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Period)
@@ -55,7 +41,7 @@ class FactAdmin(ReadOnlyAdmin):
     change_list_template = "kpi/facts/admin_change_list.html"
     list_display = ("date", "reference", "dealer", REP_COLUMN, "amount", "created_at", RECORDED_BY)
     list_filter = ("date", ("rep", PersonFilter))
-    search_fields = ("reference", "dealer__code", "dealer__name", *REP_SEARCH, "note")
+    search_fields = ("reference", "dealer__code", "dealer__name", *person_search("rep"), "note")
     list_select_related = ("dealer", "rep", "created_by")
     date_hierarchy = "date"
     ordering = ("-date", "-id")

@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import person_column
+from channelhub.admin import ReadOnlyInline, ReadOnlyMixin, person_column, person_search
 from kpi.models import Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
 from kpi.services.scoring import item_problems, weights_problem
 
@@ -87,10 +87,8 @@ class ScorecardTemplateAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class ScorecardLineInline(admin.TabularInline):
+class ScorecardLineInline(ReadOnlyInline):
     model = ScorecardLine
-    extra = 0
-    can_delete = False
     fields = (
         "scorecard_item",
         "actual",
@@ -112,15 +110,9 @@ class ScorecardLineInline(admin.TabularInline):
         # the column's title in the reader's language (the field itself has no translated name)
         return line.item
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Scorecard)
-class ScorecardAdmin(SimpleHistoryAdmin):
+class ScorecardAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Read only: scorecards are computed (``compute_scorecard``) and confirmed on their page."""
 
     list_display = (
@@ -134,7 +126,7 @@ class ScorecardAdmin(SimpleHistoryAdmin):
         person_column("confirmed_by", _("confirmed by")),
     )
     list_filter = ("status", "template", "period")
-    search_fields = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no", "period")
+    search_fields = (*person_search("rep"), "period")
     list_select_related = ("rep", "template", "confirmed_by")
     readonly_fields = (
         "rep",
@@ -148,12 +140,3 @@ class ScorecardAdmin(SimpleHistoryAdmin):
     )
     inlines = (ScorecardLineInline,)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
