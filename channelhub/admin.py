@@ -67,6 +67,12 @@ class PersonFilter(admin.RelatedOnlyFieldListFilter):
         return sorted(((person.pk, display_name(person)) for person in people), key=lambda choice: choice[1])
 
 
+def field_names(model, *, but: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``model``'s fields in their order, without its ID and ``but``: the ``readonly_fields`` of an admin
+    that shows a row whole (``readonly_fields = field_names(Scorecard)``)."""
+    return tuple(field.name for field in model._meta.fields if not field.primary_key and field.name not in but)
+
+
 def person_search(field: str) -> tuple[str, ...]:
     """The ``search_fields`` that find the user in ``field`` by login, name or employee number:
     ``search_fields = (*person_search("rep"), "note")``."""

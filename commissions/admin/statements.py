@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import ReadOnlyAdmin, ReadOnlyInline, person_column, person_search
+from channelhub.admin import ReadOnlyAdmin, ReadOnlyInline, field_names, person_column, person_search
 from commissions.models import Dispute, Statement, StatementLine
 
 REP_SEARCH = person_search("rep")
@@ -52,30 +52,8 @@ class StatementAdmin(NoActionsAdmin):
     list_filter = ("status", "kind", "period")
     search_fields = (*REP_SEARCH, "=period", "payment_reference")
     list_select_related = ("rep", "submitted_by", "approved_by")
-    readonly_fields = (
-        "rep",
-        "period",
-        "kind",
-        "plan",
-        "run",
-        "status",
-        "base_amount",
-        "gross_amount",
-        "deductions_amount",
-        "net_amount",
-        "retained_amount",
-        "payable_amount",
-        "computed_at",
-        "submitted_by",
-        "submitted_at",
-        "approved_by",
-        "approved_at",
-        "rejection_reason",
-        "paid_at",
-        "payment_reference",
-        "created_at",
-        "updated_at",
-    )
+    # all read only but ``carried_forward``, which Django therefore shows first (a form's own field)
+    readonly_fields = field_names(Statement, but=("carried_forward",))
     inlines = (StatementLineInline,)
 
 
@@ -93,15 +71,4 @@ class DisputeAdmin(NoActionsAdmin):
     list_filter = ("status",)
     search_fields = (*REP_SEARCH, "=line__statement__period", "justification")
     list_select_related = ("rep", "line", "answered_by", "adjustment_line")
-    readonly_fields = (
-        "line",
-        "rep",
-        "expected_amount",
-        "justification",
-        "status",
-        "answer",
-        "answered_by",
-        "answered_at",
-        "adjustment_line",
-        "created_at",
-    )
+    readonly_fields = field_names(Dispute)

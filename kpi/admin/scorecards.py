@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import ReadOnlyInline, ReadOnlyMixin, person_column, person_search
+from channelhub.admin import ReadOnlyInline, ReadOnlyMixin, field_names, person_column, person_search
 from kpi.models import Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
 from kpi.services.scoring import item_problems, weights_problem
 
@@ -128,15 +128,6 @@ class ScorecardAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_filter = ("status", "template", "period")
     search_fields = (*person_search("rep"), "period")
     list_select_related = ("rep", "template", "confirmed_by")
-    readonly_fields = (
-        "rep",
-        "period",
-        "template",
-        "status",
-        "total",
-        "computed_at",
-        "confirmed_by",
-        "confirmed_at",
-    )
+    readonly_fields = field_names(Scorecard)
     inlines = (ScorecardLineInline,)
     show_full_result_count = False
