@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.selectors import display_name
 
@@ -139,3 +140,9 @@ class WhileEditableInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return self.editable(obj) and super().has_delete_permission(request, obj)
+
+
+#: The column, the filter and the search of an admin whose rows are about a field rep (``rep``).
+REP_COLUMN = person_column("rep", _("field rep"))
+REP_FILTER = ("rep", PersonFilter)
+REP_SEARCH = person_search("rep")

@@ -17,18 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import NoAddOrDeleteMixin, PersonFilter, WhileEditableInline, person_column, person_search
+from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, NoAddOrDeleteMixin, WhileEditableInline, person_column
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
 from visits.services.compliance import EffectiveQuota
 from visits.services.visits import apply_checks, check_dealer
-
-REP_FILTER = ("rep", PersonFilter)
-REP_COLUMN = person_column("rep", _("field rep"))
-REP_SEARCH = person_search("rep")
-
 
 # --- week plans ----------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import ReadOnlyAdmin, person_column, person_search
+from channelhub.admin import REP_COLUMN, REP_SEARCH, ReadOnlyAdmin
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
 from commissions.services.plans import PLAN_FIELDS, clean_assignments, clean_tiers, plan_save, scorecard_problem
 
@@ -155,8 +155,8 @@ class CommissionPlanAdmin(SimpleHistoryAdmin):
 class PlanAssignmentAdmin(ReadOnlyAdmin):
     """Who is on which plan when; changed on the plan's page."""
 
-    list_display = (person_column("rep", _("field rep")), "plan", "start_date", "end_date")
+    list_display = (REP_COLUMN, "plan", "start_date", "end_date")
     list_filter = ("plan",)
-    search_fields = (*person_search("rep"), "plan__name")
+    search_fields = (*REP_SEARCH, "plan__name")
     list_select_related = ("rep", "plan")
     date_hierarchy = "start_date"

@@ -11,11 +11,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import ReadOnlyAdmin, ReadOnlyInline, field_names, person_column, person_search
+from channelhub.admin import REP_COLUMN, REP_SEARCH, ReadOnlyAdmin, ReadOnlyInline, field_names, person_column
 from commissions.models import Dispute, Statement, StatementLine
-
-REP_SEARCH = person_search("rep")
-REP_COLUMN = person_column("rep", _("field rep"))
 
 
 class NoActionsAdmin(ReadOnlyAdmin):

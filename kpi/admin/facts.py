@@ -16,13 +16,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import PersonFilter, ReadOnlyAdmin, person_column, person_search
+from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, ReadOnlyAdmin, person_column
 from kpi.forms.facts import FactImportForm
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.services.facts import may_record
 
-REP_COLUMN = person_column("rep", _("field rep"))
 RECORDED_BY = person_column("created_by", _("recorded by"))
 
 
@@ -40,8 +39,8 @@ class FactAdmin(ReadOnlyAdmin):
     kind = ""
     change_list_template = "kpi/facts/admin_change_list.html"
     list_display = ("date", "reference", "dealer", REP_COLUMN, "amount", "created_at", RECORDED_BY)
-    list_filter = ("date", ("rep", PersonFilter))
-    search_fields = ("reference", "dealer__code", "dealer__name", *person_search("rep"), "note")
+    list_filter = ("date", REP_FILTER)
+    search_fields = ("reference", "dealer__code", "dealer__name", *REP_SEARCH, "note")
     list_select_related = ("dealer", "rep", "created_by")
     date_hierarchy = "date"
     ordering = ("-date", "-id")

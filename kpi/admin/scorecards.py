@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import ReadOnlyInline, ReadOnlyMixin, field_names, person_column, person_search
+from channelhub.admin import REP_COLUMN, REP_SEARCH, ReadOnlyInline, ReadOnlyMixin, field_names, person_column
 from kpi.models import Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
 from kpi.services.scoring import item_problems, weights_problem
 
@@ -117,7 +117,7 @@ class ScorecardAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
     list_display = (
         "__str__",
-        person_column("rep", _("field rep")),
+        REP_COLUMN,
         "period",
         "template",
         "status",
@@ -126,7 +126,7 @@ class ScorecardAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         person_column("confirmed_by", _("confirmed by")),
     )
     list_filter = ("status", "template", "period")
-    search_fields = (*person_search("rep"), "period")
+    search_fields = (*REP_SEARCH, "period")
     list_select_related = ("rep", "template", "confirmed_by")
     readonly_fields = field_names(Scorecard)
     inlines = (ScorecardLineInline,)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import NoAddOrDeleteMixin, PersonFilter, WhileEditableInline, person_column, person_search
+from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, NoAddOrDeleteMixin, WhileEditableInline, person_column
 from channelhub.errors import DomainError
 from channelhub.periods import Month
 from kpi.models import Target, TargetCategoryShare
@@ -90,7 +90,7 @@ class TargetAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
     form = TargetAdminForm
     list_display = (
         "period",
-        person_column("rep", _("field rep")),
+        REP_COLUMN,
         "sales_target",
         "expense_rate_target",
         "collection_rate_target",
@@ -99,8 +99,8 @@ class TargetAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
         person_column("proposed_by", _("proposed by")),
         person_column("approved_by", _("approved by")),
     )
-    list_filter = ("status", "period", ("rep", PersonFilter))
-    search_fields = (*person_search("rep"), "=period")
+    list_filter = ("status", "period", REP_FILTER)
+    search_fields = (*REP_SEARCH, "=period")
     list_select_related = ("rep", "proposed_by", "approved_by")
     inlines = (CategoryShareInline,)
     show_full_result_count = False
