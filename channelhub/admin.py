@@ -1,6 +1,8 @@
 """The admin site (``ChannelhubAdminSite``, Django's default site through ``ChannelhubAdminConfig``): our
-domain's sections first, third-party ones (API tokens, login attempts …) after; and ``person_column``,
-the changelist column that names a person instead of showing their login."""
+domain's sections first, third-party ones (API tokens, login attempts …) after; ``person_column``,
+the changelist column that names a person instead of showing their login; and what the apps' admins
+share: read-only admins and inlines, inlines editable while their parent is, the field rep's column,
+filter and search."""
 
 from __future__ import annotations
 
@@ -95,7 +97,7 @@ class ReadOnlyMixin:
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """A read-only changelist, without the full count (one query less on every page)."""
+    """A read-only admin whose filtered changelists skip counting the whole table."""
 
     show_full_result_count = False
 
