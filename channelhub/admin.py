@@ -1,6 +1,8 @@
 """The admin site (``ChannelhubAdminSite``, Django's default site through ``ChannelhubAdminConfig``): our
-domain's sections first, third-party ones (API tokens, login attempts …) after; and ``person_column``,
-the changelist column that names a person instead of showing their login."""
+domain's sections first, third-party ones (API tokens, login attempts …) after; ``person_column``,
+the changelist column that names a person instead of showing their login; and what the apps' admins
+share: read-only admins and inlines, inlines editable while their parent is, the field rep's column,
+filter and search."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Callable
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.selectors import display_name
 
@@ -65,3 +68,83 @@ class PersonFilter(admin.RelatedOnlyFieldListFilter):
         ids = model_admin.get_queryset(request).distinct().values_list(f"{self.field_path}__pk", flat=True)
         people = field.related_model._default_manager.filter(pk__in=ids)
         return sorted(((person.pk, display_name(person)) for person in people), key=lambda choice: choice[1])
+
+
+def field_names(model, *, but: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``model``'s fields in their order, without its ID and ``but``: the ``readonly_fields`` of an admin
+    that shows a row whole (``readonly_fields = field_names(Scorecard)``)."""
+    return tuple(field.name for field in model._meta.fields if not field.primary_key and field.name not in but)
+
+
+def person_search(field: str) -> tuple[str, ...]:
+    """The ``search_fields`` that find the user in ``field`` by login, name or employee number:
+    ``search_fields = (*person_search("rep"), "note")``."""
+    return (f"{field}__username", f"{field}__first_name", f"{field}__last_name", f"{field}__profile__employee_no")
+
+
+class ReadOnlyMixin:
+    """Readable, never added, changed or deleted in the admin (the services write these rows). Before
+    ``admin.ModelAdmin`` (or ``SimpleHistoryAdmin``) among the bases."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """A read-only admin whose filtered changelists skip counting the whole table."""
+
+    show_full_result_count = False
+
+
+class NoAddOrDeleteMixin:
+    """Rows that the services create and that stay: corrected in the admin, never added or deleted there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown with their parent, never added or changed there (nor deleted: ``can_delete``)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WhileEditableInline(admin.TabularInline):
+    """Rows that may be added, changed or deleted (as the user's permissions allow) only while
+    ``editable(parent)`` says the parent could itself still change (a draft …)."""
+
+    extra = 0
+
+    def editable(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None):
+        return self.editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.editable(obj) and super().has_delete_permission(request, obj)
+
+
+#: The column, the filter and the search of an admin whose rows are about a field rep (``rep``).
+REP_COLUMN = person_column("rep", _("field rep"))
+REP_FILTER = ("rep", PersonFilter)
+REP_SEARCH = person_search("rep")

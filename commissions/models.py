@@ -12,27 +12,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, unique_messages, validate_year
+from channelhub.fields import (
+    MONEY,
+    PERCENT_RANGE,
+    ZERO,
+    actor_field,
+    period_field,
+    person_name,
+    rep_field,
+    unique_messages,
+    validate_year,
+)
 from channelhub.workflow.machine import StateMachine, Transition
-
-ZERO = Decimal("0.00")
-HUNDRED = Decimal("100")
-RATE = [MinValueValidator(ZERO), MaxValueValidator(HUNDRED)]
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def _period(**kwargs) -> models.CharField:
-    from kpi.models import PERIOD_CODE
-
-    return models.CharField(_("period"), max_length=7, validators=[PERIOD_CODE], **kwargs)
 
 
 class CommissionPlan(models.Model):
@@ -55,7 +53,7 @@ class CommissionPlan(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=RATE,
+        validators=PERCENT_RANGE,
         help_text=_("Below this collection rate the month pays no commission; empty: no gate."),
     )
     use_scorecard = models.BooleanField(_("multiply by the scorecard total"), default=False)
@@ -68,7 +66,11 @@ class CommissionPlan(models.Model):
         verbose_name=_("scorecard template"),
     )
     over_budget_expense_share = models.DecimalField(
-        _("share of over-budget expenses deducted (%)"), max_digits=5, decimal_places=2, default=ZERO, validators=RATE
+        _("share of over-budget expenses deducted (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=ZERO,
+        validators=PERCENT_RANGE,
     )
     visit_shortfall_deduction = models.DecimalField(
         _("deduction per missing visit"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
@@ -84,7 +86,7 @@ class CommissionPlan(models.Model):
         max_digits=5,
         decimal_places=2,
         default=ZERO,
-        validators=RATE,
+        validators=PERCENT_RANGE,
         help_text=_("Share of each month's positive net commission held back until the year-end settlement."),
     )
     is_active = models.BooleanField(_("in use"), default=True)
@@ -121,7 +123,7 @@ class CommissionTier(models.Model):
 
     plan = models.ForeignKey(CommissionPlan, on_delete=models.CASCADE, related_name="tiers", verbose_name=_("plan"))
     from_amount = models.DecimalField(_("from amount"), validators=[MinValueValidator(ZERO)], **MONEY)
-    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, validators=RATE)
+    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2, validators=PERCENT_RANGE)
 
     class Meta:
         db_table = "kpi_commissiontier"
@@ -144,9 +146,7 @@ class PlanAssignment(models.Model):
     plan = models.ForeignKey(
         CommissionPlan, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("plan")
     )
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="plan_assignments", verbose_name=_("field rep")
-    )
+    rep = rep_field("plan_assignments")
     start_date = models.DateField(_("start date"), validators=[validate_year])
     end_date = models.DateField(
         _("end date"), null=True, blank=True, help_text=_("Empty: open-ended."), validators=[validate_year]
@@ -165,9 +165,7 @@ class PlanAssignment(models.Model):
         indexes = [models.Index(fields=["rep", "start_date"], name="assignment_rep_start")]
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        return f"{display_name(self.rep)} · {self.plan} · {self.start_date}–{self.end_date or '…'}"
+        return f"{person_name(self.rep)} · {self.plan} · {self.start_date}–{self.end_date or '…'}"
 
 
 class CommissionRun(models.Model):
@@ -179,7 +177,7 @@ class CommissionRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    period = _period()
+    period = period_field()
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(_("reps to compute"), default=0)
     done = models.PositiveIntegerField(_("reps computed"), default=0)
@@ -218,9 +216,7 @@ class RunProblem(models.Model):
         OVERFLOW = "overflow", _("amount beyond what a statement holds")
 
     run = models.ForeignKey(CommissionRun, on_delete=models.CASCADE, related_name="problems", verbose_name=_("run"))
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("field rep")
-    )
+    rep = rep_field("+", on_delete=models.CASCADE)
     code = models.CharField(_("problem"), max_length=20, choices=Code.choices)
     params = models.JSONField(_("figures"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -233,9 +229,7 @@ class RunProblem(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "rep", "code"], name="run_problem_once_per_rep")]
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        return f"{self.run} · {display_name(self.rep)} · {self.get_code_display()}"
+        return f"{self.run} · {person_name(self.rep)} · {self.get_code_display()}"
 
     @property
     def message(self) -> str:
@@ -279,10 +273,8 @@ class Statement(models.Model):
     #: Never changed again (SPEC §6).
     FINAL = (Status.APPROVED, Status.PAID)
 
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="statements", verbose_name=_("field rep")
-    )
-    period = _period()
+    rep = rep_field("statements")
+    period = period_field()
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MONTHLY)
     plan = models.ForeignKey(
         CommissionPlan,
@@ -360,9 +352,7 @@ class Statement(models.Model):
         ]
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        return f"{display_name(self.rep)} · {self.period} · {self.get_kind_display()}"
+        return f"{person_name(self.rep)} · {self.period} · {self.get_kind_display()}"
 
     @property
     def is_final(self) -> bool:
@@ -434,9 +424,7 @@ class Dispute(models.Model):
         REJECTED = "rejected", pgettext_lazy("dispute", "rejected")
 
     line = models.ForeignKey(StatementLine, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("line"))
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="disputes", verbose_name=_("field rep")
-    )
+    rep = rep_field("disputes")
     expected_amount = models.DecimalField(_("expected amount"), **MONEY)
     justification = models.TextField(_("justification"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)

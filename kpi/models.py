@@ -10,24 +10,28 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, validate_year
+from channelhub.fields import (
+    MONEY,
+    PERCENT_RANGE,
+    PERIOD_CODE,  # noqa: F401 (kpi.api and kpi.forms import it from here)
+    ZERO,
+    actor_field,
+    period_field,
+    person_name,
+    rep_field,
+    validate_year,
+)
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer, ProductLine, Territory
 
-ZERO = Decimal("0.00")
-PERIOD_CODE = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Enter a period as YYYY-MM, e.g. 2026-07."))
 PERCENT = [MinValueValidator(ZERO), MaxValueValidator(Decimal("1000"))]
-
-
-def period_field(**kwargs) -> models.CharField:
-    return models.CharField(_("period"), max_length=7, validators=[PERIOD_CODE], **kwargs)
 
 
 class Period(models.Model):
@@ -70,16 +74,11 @@ class Fact(models.Model):
     dealer = models.ForeignKey(
         Dealer, on_delete=models.PROTECT, related_name="+", verbose_name=_("dealer"), db_index=False
     )
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-        verbose_name=_("field rep"),
-        help_text=_("Who the fact counts for, as on its date (by default the dealer's owner)."),
+    rep = rep_field(
+        "+", db_index=False, help_text=_("Who the fact counts for, as on its date (by default the dealer's owner).")
     )
     date = models.DateField(_("date"), validators=[validate_year])
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), **MONEY)
     reference = models.CharField(
         _("reference"),
         max_length=64,
@@ -193,13 +192,9 @@ class Target(models.Model):
         APPROVED = "approved", pgettext_lazy("target", "approved")
         ACKNOWLEDGED = "acknowledged", pgettext_lazy("target", "acknowledged")
 
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="targets", verbose_name=_("field rep")
-    )
+    rep = rep_field("targets")
     period = period_field()
-    sales_target = models.DecimalField(
-        _("sales target"), max_digits=14, decimal_places=2, validators=[MinValueValidator(ZERO)]
-    )
+    sales_target = models.DecimalField(_("sales target"), validators=[MinValueValidator(ZERO)], **MONEY)
     expense_rate_target = models.DecimalField(
         _("expense rate target (%)"), max_digits=7, decimal_places=2, validators=PERCENT, default=ZERO
     )
@@ -242,9 +237,7 @@ class Target(models.Model):
         indexes = [models.Index(fields=["period", "status"], name="target_period_status")]
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        return f"{display_name(self.rep)} · {self.period}"
+        return f"{person_name(self.rep)} · {self.period}"
 
 
 class TargetCategoryShare(models.Model):
@@ -252,12 +245,7 @@ class TargetCategoryShare(models.Model):
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="category_shares")
     category = models.ForeignKey(ProductLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
-    share = models.DecimalField(
-        _("share (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
-    )
+    share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, validators=PERCENT_RANGE)
 
     class Meta:
         verbose_name = _("category share target")
@@ -394,9 +382,7 @@ class Scorecard(models.Model):
         DRAFT = "draft", _("draft")
         CONFIRMED = "confirmed", _("confirmed")
 
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("field rep")
-    )
+    rep = rep_field("scorecards")
     period = period_field()
     template = models.ForeignKey(
         ScorecardTemplate, on_delete=models.PROTECT, related_name="scorecards", verbose_name=_("template")
@@ -423,9 +409,7 @@ class Scorecard(models.Model):
         ]
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        return f"{display_name(self.rep)} · {self.period} · {self.template}"
+        return f"{person_name(self.rep)} · {self.period} · {self.template}"
 
 
 class ScorecardLine(models.Model):
@@ -439,20 +423,10 @@ class ScorecardLine(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
     weighted_score = models.DecimalField(_("weighted score"), max_digits=7, decimal_places=2, default=ZERO)
     self_score = models.DecimalField(
-        _("self-evaluation"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        _("self-evaluation"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_RANGE
     )
     manager_score = models.DecimalField(
-        _("manager's score"),
-        max_digits=5,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        _("manager's score"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_RANGE
     )
     #: The explanation of a line scored before explanations were rendered from ``facts``; empty since.
     explanation = models.CharField(_("explanation"), max_length=300, blank=True)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import person_column
+from channelhub.admin import ReadOnlyAdmin, ReadOnlyInline, person_column
 from channelhub.exports import ADMIN_FORMATS
 from partners.models import (
     Agreement,
@@ -86,18 +86,13 @@ class DealerAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
             Dealer.workflow.record_creation(obj, by=request.user)
 
 
-class ReviewItemInline(admin.TabularInline):
+class ReviewItemInline(ReadOnlyInline):
     model = QualificationReviewItem
-    extra = 0
-    can_delete = False
     readonly_fields = ("criterion", "weight", "score")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QualificationReview)
-class QualificationReviewAdmin(admin.ModelAdmin):
+class QualificationReviewAdmin(ReadOnlyAdmin):
     """Reviews are evidence of a decision: readable here, made through the dealer's life cycle."""
 
     list_display = (
@@ -113,16 +108,6 @@ class QualificationReviewAdmin(admin.ModelAdmin):
     search_fields = ("dealer__code", "dealer__name")
     list_select_related = ("dealer", "submitted_by", "decided_by")
     inlines = (ReviewItemInline,)
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Agreement)

@@ -13,10 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, unique_messages, validate_year
+from channelhub.fields import MONEY, PERCENT_RANGE, ZERO, actor_field, unique_messages, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
-
-ZERO = Decimal("0.00")
 
 
 class Territory(models.Model):
@@ -142,9 +140,7 @@ class Dealer(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))],
     )
-    credit_limit = models.DecimalField(
-        _("credit limit"), max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
-    )
+    credit_limit = models.DecimalField(_("credit limit"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY)
     is_key_account = models.BooleanField(
         _("key account"),
         default=False,
@@ -256,7 +252,7 @@ class QualificationReview(models.Model):
     decided_by = actor_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
-    credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2, null=True, blank=True)
+    credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **MONEY)
 
     class Meta:
         verbose_name = _("qualification review")
@@ -318,18 +314,14 @@ class Agreement(models.Model):
         ProductLine, blank=True, related_name="agreements", verbose_name=_("product lines")
     )
     annual_sales_target = models.DecimalField(
-        _("annual sales target"), max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+        _("annual sales target"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
     )
     rebate_rate = models.DecimalField(
-        _("rebate rate (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=ZERO,
-        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        _("rebate rate (%)"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT_RANGE
     )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     deposit_amount = models.DecimalField(
-        _("credit deposit"), max_digits=14, decimal_places=2, default=ZERO, validators=[MinValueValidator(ZERO)]
+        _("credit deposit"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
     )
     deposit_received_on = models.DateField(_("deposit received on"), null=True, blank=True, validators=[validate_year])
     previous = models.OneToOneField(

@@ -17,18 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import PersonFilter, person_column
+from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, NoAddOrDeleteMixin, WhileEditableInline, person_column
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
 from visits.selectors.compliance import EffectiveQuota
 from visits.services.visits import check_dealer, visit_apply_checks
-
-REP_FILTER = ("rep", PersonFilter)
-REP_COLUMN = person_column("rep", _("field rep"))
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
-
 
 # --- week plans ----------------------------------------------------------------------------------
 
@@ -57,30 +52,20 @@ class PlanItemFormSet(forms.BaseInlineFormSet):
                 form.add_error("dealer", gettext("Not one of the rep's dealers."))
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(WhileEditableInline):
     """Items can be corrected while the rep could still change them (draft or returned)."""
 
     model = VisitPlanItem
     formset = PlanItemFormSet
-    extra = 0
     autocomplete_fields = ("dealer",)
     fields = ("planned_date", "dealer", "note")
 
-    def _editable(self, obj) -> bool:
+    def editable(self, obj) -> bool:
         return obj is not None and obj.status in (VisitPlan.Status.DRAFT, VisitPlan.Status.RETURNED)
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(VisitPlan)
-class VisitPlanAdmin(SimpleHistoryAdmin):
+class VisitPlanAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
     """Plans are written by reps (the week and due-date checks run in ``plan_create``) and reviewed
     by managers; here they are read, and a draft's items corrected."""
 
@@ -120,12 +105,6 @@ class VisitPlanAdmin(SimpleHistoryAdmin):
     def item_count(self, plan):
         return plan.item_count
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- visits --------------------------------------------------------------------------------------
 
@@ -152,7 +131,7 @@ class VisitAdminForm(forms.ModelForm):
 
 
 @admin.register(Visit)
-class VisitAdmin(SimpleHistoryAdmin):
+class VisitAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
     """Visits are logged by reps and reviewed by managers; the admin reads them and corrects what a
     rep could have corrected (not who logged it, nor where the phone was). The checks follow a
     correction exactly as the service computes them."""
@@ -213,12 +192,6 @@ class VisitAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         visit_apply_checks(obj)
         super().save_model(request, obj, form, change)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- quotas --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, validate_year
+from channelhub.fields import actor_field, person_name, rep_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer
 
@@ -58,9 +58,7 @@ class VisitPlan(Reviewed):
         APPROVED = "approved", _("approved")
         RETURNED = "returned", _("returned")
 
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visit_plans", verbose_name=_("field rep")
-    )
+    rep = rep_field("visit_plans")
     week_start = models.DateField(
         _("week starting"), help_text=_("The Monday of the ISO week."), validators=[validate_year]
     )
@@ -94,10 +92,7 @@ class VisitPlan(Reviewed):
         indexes = [models.Index(fields=["status", "week_start"], name="visit_plan_status_week")]
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        year, week, _day = self.week_start.isocalendar()
-        return f"{display_name(self.rep)} · {year}-W{week:02d}"
+        return f"{person_name(self.rep)} · {self.iso_week}"
 
     @property
     def week_end(self) -> date:
@@ -159,9 +154,7 @@ class Visit(Reviewed):
     #: Visits that count towards the quota (SPEC §4: false and fabricated ones do not).
     COUNTED = (Status.SUBMITTED, Status.CONFIRMED)
 
-    rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("field rep")
-    )
+    rep = rep_field("visits")
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="visits", verbose_name=_("dealer"))
     visited_at = models.DateTimeField(_("visited at"), validators=[validate_year])
     visited_on = models.DateField(_("visit date"), editable=False)
@@ -295,6 +288,4 @@ class Quota(models.Model):
         verbose_name_plural = _("visit quotas")
 
     def __str__(self) -> str:
-        from channelhub.accounts.selectors import display_name  # not at import time: models load first
-
-        return display_name(self.rep)
+        return person_name(self.rep)

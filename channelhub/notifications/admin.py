@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import person_column
+from channelhub.admin import ReadOnlyAdmin, person_column
 
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """What was sent to whom: readable, never edited (the services write notifications)."""
 
     list_display = ("created_at", person_column("recipient", _("recipient")), "title", "key", "read_at", "emailed_at")
@@ -15,14 +15,4 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "key", "recipient__username", "recipient__first_name")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
-    show_full_result_count = False
     readonly_fields = ("recipient", "key", "title", "body", "url", "created_at", "read_at", "emailed_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

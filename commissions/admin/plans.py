@@ -15,11 +15,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import person_column
+from channelhub.admin import REP_COLUMN, REP_SEARCH, ReadOnlyAdmin
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
 from commissions.services.plans import PLAN_FIELDS, clean_assignments, clean_tiers, plan_save, scorecard_problem
-
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
 
 
 def _kept(formset) -> list[forms.Form]:
@@ -154,21 +152,11 @@ class CommissionPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PlanAssignment)
-class PlanAssignmentAdmin(admin.ModelAdmin):
+class PlanAssignmentAdmin(ReadOnlyAdmin):
     """Who is on which plan when; changed on the plan's page."""
 
-    list_display = (person_column("rep", _("field rep")), "plan", "start_date", "end_date")
+    list_display = (REP_COLUMN, "plan", "start_date", "end_date")
     list_filter = ("plan",)
     search_fields = (*REP_SEARCH, "plan__name")
     list_select_related = ("rep", "plan")
     date_hierarchy = "start_date"
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,27 +7,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import person_column
-from commissions.admin.statements import ReadOnlyAdmin
+from channelhub.admin import ReadOnlyInline, person_column
+from commissions.admin.statements import NoActionsAdmin
 from commissions.models import CommissionRun, RunProblem
 
 
-class RunProblemInline(admin.TabularInline):
+class RunProblemInline(ReadOnlyInline):
     model = RunProblem
-    extra = 0
-    can_delete = False
     fields = ("rep", "code", "message")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CommissionRun)
-class CommissionRunAdmin(ReadOnlyAdmin):
+class CommissionRunAdmin(NoActionsAdmin):
     inlines = [RunProblemInline]
     list_display = (
         "id",
@@ -43,6 +35,5 @@ class CommissionRunAdmin(ReadOnlyAdmin):
     list_filter = ("status", "period")
     search_fields = ("period", "started_by__username", "started_by__first_name")
     list_select_related = ("started_by",)
-    show_full_result_count = False
     ordering = ("-created_at", "-id")
     readonly_fields = [field.name for field in CommissionRun._meta.fields] + ["progress"]

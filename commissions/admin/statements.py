@@ -11,49 +11,29 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import person_column
+from channelhub.admin import REP_COLUMN, REP_SEARCH, ReadOnlyAdmin, ReadOnlyInline, field_names, person_column
 from commissions.models import Dispute, Statement, StatementLine
 
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
-REP_COLUMN = person_column("rep", _("field rep"))
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoActionsAdmin(ReadOnlyAdmin):
     """No add, change or delete, and no actions (not even "delete selected")."""
 
     actions = None
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class StatementLineInline(admin.TabularInline):
+class StatementLineInline(ReadOnlyInline):
     model = StatementLine
     fk_name = "statement"
-    extra = 0
-    can_delete = False
     fields = ("position", "step", "description", "amount", "inputs")
     readonly_fields = fields
     ordering = ("position",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Statement)
-class StatementAdmin(ReadOnlyAdmin):
+class StatementAdmin(NoActionsAdmin):
     list_display = (
         "period",
         REP_COLUMN,
@@ -69,36 +49,13 @@ class StatementAdmin(ReadOnlyAdmin):
     list_filter = ("status", "kind", "period")
     search_fields = (*REP_SEARCH, "=period", "payment_reference")
     list_select_related = ("rep", "submitted_by", "approved_by")
-    readonly_fields = (
-        "rep",
-        "period",
-        "kind",
-        "plan",
-        "run",
-        "status",
-        "base_amount",
-        "gross_amount",
-        "deductions_amount",
-        "net_amount",
-        "retained_amount",
-        "payable_amount",
-        "computed_at",
-        "submitted_by",
-        "submitted_at",
-        "approved_by",
-        "approved_at",
-        "rejection_reason",
-        "paid_at",
-        "payment_reference",
-        "created_at",
-        "updated_at",
-    )
+    # all read only but ``carried_forward``, which Django therefore shows first (a form's own field)
+    readonly_fields = field_names(Statement, but=("carried_forward",))
     inlines = (StatementLineInline,)
-    show_full_result_count = False
 
 
 @admin.register(Dispute)
-class DisputeAdmin(ReadOnlyAdmin):
+class DisputeAdmin(NoActionsAdmin):
     list_display = (
         "created_at",
         REP_COLUMN,
@@ -111,16 +68,4 @@ class DisputeAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     search_fields = (*REP_SEARCH, "=line__statement__period", "justification")
     list_select_related = ("rep", "line", "answered_by", "adjustment_line")
-    readonly_fields = (
-        "line",
-        "rep",
-        "expected_amount",
-        "justification",
-        "status",
-        "answer",
-        "answered_by",
-        "answered_at",
-        "adjustment_line",
-        "created_at",
-    )
-    show_full_result_count = False
+    readonly_fields = field_names(Dispute)

@@ -16,28 +16,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.admin import PersonFilter, person_column
+from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, ReadOnlyAdmin, person_column
 from kpi.forms.facts import FactImportForm
 from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from kpi.policies import may_record
 
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
-REP_COLUMN = person_column("rep", _("field rep"))
 RECORDED_BY = person_column("created_by", _("recorded by"))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Period)
@@ -54,7 +39,7 @@ class FactAdmin(ReadOnlyAdmin):
     kind = ""
     change_list_template = "kpi/facts/admin_change_list.html"
     list_display = ("date", "reference", "dealer", REP_COLUMN, "amount", "created_at", RECORDED_BY)
-    list_filter = ("date", ("rep", PersonFilter))
+    list_filter = ("date", REP_FILTER)
     search_fields = ("reference", "dealer__code", "dealer__name", *REP_SEARCH, "note")
     list_select_related = ("dealer", "rep", "created_by")
     date_hierarchy = "date"

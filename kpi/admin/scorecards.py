@@ -15,7 +15,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import person_column
+from channelhub.admin import REP_COLUMN, REP_SEARCH, ReadOnlyInline, ReadOnlyMixin, field_names, person_column
 from kpi.models import Scorecard, ScorecardLine, ScorecardTemplate, ScorecardTemplateItem
 from kpi.services.scoring import item_problems, weights_problem
 
@@ -87,10 +87,8 @@ class ScorecardTemplateAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class ScorecardLineInline(admin.TabularInline):
+class ScorecardLineInline(ReadOnlyInline):
     model = ScorecardLine
-    extra = 0
-    can_delete = False
     fields = (
         "scorecard_item",
         "actual",
@@ -112,20 +110,14 @@ class ScorecardLineInline(admin.TabularInline):
         # the column's title in the reader's language (the field itself has no translated name)
         return line.item
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Scorecard)
-class ScorecardAdmin(SimpleHistoryAdmin):
+class ScorecardAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     """Read only: scorecards are computed (``scorecard_compute_unchecked``) and confirmed on their page."""
 
     list_display = (
         "__str__",
-        person_column("rep", _("field rep")),
+        REP_COLUMN,
         "period",
         "template",
         "status",
@@ -134,26 +126,8 @@ class ScorecardAdmin(SimpleHistoryAdmin):
         person_column("confirmed_by", _("confirmed by")),
     )
     list_filter = ("status", "template", "period")
-    search_fields = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no", "period")
+    search_fields = (*REP_SEARCH, "period")
     list_select_related = ("rep", "template", "confirmed_by")
-    readonly_fields = (
-        "rep",
-        "period",
-        "template",
-        "status",
-        "total",
-        "computed_at",
-        "confirmed_by",
-        "confirmed_at",
-    )
+    readonly_fields = field_names(Scorecard)
     inlines = (ScorecardLineInline,)
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,14 +18,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from channelhub.admin import PersonFilter, person_column
+from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, NoAddOrDeleteMixin, WhileEditableInline, person_column
 from channelhub.errors import DomainError
 from channelhub.periods import Month
 from kpi.models import Target, TargetCategoryShare
 from kpi.services.periods import check_open
 from kpi.services.targets import FIGURES, target_update
-
-REP_SEARCH = ("rep__username", "rep__first_name", "rep__last_name", "rep__profile__employee_no")
 
 
 def _editable(target: Target | None) -> bool:
@@ -54,23 +52,16 @@ class CategoryShareFormSet(forms.BaseInlineFormSet):
             )
 
 
-class CategoryShareInline(admin.TabularInline):
+class CategoryShareInline(WhileEditableInline):
     """Shares can be corrected while the target could still be changed (proposed)."""
 
     model = TargetCategoryShare
     formset = CategoryShareFormSet
-    extra = 0
     autocomplete_fields = ("category",)
     fields = ("category", "share")
 
-    def has_add_permission(self, request, obj=None):
-        return _editable(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return _editable(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return _editable(obj) and super().has_delete_permission(request, obj)
+    def editable(self, obj) -> bool:
+        return _editable(obj)
 
 
 class TargetAdminForm(forms.ModelForm):
@@ -93,13 +84,13 @@ class TargetAdminForm(forms.ModelForm):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
     """Targets are read here, and a proposed one's figures and shares corrected."""
 
     form = TargetAdminForm
     list_display = (
         "period",
-        person_column("rep", _("field rep")),
+        REP_COLUMN,
         "sales_target",
         "expense_rate_target",
         "collection_rate_target",
@@ -108,7 +99,7 @@ class TargetAdmin(SimpleHistoryAdmin):
         person_column("proposed_by", _("proposed by")),
         person_column("approved_by", _("approved by")),
     )
-    list_filter = ("status", "period", ("rep", PersonFilter))
+    list_filter = ("status", "period", REP_FILTER)
     search_fields = (*REP_SEARCH, "=period")
     list_select_related = ("rep", "proposed_by", "approved_by")
     inlines = (CategoryShareInline,)
@@ -132,9 +123,3 @@ class TargetAdmin(SimpleHistoryAdmin):
         figures = {name: form.cleaned_data[name] for name in FIGURES if name in form.changed_data}
         if figures:
             target_update(actor=request.user, target=obj, **figures)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
