@@ -26,7 +26,7 @@ run: install ## Serve the app with demo data on SQLite (tasks eager) at http://1
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev ## Run the whole test suite (PostgreSQL/Redis too when DATABASE_URL/CELERY_BROKER_URL are set)
-	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest $(XDIST) --durations=15 $(PYTEST_ARGS)
 
 test-fast: install-dev ## The suite without the slow tests (schemathesis, seed_demo, end-to-end, faults, browser)
 	$(PY) -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
