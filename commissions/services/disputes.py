@@ -20,7 +20,7 @@ otherwise the run that writes the next draft adds it (``pending_adjustments``).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.errors import Conflict
+from channelhub.formatting import as_decimal
 from channelhub.locking import KeySpace, hold, hold_many
 from channelhub.notifications.services import notify
 from channelhub.scoping import SegregationOfDutiesError
@@ -70,13 +71,8 @@ def adjustment_of(dispute: Dispute) -> Decimal:
 
 
 def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    if not number.is_finite():
+    number = as_decimal(value)
+    if number is None:
         return None
     number = number.quantize(CENT, rounding=ROUND_HALF_UP)
     return number if -MAX_MONEY <= number <= MAX_MONEY else None

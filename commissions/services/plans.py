@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -34,6 +34,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from channelhub.accounts.selectors import display_name
+from channelhub.formatting import as_decimal
 from channelhub.roles import Role, has_role
 from commissions.models import CommissionPlan, CommissionTier, PlanAssignment
 
@@ -91,22 +92,12 @@ def dates_text(start: date, end: date | None) -> str:
 # --- checks ----------------------------------------------------------------------------------------
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
 def clean_tiers(tiers: Iterable[Mapping[str, Any]] | None) -> tuple[list[Band], list[str]]:
     """The bands sorted by their start, and what is wrong with them (an empty list when nothing)."""
     problems: list[str] = []
     bands: list[Band] = []
     for number, row in enumerate(tiers or (), start=1):
-        start, rate = _decimal(row.get("from_amount")), _decimal(row.get("rate"))
+        start, rate = as_decimal(row.get("from_amount")), as_decimal(row.get("rate"))
         if start is None:
             problems.append(_("Band %(n)s: enter the amount it starts from.") % {"n": number})
         elif start < 0:

@@ -17,7 +17,7 @@ targets count for measures, scorecards and dashboards: read them with ``targets_
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
+from channelhub.formatting import as_decimal
 from channelhub.notifications.services import notify
 from channelhub.periods import YEARS, Month
 from channelhub.roles import Role, has_role
@@ -52,19 +53,9 @@ EVEN = "even"
 # --- input ---------------------------------------------------------------------------------------
 
 
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    return number if number.is_finite() else None
-
-
 def to_cents(value: Any) -> Decimal | None:
     """A Decimal rounded half up to 0.01, or None when ``value`` is not a number."""
-    number = _number(value)
+    number = as_decimal(value)
     return None if number is None else number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -85,7 +76,7 @@ def _clean_figures(given: Mapping[str, Any], errors: dict[str, str]) -> dict[str
             else:
                 clean[name] = rate
     if "new_dealers_target" in given:
-        count = _number(given["new_dealers_target"])
+        count = as_decimal(given["new_dealers_target"])
         if count is None or count != count.to_integral_value() or not 0 <= count <= MAX_COUNT:
             errors["new_dealers_target"] = _("Enter a whole number of at least 0.")
         else:
@@ -208,6 +199,17 @@ def _locked(target: Target) -> Target:
     return Target.objects.select_for_update().get(pk=target.pk)
 
 
+def _clean_changes(target: Target, category_shares, **given) -> tuple[dict[str, Any], list[tuple[Any, Decimal]]]:
+    """The figures and shares a change or an approval gives ``target``, checked (400 naming every field
+    at fault) and refused in a closed month (409)."""
+    errors: dict[str, str] = {}
+    figures = _clean_figures(_given(**given), errors)
+    shares = _clean_shares(category_shares, errors)
+    _raise(errors)
+    check_open([Month.parse(target.period).first_day])
+    return figures, shares
+
+
 @transaction.atomic
 def target_update(
     *,
@@ -232,19 +234,14 @@ def target_update(
             % {"state": target.get_status_display()},
             current_state=target.status,
         )
-    errors: dict[str, str] = {}
-    figures = _clean_figures(
-        _given(
-            sales_target=sales_target,
-            expense_rate_target=expense_rate_target,
-            collection_rate_target=collection_rate_target,
-            new_dealers_target=new_dealers_target,
-        ),
-        errors,
+    figures, shares = _clean_changes(
+        target,
+        category_shares,
+        sales_target=sales_target,
+        expense_rate_target=expense_rate_target,
+        collection_rate_target=collection_rate_target,
+        new_dealers_target=new_dealers_target,
     )
-    shares = _clean_shares(category_shares, errors)
-    _raise(errors)
-    check_open([Month.parse(target.period).first_day])
     if not figures and category_shares is None:
         return target
     for name, value in figures.items():
@@ -277,19 +274,14 @@ def target_approve(
     check_segregation(actor=actor, proposed_by=target.proposed_by, beneficiary=target.rep)
     if not is_approver(actor, target):
         raise PermissionDenied(_("Only the rep's manager or an administrator approves a target."))
-    errors: dict[str, str] = {}
-    figures = _clean_figures(
-        _given(
-            sales_target=sales_target,
-            expense_rate_target=expense_rate_target,
-            collection_rate_target=collection_rate_target,
-            new_dealers_target=new_dealers_target,
-        ),
-        errors,
+    figures, shares = _clean_changes(
+        target,
+        category_shares,
+        sales_target=sales_target,
+        expense_rate_target=expense_rate_target,
+        collection_rate_target=collection_rate_target,
+        new_dealers_target=new_dealers_target,
     )
-    shares = _clean_shares(category_shares, errors)
-    _raise(errors)
-    check_open([Month.parse(target.period).first_day])
     changes = {**figures, "approved_by": actor, "approved_at": now or timezone.now()}
     Target.workflow.apply(target, "approve", by=actor, comment=comment, changes=changes)
     if category_shares is not None:
