@@ -29,6 +29,7 @@ from channelhub.pages import (
     paginate,
     posted,
     requested_format,
+    transition_buttons,
     transition_refusal,
 )
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
@@ -117,19 +118,10 @@ def _visit(request, pk: int) -> Visit:
 def visit_detail_page(request, pk: int):
     visit = _visit(request, pk)
     user = request.user
-    buttons = []
-    if policies.can_review(user, visit):
-        for transition in Visit.workflow.available(visit):
-            buttons.append(
-                {
-                    "label": VISIT_ACTIONS[transition.action].title,
-                    "url": reverse(f"visits:visit-{transition.action}", args=[visit.pk]),
-                    "danger": VISIT_ACTIONS[transition.action].danger,
-                }
-            )
     context = {
         "visit": visit,
-        "actions": buttons,
+        # every review action is ``policies.can_review``'s
+        "actions": transition_buttons(user, visit, Visit.workflow, VISIT_ACTIONS, "visits:visit"),
         "can_edit": policies.can_edit(user, visit),
         "edit_deadline": policies.edit_deadline(visit),
         "far_limit_m": policies.FAR_FROM_DEALER_M,
@@ -309,15 +301,9 @@ def my_plan_page(request):
 def plan_detail_page(request, pk: int):
     plan = get_object_or_404(plan_detail(request.user), pk=pk)
     user = request.user
-    buttons = []
-    for transition in VisitPlan.workflow.available(plan):
-        action = PLAN_ACTIONS[transition.action]
-        if action.allowed(user, plan):
-            url = reverse(f"visits:plan-{transition.action}", args=[plan.pk])
-            buttons.append({"label": action.title, "url": url, "danger": action.danger})
     context = {
         "plan": plan,
-        "actions": buttons,
+        "actions": transition_buttons(user, plan, VisitPlan.workflow, PLAN_ACTIONS, "visits:plan"),
         "can_edit": policies.can_edit_plan(user, plan),
         "state_log": state_log(VisitPlan.workflow, plan),
         "history": history_rows(plan),

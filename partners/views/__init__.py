@@ -16,7 +16,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
-from channelhub.pages import PageAction, action_page, calls, filtered, paginate, posted, transition_refusal
+from channelhub.pages import (
+    PageAction,
+    action_button,
+    action_page,
+    calls,
+    filtered,
+    paginate,
+    posted,
+    transition_refusal,
+)
 from channelhub.roles import Role, has_role
 from channelhub.scoping import check_segregation, may_approve
 from partners import forms, policies
@@ -108,9 +117,7 @@ def _dealer_buttons(user, dealer: Dealer) -> list[dict]:
             review = _pending_review(dealer)
             if review is not None and not may_approve(actor=user, submitted_by=review.submitted_by):
                 continue  # nobody decides a review they submitted
-        action = DEALER_ACTIONS[transition.action]
-        url = reverse(f"partners:dealer-{transition.action}", args=[dealer.pk])
-        buttons.append({"label": action.title, "url": url, "danger": action.danger})
+        buttons.append(action_button("partners:dealer", dealer, transition.action, DEALER_ACTIONS[transition.action]))
     return buttons
 
 
@@ -271,13 +278,11 @@ def agreement_detail_page(request, pk: int):
 def _agreement_buttons(user, agreement: Agreement) -> list[dict]:
     names = [t.action for t in policies.agreement_actions(user, agreement)]
     names += [name for name in ("renew", "confirm-deposit") if name not in names]
-    buttons = []
-    for name in names:
-        action = AGREEMENT_ACTIONS[name]
-        if action.allowed(user, agreement) and action.refusal(agreement) is None:
-            url = reverse(f"partners:agreement-{name}", args=[agreement.pk])
-            buttons.append({"label": action.title, "url": url, "danger": action.danger})
-    return buttons
+    return [
+        action_button("partners:agreement", agreement, name, AGREEMENT_ACTIONS[name])
+        for name in names
+        if AGREEMENT_ACTIONS[name].allowed(user, agreement) and AGREEMENT_ACTIONS[name].refusal(agreement) is None
+    ]
 
 
 def agreement_create_page(request, dealer_pk: int):
