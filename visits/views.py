@@ -23,12 +23,12 @@ from channelhub.pages import (
     PageAction,
     action_page,
     bulk_action_page,
-    calls,
     download,
     filtered,
     paginate,
     posted,
     requested_format,
+    transition_action,
     transition_buttons,
     transition_refusal,
 )
@@ -146,42 +146,41 @@ def visit_edit_page(request, pk: int):
     return render(request, "visits/visit_edit.html", {"form": form, "visit": visit})
 
 
-def _review(name: str):
+#: a manager or an admin reviews, never their own visit or plan
+_REVIEWER = {"allowed": policies.can_review, "segregation": policies.own_review_refusal}
+
+
+def _review(name: str, form_class, **texts) -> PageAction:
+    """The page of the review verdict ``name`` (``mark_false``) on a visit."""
+
     def run(*, actor, obj, form):
         return visit_services.visit_review(actor=actor, visit=obj, name=name, comment=form.cleaned_data["comment"])
 
-    return run
+    return PageAction(
+        form_class=form_class, run=run, refusal=transition_refusal(Visit.workflow, name), **_REVIEWER, **texts
+    )
 
 
 VISIT_ACTIONS: dict[str, PageAction] = {
-    "confirm": PageAction(
+    "confirm": _review(
+        "confirm",
+        forms.ReviewForm,
         title=_("Confirm"),
-        form_class=forms.ReviewForm,
-        run=_review("confirm"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(Visit.workflow, "confirm"),
         success=_("Visit confirmed."),
         explanation=_("The visit is accepted as reported and counts towards the quota."),
     ),
-    "mark-false": PageAction(
+    "mark-false": _review(
+        "mark_false",
+        forms.ReasonForm,
         title=_("Mark as false report"),
-        form_class=forms.ReasonForm,
-        run=_review("mark_false"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(Visit.workflow, "mark_false"),
         success=_("Visit marked as a false report."),
         danger=True,
         explanation=_("A false report (虚报) no longer counts towards the quota and is deducted from the commission."),
     ),
-    "mark-fabricated": PageAction(
+    "mark-fabricated": _review(
+        "mark_fabricated",
+        forms.ReasonForm,
         title=_("Mark as fabricated"),
-        form_class=forms.ReasonForm,
-        run=_review("mark_fabricated"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(Visit.workflow, "mark_fabricated"),
         success=_("Visit marked as fabricated."),
         danger=True,
         explanation=_(
@@ -312,31 +311,35 @@ def plan_detail_page(request, pk: int):
 
 
 PLAN_ACTIONS: dict[str, PageAction] = {
-    "submit": PageAction(
+    "submit": transition_action(
+        VisitPlan.workflow,
+        "submit",
+        plan_services.plan_submit,
+        "plan",
+        allowed=policies.can_edit_plan,
         title=_("Submit"),
         form_class=ConfirmForm,
-        run=calls(plan_services.plan_submit, "plan"),
-        allowed=policies.can_edit_plan,
-        refusal=transition_refusal(VisitPlan.workflow, "submit"),
         success=_("Plan submitted to your manager."),
         explanation=_("Plans are due by Saturday 23:59 of the week before; later ones are marked late."),
     ),
-    "approve": PageAction(
+    "approve": transition_action(
+        VisitPlan.workflow,
+        "approve",
+        plan_services.plan_approve,
+        "plan",
+        **_REVIEWER,
         title=_("Approve"),
         form_class=forms.ReviewForm,
-        run=calls(plan_services.plan_approve, "plan"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(VisitPlan.workflow, "approve"),
         success=_("Plan approved."),
     ),
-    "return": PageAction(
+    "return": transition_action(
+        VisitPlan.workflow,
+        "return",
+        plan_services.plan_return,
+        "plan",
+        **_REVIEWER,
         title=_("Return"),
         form_class=forms.ReturnForm,
-        run=calls(plan_services.plan_return, "plan"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(VisitPlan.workflow, "return"),
         success=_("Plan returned to the rep."),
         danger=True,
         explanation=_("The rep changes the plan and submits it again."),

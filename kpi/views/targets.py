@@ -23,10 +23,10 @@ from channelhub.forms import CommentForm, style_fields
 from channelhub.pages import (
     PageAction,
     action_page,
-    calls,
     filtered,
     paginate,
     posted,
+    transition_action,
     transition_buttons,
     transition_refusal,
 )
@@ -172,12 +172,14 @@ TARGET_ACTIONS: dict[str, PageAction] = {
         success=_("Target approved; the rep is asked to acknowledge it."),
         explanation=_("You may change the figures before approving (top-down); the changes are kept in the history."),
     ),
-    "acknowledge": PageAction(
+    "acknowledge": transition_action(
+        Target.workflow,
+        "acknowledge",
+        target_services.target_acknowledge,
+        "target",
         title=_("Acknowledge"),
         form_class=CommentForm,
-        run=calls(target_services.target_acknowledge, "target"),
         allowed=can_acknowledge,
-        refusal=transition_refusal(Target.workflow, "acknowledge"),
         success=_("Target acknowledged."),
         explanation=_("By acknowledging you sign off these targets for the month (目标责任书)."),
     ),
