@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils import timezone
@@ -9,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.actions import transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from channelhub.api.inputs import CommentInput, parse_input
+from channelhub.api.inputs import CommentInput
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedViewSet
 from channelhub.bulk_actions import bulk_api_response, bulk_route
@@ -121,6 +123,13 @@ class VisitUpdateSerializer(VisitSerializer):
         ]
 
 
+def _review(name: str, **kwargs):
+    """The review verdict ``name`` (``mark_false``) on a flagged visit."""
+    review = partial(visit_services.visit_review, name=name)
+    responses = {200: VisitSerializer, **TRANSITION_RESPONSES}
+    return transition_endpoint(name, review, "visit", responses=responses, body_first=True, **kwargs)
+
+
 class VisitViewSet(ScopedViewSet):
     """Visits (SPEC §4). Reps log their own (POST; idempotent on ``client_uuid``: a repeat answers 200
     with the first visit) and may change them for 24 hours; managers review them.
@@ -158,27 +167,18 @@ class VisitViewSet(ScopedViewSet):
         ).data
         return response
 
-    def _review(self, request, name):
-        data = parse_input(CommentInput, request)
-        visit = visit_services.visit_review(actor=request.user, visit=self.get_object(), name=name, **data)
+    def _fresh(self, visit):
         return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data)
 
-    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._review(request, "confirm")
-
-    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="mark-false")
-    def mark_false(self, request, pk=None):
-        """Mark as a false report (虚报): it no longer counts towards the quota."""
-        return self._review(request, "mark_false")
-
-    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="mark-fabricated")
-    def mark_fabricated(self, request, pk=None):
-        """Mark as fabricated (弄虚作假): it no longer counts towards the quota."""
-        return self._review(request, "mark_fabricated")
+    confirm = _review("confirm")
+    mark_false = _review(
+        "mark_false", url_path="mark-false", doc="Mark as a false report (虚报): it no longer counts towards the quota."
+    )
+    mark_fabricated = _review(
+        "mark_fabricated",
+        url_path="mark-fabricated",
+        doc="Mark as fabricated (弄虚作假): it no longer counts towards the quota.",
+    )
 
     @bulk_route("confirm", "visits_confirm_many")
     def confirm_many(self, request):
@@ -250,6 +250,11 @@ class VisitPlanListSerializer(VisitPlanSerializer):
         fields = [f for f in VisitPlanSerializer.Meta.fields if f != "items"] + ["item_count"]
 
 
+def _plan_action(name: str, service, body=CommentInput, **kwargs):
+    responses = {200: VisitPlanSerializer, **TRANSITION_RESPONSES}
+    return transition_endpoint(name, service, "plan", body, responses=responses, body_first=True, **kwargs)
+
+
 class VisitPlanViewSet(ScopedViewSet):
     """Week plans (周拜访计划), one per rep and ISO week; due by Saturday 23:59 of the week before.
     Reps create, change (while ``draft`` or ``returned``) and submit their own; managers approve or
@@ -292,27 +297,15 @@ class VisitPlanViewSet(ScopedViewSet):
         super().update(request, *args, **kwargs)
         return self._fresh(self.get_object())
 
-    @extend_schema(request=CommentInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        plan = plan_services.plan_submit(actor=request.user, plan=self.get_object(), **data)
-        return self._fresh(plan)
-
-    @extend_schema(request=CommentInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        plan = plan_services.plan_approve(actor=request.user, plan=self.get_object(), **data)
-        return self._fresh(plan)
-
-    @extend_schema(request=ReturnInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, pk=None):
-        """Send the plan back to the rep; ``comment`` (required) says what to change."""
-        data = parse_input(ReturnInput, request)
-        plan = plan_services.plan_return(actor=request.user, plan=self.get_object(), **data)
-        return self._fresh(plan)
+    submit = _plan_action("submit", plan_services.plan_submit)
+    approve = _plan_action("approve", plan_services.plan_approve)
+    return_ = _plan_action(
+        "return_",
+        plan_services.plan_return,
+        ReturnInput,
+        url_path="return",
+        doc="Send the plan back to the rep; ``comment`` (required) says what to change.",
+    )
 
     @bulk_route("approve", "visit_plans_approve_many")
     def approve_many(self, request):

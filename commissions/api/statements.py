@@ -23,6 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.actions import transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
@@ -217,6 +218,11 @@ class BatchPayInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+def _statement_action(name: str, service, body=CommentInput, **kwargs):
+    responses = {200: StatementDetailSerializer, **ACTION_RESPONSES}
+    return transition_endpoint(name, service, "statement", body, responses=responses, **kwargs)
+
+
 class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Commission statements (提成单): one per rep, period and kind, written by the commission runs.
 
@@ -249,45 +255,32 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         fresh = statement_detail(self.request.user).get(pk=statement.pk)
         return Response(StatementDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """draft → submitted (the rep's manager or an admin)."""
-        statement = self.get_object()
-        data = parse_input(CommentInput, request)
-        return self._fresh(statement_services.statement_submit(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """submitted → approved (finance or an admin; never its submitter nor its beneficiary)."""
-        statement = self.get_object()
-        data = parse_input(CommentInput, request)
-        return self._fresh(statement_services.statement_approve(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=RejectInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """submitted → rejected, with a reason (finance or an admin)."""
-        statement = self.get_object()
-        data = parse_input(RejectInput, request)
-        return self._fresh(statement_services.statement_reject(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        """rejected → draft (the rep's manager or an admin), for the next run to recompute."""
-        statement = self.get_object()
-        data = parse_input(CommentInput, request)
-        return self._fresh(statement_services.statement_reopen(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=MarkPaidInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="mark-paid")
-    def mark_paid(self, request, pk=None):
-        """approved → paid, with the bank's payment reference and the date (finance or an admin)."""
-        statement = self.get_object()
-        data = parse_input(MarkPaidInput, request)
-        return self._fresh(statement_services.statement_mark_paid(actor=request.user, statement=statement, **data))
+    submit = _statement_action(
+        "submit", statement_services.statement_submit, doc="draft → submitted (the rep's manager or an admin)."
+    )
+    approve = _statement_action(
+        "approve",
+        statement_services.statement_approve,
+        doc="submitted → approved (finance or an admin; never its submitter nor its beneficiary).",
+    )
+    reject = _statement_action(
+        "reject",
+        statement_services.statement_reject,
+        RejectInput,
+        doc="submitted → rejected, with a reason (finance or an admin).",
+    )
+    reopen = _statement_action(
+        "reopen",
+        statement_services.statement_reopen,
+        doc="rejected → draft (the rep's manager or an admin), for the next run to recompute.",
+    )
+    mark_paid = _statement_action(
+        "mark_paid",
+        statement_services.statement_mark_paid,
+        MarkPaidInput,
+        url_path="mark-paid",
+        doc="approved → paid, with the bank's payment reference and the date (finance or an admin).",
+    )
 
     @extend_schema(
         parameters=[
@@ -483,21 +476,22 @@ class DisputeViewSet(
         dispute = dispute_services.dispute_open(actor=request.user, **serializer.validated_data)
         return self._fresh(dispute, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AcceptInput, responses={200: DisputeSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        """open → accepted: the difference goes into the rep's next open statement."""
-        dispute = self.get_object()
-        data = parse_input(AcceptInput, request)
-        return self._fresh(dispute_services.dispute_accept(actor=request.user, dispute=dispute, **data))
-
-    @extend_schema(request=RejectDisputeInput, responses={200: DisputeSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """open → rejected, with an answer."""
-        dispute = self.get_object()
-        data = parse_input(RejectDisputeInput, request)
-        return self._fresh(dispute_services.dispute_reject(actor=request.user, dispute=dispute, **data))
+    accept = transition_endpoint(
+        "accept",
+        dispute_services.dispute_accept,
+        "dispute",
+        AcceptInput,
+        responses={200: DisputeSerializer, **ACTION_RESPONSES},
+        doc="open → accepted: the difference goes into the rep's next open statement.",
+    )
+    reject = transition_endpoint(
+        "reject",
+        dispute_services.dispute_reject,
+        "dispute",
+        RejectDisputeInput,
+        responses={200: DisputeSerializer, **ACTION_RESPONSES},
+        doc="open → rejected, with an answer.",
+    )
 
 
 router.register("disputes", DisputeViewSet, basename="dispute")

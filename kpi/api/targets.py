@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import display_name
+from channelhub.api.actions import transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
-from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from channelhub.scoping import visible_users
@@ -253,14 +253,13 @@ class TargetViewSet(
         target = target_services.target_approve(actor=request.user, target=target, **data)
         return self._fresh(target)
 
-    @extend_schema(request=CommentInput, responses={200: TargetSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        """The rep signs off an approved target."""
-        target = self.get_object()
-        data = parse_input(CommentInput, request)
-        target = target_services.target_acknowledge(actor=request.user, target=target, **data)
-        return self._fresh(target)
+    acknowledge = transition_endpoint(
+        "acknowledge",
+        target_services.target_acknowledge,
+        "target",
+        responses={200: TargetSerializer, **TRANSITION_RESPONSES},
+        doc="The rep signs off an approved target.",
+    )
 
     @extend_schema(request=SpreadInput, responses={201: TargetSerializer(many=True), **WRITE_RESPONSES})
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])  # a plain list, as documented
