@@ -15,9 +15,8 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channelhub.accounts.selectors import display_name
 from channelhub.api.actions import transition_endpoint
-from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, UserNameField
 from channelhub.api.inputs import CommentInput
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedViewSet
@@ -50,7 +49,7 @@ class ReturnInput(serializers.Serializer):
 
 
 class VisitSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     dealer = ScopedPrimaryKeyRelatedField(queryset=Dealer.objects.all())
     client_uuid = serializers.UUIDField(
@@ -96,9 +95,6 @@ class VisitSerializer(ScopedModelSerializer):
             "distance_m",
             *Visit.REVIEW_FIELDS,
         ]
-
-    def get_rep_name(self, visit) -> str:
-        return display_name(visit.rep)
 
     def get_editable_until(self, visit) -> str | None:
         """When the rep's 24-hour edit window closes (null once reviewed)."""
@@ -201,7 +197,7 @@ class PlanItemSerializer(ScopedModelSerializer):
 
 
 class VisitPlanSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     items = PlanItemSerializer(many=True, required=False)
     iso_week = serializers.CharField(read_only=True)
     due_at = serializers.DateTimeField(read_only=True)
@@ -233,9 +229,6 @@ class VisitPlanSerializer(ScopedModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def get_rep_name(self, plan) -> str:
-        return display_name(plan.rep)
 
     def validate_week_start(self, value):
         if self.instance is not None and value != self.instance.week_start:
@@ -334,7 +327,7 @@ class WeekSerializer(serializers.Serializer):
 
 class ComplianceSerializer(serializers.Serializer):
     rep = serializers.IntegerField(source="rep_id")
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     period = serializers.CharField()
     quota = QuotaSerializer()
     visits_counted = serializers.IntegerField()
@@ -346,9 +339,6 @@ class ComplianceSerializer(serializers.Serializer):
     fabricated_reports = serializers.IntegerField()
     working_days = serializers.IntegerField()
     weeks = WeekSerializer(many=True)
-
-    def get_rep_name(self, compliance) -> str:
-        return display_name(compliance.rep)
 
 
 class TeamComplianceSerializer(serializers.Serializer):

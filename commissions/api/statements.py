@@ -22,9 +22,8 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from channelhub.accounts.selectors import display_name
 from channelhub.api.actions import transition_endpoint
-from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, UserNameField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.bulk_actions import bulk_api_response, bulk_route
@@ -45,10 +44,6 @@ ACTION_RESPONSES = {
     409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
 }
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
-
-
-def _name(user) -> str | None:
-    return display_name(user) if user is not None else None
 
 
 # --- statements ------------------------------------------------------------------------------------
@@ -84,7 +79,7 @@ class StatementLineSerializer(ScopedModelSerializer):
 
 
 class StatementSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     employee_no = serializers.SerializerMethodField()
     kind = serializers.CharField(read_only=True, help_text=_("monthly or year_end"))
     status = serializers.CharField(read_only=True, help_text=_("draft, submitted, approved, rejected or paid"))
@@ -98,8 +93,8 @@ class StatementSerializer(ScopedModelSerializer):
     carried_forward = serializers.DecimalField(
         help_text=_("A negative net, not paid: carried into the rep's next monthly statement (else 0.00)."), **MONEY
     )
-    submitted_by_name = serializers.SerializerMethodField()
-    approved_by_name = serializers.SerializerMethodField()
+    submitted_by_name = UserNameField(source="submitted_by", allow_null=True)
+    approved_by_name = UserNameField(source="approved_by", allow_null=True)
     allowed_actions = serializers.SerializerMethodField(
         help_text=_("What the requesting user may do now: `submit`, `approve`, `reject`, `reopen`, `mark-paid`.")
     )
@@ -140,18 +135,9 @@ class StatementSerializer(ScopedModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_rep_name(self, statement) -> str:
-        return display_name(statement.rep)
-
     def get_employee_no(self, statement) -> str:
         profile = getattr(statement.rep, "profile", None)
         return profile.employee_no if profile else ""
-
-    def get_submitted_by_name(self, statement) -> str | None:
-        return _name(statement.submitted_by)
-
-    def get_approved_by_name(self, statement) -> str | None:
-        return _name(statement.approved_by)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, statement) -> list[str]:
@@ -366,9 +352,9 @@ class DisputeSerializer(ScopedModelSerializer):
     line_amount = serializers.DecimalField(source="line.amount", **MONEY)
     expected_amount = serializers.DecimalField(**MONEY)
     adjustment_amount = serializers.SerializerMethodField(help_text=_("expected − line amount"))
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     status = serializers.CharField(read_only=True, help_text=_("open, accepted or rejected"))
-    answered_by_name = serializers.SerializerMethodField()
+    answered_by_name = UserNameField(source="answered_by", allow_null=True)
     adjustment_statement = serializers.IntegerField(
         source="adjustment_line.statement_id",
         read_only=True,
@@ -408,12 +394,6 @@ class DisputeSerializer(ScopedModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
     def get_adjustment_amount(self, dispute) -> str:
         return f"{dispute_services.adjustment_of(dispute):.2f}"
-
-    def get_rep_name(self, dispute) -> str:
-        return display_name(dispute.rep)
-
-    def get_answered_by_name(self, dispute) -> str | None:
-        return _name(dispute.answered_by)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, dispute) -> list[str]:
