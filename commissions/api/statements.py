@@ -22,6 +22,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from channelhub.accounts.selectors import employee_no
 from channelhub.api.actions import transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, UserNameField
 from channelhub.api.inputs import CommentInput, parse_input
@@ -136,8 +137,7 @@ class StatementSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
     def get_employee_no(self, statement) -> str:
-        profile = getattr(statement.rep, "profile", None)
-        return profile.employee_no if profile else ""
+        return employee_no(statement.rep)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, statement) -> list[str]:
