@@ -423,6 +423,11 @@ class RejectDisputeInput(serializers.Serializer):
     )
 
 
+def _dispute_action(name: str, service, body, **kwargs):
+    responses = {200: DisputeSerializer, **ACTION_RESPONSES}
+    return transition_endpoint(name, service, "dispute", body, responses=responses, **kwargs)
+
+
 class DisputeViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet
 ):
@@ -456,21 +461,14 @@ class DisputeViewSet(
         dispute = dispute_services.dispute_open(actor=request.user, **serializer.validated_data)
         return self._fresh(dispute, status.HTTP_201_CREATED)
 
-    accept = transition_endpoint(
+    accept = _dispute_action(
         "accept",
         dispute_services.dispute_accept,
-        "dispute",
         AcceptInput,
-        responses={200: DisputeSerializer, **ACTION_RESPONSES},
         doc="open → accepted: the difference goes into the rep's next open statement.",
     )
-    reject = transition_endpoint(
-        "reject",
-        dispute_services.dispute_reject,
-        "dispute",
-        RejectDisputeInput,
-        responses={200: DisputeSerializer, **ACTION_RESPONSES},
-        doc="open → rejected, with an answer.",
+    reject = _dispute_action(
+        "reject", dispute_services.dispute_reject, RejectDisputeInput, doc="open → rejected, with an answer."
     )
 
 
