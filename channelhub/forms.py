@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
@@ -13,6 +14,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def date_range(field_name: str, **kwargs):
+    """A list's ``date_from, date_to = date_range("visited_on")`` filters: on or after, on or before."""
+    return (
+        django_filters.DateFilter(field_name=field_name, lookup_expr="gte", label=_("From"), **kwargs),
+        django_filters.DateFilter(field_name=field_name, lookup_expr="lte", label=_("To"), **kwargs),
+    )
 
 
 # --- presentation ---------------------------------------------------------------------------------

@@ -387,6 +387,20 @@ class BadCell:
     value: str
 
 
+@dataclass(frozen=True)
+class RowError:
+    """Why an importer refused a row of a file, or one of its cells."""
+
+    row: int  #: as the spreadsheet numbers it: the header is row 1, the first data row 2
+    column: str  #: "" when the reason concerns the whole row
+    message: str
+    value: str = ""
+
+    @classmethod
+    def of(cls, bad: BadCell) -> RowError:
+        return cls(bad.row, bad.column, bad.message, bad.value)
+
+
 def bad_cell(row: int, column: str, value: Any) -> BadCell | None:
     """A ``BadCell`` when ``value`` is text holding a control character (NUL, ESC …), else ``None``."""
     if type(value) is not str or value.isprintable():  # isprintable: the common case, at C speed

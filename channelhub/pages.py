@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
@@ -99,6 +100,32 @@ def transition_refusal(machine: StateMachine, name: str) -> Callable[[Model], st
         return str(machine.refusal(obj, machine.get(name), machine.state_of(obj)))
 
     return refusal
+
+
+def action_paths(route: str, view: Callable, actions, name: str) -> list:
+    """The URL patterns of a detail page's actions: ``<route><action>/`` named ``<name>-<action>``, each
+    calling ``view`` with ``action=<action>``."""
+    return [path(f"{route}{action}/", view, {"action": action}, name=f"{name}-{action}") for action in actions]
+
+
+def action_button(url_name: str, obj: Model, name: str, action: PageAction) -> dict:
+    """A detail page's button for ``action``: its title, the action page ``<url_name>-<name>``, its colour."""
+    return {"label": action.title, "url": reverse(f"{url_name}-{name}", args=[obj.pk]), "danger": action.danger}
+
+
+def transition_buttons(user, obj: Model, machine: StateMachine, actions: dict[str, PageAction], url_name: str):
+    """The buttons of the transitions ``obj``'s state allows that ``user``'s role may take, in order."""
+    return [
+        action_button(url_name, obj, transition.action, actions[transition.action])
+        for transition in machine.available(obj)
+        if actions[transition.action].allowed(user, obj)
+    ]
+
+
+def transition_action(machine: StateMachine, name: str, service: Callable[..., Model], field: str, **fields):
+    """The ``PageAction`` of ``machine``'s transition ``name``: ``service(<field>=the object, …)`` takes it
+    (``calls``), the machine's own text refuses it while the state does not allow it (``transition_refusal``)."""
+    return PageAction(run=calls(service, field), refusal=transition_refusal(machine, name), **fields)
 
 
 def action_page(

@@ -7,6 +7,8 @@
 * ``register_demo(order, seed)`` — a step of ``manage.py seed_demo``: ``seed(users)`` builds the app's
   demo rows (idempotent) and answers the line the command prints.
 
+``register_app(config, …)`` makes, for a domain app, the registrations every one of them makes.
+
 The other registries live beside what reads them: scope rules (``channelhub.scoping.scope_rule``),
 dashboard panels (``channelhub.dashboard.register_panel``), navigation entries
 (``channelhub.navigation.register_nav``), to-dos (``channelhub.todos.register_todo``), notification
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 #: (URL prefix, URLconf module), in the order the apps registered them.
 PAGES: list[tuple[str, str]] = []
@@ -52,3 +55,18 @@ def register_demo(order: int, seed: Callable[[dict], str]) -> None:
 
 def demo_steps() -> list[DemoStep]:
     return sorted(DEMO_STEPS, key=lambda step: step.order)
+
+
+def register_app(config, *, prefix: str, api: tuple[str, ...], demo: int, urlconf: str = "") -> None:
+    """What every domain app registers when it loads (``config`` its ``AppConfig``, in ``ready()``): its
+    ``policies`` (their scope rules register on import), its notification kinds and to-dos
+    (``<app>.notifications.register_kinds()``, ``<app>.todos.register_todos()``), its pages under
+    ``/<prefix>`` (``urlconf``, else ``<app>.urls``), its ``api`` modules, and ``<app>.demo.demo_step`` as
+    the demo step of order ``demo``. The core imports the modules the app names: it knows no app itself."""
+    app = config.name
+    import_module(f"{app}.policies")
+    import_module(f"{app}.notifications").register_kinds()
+    import_module(f"{app}.todos").register_todos()
+    register_pages(prefix, urlconf or f"{app}.urls")
+    register_api(*api)
+    register_demo(demo, import_module(f"{app}.demo").demo_step)

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import IntegerField, Subquery
+from django.urls import reverse
+from django.utils.http import urlencode
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,16 @@ _TODOS: dict[str, Todo] = {}
 
 def register_todo(key: str, *, roles, label, rows: Callable[[Any], Any], url: Callable[[Any], str]) -> None:
     _TODOS[key] = Todo(key, tuple(str(role) for role in roles), label, rows, url)
+
+
+def queue_url(url_name: str, **query) -> Callable[[Any], str]:
+    """A to-do's ``url``: the page of the queue, filtered by ``query`` (``queue_url("…-list", status="open")``)."""
+
+    def url(user) -> str:
+        path = reverse(url_name)
+        return f"{path}?{urlencode(query)}" if query else path
+
+    return url
 
 
 class _Count(Subquery):

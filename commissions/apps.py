@@ -9,20 +9,18 @@ class CommissionsConfig(AppConfig):
     def ready(self) -> None:
         """Plug the app into the core's registries (``channelhub.registry``)."""
         from channelhub.navigation import BOOKKEEPERS, EVERYONE, STAFF, NavItem, register_nav
-        from channelhub.registry import register_api, register_demo, register_pages
+        from channelhub.registry import register_app
         from channelhub.workflow.notes import register_note
-        from commissions import demo, policies  # noqa: F401  (its scope rules register on import)
-        from commissions.notifications import register_kinds
-        from commissions.todos import register_todos
 
-        register_kinds()
-        register_todos()
+        # the pages keep the addresses they had under /kpi/
+        register_app(
+            self,
+            prefix="kpi/",
+            api=("commissions.api.runs", "commissions.api.statements", "commissions.api.plans"),
+            demo=40,
+        )
         register_note("run_computed", _("Computed by run #%(run)s."))
         register_note("year_end_settlement", _("Year-end settlement %(year)s"))
-        # the pages keep the addresses they had under /kpi/
-        register_pages("kpi/", "commissions.urls")
-        register_api("commissions.api.runs", "commissions.api.statements", "commissions.api.plans")
-        register_demo(40, demo.demo_step)
         commissions = _("Commissions")
         register_nav(
             NavItem(_("Statements"), "commissions:statement-list", EVERYONE, commissions, order=400),

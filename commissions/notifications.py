@@ -8,7 +8,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from channelhub.formatting import money
-from channelhub.notifications.types import register
+from channelhub.notifications.types import register, written
+
+
+def _payable(params) -> str:
+    return _("Payable: %(amount)s.") % {"amount": money(params.get("payable"))}
 
 
 def _approved_body(params) -> str:
@@ -17,7 +21,7 @@ def _approved_body(params) -> str:
         return _("Nothing payable: %(amount)s is carried forward into your next monthly statement.") % {
             "amount": money(carried)
         }
-    return _("Payable: %(amount)s.") % {"amount": money(params.get("payable"))}
+    return _payable(params)
 
 
 def _verdict(params) -> str:
@@ -28,7 +32,7 @@ def register_kinds() -> None:
     register(
         "statement.submitted",
         title=lambda p: _("%(rep)s's commission statement for %(period)s waits for approval") % p,
-        body=lambda p: _("Payable: %(amount)s.") % {"amount": money(p.get("payable"))},
+        body=_payable,
     )
     register(
         "statement.approved",
@@ -38,7 +42,7 @@ def register_kinds() -> None:
     register(
         "statement.rejected",
         title=lambda p: _("The commission statement for %(period)s was rejected") % p,
-        body=lambda p: p.get("reason", ""),
+        body=written("reason"),
     )
     register(
         "statement.paid",
@@ -51,7 +55,7 @@ def register_kinds() -> None:
     register(
         "dispute.opened",
         title=lambda p: _("%(rep)s disputes the statement for %(period)s") % p,
-        body=lambda p: p.get("justification", ""),
+        body=written("justification"),
     )
     register(
         "dispute.answered",
@@ -59,5 +63,5 @@ def register_kinds() -> None:
             _("Your dispute on the statement for %(period)s was %(verdict)s")
             % {"period": p.get("period", ""), "verdict": _verdict(p)}
         ),
-        body=lambda p: p.get("answer", ""),
+        body=written("answer"),
     )

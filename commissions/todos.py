@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.periods import Month
 from channelhub.roles import Role
-from channelhub.todos import register_todo
+from channelhub.todos import queue_url, register_todo
 
 
 def _to_pay(user):
@@ -31,14 +31,14 @@ def register_todos() -> None:
         "statements-to-approve",
         roles=[Role.FINANCE, Role.ADMIN],
         label=_("commission statements to approve"),
-        rows=lambda user: approval_queue(user),
-        url=lambda user: reverse("commissions:approval-queue"),
+        rows=approval_queue,
+        url=queue_url("commissions:approval-queue"),
     )
     register_todo(
         "statements-to-pay",
         roles=[Role.FINANCE, Role.ADMIN],
         label=_("approved statements to pay"),
-        rows=lambda user: _to_pay(user),
+        rows=_to_pay,
         url=_payout_url,
     )
     register_todo(
@@ -50,12 +50,12 @@ def register_todos() -> None:
             .filter(status=Statement.Status.DRAFT, period__lt=str(Month.current()))
             .exclude(rep=user)
         ),
-        url=lambda user: f"{reverse('commissions:statement-list')}?status=draft",
+        url=queue_url("commissions:statement-list", status="draft"),
     )
     register_todo(
         "disputes-to-answer",
         roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
         label=_("disputes to answer"),
         rows=lambda user: dispute_list(user).filter(status=Dispute.Status.OPEN).exclude(rep=user),
-        url=lambda user: f"{reverse('commissions:dispute-list')}?status=open",
+        url=queue_url("commissions:dispute-list", status="open"),
     )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from channelhub.pages import action_paths
 from commissions.views import runs, statements
 
 app_name = "commissions"
@@ -19,21 +20,8 @@ urlpatterns = [
     path("statements/payouts/", statements.payout_export_page, name="payout-export"),
     path("statements/payouts/mark-paid/", statements.payout_pay_page, name="payout-mark-paid"),
     path("statements/<int:pk>/", statements.statement_detail_page, name="statement-detail"),
-    *(
-        path(
-            f"statements/<int:pk>/{action}/",
-            statements.statement_action_page,
-            {"action": action},
-            name=f"statement-{action}",
-        )
-        for action in statements.STATEMENT_ACTIONS
-    ),
+    *action_paths("statements/<int:pk>/", statements.statement_action_page, statements.STATEMENT_ACTIONS, "statement"),
     path("statements/lines/<int:line_pk>/dispute/", statements.dispute_create_page, name="dispute-create"),
     path("disputes/", statements.dispute_list_page, name="dispute-list"),
-    *(
-        path(
-            f"disputes/<int:pk>/{action}/", statements.dispute_action_page, {"action": action}, name=f"dispute-{action}"
-        )
-        for action in statements.DISPUTE_ACTIONS
-    ),
+    *action_paths("disputes/<int:pk>/", statements.dispute_action_page, statements.DISPUTE_ACTIONS, "dispute"),
 ]

@@ -10,17 +10,11 @@ class KpiConfig(AppConfig):
         """Plug the app into the core's registries (``channelhub.registry``)."""
         from channelhub.dashboard import register_panel
         from channelhub.navigation import BOOKKEEPERS, EVERYONE, STAFF, NavItem, register_nav
-        from channelhub.registry import register_api, register_demo, register_pages
+        from channelhub.registry import register_app
         from channelhub.roles import Role
-        from kpi import dashboard, demo, policies  # noqa: F401  (scope rules register on import)
-        from kpi.notifications import register_kinds
-        from kpi.todos import register_todos
+        from kpi import dashboard
 
-        register_kinds()
-        register_todos()
-        register_pages("kpi/", "kpi.urls")
-        register_api("kpi.api.facts", "kpi.api.targets", "kpi.api.scorecards")
-        register_demo(30, demo.demo_step)
+        register_app(self, prefix="kpi/", api=("kpi.api.facts", "kpi.api.targets", "kpi.api.scorecards"), demo=30)
         register_panel(Role.FIELD_REP, dashboard.rep_panel, order=200)
         register_panel(Role.CHANNEL_MANAGER, dashboard.manager_panel, order=200)
         register_panel(Role.FINANCE, dashboard.finance_panel, order=200)

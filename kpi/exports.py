@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from channelhub.accounts.selectors import display_name
+from channelhub.accounts.selectors import display_name, employee_no
 from channelhub.exports import Column, write_table, yes_no
 from kpi.imports import FILE_COLUMNS, TOTAL
 from kpi.models import Fact
@@ -89,11 +89,11 @@ MEASURES_COLUMNS = (
 )
 
 
-def _measures_row(measures: Measures, rep_label: str, employee_no: str = "") -> dict:
+def _measures_row(measures: Measures, rep_label: str, employee_number: str = "") -> dict:
     """Undefined rates and missing targets stay empty cells ("—" on the page)."""
     return {
         "rep": rep_label,
-        "employee_no": employee_no,
+        "employee_no": employee_number,
         "period": measures.period,
         "net_sales": measures.net_sales,
         "sales_target": measures.sales_target,
@@ -110,10 +110,7 @@ def _measures_row(measures: Measures, rep_label: str, employee_no: str = "") -> 
 def measures_export(*, table: MeasuresTable, file_format: str, total_label: str | None) -> bytes:
     """The measures table as the page shows it: a row per rep (reps read with their profile), and the
     total of the reps shown under ``total_label`` (``None``: no total row, as for a rep alone)."""
-    rows = []
-    for row in table.rows:
-        profile = getattr(row.rep, "profile", None)
-        rows.append(_measures_row(row, display_name(row.rep), profile.employee_no if profile else ""))
+    rows = [_measures_row(row, display_name(row.rep), employee_no(row.rep)) for row in table.rows]
     total = _measures_row(table.total, total_label) if total_label is not None else None
     title = _("Measures") + f" {table.period}"
     return write_table(MEASURES_COLUMNS, rows, file_format, title=title, total=total)

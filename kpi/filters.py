@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
-from channelhub.forms import DATE_WIDGET
+from channelhub.forms import DATE_WIDGET, date_range
 from channelhub.periods import Month
 from channelhub.roles import Role
 from kpi.models import Collection, Expense, Period, SalesRecord, Target
@@ -28,8 +28,7 @@ class FactFilter(django_filters.FilterSet):
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"), widget=HiddenInput)
     dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
     rep = PersonChoiceFilter(queryset=scoped_choices(User), label=_("Rep"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)
+    date_from, date_to = date_range("date", widget=DATE_WIDGET)
     reference = django_filters.CharFilter(lookup_expr="exact", label=_("Reference"))
 
     class Meta:
@@ -66,8 +65,7 @@ FILTERS = {"sales": SalesFilter, "collections": CollectionFilter, "expenses": Ex
 class ConflictFilter(django_filters.FilterSet):
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"), widget=HiddenInput)
     dealer_code = django_filters.CharFilter(field_name="dealer__code", lookup_expr="iexact", label=_("Dealer code"))
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"), widget=DATE_WIDGET)
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"), widget=DATE_WIDGET)
+    date_from, date_to = date_range("date", widget=DATE_WIDGET)
 
     class Meta:
         model = SalesRecord

@@ -38,8 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from channelhub.accounts.selectors import person_identifier
 from channelhub.exports import Column, choice_codes, header_codes, in_every_language, write_table
-from channelhub.importing import FORMATS, cell_text, file_content, normalise_header, read_table
+from channelhub.importing import FORMATS, RowError, cell_text, file_content, normalise_header, read_table
 from channelhub.scoping import scope
 from kpi.models import Expense
 from kpi.policies import require_recorder
@@ -96,14 +97,6 @@ FILE_COLUMNS = {
 }
 #: Item keys of the service → file columns.
 _COLUMN_OF = {"rep_username": "rep", "dealer": "dealer_code"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  #: as the spreadsheet numbers it: the header is row 1, the first fact row 2
-    column: str  #: "" when the reason concerns the whole row
-    message: str
-    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -191,7 +184,7 @@ def fact_import(*, actor, kind: str, file: bytes | IO[bytes], file_format: str, 
     items = [_item(kind, cells, categories) for _number, cells in table.rows]
     # A cell with a control character reads as blank: its row is checked for everything else, and the
     # file is not saved (a dry run), so that every bad row is reported at once.
-    report.errors = [RowError(bad.row, bad.column, bad.message, bad.value) for bad in table.bad_cells]
+    report.errors = [RowError.of(bad) for bad in table.bad_cells]
     blanked = {(bad.row, bad.column) for bad in table.bad_cells}
     try:
         batch = facts_record(
@@ -282,12 +275,11 @@ def fact_template(*, user, kind: str, file_format: str) -> bytes:
         raise ValueError(f"Unknown export format {file_format!r}")
     dealer = scope(user, Dealer).select_related("territory", "owner__profile").order_by("code").first()
     owner = dealer.owner if dealer is not None else None
-    profile = getattr(owner, "profile", None) if owner is not None else None
     example = {
         "reference": f"EXAMPLE-{kind.upper()}-0001",
         "date": timezone.localdate(),
         "dealer_code": dealer.code if dealer else "",
-        "rep": ((profile.employee_no if profile else "") or owner.get_username()) if owner else "",
+        "rep": person_identifier(owner),
         "amount": Decimal("100.00"),
         "note": _("Example: replace this row with your own."),
     }

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.roles import Role
-from channelhub.todos import register_todo
+from channelhub.todos import queue_url, register_todo
 
 
 def register_todos() -> None:
@@ -18,12 +17,12 @@ def register_todos() -> None:
         roles=[Role.CHANNEL_MANAGER],
         label=_("proposed targets to approve"),
         rows=lambda user: target_list(user).filter(status=Target.Status.PROPOSED).exclude(rep=user),
-        url=lambda user: f"{reverse('kpi:target-list')}?status=proposed",
+        url=queue_url("kpi:target-list", status="proposed"),
     )
     register_todo(
         "targets-to-acknowledge",
         roles=[Role.FIELD_REP],
         label=_("approved targets to acknowledge"),
         rows=lambda user: target_list(user).filter(rep=user, status=Target.Status.APPROVED),
-        url=lambda user: f"{reverse('kpi:target-list')}?status=approved",
+        url=queue_url("kpi:target-list", status="approved"),
     )

@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path
 
+from channelhub.pages import action_paths
 from kpi.views.facts import (
     conflict_list_page,
     fact_create_page,
@@ -48,10 +49,7 @@ urlpatterns = [
     path("targets/annual/", target_annual_page, name="target-annual"),
     path("targets/<int:pk>/", target_detail_page, name="target-detail"),
     path("targets/<int:pk>/edit/", target_edit_page, name="target-edit"),
-    *(
-        path(f"targets/<int:pk>/{action}/", target_action_page, {"action": action}, name=f"target-{action}")
-        for action in TARGET_ACTIONS
-    ),
+    *action_paths("targets/<int:pk>/", target_action_page, TARGET_ACTIONS, "target"),
     # scorecards
     path("scorecards/", scorecard_list_page, name="scorecard-list"),
     path("scorecards/compute/", scorecard_compute_page, name="scorecard-compute"),

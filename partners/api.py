@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -10,8 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
+from channelhub.api.actions import transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField
-from channelhub.api.inputs import CommentInput, parse_input
+from channelhub.api.inputs import CommentInput
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin, ScopedViewSet
 from channelhub.fields import validate_year
@@ -191,6 +194,11 @@ class ReviewSerializer(ScopedModelSerializer):
         ]
 
 
+def _dealer_action(name: str, service, body=CommentInput, **kwargs):
+    responses = {200: DealerSerializer, **TRANSITION_RESPONSES}
+    return transition_endpoint(name, service, "dealer", body, responses=responses, body_first=True, **kwargs)
+
+
 class DealerViewSet(ScopedViewSet):
     """Dealers the user may see (SPEC §2). Filters: ``status``, ``kind``, ``tier``, ``territory`` (subtree),
     ``owner``, ``q`` (code, name, legal name, pinyin and pinyin initials)."""
@@ -233,54 +241,28 @@ class DealerViewSet(ScopedViewSet):
             **fields,
         )
 
-    def _detail(self, dealer, code=status.HTTP_200_OK):
+    def _fresh(self, dealer, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=dealer.pk)
         return Response(DealerSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(request=SubmitReviewInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="submit-review")
-    def submit_review(self, request, pk=None):
-        data = parse_input(SubmitReviewInput, request)
-        dealer = self.get_object()
-        dealer_services.dealer_submit_review(actor=request.user, dealer=dealer, **data)
-        return self._detail(dealer)
-
-    @extend_schema(request=ApproveQualificationInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="approve-qualification")
-    def approve_qualification(self, request, pk=None):
-        data = parse_input(ApproveQualificationInput, request)
-        dealer = self.get_object()
-        dealer_services.dealer_approve_qualification(actor=request.user, dealer=dealer, **data)
-        return self._detail(dealer)
-
-    @extend_schema(request=RejectQualificationInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="reject-qualification")
-    def reject_qualification(self, request, pk=None):
-        data = parse_input(RejectQualificationInput, request)
-        dealer = self.get_object()
-        dealer_services.dealer_reject_qualification(actor=request.user, dealer=dealer, **data)
-        return self._detail(dealer)
-
-    def _move(self, request, name):
-        data = parse_input(CommentInput, request)
-        dealer = self.get_object()
-        dealer_services.dealer_transition(actor=request.user, dealer=dealer, name=name, **data)
-        return self._detail(dealer)
-
-    @extend_schema(request=CommentInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def suspend(self, request, pk=None):
-        return self._move(request, "suspend")
-
-    @extend_schema(request=CommentInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reactivate(self, request, pk=None):
-        return self._move(request, "reactivate")
-
-    @extend_schema(request=CommentInput, responses={200: DealerSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
-        return self._move(request, "terminate")
+    submit_review = _dealer_action(
+        "submit_review", dealer_services.dealer_submit_review, SubmitReviewInput, url_path="submit-review"
+    )
+    approve_qualification = _dealer_action(
+        "approve_qualification",
+        dealer_services.dealer_approve_qualification,
+        ApproveQualificationInput,
+        url_path="approve-qualification",
+    )
+    reject_qualification = _dealer_action(
+        "reject_qualification",
+        dealer_services.dealer_reject_qualification,
+        RejectQualificationInput,
+        url_path="reject-qualification",
+    )
+    suspend = _dealer_action("suspend", partial(dealer_services.dealer_transition, name="suspend"))
+    reactivate = _dealer_action("reactivate", partial(dealer_services.dealer_transition, name="reactivate"))
+    terminate = _dealer_action("terminate", partial(dealer_services.dealer_transition, name="terminate"))
 
     @extend_schema(responses=ReviewSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema says
@@ -349,6 +331,11 @@ class DepositInput(serializers.Serializer):
     received_on = serializers.DateField(validators=[validate_year])
 
 
+def _agreement_action(name: str, service, body=CommentInput, **kwargs):
+    responses = {200: AgreementSerializer, **TRANSITION_RESPONSES}
+    return transition_endpoint(name, service, "agreement", body, responses=responses, body_first=True, **kwargs)
+
+
 class AgreementViewSet(ScopedViewSet):
     """Agreements of the dealers the user may see. Filters: ``dealer``, ``status`` (also ``expired``),
     ``kind``, ``territory`` (subtree), ``exclusive``, ``ending_within`` (days), ``q``."""
@@ -376,30 +363,13 @@ class AgreementViewSet(ScopedViewSet):
             actor=self.request.user, agreement=serializer.instance, product_lines=product_lines, **data
         )
 
-    def _detail(self, agreement, code=status.HTTP_200_OK):
+    def _fresh(self, agreement, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=agreement.pk)
         return Response(self.get_serializer(fresh).data, status=code)
 
-    @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        agreement = agreement_services.agreement_submit(actor=request.user, agreement=self.get_object(), **data)
-        return self._detail(agreement)
-
-    @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def sign(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        agreement = agreement_services.agreement_sign(actor=request.user, agreement=self.get_object(), **data)
-        return self._detail(agreement)
-
-    @extend_schema(request=CommentInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def terminate(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        agreement = agreement_services.agreement_terminate(actor=request.user, agreement=self.get_object(), **data)
-        return self._detail(agreement)
+    submit = _agreement_action("submit", agreement_services.agreement_submit)
+    sign = _agreement_action("sign", agreement_services.agreement_sign)
+    terminate = _agreement_action("terminate", agreement_services.agreement_terminate)
 
     @extend_schema(
         request=None,
@@ -409,16 +379,11 @@ class AgreementViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def renew(self, request, pk=None):
         renewal = agreement_services.agreement_renew(actor=request.user, agreement=self.get_object())
-        return self._detail(renewal, code=status.HTTP_201_CREATED)
+        return self._fresh(renewal, code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=DepositInput, responses={200: AgreementSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="confirm-deposit")
-    def confirm_deposit(self, request, pk=None):
-        data = parse_input(DepositInput, request)
-        agreement = agreement_services.agreement_confirm_deposit(
-            actor=request.user, agreement=self.get_object(), **data
-        )
-        return self._detail(agreement)
+    confirm_deposit = _agreement_action(
+        "confirm_deposit", agreement_services.agreement_confirm_deposit, DepositInput, url_path="confirm-deposit"
+    )
 
 
 router.register("territories", TerritoryViewSet, basename="territory")

@@ -9,19 +9,11 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         """Plug the app into the core's registries (``channelhub.registry``)."""
         from channelhub.navigation import NavItem, register_nav
-        from channelhub.registry import register_api, register_demo, register_pages
+        from channelhub.registry import register_app
         from channelhub.workflow.notes import register_note
-        from partners import policies  # noqa: F401  (its scope rules register on import)
-        from partners.demo import demo_step
-        from partners.notifications import register_kinds
-        from partners.todos import register_todos
 
-        register_kinds()
-        register_todos()
+        register_app(self, prefix="partners/", api=("partners.api",), demo=10)
         register_note("first_agreement_signed", _first_agreement_note)
-        register_pages("partners/", "partners.urls")
-        register_api("partners.api")
-        register_demo(10, demo_step)
         register_nav(
             NavItem(_("Dealers"), "partners:dealer-list", order=100),
             NavItem(_("Agreements"), "partners:agreement-list", order=110),

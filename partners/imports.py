@@ -27,11 +27,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from import_export.results import Result, RowResult
 
+from channelhub.accounts.selectors import person_identifier
 from channelhub.exports import write_table, yes_no
 from channelhub.importing import (
     FORMATS,
     MAX_FILE_BYTES,
     BadCell,
+    RowError,
     UnreadableFile,
     bad_cell,
     cell_text,
@@ -58,14 +60,6 @@ from partners.resources import (
 from partners.selectors import dealer_list
 
 MAX_ROWS = 20_000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  #: as the spreadsheet numbers it: the header is row 1, the first dealer row 2
-    column: str  #: "" when the reason concerns the whole row
-    message: str
-    value: str = ""
 
 
 @dataclass(frozen=True)
@@ -210,7 +204,7 @@ def _fill_report(
 
     order = {name: position for position, name in enumerate(IMPORT_COLUMNS)}
     blanked = {(bad.row, bad.column) for bad in bad_cells}
-    report.errors.extend(RowError(bad.row, bad.column, bad.message, bad.value) for bad in bad_cells)
+    report.errors.extend(RowError.of(bad) for bad in bad_cells)
     for invalid in result.invalid_rows:
         index = invalid.number - 1
         for column, messages in invalid.error_dict.items():
@@ -292,20 +286,12 @@ def dealer_template(*, user, file_format: str) -> bytes:
         "kind": str(Dealer.Kind.DEALER.label),
         "tier": str(Dealer.Tier.STANDARD.label),
         "territory": territory.code if territory else "",
-        "owner": _person_identifier(rep),
+        "owner": person_identifier(rep),
         "is_key_account": yes_no(False),
         "product_lines": product_line.code if product_line else "",
     }
     columns = [column for column in FILE_COLUMNS if column.key in IMPORT_COLUMNS]
     return write_table(columns, [example], file_format, title=_("dealers"))
-
-
-def _person_identifier(user) -> str:
-    """How a file names a person: the employee number, else the login ("" for nobody)."""
-    if user is None:
-        return ""
-    profile = getattr(user, "profile", None)
-    return (profile.employee_no if profile else "") or user.get_username()
 
 
 def template_filename(file_format: str) -> str:

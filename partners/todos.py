@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.roles import Role
-from channelhub.todos import register_todo
+from channelhub.todos import queue_url, register_todo
 
 
 def register_todos() -> None:
@@ -18,5 +17,5 @@ def register_todos() -> None:
         roles=[Role.FINANCE, Role.ADMIN],
         label=_("qualification reviews to decide"),
         rows=lambda user: scope(user, Dealer).filter(status=Dealer.Status.UNDER_REVIEW),
-        url=lambda user: f"{reverse('partners:dealer-list')}?status=under_review",
+        url=queue_url("partners:dealer-list", status="under_review"),
     )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from channelhub.pages import action_paths
 from partners import views
 from partners.views import imports as import_views
 
@@ -13,22 +14,11 @@ urlpatterns = [
     path("dealers/<int:pk>/", views.dealer_detail_page, name="dealer-detail"),
     path("dealers/<int:pk>/edit/", views.dealer_edit_page, name="dealer-edit"),
     path("dealers/<int:dealer_pk>/agreements/new/", views.agreement_create_page, name="agreement-create"),
-    *(
-        path(f"dealers/<int:pk>/{action}/", views.dealer_action_page, {"action": action}, name=f"dealer-{action}")
-        for action in views.DEALER_ACTIONS
-    ),
+    *action_paths("dealers/<int:pk>/", views.dealer_action_page, views.DEALER_ACTIONS, "dealer"),
     path("agreements/", views.agreement_list_page, name="agreement-list"),
     path("agreements/<int:pk>/", views.agreement_detail_page, name="agreement-detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit_page, name="agreement-edit"),
-    *(
-        path(
-            f"agreements/<int:pk>/{action}/",
-            views.agreement_action_page,
-            {"action": action},
-            name=f"agreement-{action}",
-        )
-        for action in views.AGREEMENT_ACTIONS
-    ),
+    *action_paths("agreements/<int:pk>/", views.agreement_action_page, views.AGREEMENT_ACTIONS, "agreement"),
     # the dealers' import and export
     path("dealers/import/", import_views.dealer_import_page, name="dealer-import"),
     path("dealers/import/template/", import_views.dealer_import_template_page, name="dealer-import-template"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from django.utils import timezone
@@ -9,14 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channelhub.accounts.selectors import display_name
-from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
-from channelhub.api.inputs import CommentInput, parse_input
+from channelhub.api.actions import transition_endpoint
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, UserNameField
+from channelhub.api.inputs import CommentInput
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedViewSet
 from channelhub.bulk_actions import bulk_api_response, bulk_route
@@ -48,7 +49,7 @@ class ReturnInput(serializers.Serializer):
 
 
 class VisitSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     dealer = ScopedPrimaryKeyRelatedField(queryset=Dealer.objects.all())
     client_uuid = serializers.UUIDField(
@@ -95,9 +96,6 @@ class VisitSerializer(ScopedModelSerializer):
             *Visit.REVIEW_FIELDS,
         ]
 
-    def get_rep_name(self, visit) -> str:
-        return display_name(visit.rep)
-
     def get_editable_until(self, visit) -> str | None:
         """When the rep's 24-hour edit window closes (null once reviewed)."""
         if visit.status != Visit.Status.SUBMITTED:
@@ -119,6 +117,13 @@ class VisitUpdateSerializer(VisitSerializer):
             "accuracy_m",
             "client_uuid",
         ]
+
+
+def _review(name: str, **kwargs):
+    """The review verdict ``name`` (``mark_false``) on a flagged visit."""
+    review = partial(visit_services.visit_review, name=name)
+    responses = {200: VisitSerializer, **TRANSITION_RESPONSES}
+    return transition_endpoint(name, review, "visit", responses=responses, body_first=True, **kwargs)
 
 
 class VisitViewSet(ScopedViewSet):
@@ -158,27 +163,18 @@ class VisitViewSet(ScopedViewSet):
         ).data
         return response
 
-    def _review(self, request, name):
-        data = parse_input(CommentInput, request)
-        visit = visit_services.visit_review(actor=request.user, visit=self.get_object(), name=name, **data)
+    def _fresh(self, visit):
         return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data)
 
-    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
-        return self._review(request, "confirm")
-
-    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="mark-false")
-    def mark_false(self, request, pk=None):
-        """Mark as a false report (虚报): it no longer counts towards the quota."""
-        return self._review(request, "mark_false")
-
-    @extend_schema(request=CommentInput, responses={200: VisitSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="mark-fabricated")
-    def mark_fabricated(self, request, pk=None):
-        """Mark as fabricated (弄虚作假): it no longer counts towards the quota."""
-        return self._review(request, "mark_fabricated")
+    confirm = _review("confirm")
+    mark_false = _review(
+        "mark_false", url_path="mark-false", doc="Mark as a false report (虚报): it no longer counts towards the quota."
+    )
+    mark_fabricated = _review(
+        "mark_fabricated",
+        url_path="mark-fabricated",
+        doc="Mark as fabricated (弄虚作假): it no longer counts towards the quota.",
+    )
 
     @bulk_route("confirm", "visits_confirm_many")
     def confirm_many(self, request):
@@ -201,7 +197,7 @@ class PlanItemSerializer(ScopedModelSerializer):
 
 
 class VisitPlanSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     items = PlanItemSerializer(many=True, required=False)
     iso_week = serializers.CharField(read_only=True)
     due_at = serializers.DateTimeField(read_only=True)
@@ -234,9 +230,6 @@ class VisitPlanSerializer(ScopedModelSerializer):
             "updated_at",
         ]
 
-    def get_rep_name(self, plan) -> str:
-        return display_name(plan.rep)
-
     def validate_week_start(self, value):
         if self.instance is not None and value != self.instance.week_start:
             raise serializers.ValidationError(_("A plan cannot move to another week."))
@@ -248,6 +241,11 @@ class VisitPlanListSerializer(VisitPlanSerializer):
 
     class Meta(VisitPlanSerializer.Meta):
         fields = [f for f in VisitPlanSerializer.Meta.fields if f != "items"] + ["item_count"]
+
+
+def _plan_action(name: str, service, body=CommentInput, **kwargs):
+    responses = {200: VisitPlanSerializer, **TRANSITION_RESPONSES}
+    return transition_endpoint(name, service, "plan", body, responses=responses, body_first=True, **kwargs)
 
 
 class VisitPlanViewSet(ScopedViewSet):
@@ -292,27 +290,15 @@ class VisitPlanViewSet(ScopedViewSet):
         super().update(request, *args, **kwargs)
         return self._fresh(self.get_object())
 
-    @extend_schema(request=CommentInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        plan = plan_services.plan_submit(actor=request.user, plan=self.get_object(), **data)
-        return self._fresh(plan)
-
-    @extend_schema(request=CommentInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        data = parse_input(CommentInput, request)
-        plan = plan_services.plan_approve(actor=request.user, plan=self.get_object(), **data)
-        return self._fresh(plan)
-
-    @extend_schema(request=ReturnInput, responses={200: VisitPlanSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request, pk=None):
-        """Send the plan back to the rep; ``comment`` (required) says what to change."""
-        data = parse_input(ReturnInput, request)
-        plan = plan_services.plan_return(actor=request.user, plan=self.get_object(), **data)
-        return self._fresh(plan)
+    submit = _plan_action("submit", plan_services.plan_submit)
+    approve = _plan_action("approve", plan_services.plan_approve)
+    return_ = _plan_action(
+        "return_",
+        plan_services.plan_return,
+        ReturnInput,
+        url_path="return",
+        doc="Send the plan back to the rep; ``comment`` (required) says what to change.",
+    )
 
     @bulk_route("approve", "visit_plans_approve_many")
     def approve_many(self, request):
@@ -341,7 +327,7 @@ class WeekSerializer(serializers.Serializer):
 
 class ComplianceSerializer(serializers.Serializer):
     rep = serializers.IntegerField(source="rep_id")
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     period = serializers.CharField()
     quota = QuotaSerializer()
     visits_counted = serializers.IntegerField()
@@ -353,9 +339,6 @@ class ComplianceSerializer(serializers.Serializer):
     fabricated_reports = serializers.IntegerField()
     working_days = serializers.IntegerField()
     weeks = WeekSerializer(many=True)
-
-    def get_rep_name(self, compliance) -> str:
-        return display_name(compliance.rep)
 
 
 class TeamComplianceSerializer(serializers.Serializer):

@@ -10,18 +10,11 @@ class VisitsConfig(AppConfig):
         """Plug the app into the core's registries (``channelhub.registry``)."""
         from channelhub.dashboard import register_panel
         from channelhub.navigation import FIELD, REVIEWERS, NavItem, register_nav
-        from channelhub.registry import register_api, register_demo, register_pages
+        from channelhub.registry import register_app
         from channelhub.roles import Role
-        from visits import dashboard, policies  # noqa: F401  (the scope rules register on import)
-        from visits.demo import demo_step
-        from visits.notifications import register_kinds
-        from visits.todos import register_todos
+        from visits import dashboard
 
-        register_kinds()
-        register_todos()
-        register_pages("visits/", "visits.urls")
-        register_api("visits.api")
-        register_demo(20, demo_step)
+        register_app(self, prefix="visits/", api=("visits.api",), demo=20)
         # the manager's panel reads the team once and hands its field reps on (``reps``) to later panels
         register_panel(Role.FIELD_REP, dashboard.rep_panel, order=100)
         register_panel(Role.CHANNEL_MANAGER, dashboard.manager_panel, order=100)

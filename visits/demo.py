@@ -455,15 +455,8 @@ def _plan_life(rep: _Rep, plan: VisitPlan, offset: int, rng: random.Random, now:
     plan.submitted_at, plan.is_late = submitted, submitted >= due
     log = [
         StateChange(transition="create", to_state=VisitPlan.Status.DRAFT, by=rep.user, at=created),
-        StateChange(
-            transition="submit",
-            from_state=VisitPlan.Status.DRAFT,
-            to_state=VisitPlan.Status.SUBMITTED,
-            by=rep.user,
-            at=submitted,
-        ),
+        _plan_submission(rep, plan, submitted),
     ]
-    plan.status = VisitPlan.Status.SUBMITTED
     if offset == 0:
         return log
     at = submitted + timedelta(hours=rng.uniform(2, 20))
@@ -473,21 +466,20 @@ def _plan_life(rep: _Rep, plan: VisitPlan, offset: int, rng: random.Random, now:
         if (rep.username, offset) in RETURNED_PLANS:
             return log
         at += timedelta(hours=rng.uniform(1, 6))
-        log.append(
-            StateChange(
-                transition="submit",
-                from_state=VisitPlan.Status.RETURNED,
-                to_state=VisitPlan.Status.SUBMITTED,
-                by=rep.user,
-                at=at,
-            )
-        )
-        plan.status = VisitPlan.Status.SUBMITTED
+        log.append(_plan_submission(rep, plan, at))
         at += timedelta(hours=rng.uniform(1, 12))
     log.append(
         _plan_review(rep, plan, "approve", VisitPlan.Status.APPROVED, min(at, now), rng.choice(PLAN_APPROVAL_COMMENTS))
     )
     return log
+
+
+def _plan_submission(rep: _Rep, plan: VisitPlan, at: datetime) -> StateChange:
+    change = StateChange(
+        transition="submit", from_state=plan.status, to_state=VisitPlan.Status.SUBMITTED, by=rep.user, at=at
+    )
+    plan.status = VisitPlan.Status.SUBMITTED
+    return change
 
 
 def _plan_review(rep: _Rep, plan: VisitPlan, name: str, target: str, at: datetime, comment: str) -> StateChange:

@@ -10,17 +10,11 @@ from collections.abc import Iterable
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from channelhub.accounts.selectors import display_name
+from channelhub.accounts.selectors import display_name, employee_no
 from channelhub.exports import Column, write_table
 from channelhub.periods import Month
 from visits.models import Visit
 from visits.selectors.compliance import Compliance, TeamCompliance
-
-
-def _employee_no(user) -> str:
-    profile = getattr(user, "profile", None)  # read with select_related: no query
-    return profile.employee_no if profile else ""
-
 
 # --- visits ----------------------------------------------------------------------------------------------
 
@@ -45,7 +39,7 @@ def visit_rows(visits: Iterable[Visit]) -> list[dict]:
         {
             "visited_at": visit.visited_at,
             "rep": display_name(visit.rep),
-            "employee_no": _employee_no(visit.rep),
+            "employee_no": employee_no(visit.rep),
             "dealer_code": visit.dealer.code,
             "dealer": visit.dealer.name,
             "kind": visit.get_kind_display(),
@@ -86,7 +80,7 @@ COMPLIANCE_COLUMNS = (
 def _compliance_row(row: Compliance) -> dict:
     return {
         "rep": display_name(row.rep),
-        "employee_no": _employee_no(row.rep),
+        "employee_no": employee_no(row.rep),
         "period": row.period,
         "visits_counted": row.visits_counted,
         "monthly_min": row.monthly_min,

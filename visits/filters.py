@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
+from channelhub.forms import date_range
 from channelhub.roles import Role
 from channelhub.scoping import scope
 from partners.models import Dealer
@@ -27,8 +28,7 @@ class VisitFilter(django_filters.FilterSet):
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
     status = django_filters.ChoiceFilter(choices=Visit.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Visit.Kind.choices, label=_("Kind"))
-    date_from = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("visited_on")
     flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("Flagged"))
 
     class Meta:
@@ -44,8 +44,7 @@ class VisitPlanFilter(django_filters.FilterSet):
     rep = PersonChoiceFilter(queryset=scoped_choices(User, groups__name=Role.FIELD_REP), label=_("Rep"))
     status = django_filters.ChoiceFilter(choices=VisitPlan.Status.choices, label=_("Status"))
     week_start = django_filters.DateFilter(label=_("Week starting"))
-    date_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte", label=_("To"))
+    date_from, date_to = date_range("week_start")
     is_late = django_filters.BooleanFilter(label=_("Late"))
 
     class Meta:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from channelhub.notifications.types import register
+from channelhub.notifications.types import register, written
 
 
 def _status_label(params) -> str:
@@ -40,12 +40,12 @@ def register_kinds() -> None:
             _("Your visit to %(dealer)s on %(date)s was marked “%(status)s”")
             % {"dealer": p.get("dealer", ""), "date": p.get("date", ""), "status": _status_label(p)}
         ),
-        body=lambda p: p.get("reason", ""),
+        body=written("reason"),
     )
     register(
         "plan.returned",
         title=lambda p: _("Your visit plan for %(week)s was returned") % p,
-        body=lambda p: p.get("comment", ""),
+        body=written("comment"),
     )
     register(
         "plan.reminder",

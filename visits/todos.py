@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.roles import Role
-from channelhub.todos import register_todo
+from channelhub.todos import queue_url, register_todo
 
 
 def register_todos() -> None:
@@ -17,20 +16,20 @@ def register_todos() -> None:
         "flagged-waiting",
         roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
         label=_("flagged visits to review"),
-        rows=lambda user: review_queue(user),
-        url=lambda user: reverse("visits:review"),
+        rows=review_queue,
+        url=queue_url("visits:review"),
     )
     register_todo(
         "plans-waiting",
         roles=[Role.CHANNEL_MANAGER, Role.ADMIN],
         label=_("week plans to approve"),
-        rows=lambda user: plans_to_review(user),
-        url=lambda user: f"{reverse('visits:plan-list')}?status=submitted",
+        rows=plans_to_review,
+        url=queue_url("visits:plan-list", status="submitted"),
     )
     register_todo(
         "plans-returned",
         roles=[Role.FIELD_REP],
         label=_("week plans returned to you"),
         rows=lambda user: plan_list(user).filter(rep=user, status=VisitPlan.Status.RETURNED),
-        url=lambda user: f"{reverse('visits:plan-list')}?status=returned",
+        url=queue_url("visits:plan-list", status="returned"),
     )

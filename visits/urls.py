@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from channelhub.pages import action_paths
 from visits import views
 
 app_name = "visits"
@@ -16,16 +17,10 @@ urlpatterns = [
     path("compliance/export/", views.compliance_export_page, name="compliance-export"),
     path("<int:pk>/", views.visit_detail_page, name="visit-detail"),
     path("<int:pk>/edit/", views.visit_edit_page, name="visit-edit"),
-    *(
-        path(f"<int:pk>/{action}/", views.visit_action_page, {"action": action}, name=f"visit-{action}")
-        for action in views.VISIT_ACTIONS
-    ),
+    *action_paths("<int:pk>/", views.visit_action_page, views.VISIT_ACTIONS, "visit"),
     path("plans/", views.plan_list_page, name="plan-list"),
     path("plans/week/", views.my_plan_page, name="my-plan"),
     path("plans/approve/", views.plan_approve_many_page, name="plan-approve-many"),
     path("plans/<int:pk>/", views.plan_detail_page, name="plan-detail"),
-    *(
-        path(f"plans/<int:pk>/{action}/", views.plan_action_page, {"action": action}, name=f"plan-{action}")
-        for action in views.PLAN_ACTIONS
-    ),
+    *action_paths("plans/<int:pk>/", views.plan_action_page, views.PLAN_ACTIONS, "plan"),
 ]

@@ -23,12 +23,13 @@ from channelhub.pages import (
     PageAction,
     action_page,
     bulk_action_page,
-    calls,
     download,
     filtered,
     paginate,
     posted,
     requested_format,
+    transition_action,
+    transition_buttons,
     transition_refusal,
 )
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
@@ -117,19 +118,10 @@ def _visit(request, pk: int) -> Visit:
 def visit_detail_page(request, pk: int):
     visit = _visit(request, pk)
     user = request.user
-    buttons = []
-    if policies.can_review(user, visit):
-        for transition in Visit.workflow.available(visit):
-            buttons.append(
-                {
-                    "label": VISIT_ACTIONS[transition.action].title,
-                    "url": reverse(f"visits:visit-{transition.action}", args=[visit.pk]),
-                    "danger": VISIT_ACTIONS[transition.action].danger,
-                }
-            )
     context = {
         "visit": visit,
-        "actions": buttons,
+        # every review action is ``policies.can_review``'s
+        "actions": transition_buttons(user, visit, Visit.workflow, VISIT_ACTIONS, "visits:visit"),
         "can_edit": policies.can_edit(user, visit),
         "edit_deadline": policies.edit_deadline(visit),
         "far_limit_m": policies.FAR_FROM_DEALER_M,
@@ -154,42 +146,41 @@ def visit_edit_page(request, pk: int):
     return render(request, "visits/visit_edit.html", {"form": form, "visit": visit})
 
 
-def _review(name: str):
+#: a manager or an admin reviews, never their own visit or plan
+_REVIEWER = {"allowed": policies.can_review, "segregation": policies.own_review_refusal}
+
+
+def _review(name: str, form_class, **texts) -> PageAction:
+    """The page of the review verdict ``name`` (``mark_false``) on a visit."""
+
     def run(*, actor, obj, form):
         return visit_services.visit_review(actor=actor, visit=obj, name=name, comment=form.cleaned_data["comment"])
 
-    return run
+    return PageAction(
+        form_class=form_class, run=run, refusal=transition_refusal(Visit.workflow, name), **_REVIEWER, **texts
+    )
 
 
 VISIT_ACTIONS: dict[str, PageAction] = {
-    "confirm": PageAction(
+    "confirm": _review(
+        "confirm",
+        forms.ReviewForm,
         title=_("Confirm"),
-        form_class=forms.ReviewForm,
-        run=_review("confirm"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(Visit.workflow, "confirm"),
         success=_("Visit confirmed."),
         explanation=_("The visit is accepted as reported and counts towards the quota."),
     ),
-    "mark-false": PageAction(
+    "mark-false": _review(
+        "mark_false",
+        forms.ReasonForm,
         title=_("Mark as false report"),
-        form_class=forms.ReasonForm,
-        run=_review("mark_false"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(Visit.workflow, "mark_false"),
         success=_("Visit marked as a false report."),
         danger=True,
         explanation=_("A false report (虚报) no longer counts towards the quota and is deducted from the commission."),
     ),
-    "mark-fabricated": PageAction(
+    "mark-fabricated": _review(
+        "mark_fabricated",
+        forms.ReasonForm,
         title=_("Mark as fabricated"),
-        form_class=forms.ReasonForm,
-        run=_review("mark_fabricated"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(Visit.workflow, "mark_fabricated"),
         success=_("Visit marked as fabricated."),
         danger=True,
         explanation=_(
@@ -309,15 +300,9 @@ def my_plan_page(request):
 def plan_detail_page(request, pk: int):
     plan = get_object_or_404(plan_detail(request.user), pk=pk)
     user = request.user
-    buttons = []
-    for transition in VisitPlan.workflow.available(plan):
-        action = PLAN_ACTIONS[transition.action]
-        if action.allowed(user, plan):
-            url = reverse(f"visits:plan-{transition.action}", args=[plan.pk])
-            buttons.append({"label": action.title, "url": url, "danger": action.danger})
     context = {
         "plan": plan,
-        "actions": buttons,
+        "actions": transition_buttons(user, plan, VisitPlan.workflow, PLAN_ACTIONS, "visits:plan"),
         "can_edit": policies.can_edit_plan(user, plan),
         "state_log": state_log(VisitPlan.workflow, plan),
         "history": history_rows(plan),
@@ -326,31 +311,35 @@ def plan_detail_page(request, pk: int):
 
 
 PLAN_ACTIONS: dict[str, PageAction] = {
-    "submit": PageAction(
+    "submit": transition_action(
+        VisitPlan.workflow,
+        "submit",
+        plan_services.plan_submit,
+        "plan",
+        allowed=policies.can_edit_plan,
         title=_("Submit"),
         form_class=ConfirmForm,
-        run=calls(plan_services.plan_submit, "plan"),
-        allowed=policies.can_edit_plan,
-        refusal=transition_refusal(VisitPlan.workflow, "submit"),
         success=_("Plan submitted to your manager."),
         explanation=_("Plans are due by Saturday 23:59 of the week before; later ones are marked late."),
     ),
-    "approve": PageAction(
+    "approve": transition_action(
+        VisitPlan.workflow,
+        "approve",
+        plan_services.plan_approve,
+        "plan",
+        **_REVIEWER,
         title=_("Approve"),
         form_class=forms.ReviewForm,
-        run=calls(plan_services.plan_approve, "plan"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(VisitPlan.workflow, "approve"),
         success=_("Plan approved."),
     ),
-    "return": PageAction(
+    "return": transition_action(
+        VisitPlan.workflow,
+        "return",
+        plan_services.plan_return,
+        "plan",
+        **_REVIEWER,
         title=_("Return"),
         form_class=forms.ReturnForm,
-        run=calls(plan_services.plan_return, "plan"),
-        allowed=policies.can_review,
-        segregation=policies.own_review_refusal,
-        refusal=transition_refusal(VisitPlan.workflow, "return"),
         success=_("Plan returned to the rep."),
         danger=True,
         explanation=_("The rep changes the plan and submits it again."),

@@ -20,6 +20,17 @@ def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def employee_no(user) -> str:
+    """The user's employee number, "" without a profile (read it with the user: no query)."""
+    profile = getattr(user, "profile", None)
+    return profile.employee_no if profile else ""
+
+
+def person_identifier(user) -> str:
+    """How a file names a person: the employee number, else the login ("" for nobody)."""
+    return (employee_no(user) or user.get_username()) if user is not None else ""
+
+
 def roles_from_prefetch(user) -> list[str]:
     """Role names of a user whose ``groups`` were prefetched by ``user_list`` (no query)."""
     names = [group.name for group in user.groups.all() if group.name in GROUP_ROLES]

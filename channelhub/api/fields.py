@@ -15,8 +15,11 @@ A model without a scope rule is left as it is (``channelhub.scoping.has_scope_ru
 from __future__ import annotations
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from channelhub.accounts.selectors import display_name
 from channelhub.scoping import has_scope_rule, scope
 
 
@@ -65,3 +68,12 @@ class scoped_choices:
                 return self.model._default_manager.none()
             return self.rows(user).filter(**self.filters)
         return scoped_for(user, self.model._default_manager.filter(**self.filters))
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UserNameField(serializers.ReadOnlyField):
+    """The name shown for the user at ``source`` (``rep_name = UserNameField(source="rep")``); null where
+    there is no user (``allow_null=True`` says so in the schema)."""
+
+    def to_representation(self, value) -> str:
+        return display_name(value)

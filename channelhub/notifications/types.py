@@ -30,6 +30,12 @@ def register(kind: str, *, title: Callable[[Params], str], body: Callable[[Param
     _TYPES[kind] = NotificationType(kind, title, body)
 
 
+def written(name: str) -> Callable[[Params], str]:
+    """A ``body`` that is what a person wrote, as the notification keeps it in ``params[name]`` (a reason,
+    an answer …): shown as written, in any language."""
+    return lambda params: params.get(name, "")
+
+
 def is_registered(kind: str) -> bool:
     return kind in _TYPES
 

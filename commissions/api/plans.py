@@ -18,11 +18,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from channelhub.accounts.selectors import display_name
 from channelhub.api.fields import (
     ScopedModelSerializer,
     ScopedPrimaryKeyRelatedField,
     ScopedSlugRelatedField,
+    UserNameField,
     scoped_choices,
 )
 from channelhub.api.router import router
@@ -64,7 +64,7 @@ class CommissionTierSerializer(ScopedModelSerializer):
 
 class PlanAssignmentSerializer(ScopedModelSerializer):
     rep = ScopedPrimaryKeyRelatedField(queryset=User.objects.all(), help_text=_("The field rep's ID."))
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     end_date = serializers.DateField(
         required=False, allow_null=True, help_text=_("Empty: open-ended."), validators=[validate_year]
     )
@@ -78,9 +78,6 @@ class PlanAssignmentSerializer(ScopedModelSerializer):
         request = self.context.get("request")
         if request is not None:  # hidden means hidden: a rep out of scope "does not exist"
             self.fields["rep"].queryset = visible_users(request.user)
-
-    def get_rep_name(self, assignment) -> str:
-        return display_name(assignment.rep)
 
 
 class CommissionPlanSerializer(ScopedModelSerializer):

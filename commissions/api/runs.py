@@ -21,8 +21,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from channelhub.accounts.selectors import display_name
-from channelhub.api.fields import ScopedModelSerializer
+from channelhub.api.fields import ScopedModelSerializer, UserNameField
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
@@ -51,7 +50,9 @@ def _reverse_or_none(name: str, **kwargs) -> str | None:
 class CommissionRunSerializer(ScopedModelSerializer):
     progress = serializers.IntegerField(read_only=True, help_text=_("Per cent of the reps handled, 0–100."))
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    started_by_name = serializers.SerializerMethodField(help_text=_("Empty for the monthly schedule's runs."))
+    started_by_name = UserNameField(
+        source="started_by", allow_null=True, help_text=_("Empty for the monthly schedule's runs.")
+    )
     urls = serializers.SerializerMethodField()
 
     class Meta:
@@ -74,9 +75,6 @@ class CommissionRunSerializer(ScopedModelSerializer):
             "urls",
         ]
         read_only_fields = fields
-
-    def get_started_by_name(self, run) -> str | None:
-        return display_name(run.started_by) if run.started_by_id else None
 
     @extend_schema_field(
         inline_serializer(
@@ -101,13 +99,10 @@ class CommissionRunSerializer(ScopedModelSerializer):
 
 class RunProblemSerializer(serializers.Serializer):
     rep = serializers.IntegerField(source="rep_id")
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     code = serializers.CharField(help_text=_("overflow: an amount beyond what a statement holds"))
     params = serializers.JSONField(help_text=_("The figures of the problem (figure, amount, limit)."))
     message = serializers.CharField(help_text=_("The problem in the reader's language."))
-
-    def get_rep_name(self, problem) -> str:
-        return display_name(problem.rep)
 
 
 class CommissionRunDetailSerializer(CommissionRunSerializer):

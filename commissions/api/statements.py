@@ -22,8 +22,9 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from channelhub.accounts.selectors import display_name
-from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField
+from channelhub.accounts.selectors import employee_no
+from channelhub.api.actions import transition_endpoint
+from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, UserNameField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
 from channelhub.bulk_actions import bulk_api_response, bulk_route
@@ -44,10 +45,6 @@ ACTION_RESPONSES = {
     409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
 }
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
-
-
-def _name(user) -> str | None:
-    return display_name(user) if user is not None else None
 
 
 # --- statements ------------------------------------------------------------------------------------
@@ -83,7 +80,7 @@ class StatementLineSerializer(ScopedModelSerializer):
 
 
 class StatementSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     employee_no = serializers.SerializerMethodField()
     kind = serializers.CharField(read_only=True, help_text=_("monthly or year_end"))
     status = serializers.CharField(read_only=True, help_text=_("draft, submitted, approved, rejected or paid"))
@@ -97,8 +94,8 @@ class StatementSerializer(ScopedModelSerializer):
     carried_forward = serializers.DecimalField(
         help_text=_("A negative net, not paid: carried into the rep's next monthly statement (else 0.00)."), **MONEY
     )
-    submitted_by_name = serializers.SerializerMethodField()
-    approved_by_name = serializers.SerializerMethodField()
+    submitted_by_name = UserNameField(source="submitted_by", allow_null=True)
+    approved_by_name = UserNameField(source="approved_by", allow_null=True)
     allowed_actions = serializers.SerializerMethodField(
         help_text=_("What the requesting user may do now: `submit`, `approve`, `reject`, `reopen`, `mark-paid`.")
     )
@@ -139,18 +136,8 @@ class StatementSerializer(ScopedModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_rep_name(self, statement) -> str:
-        return display_name(statement.rep)
-
     def get_employee_no(self, statement) -> str:
-        profile = getattr(statement.rep, "profile", None)
-        return profile.employee_no if profile else ""
-
-    def get_submitted_by_name(self, statement) -> str | None:
-        return _name(statement.submitted_by)
-
-    def get_approved_by_name(self, statement) -> str | None:
-        return _name(statement.approved_by)
+        return employee_no(statement.rep)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, statement) -> list[str]:
@@ -217,6 +204,11 @@ class BatchPayInput(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
+def _statement_action(name: str, service, body=CommentInput, **kwargs):
+    responses = {200: StatementDetailSerializer, **ACTION_RESPONSES}
+    return transition_endpoint(name, service, "statement", body, responses=responses, **kwargs)
+
+
 class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Commission statements (提成单): one per rep, period and kind, written by the commission runs.
 
@@ -249,45 +241,32 @@ class StatementViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewset
         fresh = statement_detail(self.request.user).get(pk=statement.pk)
         return Response(StatementDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """draft → submitted (the rep's manager or an admin)."""
-        statement = self.get_object()
-        data = parse_input(CommentInput, request)
-        return self._fresh(statement_services.statement_submit(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        """submitted → approved (finance or an admin; never its submitter nor its beneficiary)."""
-        statement = self.get_object()
-        data = parse_input(CommentInput, request)
-        return self._fresh(statement_services.statement_approve(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=RejectInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """submitted → rejected, with a reason (finance or an admin)."""
-        statement = self.get_object()
-        data = parse_input(RejectInput, request)
-        return self._fresh(statement_services.statement_reject(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=CommentInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        """rejected → draft (the rep's manager or an admin), for the next run to recompute."""
-        statement = self.get_object()
-        data = parse_input(CommentInput, request)
-        return self._fresh(statement_services.statement_reopen(actor=request.user, statement=statement, **data))
-
-    @extend_schema(request=MarkPaidInput, responses={200: StatementDetailSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"], url_path="mark-paid")
-    def mark_paid(self, request, pk=None):
-        """approved → paid, with the bank's payment reference and the date (finance or an admin)."""
-        statement = self.get_object()
-        data = parse_input(MarkPaidInput, request)
-        return self._fresh(statement_services.statement_mark_paid(actor=request.user, statement=statement, **data))
+    submit = _statement_action(
+        "submit", statement_services.statement_submit, doc="draft → submitted (the rep's manager or an admin)."
+    )
+    approve = _statement_action(
+        "approve",
+        statement_services.statement_approve,
+        doc="submitted → approved (finance or an admin; never its submitter nor its beneficiary).",
+    )
+    reject = _statement_action(
+        "reject",
+        statement_services.statement_reject,
+        RejectInput,
+        doc="submitted → rejected, with a reason (finance or an admin).",
+    )
+    reopen = _statement_action(
+        "reopen",
+        statement_services.statement_reopen,
+        doc="rejected → draft (the rep's manager or an admin), for the next run to recompute.",
+    )
+    mark_paid = _statement_action(
+        "mark_paid",
+        statement_services.statement_mark_paid,
+        MarkPaidInput,
+        url_path="mark-paid",
+        doc="approved → paid, with the bank's payment reference and the date (finance or an admin).",
+    )
 
     @extend_schema(
         parameters=[
@@ -373,9 +352,9 @@ class DisputeSerializer(ScopedModelSerializer):
     line_amount = serializers.DecimalField(source="line.amount", **MONEY)
     expected_amount = serializers.DecimalField(**MONEY)
     adjustment_amount = serializers.SerializerMethodField(help_text=_("expected − line amount"))
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     status = serializers.CharField(read_only=True, help_text=_("open, accepted or rejected"))
-    answered_by_name = serializers.SerializerMethodField()
+    answered_by_name = UserNameField(source="answered_by", allow_null=True)
     adjustment_statement = serializers.IntegerField(
         source="adjustment_line.statement_id",
         read_only=True,
@@ -416,12 +395,6 @@ class DisputeSerializer(ScopedModelSerializer):
     def get_adjustment_amount(self, dispute) -> str:
         return f"{dispute_services.adjustment_of(dispute):.2f}"
 
-    def get_rep_name(self, dispute) -> str:
-        return display_name(dispute.rep)
-
-    def get_answered_by_name(self, dispute) -> str | None:
-        return _name(dispute.answered_by)
-
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, dispute) -> list[str]:
         user = self.context["request"].user
@@ -448,6 +421,11 @@ class RejectDisputeInput(serializers.Serializer):
     answer = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=4000, help_text=_("Why (required).")
     )
+
+
+def _dispute_action(name: str, service, body, **kwargs):
+    responses = {200: DisputeSerializer, **ACTION_RESPONSES}
+    return transition_endpoint(name, service, "dispute", body, responses=responses, **kwargs)
 
 
 class DisputeViewSet(
@@ -483,21 +461,15 @@ class DisputeViewSet(
         dispute = dispute_services.dispute_open(actor=request.user, **serializer.validated_data)
         return self._fresh(dispute, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AcceptInput, responses={200: DisputeSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def accept(self, request, pk=None):
-        """open → accepted: the difference goes into the rep's next open statement."""
-        dispute = self.get_object()
-        data = parse_input(AcceptInput, request)
-        return self._fresh(dispute_services.dispute_accept(actor=request.user, dispute=dispute, **data))
-
-    @extend_schema(request=RejectDisputeInput, responses={200: DisputeSerializer, **ACTION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        """open → rejected, with an answer."""
-        dispute = self.get_object()
-        data = parse_input(RejectDisputeInput, request)
-        return self._fresh(dispute_services.dispute_reject(actor=request.user, dispute=dispute, **data))
+    accept = _dispute_action(
+        "accept",
+        dispute_services.dispute_accept,
+        AcceptInput,
+        doc="open → accepted: the difference goes into the rep's next open statement.",
+    )
+    reject = _dispute_action(
+        "reject", dispute_services.dispute_reject, RejectDisputeInput, doc="open → rejected, with an answer."
+    )
 
 
 router.register("disputes", DisputeViewSet, basename="dispute")

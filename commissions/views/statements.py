@@ -22,13 +22,13 @@ from channelhub.audit import history_rows, state_log
 from channelhub.forms import CommentForm, style_fields
 from channelhub.pages import (
     PageAction,
+    action_button,
     action_page,
     bulk_action_page,
-    calls,
     filtered,
     paginate,
     posted,
-    transition_refusal,
+    transition_action,
 )
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
@@ -171,11 +171,7 @@ def statement_detail_page(request, pk: int):
         settled = any(d.status in (Dispute.Status.OPEN, Dispute.Status.ACCEPTED) for d in line_disputes)
         rows.append({"line": line, "can_dispute": is_rep and line.pk in disputable and not settled})
     actions = [
-        {
-            "label": STATEMENT_ACTIONS[action].title,
-            "url": reverse(f"commissions:statement-{action}", args=[statement.pk]),
-            "danger": STATEMENT_ACTIONS[action].danger,
-        }
+        action_button("commissions:statement", statement, action, STATEMENT_ACTIONS[action])
         for action in allowed_actions(user, statement)
     ]
     context = {
@@ -198,59 +194,58 @@ def statement_detail_page(request, pk: int):
 # --- transitions -----------------------------------------------------------------------------------
 
 
-def _segregation(action: str):
-    """The ``PageAction.segregation`` of ``action``: finance's own statement, the one it submitted …"""
-    return lambda user, statement: segregation_refusal_of(user, statement, action)
+def _statement_action(name: str, service, allowed, form_class=CommentForm, **fields) -> PageAction:
+    """The page of the statement transition ``name`` (``mark_paid``); segregation of duties refuses finance
+    its own statement, the one it submitted … (``segregation_refusal_of``) unless ``segregation`` says else."""
+    action = name.replace("_", "-")
+    fields.setdefault("segregation", lambda user, statement: segregation_refusal_of(user, statement, action))
+    return transition_action(
+        Statement.workflow, name, service, "statement", form_class=form_class, allowed=allowed, **fields
+    )
 
 
 STATEMENT_ACTIONS: dict[str, PageAction] = {
-    "submit": PageAction(
+    "submit": _statement_action(
+        "submit",
+        statement_services.statement_submit,
+        can_submit,
         title=_("Submit"),
-        form_class=CommentForm,
-        run=calls(statement_services.statement_submit, "statement"),
-        allowed=can_submit,
-        segregation=_segregation("submit"),
-        refusal=transition_refusal(Statement.workflow, "submit"),
         success=_("Statement submitted to finance."),
         explanation=_("Finance approves or rejects it; its figures no longer change once approved."),
     ),
-    "approve": PageAction(
+    "approve": _statement_action(
+        "approve",
+        statement_services.statement_approve,
+        can_approve,
         title=_("Approve"),
-        form_class=CommentForm,
-        run=calls(statement_services.statement_approve, "statement"),
-        allowed=can_approve,
-        segregation=_segregation("approve"),
-        refusal=transition_refusal(Statement.workflow, "approve"),
         success=_("Statement approved; the rep is notified."),
         explanation=_("An approved statement never changes; corrections come as adjustment lines later."),
     ),
-    "reject": PageAction(
+    "reject": _statement_action(
+        "reject",
+        statement_services.statement_reject,
+        can_reject,
+        RejectForm,
         title=_("Reject"),
-        form_class=RejectForm,
-        run=calls(statement_services.statement_reject, "statement"),
-        allowed=can_reject,
-        segregation=_segregation("reject"),
-        refusal=transition_refusal(Statement.workflow, "reject"),
         success=_("Statement rejected; the rep and the manager are told why."),
         danger=True,
         explanation=_("The manager reopens it and the next run computes it again."),
     ),
-    "reopen": PageAction(
+    "reopen": _statement_action(
+        "reopen",
+        statement_services.statement_reopen,
+        can_reopen,
+        segregation=None,
         title=_("Back to draft"),
-        form_class=CommentForm,
-        run=calls(statement_services.statement_reopen, "statement"),
-        allowed=can_reopen,
-        refusal=transition_refusal(Statement.workflow, "reopen"),
         success=_("Statement back to draft; the next run of its period computes it again."),
         explanation=_("Answer any open dispute first: the next run replaces the lines."),
     ),
-    "mark-paid": PageAction(
+    "mark-paid": _statement_action(
+        "mark_paid",
+        statement_services.statement_mark_paid,
+        can_mark_paid,
+        MarkPaidForm,
         title=_("Mark paid"),
-        form_class=MarkPaidForm,
-        run=calls(statement_services.statement_mark_paid, "statement"),
-        allowed=can_mark_paid,
-        segregation=_segregation("mark-paid"),
-        refusal=transition_refusal(Statement.workflow, "mark_paid"),
         success=_("Payment recorded; the rep is notified."),
     ),
 }
@@ -394,27 +389,32 @@ def _own_dispute(user, dispute: Dispute) -> str | None:
     return gettext("You cannot answer your own dispute.")
 
 
+#: who answers a dispute: the rep's manager or an admin, never the one who opened it
+_ANSWERER = {"allowed": is_answerer, "segregation": _own_dispute}
+
 DISPUTE_ACTIONS: dict[str, PageAction] = {
-    "accept": PageAction(
+    "accept": transition_action(
+        Dispute.workflow,
+        "accept",
+        dispute_services.dispute_accept,
+        "dispute",
+        **_ANSWERER,
         title=_("Accept the dispute"),
         form_class=AcceptAnswerForm,
-        run=calls(dispute_services.dispute_accept, "dispute"),
-        allowed=is_answerer,
-        segregation=_own_dispute,
-        refusal=transition_refusal(Dispute.workflow, "accept"),
         success=_("Dispute accepted: the difference goes into the rep's next open statement."),
         explanation=_(
             "The disputed statement stays as it is; the difference becomes an adjustment line in the rep's "
             "next draft statement (at once if it exists, else when the next run writes it)."
         ),
     ),
-    "reject": PageAction(
+    "reject": transition_action(
+        Dispute.workflow,
+        "reject",
+        dispute_services.dispute_reject,
+        "dispute",
+        **_ANSWERER,
         title=_("Reject the dispute"),
         form_class=AnswerForm,
-        run=calls(dispute_services.dispute_reject, "dispute"),
-        allowed=is_answerer,
-        segregation=_own_dispute,
-        refusal=transition_refusal(Dispute.workflow, "reject"),
         success=_("Dispute rejected; the rep reads your answer."),
         danger=True,
     ),

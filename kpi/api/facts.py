@@ -20,8 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from channelhub.accounts.selectors import display_name
-from channelhub.api.fields import ScopedModelSerializer
+from channelhub.api.fields import ScopedModelSerializer, UserNameField
 from channelhub.api.inputs import parse_input
 from channelhub.api.parsers import FormParser, MultiPartParser
 from channelhub.api.router import router
@@ -66,7 +65,7 @@ WRITE_RESPONSES = {
 class FactSerializer(ScopedModelSerializer):
     dealer_code = serializers.CharField(source="dealer.code", read_only=True)
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
 
     class Meta:
         fields = [
@@ -84,9 +83,6 @@ class FactSerializer(ScopedModelSerializer):
             "created_by",
         ]
         read_only_fields = fields
-
-    def get_rep_name(self, fact) -> str:
-        return display_name(fact.rep)
 
 
 class SalesRecordSerializer(FactSerializer):

@@ -11,8 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from channelhub.accounts.selectors import display_name
-from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField
+from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField, UserNameField
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
@@ -74,7 +73,7 @@ class ScorecardLineSerializer(ScopedModelSerializer):
 
 
 class ScorecardListSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
     template = serializers.CharField(source="template.code", read_only=True)
     template_name = serializers.CharField(source="template.display_name", read_only=True)
     # A plain string (``draft`` or ``confirmed``): several models have a ``status`` with other choices.
@@ -96,9 +95,6 @@ class ScorecardListSerializer(ScopedModelSerializer):
             "confirmed_at",
         ]
         read_only_fields = fields
-
-    def get_rep_name(self, scorecard) -> str:
-        return display_name(scorecard.rep)
 
 
 class ScorecardSerializer(ScorecardListSerializer):

@@ -15,9 +15,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from channelhub.accounts.selectors import display_name
-from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, ScopedSlugRelatedField
-from channelhub.api.inputs import CommentInput, parse_input
+from channelhub.api.actions import transition_endpoint
+from channelhub.api.fields import (
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+    UserNameField,
+)
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedMixin
 from channelhub.scoping import visible_users
@@ -72,9 +76,9 @@ class CategoryShareSerializer(ScopedModelSerializer):
 
 
 class TargetSerializer(ScopedModelSerializer):
-    rep_name = serializers.SerializerMethodField()
-    proposed_by_name = serializers.SerializerMethodField()
-    approved_by_name = serializers.SerializerMethodField()
+    rep_name = UserNameField(source="rep")
+    proposed_by_name = UserNameField(source="proposed_by")
+    approved_by_name = UserNameField(source="approved_by", allow_null=True)
     category_shares = CategoryShareSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField(
         help_text=_("What the requesting user may do now: `update`, `approve`, `acknowledge`.")
@@ -104,15 +108,6 @@ class TargetSerializer(ScopedModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_rep_name(self, target) -> str:
-        return display_name(target.rep)
-
-    def get_proposed_by_name(self, target) -> str:
-        return display_name(target.proposed_by)
-
-    def get_approved_by_name(self, target) -> str | None:
-        return display_name(target.approved_by) if target.approved_by_id else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_actions(self, target) -> list[str]:
@@ -253,14 +248,13 @@ class TargetViewSet(
         target = target_services.target_approve(actor=request.user, target=target, **data)
         return self._fresh(target)
 
-    @extend_schema(request=CommentInput, responses={200: TargetSerializer, **TRANSITION_RESPONSES})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        """The rep signs off an approved target."""
-        target = self.get_object()
-        data = parse_input(CommentInput, request)
-        target = target_services.target_acknowledge(actor=request.user, target=target, **data)
-        return self._fresh(target)
+    acknowledge = transition_endpoint(
+        "acknowledge",
+        target_services.target_acknowledge,
+        "target",
+        responses={200: TargetSerializer, **TRANSITION_RESPONSES},
+        doc="The rep signs off an approved target.",
+    )
 
     @extend_schema(request=SpreadInput, responses={201: TargetSerializer(many=True), **WRITE_RESPONSES})
     @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])  # a plain list, as documented

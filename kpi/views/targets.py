@@ -20,7 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.accounts.selectors import display_name
 from channelhub.audit import history_rows, state_log
 from channelhub.forms import CommentForm, style_fields
-from channelhub.pages import PageAction, action_page, calls, filtered, paginate, posted, transition_refusal
+from channelhub.pages import (
+    PageAction,
+    action_page,
+    filtered,
+    paginate,
+    posted,
+    transition_action,
+    transition_buttons,
+    transition_refusal,
+)
 from channelhub.roles import Role, has_role, roles_of
 from channelhub.scoping import scope, segregation_refusal
 from kpi.filters import TargetFilter
@@ -69,18 +78,12 @@ def target_list_page(request):
 def target_detail_page(request, pk: int):
     target = _target(request, pk)
     user = request.user
-    buttons = []
-    for transition in Target.workflow.available(target):
-        page_action = TARGET_ACTIONS[transition.action]
-        if page_action.allowed(user, target):
-            url = reverse(f"kpi:target-{transition.action}", args=[target.pk])
-            buttons.append({"label": page_action.title, "url": url, "danger": page_action.danger})
     shares = list(target.category_shares.all())
     context = {
         "target": target,
         "shares": shares,
         "share_total": sum(share.share for share in shares),
-        "actions": buttons,
+        "actions": transition_buttons(user, target, Target.workflow, TARGET_ACTIONS, "kpi:target"),
         "can_edit": can_update(user, target),
         # the manager who set this target may not approve it (segregation of duties): say who must
         "needs_other_approver": Target.workflow.can(target, "approve")
@@ -169,12 +172,14 @@ TARGET_ACTIONS: dict[str, PageAction] = {
         success=_("Target approved; the rep is asked to acknowledge it."),
         explanation=_("You may change the figures before approving (top-down); the changes are kept in the history."),
     ),
-    "acknowledge": PageAction(
+    "acknowledge": transition_action(
+        Target.workflow,
+        "acknowledge",
+        target_services.target_acknowledge,
+        "target",
         title=_("Acknowledge"),
         form_class=CommentForm,
-        run=calls(target_services.target_acknowledge, "target"),
         allowed=can_acknowledge,
-        refusal=transition_refusal(Target.workflow, "acknowledge"),
         success=_("Target acknowledged."),
         explanation=_("By acknowledging you sign off these targets for the month (目标责任书)."),
     ),

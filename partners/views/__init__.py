@@ -16,7 +16,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
-from channelhub.pages import PageAction, action_page, calls, filtered, paginate, posted, transition_refusal
+from channelhub.pages import (
+    PageAction,
+    action_button,
+    action_page,
+    calls,
+    filtered,
+    paginate,
+    posted,
+    transition_action,
+    transition_refusal,
+)
 from channelhub.roles import Role, has_role
 from channelhub.scoping import check_segregation, may_approve
 from partners import forms, policies
@@ -108,9 +118,7 @@ def _dealer_buttons(user, dealer: Dealer) -> list[dict]:
             review = _pending_review(dealer)
             if review is not None and not may_approve(actor=user, submitted_by=review.submitted_by):
                 continue  # nobody decides a review they submitted
-        action = DEALER_ACTIONS[transition.action]
-        url = reverse(f"partners:dealer-{transition.action}", args=[dealer.pk])
-        buttons.append({"label": action.title, "url": url, "danger": action.danger})
+        buttons.append(action_button("partners:dealer", dealer, transition.action, DEALER_ACTIONS[transition.action]))
     return buttons
 
 
@@ -148,11 +156,19 @@ def _submit_review(*, actor, obj, form):
     return obj
 
 
-def _dealer_move(name: str):
+def _dealer_move(name: str, **texts) -> PageAction:
+    """The page of a plain dealer transition (``suspend``, ``reactivate``, ``terminate``), with a comment."""
+
     def run(*, actor, obj, form):
         return dealer_services.dealer_transition(actor=actor, dealer=obj, name=name, **form.cleaned_data)
 
-    return run
+    return PageAction(
+        form_class=forms.CommentForm,
+        run=run,
+        allowed=_may_move(name),
+        refusal=transition_refusal(Dealer.workflow, name),
+        **texts,
+    )
 
 
 def _may_approve(user, dealer: Dealer) -> bool:
@@ -178,48 +194,35 @@ DEALER_ACTIONS: dict[str, PageAction] = {
         success=_("Submitted for qualification review."),
         explanation=_("Score each criterion from 0 to 100 and weigh them; the weights must add up to 100."),
     ),
-    "approve-qualification": PageAction(
+    "approve-qualification": transition_action(
+        Dealer.workflow,
+        "approve_qualification",
+        dealer_services.dealer_approve_qualification,
+        "dealer",
+        allowed=_may_approve,
         title=_("Approve qualification"),
         form_class=forms.ApproveQualificationForm,
-        run=calls(dealer_services.dealer_approve_qualification, "dealer"),
-        allowed=_may_approve,
-        refusal=transition_refusal(Dealer.workflow, "approve_qualification"),
         success=_("Qualification approved."),
         explanation=_("The dealer becomes qualified with this credit limit."),
     ),
-    "reject-qualification": PageAction(
+    "reject-qualification": transition_action(
+        Dealer.workflow,
+        "reject_qualification",
+        dealer_services.dealer_reject_qualification,
+        "dealer",
+        allowed=lambda user, dealer: policies.can_decide_qualification(user),
         title=_("Reject qualification"),
         form_class=forms.RejectQualificationForm,
-        run=calls(dealer_services.dealer_reject_qualification, "dealer"),
-        allowed=lambda user, dealer: policies.can_decide_qualification(user),
-        refusal=transition_refusal(Dealer.workflow, "reject_qualification"),
         success=_("Qualification rejected; the dealer is a prospect again."),
         danger=True,
         button=_("Reject"),
         explanation=_("The dealer goes back to prospect; the reason is kept with the review."),
     ),
-    "suspend": PageAction(
-        title=_("Suspend"),
-        form_class=forms.CommentForm,
-        run=_dealer_move("suspend"),
-        allowed=_may_move("suspend"),
-        refusal=transition_refusal(Dealer.workflow, "suspend"),
-        success=_("Dealer suspended."),
-    ),
-    "reactivate": PageAction(
-        title=_("Reactivate"),
-        form_class=forms.CommentForm,
-        run=_dealer_move("reactivate"),
-        allowed=_may_move("reactivate"),
-        refusal=transition_refusal(Dealer.workflow, "reactivate"),
-        success=_("Dealer reactivated."),
-    ),
-    "terminate": PageAction(
+    "suspend": _dealer_move("suspend", title=_("Suspend"), success=_("Dealer suspended.")),
+    "reactivate": _dealer_move("reactivate", title=_("Reactivate"), success=_("Dealer reactivated.")),
+    "terminate": _dealer_move(
+        "terminate",
         title=_("Terminate"),
-        form_class=forms.CommentForm,
-        run=_dealer_move("terminate"),
-        allowed=_may_move("terminate"),
-        refusal=transition_refusal(Dealer.workflow, "terminate"),
         success=_("Dealer terminated."),
         danger=True,
         button=_("Yes, terminate the dealer"),
@@ -271,13 +274,11 @@ def agreement_detail_page(request, pk: int):
 def _agreement_buttons(user, agreement: Agreement) -> list[dict]:
     names = [t.action for t in policies.agreement_actions(user, agreement)]
     names += [name for name in ("renew", "confirm-deposit") if name not in names]
-    buttons = []
-    for name in names:
-        action = AGREEMENT_ACTIONS[name]
-        if action.allowed(user, agreement) and action.refusal(agreement) is None:
-            url = reverse(f"partners:agreement-{name}", args=[agreement.pk])
-            buttons.append({"label": action.title, "url": url, "danger": action.danger})
-    return buttons
+    return [
+        action_button("partners:agreement", agreement, name, AGREEMENT_ACTIONS[name])
+        for name in names
+        if AGREEMENT_ACTIONS[name].allowed(user, agreement) and AGREEMENT_ACTIONS[name].refusal(agreement) is None
+    ]
 
 
 def agreement_create_page(request, dealer_pk: int):
@@ -306,13 +307,6 @@ def agreement_edit_page(request, pk: int):
     return render(request, "partners/agreement_form.html", context)
 
 
-def _agreement_move(service):
-    def run(*, actor, obj, form):
-        return service(actor=actor, agreement=obj, **form.cleaned_data)
-
-    return run
-
-
 def _renew(*, actor, obj, form):
     return agreement_services.agreement_renew(actor=actor, agreement=obj)
 
@@ -327,30 +321,34 @@ def _refusal_text(rule):
     return refusal
 
 
+def _agreement_move(name: str, service, **fields) -> PageAction:
+    """The page of an agreement transition, with a comment, for whoever manages the agreement."""
+    return transition_action(
+        Agreement.workflow,
+        name,
+        service,
+        "agreement",
+        form_class=forms.CommentForm,
+        allowed=policies.can_manage_agreement,
+        **fields,
+    )
+
+
 AGREEMENT_ACTIONS: dict[str, PageAction] = {
-    "submit": PageAction(
-        title=_("Submit"),
-        form_class=forms.CommentForm,
-        run=_agreement_move(agreement_services.agreement_submit),
-        allowed=policies.can_manage_agreement,
-        refusal=transition_refusal(Agreement.workflow, "submit"),
-        success=_("Agreement submitted for approval."),
+    "submit": _agreement_move(
+        "submit", agreement_services.agreement_submit, title=_("Submit"), success=_("Agreement submitted for approval.")
     ),
-    "sign": PageAction(
+    "sign": _agreement_move(
+        "sign",
+        agreement_services.agreement_sign,
         title=_("Sign"),
-        form_class=forms.CommentForm,
-        run=_agreement_move(agreement_services.agreement_sign),
-        allowed=policies.can_manage_agreement,
-        refusal=transition_refusal(Agreement.workflow, "sign"),
         success=_("Agreement signed."),
         explanation=_("An exclusive agreement is refused when another dealer's exclusive agreement covers it."),
     ),
-    "terminate": PageAction(
+    "terminate": _agreement_move(
+        "terminate",
+        agreement_services.agreement_terminate,
         title=_("Terminate"),
-        form_class=forms.CommentForm,
-        run=_agreement_move(agreement_services.agreement_terminate),
-        allowed=policies.can_manage_agreement,
-        refusal=transition_refusal(Agreement.workflow, "terminate"),
         success=_("Agreement terminated."),
         danger=True,
         button=_("Yes, terminate the agreement"),
@@ -368,7 +366,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
     "confirm-deposit": PageAction(
         title=_("Confirm deposit"),
         form_class=forms.DepositForm,
-        run=_agreement_move(agreement_services.agreement_confirm_deposit),
+        run=calls(agreement_services.agreement_confirm_deposit, "agreement"),
         allowed=lambda user, agreement: policies.can_confirm_deposit(user),
         refusal=_refusal_text(agreement_services.deposit_refusal),
         success=_("Deposit receipt recorded."),
