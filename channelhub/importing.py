@@ -401,6 +401,33 @@ class RowError:
         return cls(bad.row, bad.column, bad.message, bad.value)
 
 
+@dataclass(kw_only=True)
+class ImportReport:
+    """What an import did, or would do on a dry run: the counts, every refused row and the file's own
+    problems. An app's report adds what its rows need (``kind``, ``updated``, a preview …)."""
+
+    dry_run: bool
+    total_rows: int = 0
+    new: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors
+
+    @property
+    def imported(self) -> bool:
+        """True when the rows were saved (not a dry run, no error)."""
+        return self.ok and not self.dry_run
+
+    @property
+    def bad_rows(self) -> int:
+        return len({error.row for error in self.errors})
+
+
 def bad_cell(row: int, column: str, value: Any) -> BadCell | None:
     """A ``BadCell`` when ``value`` is text holding a control character (NUL, ESC …), else ``None``."""
     if type(value) is not str or value.isprintable():  # isprintable: the common case, at C speed

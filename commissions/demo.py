@@ -28,6 +28,12 @@ from kpi.services.scorecards import scorecard_confirm
 
 EAST, SOUTH = ("rep1", "rep2", "rep3"), ("rep4", "rep5", "rep6")
 
+#: The company's deductions, the same in every demo plan: per missing visit, false report, fabricated visit.
+DEDUCTIONS = {
+    "visit_shortfall_deduction": Decimal("50.00"),
+    "false_report_deduction": Decimal("100.00"),
+    "fabricated_deduction": Decimal("200.00"),
+}
 PLANS = (
     {
         "name": "华东阶梯提成（全额，回款率下限 80%）",
@@ -35,9 +41,7 @@ PLANS = (
         "tier_mode": CommissionPlan.TierMode.FLAT,
         "collection_gate": Decimal("80.00"),
         "over_budget_expense_share": Decimal("50.00"),
-        "visit_shortfall_deduction": Decimal("50.00"),
-        "false_report_deduction": Decimal("100.00"),
-        "fabricated_deduction": Decimal("200.00"),
+        **DEDUCTIONS,
         "tiers": [
             {"from_amount": Decimal("0.00"), "rate": Decimal("2.00")},
             {"from_amount": Decimal("300000.00"), "rate": Decimal("3.00")},
@@ -52,9 +56,7 @@ PLANS = (
         "use_scorecard": True,
         "template": "bsc",
         "retention": Decimal("10.00"),
-        "visit_shortfall_deduction": Decimal("50.00"),
-        "false_report_deduction": Decimal("100.00"),
-        "fabricated_deduction": Decimal("200.00"),
+        **DEDUCTIONS,
         "tiers": [
             {"from_amount": Decimal("0.00"), "rate": Decimal("1.50")},
             {"from_amount": Decimal("200000.00"), "rate": Decimal("2.50")},

@@ -259,6 +259,17 @@ class RunProblem(models.Model):
 class Statement(models.Model):
     """提成单: one per rep, period and kind, with its lines (SPEC §6)."""
 
+    #: The amounts a computation gives a statement (the run writes them; ``overflowing`` checks them).
+    AMOUNT_FIELDS = (
+        "base_amount",
+        "gross_amount",
+        "deductions_amount",
+        "net_amount",
+        "retained_amount",
+        "payable_amount",
+        "carried_forward",
+    )
+
     class Kind(models.TextChoices):
         MONTHLY = "monthly", _("monthly")
         YEAR_END = "year_end", _("year-end settlement")

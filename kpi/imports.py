@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from channelhub.accounts.selectors import person_identifier
 from channelhub.exports import Column, choice_codes, header_codes, in_every_language, write_table
-from channelhub.importing import FORMATS, RowError, cell_text, file_content, normalise_header, read_table
+from channelhub.importing import FORMATS, ImportReport, RowError, cell_text, file_content, normalise_header, read_table
 from channelhub.scoping import scope
 from kpi.models import Expense
 from kpi.policies import require_recorder
@@ -110,18 +110,11 @@ class PreviewRow:
     channel_conflict: bool
 
 
-@dataclass
-class FactImportReport:
+@dataclass(kw_only=True)
+class FactImportReport(ImportReport):
     kind: str
-    dry_run: bool
-    total_rows: int = 0
-    new: int = 0
-    unchanged: int = 0
     #: New sales flagged as channel conflicts.
     conflicts: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
     #: Set when a closed period refused the file (409): the message and the periods.
     refusal: str = ""
     closed_periods: list[str] = field(default_factory=list)
@@ -129,16 +122,7 @@ class FactImportReport:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.file_errors and not self.refusal
-
-    @property
-    def imported(self) -> bool:
-        """True when the facts were saved (not a dry run, no error)."""
-        return self.ok and not self.dry_run
-
-    @property
-    def bad_rows(self) -> int:
-        return len({error.row for error in self.errors})
+        return super().ok and not self.refusal
 
     def as_dict(self) -> dict:
         """The report as the API answers it."""

@@ -415,6 +415,9 @@ class Scorecard(models.Model):
 class ScorecardLine(models.Model):
     """One item of a scorecard as computed: actual, target, score, weight, weighted score."""
 
+    #: What a line shows of its item's month, in the order the admin and the API show it.
+    FIGURES = ("actual", "target", "score", "weight", "weighted_score", "self_score", "manager_score", "explanation")
+
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(ScorecardTemplateItem, on_delete=models.PROTECT, related_name="+")
     actual = models.DecimalField(_("actual"), max_digits=16, decimal_places=2, null=True, blank=True)

@@ -103,16 +103,14 @@ class DealerForm(PageForm):
             return TerritoryChoiceField(
                 queryset=_territories_for(self.user), label=capfirst(model_field.verbose_name), **_required(model_field)
             )
-        if name == "owner":
-            return UserChoiceField(
-                queryset=self._owner_choices(),
-                label=capfirst(model_field.verbose_name),
-                required=False,
-                help_text=_help(model_field),
-            )
-        if name == "parent":
-            return DealerChoiceField(
-                queryset=self._parent_choices(),
+        optional = {
+            "owner": (UserChoiceField, self._owner_choices),
+            "parent": (DealerChoiceField, self._parent_choices),
+        }
+        if name in optional:
+            field_class, choices = optional[name]
+            return field_class(
+                queryset=choices(),
                 label=capfirst(model_field.verbose_name),
                 required=False,
                 help_text=_help(model_field),

@@ -33,6 +33,7 @@ from channelhub.importing import (
     FORMATS,
     MAX_FILE_BYTES,
     BadCell,
+    ImportReport,
     RowError,
     UnreadableFile,
     bad_cell,
@@ -70,41 +71,21 @@ class RowOutcome:
     action: str  #: "new", "update" or "skip" (unchanged); "invalid" or "error" for a bad row
 
 
-@dataclass
-class ImportReport:
-    dry_run: bool
-    total_rows: int = 0
-    new: int = 0
+@dataclass(kw_only=True)
+class DealerImportReport(ImportReport):
     updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
     rows: list[RowOutcome] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_errors
-
-    @property
-    def imported(self) -> bool:
-        """True when the dealers were saved (not a dry run, no error)."""
-        return self.ok and not self.dry_run
 
     @property
     def changed_rows(self) -> list[RowOutcome]:
         return [row for row in self.rows if row.action in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)]
-
-    @property
-    def bad_rows(self) -> int:
-        return len({error.row for error in self.errors})
 
 
 # --- reading a file (the shared part is channelhub.importing) -----------------------------------
 
 
 def read_dataset(
-    content: bytes, file_format: str, report: ImportReport
+    content: bytes, file_format: str, report: DealerImportReport
 ) -> tuple[tablib.Dataset, list[int], list[BadCell]] | None:
     """The file's known columns as a dataset, each data row's spreadsheet row number and the cells
     holding a control character (blank in the dataset); ``None`` after noting a file-level problem in
@@ -120,7 +101,7 @@ def read_dataset(
             return None
 
 
-def _read_dataset(records: Iterator[tuple[int, list]], report: ImportReport):
+def _read_dataset(records: Iterator[tuple[int, list]], report: DealerImportReport):
     first = next(records, None)
     if first is None:
         report.file_errors.append(_("The file is empty."))
@@ -166,14 +147,14 @@ def _read_dataset(records: Iterator[tuple[int, list]], report: ImportReport):
 # --- import --------------------------------------------------------------------------------------
 
 
-def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: bool) -> ImportReport:
+def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: bool) -> DealerImportReport:
     """Create and update dealers from a CSV or XLSX file, all rows or none.
 
     New dealers start as prospects (status and credit limit are never imported), with their search text
     and a "create" entry in the state log. Only channel managers (in their territories) and admins.
     """
     policies.require(may_import(actor))
-    report = ImportReport(dry_run=dry_run)
+    report = DealerImportReport(dry_run=dry_run)
     content = file_content(file)
     if len(content) > MAX_FILE_BYTES:
         report.file_errors.append(_("The file is larger than 5 MB; split it."))
@@ -191,7 +172,7 @@ def dealer_import(*, actor, file: bytes | IO[bytes], file_format: str, dry_run: 
 
 
 def _fill_report(
-    report: ImportReport, result: Result, dataset: tablib.Dataset, numbers: list[int], bad_cells: list[BadCell]
+    report: DealerImportReport, result: Result, dataset: tablib.Dataset, numbers: list[int], bad_cells: list[BadCell]
 ) -> None:
     report.total_rows = len(dataset)
     report.new = result.totals[RowResult.IMPORT_TYPE_NEW]

@@ -19,6 +19,14 @@ DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 
 
+def _both_or_neither(cleaned: dict, first: str, second: str, message) -> dict:
+    """Two fields that only make sense together (a position's latitude and longitude, a plan row's day and
+    dealer): both given or both empty, else ``message``."""
+    if (cleaned.get(first) is None) != (cleaned.get(second) is None):
+        raise forms.ValidationError(message)
+    return cleaned
+
+
 class DealerSelect(forms.Select):
     """A select whose options carry the dealer's search text (code, names, pinyin) for the picker's filter."""
 
@@ -101,10 +109,9 @@ class VisitForm(VisitContentForm):
         style_fields(self)
 
     def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
-            raise forms.ValidationError(_("The position is incomplete; press “Use my position” again."))
-        return cleaned
+        return _both_or_neither(
+            super().clean(), "latitude", "longitude", _("The position is incomplete; press “Use my position” again.")
+        )
 
     def visit_fields(self) -> dict:
         data = dict(self.cleaned_data)
@@ -169,10 +176,9 @@ class PlanItemForm(PageForm):
         style_fields(self)
 
     def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("planned_date") is None) != (cleaned.get("dealer") is None):
-            raise forms.ValidationError(_("Choose both a day and a dealer, or leave the row empty."))
-        return cleaned
+        return _both_or_neither(
+            super().clean(), "planned_date", "dealer", _("Choose both a day and a dealer, or leave the row empty.")
+        )
 
 
 class BasePlanItemFormSet(forms.BaseFormSet):

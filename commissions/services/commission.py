@@ -44,7 +44,7 @@ from django.contrib.auth import get_user_model
 
 from channelhub.formatting import round_cent
 from channelhub.periods import Month
-from commissions.models import CommissionPlan, StatementLine
+from commissions.models import CommissionPlan, Statement, StatementLine
 from commissions.selectors import plans_for
 from kpi.models import Scorecard
 from kpi.selectors import FACT_FIGURES, month_fact_columns, month_facts_of
@@ -58,16 +58,6 @@ Step = StatementLine.Step
 User = get_user_model()
 #: The largest amount a statement's columns hold (14 digits, 2 of them decimals).
 MAX_MONEY = Decimal("999999999999.99")
-#: The statement's amounts, by field, as ``overflowing`` names them.
-AMOUNT_FIELDS = (
-    "base_amount",
-    "gross_amount",
-    "deductions_amount",
-    "net_amount",
-    "retained_amount",
-    "payable_amount",
-    "carried_forward",
-)
 
 
 def plain(value: Decimal) -> str:
@@ -334,7 +324,7 @@ class Computation:
 def overflowing(computation: Computation) -> tuple[str, Decimal] | None:
     """The first amount of ``computation`` (a statement field, or a line's step) beyond what a statement
     holds (± ``MAX_MONEY``), with its value; None when everything fits."""
-    for name in AMOUNT_FIELDS:
+    for name in Statement.AMOUNT_FIELDS:
         value = getattr(computation, name)
         if abs(value) > MAX_MONEY:
             return name, value

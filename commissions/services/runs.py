@@ -479,7 +479,7 @@ def statements_write_drafts(
        replaced (``statement_replace_lines``) and the disputes pointed at their new lines.
     """
     from commissions.services.carry_forward import carry_line_of, pending_carries
-    from commissions.services.commission import AMOUNT_FIELDS, MAX_MONEY, overflowing
+    from commissions.services.commission import MAX_MONEY, overflowing
     from commissions.services.disputes import adjustment_line_of, pending_adjustments, reps_hold
 
     rep_ids = sorted(computations)
@@ -526,7 +526,7 @@ def statements_write_drafts(
 
         def values(rep_id: int) -> dict:
             computation = finals[rep_id]
-            found = {name: getattr(computation, name) for name in AMOUNT_FIELDS}
+            found = {name: getattr(computation, name) for name in Statement.AMOUNT_FIELDS}
             found.update(plan=_plan_of(computation, rep_id, period), run=run, computed_at=now)
             return found
 
@@ -564,7 +564,9 @@ def statements_write_drafts(
                 setattr(statement, name, value)
             statement.updated_at = now
         if updated:
-            Statement.objects.bulk_update(updated, [*AMOUNT_FIELDS, "plan", "run", "computed_at", "updated_at"])
+            Statement.objects.bulk_update(
+                updated, [*Statement.AMOUNT_FIELDS, "plan", "run", "computed_at", "updated_at"]
+            )
         # The rows simple-history's bulk_history_create and the state machine's record_creation would make.
         entries = _history_entries(created, "+", now=now, by=run.started_by)
         entries += _history_entries(updated, "~", now=now, by=run.started_by)

@@ -83,6 +83,18 @@ def _url(statement: Statement) -> str:
     return reverse("commissions:statement-detail", args=[statement.pk])
 
 
+def _tell_rep(statement: Statement, event: str, **params: str) -> None:
+    """Notify the rep that their statement was ``event`` (``approved``, ``paid``): the period, the amount
+    payable and ``params``, once per statement and event."""
+    notify(
+        recipient=statement.rep,
+        key=f"statement-{event}:{statement.pk}",
+        kind=f"statement.{event}",
+        params={"period": statement.period, "payable": f"{statement.payable_amount:.2f}", **params},
+        url=_url(statement),
+    )
+
+
 @transaction.atomic
 def statement_submit(*, actor, statement: Statement, comment: str = "", now=None) -> Statement:
     """draft → submitted, by the rep's manager or an admin (403 otherwise; 409 unless ``draft``)."""
@@ -125,17 +137,7 @@ def statement_approve(*, actor, statement: Statement, comment: str = "", now=Non
     Statement.workflow.apply(statement, "approve", by=actor, comment=comment, changes=changes)
     if statement.carried_forward < 0:
         statement_carry_into_next_draft(statement)
-    notify(
-        recipient=statement.rep,
-        key=f"statement-approved:{statement.pk}",
-        kind="statement.approved",
-        params={
-            "period": statement.period,
-            "payable": f"{statement.payable_amount:.2f}",
-            "carried_forward": f"{statement.carried_forward:.2f}",
-        },
-        url=_url(statement),
-    )
+    _tell_rep(statement, "approved", carried_forward=f"{statement.carried_forward:.2f}")
     return statement
 
 
@@ -253,18 +255,7 @@ def statement_mark_paid(
         raise ValidationError(errors)
     changes = {"payment_reference": reference, "paid_at": paid_on}
     Statement.workflow.apply(statement, "mark_paid", by=actor, comment=comment, changes=changes)
-    notify(
-        recipient=statement.rep,
-        key=f"statement-paid:{statement.pk}",
-        kind="statement.paid",
-        params={
-            "period": statement.period,
-            "payable": f"{statement.payable_amount:.2f}",
-            "paid_on": paid_on.isoformat(),
-            "reference": reference,
-        },
-        url=_url(statement),
-    )
+    _tell_rep(statement, "paid", paid_on=paid_on.isoformat(), reference=reference)
     return statement
 
 

@@ -89,17 +89,7 @@ class ScorecardTemplateAdmin(SimpleHistoryAdmin):
 
 class ScorecardLineInline(ReadOnlyInline):
     model = ScorecardLine
-    fields = (
-        "scorecard_item",
-        "actual",
-        "target",
-        "score",
-        "weight",
-        "weighted_score",
-        "self_score",
-        "manager_score",
-        "explanation",
-    )
+    fields = ("scorecard_item", *ScorecardLine.FIGURES)
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -57,14 +57,7 @@ class ScorecardLineSerializer(ScopedModelSerializer):
             "lower_is_better",
             "cap",
             "points",
-            "actual",
-            "target",
-            "score",
-            "weight",
-            "weighted_score",
-            "self_score",
-            "manager_score",
-            "explanation",
+            *ScorecardLine.FIGURES,
         ]
         read_only_fields = fields
 

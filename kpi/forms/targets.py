@@ -23,28 +23,24 @@ ZERO = Decimal("0.00")
 MONTHS = range(1, 13)
 
 
-def _money(label, **kwargs) -> forms.DecimalField:
+def _cents(label, max_digits: int, **kwargs) -> forms.DecimalField:
+    """A figure of two decimals, 0 or more, typed on a phone's decimal keypad."""
     return forms.DecimalField(
         label=label,
-        max_digits=14,
+        max_digits=max_digits,
         decimal_places=2,
         min_value=ZERO,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         **kwargs,
     )
+
+
+def _money(label, **kwargs) -> forms.DecimalField:
+    return _cents(label, 14, **kwargs)
 
 
 def _rate(label, **kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        max_digits=7,
-        decimal_places=2,
-        min_value=ZERO,
-        max_value=target_services.MAX_RATE,
-        initial=ZERO,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        **kwargs,
-    )
+    return _cents(label, 7, max_value=target_services.MAX_RATE, initial=ZERO, **kwargs)
 
 
 def _count(label, **kwargs) -> forms.IntegerField:

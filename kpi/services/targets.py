@@ -170,15 +170,8 @@ def target_propose(
     _check_setter(actor, rep)
     errors: dict[str, str] = {}
     month = _parse_month(period, errors)
-    figures = _clean_figures(
-        {
-            "sales_target": sales_target,
-            "expense_rate_target": expense_rate_target,
-            "collection_rate_target": collection_rate_target,
-            "new_dealers_target": new_dealers_target,
-        },
-        errors,
-    )
+    given = (sales_target, expense_rate_target, collection_rate_target, new_dealers_target)
+    figures = _clean_figures(dict(zip(FIGURES, given, strict=True)), errors)
     shares = _clean_shares(category_shares, errors)
     _raise(errors)
     check_open([month.first_day])
@@ -376,15 +369,8 @@ def targets_spread(
     errors: dict[str, str] = {}
     if isinstance(year, bool) or not isinstance(year, int) or year not in YEARS:
         errors["year"] = _("Enter a year such as 2026.")
-    figures = _clean_figures(
-        {
-            "sales_target": sales_target,
-            "expense_rate_target": expense_rate_target,
-            "collection_rate_target": collection_rate_target,
-            "new_dealers_target": new_dealers_target,
-        },
-        errors,
-    )
+    given = (sales_target, expense_rate_target, collection_rate_target, new_dealers_target)
+    figures = _clean_figures(dict(zip(FIGURES, given, strict=True)), errors)
     weights = _clean_distribution(distribution, errors)
     shares = _clean_shares(category_shares, errors)
     _raise(errors)

@@ -18,7 +18,7 @@ from partners import policies
 from partners.imports import (
     FORMATS,
     MAX_FILE_BYTES,
-    ImportReport,
+    DealerImportReport,
     dealer_export,
     dealer_import,
     dealer_template,
@@ -60,7 +60,7 @@ class DealerImportForm(forms.Form):
         return upload
 
 
-def _done(request, report: ImportReport):
+def _done(request, report: DealerImportReport):
     messages.success(
         request,
         gettext("Dealers imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
