@@ -192,11 +192,11 @@ def _locked(target: Target) -> Target:
     return Target.objects.select_for_update().get(pk=target.pk)
 
 
-def _clean_changes(target: Target, category_shares, **given) -> tuple[dict[str, Any], list[tuple[Any, Decimal]]]:
-    """The figures and shares a change or an approval gives ``target``, checked (400 naming every field
-    at fault) and refused in a closed month (409)."""
+def _clean_changes(target: Target, given: tuple, category_shares) -> tuple[dict[str, Any], list[tuple[Any, Decimal]]]:
+    """The figures (``given`` in the order of ``FIGURES``; None: left as it is) and shares a change or an
+    approval gives ``target``, checked (400 naming every field at fault) and refused in a closed month (409)."""
     errors: dict[str, str] = {}
-    figures = _clean_figures(_given(**given), errors)
+    figures = _clean_figures(_given(**dict(zip(FIGURES, given, strict=True))), errors)
     shares = _clean_shares(category_shares, errors)
     _raise(errors)
     check_open([Month.parse(target.period).first_day])
@@ -227,14 +227,8 @@ def target_update(
             % {"state": target.get_status_display()},
             current_state=target.status,
         )
-    figures, shares = _clean_changes(
-        target,
-        category_shares,
-        sales_target=sales_target,
-        expense_rate_target=expense_rate_target,
-        collection_rate_target=collection_rate_target,
-        new_dealers_target=new_dealers_target,
-    )
+    given = (sales_target, expense_rate_target, collection_rate_target, new_dealers_target)
+    figures, shares = _clean_changes(target, given, category_shares)
     if not figures and category_shares is None:
         return target
     for name, value in figures.items():
@@ -267,14 +261,8 @@ def target_approve(
     check_segregation(actor=actor, proposed_by=target.proposed_by, beneficiary=target.rep)
     if not is_approver(actor, target):
         raise PermissionDenied(_("Only the rep's manager or an administrator approves a target."))
-    figures, shares = _clean_changes(
-        target,
-        category_shares,
-        sales_target=sales_target,
-        expense_rate_target=expense_rate_target,
-        collection_rate_target=collection_rate_target,
-        new_dealers_target=new_dealers_target,
-    )
+    given = (sales_target, expense_rate_target, collection_rate_target, new_dealers_target)
+    figures, shares = _clean_changes(target, given, category_shares)
     changes = {**figures, "approved_by": actor, "approved_at": now or timezone.now()}
     Target.workflow.apply(target, "approve", by=actor, comment=comment, changes=changes)
     if category_shares is not None:
