@@ -14,6 +14,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from channelhub.roles import Role
@@ -43,6 +44,15 @@ requires_browser = pytest.mark.skipif(
     _browser_missing(),
     reason=f"needs Debian's chromium at {CHROMIUM} and the playwright package (CI installs both)",
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the deployment's language: a request in English (a cookie, the API's
+    Accept-Language) activates it in the thread, and the next test on the same worker must not inherit it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 #: Suites that take seconds a test: ``make test`` runs them, ``make test-fast`` leaves them out.
