@@ -20,7 +20,6 @@ from simple_history.models import HistoricalRecords
 from channelhub.fields import (
     MONEY,
     PERCENT_RANGE,
-    PERIOD_CODE,  # noqa: F401 (kpi.api and kpi.forms import it from here)
     ZERO,
     actor_field,
     period_field,

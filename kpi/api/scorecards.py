@@ -15,10 +15,11 @@ from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField,
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.api.viewsets import ScopedReadOnlyViewSet
+from channelhub.fields import PERIOD_CODE
 from channelhub.periods import Month
 from channelhub.roles import Role, require_role
 from kpi.forms.scorecards import ScorecardFilter
-from kpi.models import PERIOD_CODE, Method, Metric, Perspective, Scorecard, ScorecardLine, ScorecardTemplate
+from kpi.models import Method, Metric, Perspective, Scorecard, ScorecardLine, ScorecardTemplate
 from kpi.selectors.scorecards import scorecard_detail, scorecard_list, visible_reps
 from kpi.services import scorecards as scorecard_services
 

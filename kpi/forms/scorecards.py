@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
+from channelhub.fields import PERIOD_CODE
 from channelhub.forms import PageForm, style_fields
 from channelhub.periods import Month
 from channelhub.roles import Role
-from kpi.models import PERIOD_CODE, Method, Scorecard, ScorecardTemplate
+from kpi.models import Method, Scorecard, ScorecardTemplate
 
 User = get_user_model()
 MONTH_WIDGET = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})

@@ -25,10 +25,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from channelhub.importing import MAX_COLUMNS, duplicate_columns, read_table
+from channelhub.importing import MAX_COLUMNS, RowError, duplicate_columns, read_table
 from kpi.imports import MAX_FILE_BYTES as FACT_FILE_BYTES
 from kpi.imports import MAX_UNPACKED_BYTES as FACT_UNPACKED_BYTES
-from kpi.imports import RowError, fact_import
+from kpi.imports import fact_import
 from kpi.models import Collection, SalesRecord
 from partners.imports import dealer_import
 from partners.models import Dealer

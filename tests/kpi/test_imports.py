@@ -18,7 +18,8 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import translation
 
-from kpi.imports import RowError, fact_import
+from channelhub.importing import RowError
+from kpi.imports import fact_import
 from kpi.models import Collection, Expense, Period, SalesRecord
 from tests.kpi.facts_world import close, csv_file, xlsx_file
 
