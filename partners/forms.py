@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.accounts.selectors import display_name
 from channelhub.fields import validate_year
-from channelhub.forms import DATE_WIDGET, CommentForm, ConfirmForm, PageForm, style_fields  # noqa: F401
+from channelhub.forms import DATE_WIDGET, CommentForm, PageForm, style_fields
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope, territory_paths
 from partners import policies

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
+from channelhub.forms import CommentForm, ConfirmForm
 from channelhub.pages import (
     PageAction,
     action_button,
@@ -163,7 +164,7 @@ def _dealer_move(name: str, **texts) -> PageAction:
         return dealer_services.dealer_transition(actor=actor, dealer=obj, name=name, **form.cleaned_data)
 
     return PageAction(
-        form_class=forms.CommentForm,
+        form_class=CommentForm,
         run=run,
         allowed=_may_move(name),
         refusal=transition_refusal(Dealer.workflow, name),
@@ -328,7 +329,7 @@ def _agreement_move(name: str, service, **fields) -> PageAction:
         name,
         service,
         "agreement",
-        form_class=forms.CommentForm,
+        form_class=CommentForm,
         allowed=policies.can_manage_agreement,
         **fields,
     )
@@ -356,7 +357,7 @@ AGREEMENT_ACTIONS: dict[str, PageAction] = {
     ),
     "renew": PageAction(
         title=_("Renew"),
-        form_class=forms.ConfirmForm,
+        form_class=ConfirmForm,
         run=_renew,
         allowed=policies.can_manage_agreement,
         refusal=_refusal_text(agreement_services.renewal_refusal),
