@@ -18,6 +18,9 @@ ZERO = Decimal("0.00")
 MONEY = {"max_digits": 14, "decimal_places": 2}
 #: A rate in per cent, 0–100.
 PERCENT_RANGE = [MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))]
+#: A position in degrees (WGS-84).
+LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
+LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
 #: A month, ``YYYY-MM``.
 PERIOD_CODE = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Enter a period as YYYY-MM, e.g. 2026-07."))
 

@@ -9,7 +9,13 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -24,6 +30,8 @@ from channelhub.bulk_actions import bulk_api_response, bulk_route
 from channelhub.fields import validate_year
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
+from evidence.api import AttachmentSerializer, attachments_data, attachments_endpoint
+from evidence.models import Attachment
 from partners.models import Dealer
 from visits import bulk, policies
 from visits.filters import VisitFilter, VisitPlanFilter
@@ -103,6 +111,19 @@ class VisitSerializer(ScopedModelSerializer):
         return serializers.DateTimeField().to_representation(policies.edit_deadline(visit))
 
 
+class VisitDetailSerializer(VisitSerializer):
+    """A visit with its photos (SPEC §13 ``attachments``); the list leaves them out."""
+
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(VisitSerializer.Meta):
+        fields = [*VisitSerializer.Meta.fields, "attachments"]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, visit) -> list:
+        return attachments_data(self, visit)
+
+
 class VisitUpdateSerializer(VisitSerializer):
     """A correction: the content, the dealer and the time; the position and the UUID cannot change."""
 
@@ -122,7 +143,7 @@ class VisitUpdateSerializer(VisitSerializer):
 def _review(name: str, **kwargs):
     """The review verdict ``name`` (``mark_false``) on a flagged visit."""
     review = partial(visit_services.visit_review, name=name)
-    responses = {200: VisitSerializer, **TRANSITION_RESPONSES}
+    responses = {200: VisitDetailSerializer, **TRANSITION_RESPONSES}
     return transition_endpoint(name, review, "visit", responses=responses, body_first=True, **kwargs)
 
 
@@ -140,15 +161,17 @@ class VisitViewSet(ScopedViewSet):
         return visit_detail(self.request.user) if self.action != "list" else visit_list(self.request.user)
 
     def get_serializer_class(self):
-        return VisitUpdateSerializer if self.action in ("update", "partial_update") else VisitSerializer
+        if self.action in ("update", "partial_update"):
+            return VisitUpdateSerializer
+        return VisitSerializer if self.action in ("list", "create") else VisitDetailSerializer
 
-    @extend_schema(responses={201: VisitSerializer, 200: VisitSerializer})
+    @extend_schema(responses={201: VisitDetailSerializer, 200: VisitDetailSerializer})
     def create(self, request, *args, **kwargs):
         require_role(request.user, Role.FIELD_REP)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visit, created = visit_services.visit_log(rep=request.user, **serializer.validated_data)
-        data = VisitSerializer(self.get_queryset().get(pk=visit.pk), context=self.get_serializer_context()).data
+        data = VisitDetailSerializer(self.get_queryset().get(pk=visit.pk), context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def perform_update(self, serializer):
@@ -158,13 +181,27 @@ class VisitViewSet(ScopedViewSet):
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
-        response.data = VisitSerializer(
+        response.data = VisitDetailSerializer(
             self.get_queryset().get(pk=kwargs["pk"]), context=self.get_serializer_context()
         ).data
         return response
 
     def _fresh(self, visit):
-        return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data)
+        return Response(
+            VisitDetailSerializer(self.get_queryset().get(pk=visit.pk), context=self.get_serializer_context()).data
+        )
+
+    photos = attachments_endpoint(
+        kind=Attachment.Kind.PHOTO,
+        url_path="photos",
+        doc=(
+            "Add photos to a visit (SPEC §13): multipart `file` (one or several), while its rep may still change it "
+            "(24 h, not reviewed; else 409). The same photo sent again answers 200 with the first. JPEG, PNG or "
+            "WebP, up to 10 MB each, 9 per visit. Photos taken more than 2 h from the visit, more than 1 km from "
+            "the dealer, or already on another record flag the visit for review."
+        ),
+    )
+    attachments = attachments_endpoint()
 
     confirm = _review("confirm")
     mark_false = _review(

@@ -12,23 +12,26 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import actor_field, person_name, rep_field, validate_year
+from channelhub.fields import LATITUDE, LONGITUDE, actor_field, person_name, rep_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer
 
-LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
-LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
-
-
 #: Visits with a flag: waiting in the review queue while ``submitted``.
-FLAGGED = Q(late_entry=True) | Q(far_from_dealer=True) | Q(no_position=True)
+FLAGGED = (
+    Q(late_entry=True)
+    | Q(far_from_dealer=True)
+    | Q(no_position=True)
+    | Q(photo_time_mismatch=True)
+    | Q(photo_far=True)
+    | Q(photo_reused=True)
+)
 
 
 def plan_due_at(week_start: date) -> datetime:
@@ -150,6 +153,13 @@ class Visit(Reviewed):
         LATE_ENTRY = "late_entry", _("late entry")
         FAR_FROM_DEALER = "far_from_dealer", _("far from dealer")
         NO_POSITION = "no_position", _("no position")
+        # from the visit's photos (evidence.models.Attachment.Flag)
+        PHOTO_TIME_MISMATCH = "photo_time_mismatch", _("photo time mismatch")
+        PHOTO_FAR = "photo_far", _("photo far from dealer")
+        PHOTO_REUSED = "photo_reused", _("photo reused")
+
+    #: The flags a visit's photos give it (``evidence``): set by ``visits.services.visit_apply_photo_flags``.
+    PHOTO_FLAGS = (Flag.PHOTO_TIME_MISMATCH, Flag.PHOTO_FAR, Flag.PHOTO_REUSED)
 
     #: Visits that count towards the quota (SPEC §4: false and fabricated ones do not).
     COUNTED = (Status.SUBMITTED, Status.CONFIRMED)
@@ -184,6 +194,9 @@ class Visit(Reviewed):
     late_entry = models.BooleanField(_("late entry"), default=False, editable=False)
     far_from_dealer = models.BooleanField(_("far from dealer"), default=False, editable=False)
     no_position = models.BooleanField(_("no position"), default=False, editable=False)
+    photo_time_mismatch = models.BooleanField(_("photo time mismatch"), default=False, editable=False)
+    photo_far = models.BooleanField(_("photo far from dealer"), default=False, editable=False)
+    photo_reused = models.BooleanField(_("photo reused"), default=False, editable=False)
     distance_m = models.DecimalField(
         _("distance from dealer (m)"), max_digits=10, decimal_places=1, null=True, blank=True, editable=False
     )
@@ -240,14 +253,8 @@ class Visit(Reviewed):
     @property
     def flags(self) -> list[str]:
         """The checks this visit failed, as the API names them (SPEC §4 ``flags``)."""
-        flags = []
-        if self.late_entry:
-            flags.append(self.Flag.LATE_ENTRY.value)
-        if self.far_from_dealer:
-            flags.append(self.Flag.FAR_FROM_DEALER.value)
-        if self.no_position:
-            flags.append(self.Flag.NO_POSITION.value)
-        return flags
+        # each flag is kept in the boolean field of its name
+        return [flag.value for flag in self.Flag if getattr(self, flag.value)]
 
     @property
     def flag_labels(self) -> list[str]:
@@ -264,7 +271,7 @@ class Visit(Reviewed):
 
     @property
     def is_flagged(self) -> bool:
-        return self.late_entry or self.far_from_dealer or self.no_position
+        return bool(self.flags)
 
     @property
     def counts(self) -> bool:

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from channelhub.db import any_of
+from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role, roles_of
 from channelhub.scoping import in_territories_of, scope_rule, team_ids
 from partners.models import Dealer
@@ -53,6 +55,28 @@ def edit_deadline(visit: Visit):
 def can_edit(user, visit: Visit, now=None) -> bool:
     now = now or timezone.now()
     return visit.rep_id == user.pk and visit.status == Visit.Status.SUBMITTED and now <= edit_deadline(visit)
+
+
+def check_add_photos(user, visit: Visit, now=None) -> None:
+    """Photos go with the visit: its rep adds them while they may still change it (24 h, not reviewed)."""
+    if visit.rep_id != user.pk:
+        raise PermissionDenied(gettext("Only the rep who logged a visit may add its photos."))
+    now = now or timezone.now()
+    if visit.status != Visit.Status.SUBMITTED:
+        raise Conflict(
+            gettext("This visit is “%(state)s”: a reviewed visit takes no more photos.")
+            % {"state": visit.get_status_display()},
+            current_state=visit.status,
+        )
+    if now > edit_deadline(visit):
+        raise Conflict(
+            gettext("Photos can be added for 24 hours after a visit is logged; this one took them until %(deadline)s.")
+            % {"deadline": formats.date_format(timezone.localtime(edit_deadline(visit)), "Y-m-d H:i")}
+        )
+
+
+def can_add_photos(user, visit: Visit, now=None) -> bool:
+    return can_edit(user, visit, now)
 
 
 def can_edit_plan(user, plan: VisitPlan) -> bool:

@@ -5,7 +5,8 @@ Variables (all optional here; ``production`` insists on ``SECRET_KEY``):
 ``ALLOWED_HOSTS``, ``CSRF_TRUSTED_ORIGINS``, ``TIME_ZONE``, ``LANGUAGE_CODE``, ``CURRENCY``,
 ``EMAIL_URL``, ``DEFAULT_FROM_EMAIL``, ``CONN_MAX_AGE``, ``AXES_FAILURE_LIMIT``, ``AXES_USERNAME_FAILURE_LIMIT``,
 ``AXES_ADDRESS_FAILURE_LIMIT``, ``AXES_COOLOFF_MINUTES``, ``TRUSTED_PROXY_COUNT``, ``TRUSTED_PROXIES``,
-``API_TOKEN_DAYS``, ``API_DOCS_PUBLIC``, ``LOCK_TIMEOUT_MS``.
+``API_TOKEN_DAYS``, ``API_DOCS_PUBLIC``, ``LOCK_TIMEOUT_MS``, ``MEDIA_ROOT``, ``STORAGE_URL`` or the ``AWS_*`` of
+django-storages (``channelhub.storage``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from channelhub.storage import default_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -79,6 +82,7 @@ INSTALLED_APPS = [
     "visits",
     "kpi",
     "commissions",
+    "evidence",
 ]
 
 MIDDLEWARE = [
@@ -213,10 +217,25 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
+# --- uploaded files (evidence, SPEC §13): local by default, S3-compatible in production (channelhub.storage) --
+
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Never served: files stream through a scoped view (evidence.api); the URL only names them.
+MEDIA_URL = "/media/"
+DEFAULT_FILE_STORAGE_SETTING = default_storage(
+    env.str("STORAGE_URL", default=""),
+    env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+    access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+    secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+    region_name=env.str("AWS_S3_REGION_NAME", default=""),
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_SETTING,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The largest request body read into memory; an upload (10 MB a file) spills to a temporary file above it.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1
 
 # --- Content-Security-Policy (django-csp) ---------------------------------------------------------
 

@@ -3,7 +3,15 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE, SECRET_KEY, TRUSTED_PROXIES, TRUSTED_PROXY_COUNT, env_bool, env_int
+from .base import (
+    DEFAULT_FILE_STORAGE_SETTING,
+    MIDDLEWARE,
+    SECRET_KEY,
+    TRUSTED_PROXIES,
+    TRUSTED_PROXY_COUNT,
+    env_bool,
+    env_int,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured(
@@ -30,7 +38,7 @@ CSRF_COOKIE_SECURE = True
 # Static files straight from gunicorn, compressed and with far-future cache headers.
 MIDDLEWARE = [*MIDDLEWARE[:1], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_SETTING,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

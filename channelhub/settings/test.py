@@ -1,5 +1,10 @@
 """The pytest suite. ``DATABASE_URL`` and ``CELERY_BROKER_URL`` work as in ``base``."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import INSTALLED_APPS
 
@@ -15,6 +20,10 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Many API tests read the schema without logging in; tests/channelhub/test_hardening.py checks the
 # production value (False) with override_settings.
 API_DOCS_PUBLIC = True
+
+# Uploaded files go to a directory of this test process's own, removed when it ends.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="channelhub-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
 # A small app whose model exercises the shared state machine and scoping without a domain model.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]

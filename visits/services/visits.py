@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from channelhub.accounts.selectors import display_name
 from channelhub.errors import Conflict
 from channelhub.fields import validate_year
+from channelhub.geo import distance_m
 from channelhub.notifications.services import notify
 from channelhub.periods import local_date
 from channelhub.roles import Role, require_role
 from channelhub.scoping import scope
+from evidence.services import attachments_recheck
 from partners.models import Dealer
 from visits import policies
-from visits.geo import distance_m
 from visits.models import Visit
 from visits.services.review import verdict_apply
 
@@ -137,14 +138,28 @@ def visit_log(
     return visit, True
 
 
-def _tell_manager_flagged(visit: Visit) -> None:
+def visit_apply_photo_flags(visit: Visit, flags: set[str]) -> None:
+    """The flags of the visit's photos (``evidence``: ``photo_time_mismatch``, ``photo_far``,
+    ``photo_reused``) kept on the visit; a visit they newly flag waits for the manager, who is told."""
+    changed = [flag for flag in Visit.PHOTO_FLAGS if getattr(visit, flag.value) != (flag.value in flags)]
+    if not changed:
+        return
+    newly = [flag.value for flag in changed if flag.value in flags]
+    for flag in changed:
+        setattr(visit, flag.value, flag.value in flags)
+    visit.save(update_fields=[flag.value for flag in changed])
+    if newly and visit.status == Visit.Status.SUBMITTED:
+        _tell_manager_flagged(visit, key_suffix=":" + ",".join(sorted(newly)))
+
+
+def _tell_manager_flagged(visit: Visit, key_suffix: str = "") -> None:
     """A flagged visit waits for the rep's manager: the manager is told."""
     manager = getattr(getattr(visit.rep, "profile", None), "manager", None)
     if manager is None:
         return
     notify(
         recipient=manager,
-        key=f"visit-flagged:{visit.pk}",
+        key=f"visit-flagged:{visit.pk}{key_suffix}",
         kind="visit.flagged",
         params={
             "rep": display_name(visit.rep),
@@ -186,11 +201,15 @@ def visit_update(*, actor, visit: Visit, now: datetime | None = None, **changes:
         _check_month(visit.rep_id, changes["visited_at"])
     if "dealer" in changes and changes["dealer"].pk != visit.dealer_id:
         check_dealer(actor, changes["dealer"])
+    moved = any(field in changes for field in ("visited_at", "dealer"))
     for field, value in changes.items():
         setattr(visit, field, value)
     visit_apply_checks(visit)
     visit.full_clean(validate_unique=False, validate_constraints=False)
     visit.save()
+    if moved:
+        # its photos are checked again against the new time and dealer
+        attachments_recheck(visit)
     return visit
 
 

@@ -1,0 +1,74 @@
+"""Evidence reads. The object's own scope decides: callers pass objects the user may already see, or
+``scope(user, Attachment)`` (``evidence.policies``) narrows attachments to those of visible objects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
+
+from channelhub.scoping import get_scoped_or_404, scope
+from evidence.models import Attachment
+from evidence.registry import target_of_type
+
+
+def _rows() -> QuerySet[Attachment]:
+    return Attachment.objects.select_related("uploaded_by", "reused_of__object_type")
+
+
+def attachments_of(obj: Model) -> list[Attachment]:
+    """The files of ``obj`` (an object the reader may see), oldest first — one query."""
+    object_type = ContentType.objects.get_for_model(obj)
+    return list(_rows().filter(object_type=object_type, object_id=obj.pk))
+
+
+def attachments_for(model: type[Model], ids) -> dict[int, list[Attachment]]:
+    """The files of the objects ``ids`` of ``model`` (which the reader may see), by object — one query."""
+    object_type = ContentType.objects.get_for_model(model)
+    found: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in _rows().filter(object_type=object_type, object_id__in=list(ids)):
+        found[attachment.object_id].append(attachment)
+    return found
+
+
+def attachment_for_download(user, pk) -> Attachment:
+    """The attachment ``pk`` if ``user`` may see its object, else 404."""
+    return get_scoped_or_404(user, Attachment.objects.select_related("object_type"), pk=pk)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a reused file was first attached: the object's type and ID always; its name and page only
+    for a reader who may see it."""
+
+    model_name: str
+    object_id: int
+    label: str = ""
+    url: str = ""
+
+
+def reuse_origins(user, attachments) -> dict[int, Origin]:
+    """For each reused attachment among ``attachments``: the object its file was first attached to — one
+    query per kind of object named."""
+    wanted: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in attachments:
+        if attachment.reused_of_id and attachment.reused_of is not None:
+            wanted[attachment.reused_of.object_type_id].append(attachment)
+    origins: dict[int, Origin] = {}
+    for group in wanted.values():
+        object_type = group[0].reused_of.object_type
+        target = target_of_type(object_type)
+        model_name = str(object_type.model_class()._meta.verbose_name) if object_type.model_class() else ""
+        visible = {}
+        if target is not None:
+            rows = scope(user, target.model).select_related(*target.select)
+            visible = {obj.pk: obj for obj in rows.filter(pk__in={a.reused_of.object_id for a in group})}
+        for attachment in group:
+            object_id = attachment.reused_of.object_id
+            obj = visible.get(object_id)
+            origins[attachment.pk] = Origin(
+                model_name, object_id, str(obj) if obj else "", target.url(obj) if obj is not None else ""
+            )
+    return origins
