@@ -69,3 +69,13 @@ def percent(value: Any) -> str:
     exponent = number.as_tuple().exponent
     places = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{number:,.{places}f} %"
+
+
+def distance(metres: Any) -> str:
+    """A distance for people: ``850 m``, ``2.1 km``, ``180.7 km``; ``—`` for nothing."""
+    number = as_decimal(metres)
+    if number is None:
+        return "—"
+    if number < 1000:
+        return f"{number:.0f} m"
+    return f"{number / 1000:.1f} km"

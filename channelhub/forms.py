@@ -99,3 +99,26 @@ class CommentForm(PageForm):
 
 class ConfirmForm(PageForm):
     """No inputs: the button is the confirmation."""
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); the service reads what each one is."""
+
+    def __init__(self, *args, accept: str = "", capture: str = "", **kwargs):
+        attrs = {"multiple": True}
+        if accept:
+            attrs["accept"] = accept
+        if capture:
+            attrs["capture"] = capture
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []

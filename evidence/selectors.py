@@ -72,3 +72,12 @@ def reuse_origins(user, attachments) -> dict[int, Origin]:
                 model_name, object_id, str(obj) if obj else "", target.url(obj) if obj is not None else ""
             )
     return origins
+
+
+def with_origins(user, attachments: list[Attachment]) -> list[Attachment]:
+    """``attachments`` with ``origin`` set on each (its ``Origin`` when it is a reused file, else None), for
+    pages that name where a reused photo was first sent."""
+    origins = reuse_origins(user, attachments)
+    for attachment in attachments:
+        attachment.origin = origins.get(attachment.pk)
+    return attachments

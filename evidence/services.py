@@ -32,7 +32,7 @@ def _refusal(name: str, reason: str) -> str:
     return _("“%(name)s”: %(reason)s") % {"name": name, "reason": reason}
 
 
-def _inspect_all(files) -> list[Inspected]:
+def files_inspect(files) -> list[Inspected]:
     """Every file read, or a 400 naming each refused file and why (nothing stored)."""
     inspected, problems = [], []
     for upload in files:
@@ -68,7 +68,7 @@ def attachments_add(
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     target.check_attach(actor, obj)
-    inspected = _inspect_all(files)
+    inspected = files_inspect(files)
     now = now or timezone.now()
     object_type = ContentType.objects.get_for_model(obj)
     results: list[tuple[Attachment, bool]] = []

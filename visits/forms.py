@@ -6,11 +6,12 @@ import uuid
 from datetime import date, timedelta
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.fields import validate_year
-from channelhub.forms import PageForm, style_fields
+from channelhub.forms import MultipleFileField, PageForm, style_fields
 from channelhub.scoping import scope
 from partners.models import Dealer
 from visits.models import Visit, VisitPlan
@@ -66,6 +67,27 @@ def _dealer_field(rep, **kwargs) -> DealerPickerField:
     return field
 
 
+def photos_field(required: bool = False) -> MultipleFileField:
+    """Photos from the phone's camera (``capture``) or its gallery; the service reads what each file is."""
+    return MultipleFileField(
+        label=_("Photos"),
+        required=required,
+        allow_empty_file=True,
+        accept="image/jpeg,image/png,image/webp",
+        capture="environment",
+        help_text=_("JPEG, PNG or WebP, up to 10 MB each and 9 per visit. Tap again to add another photo."),
+    )
+
+
+class PhotoErrorsMixin:
+    """The evidence service names the files' field ``file``; on these forms it is ``photos``."""
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict") and "file" in error.error_dict:
+            error = ValidationError({"photos" if k == "file" else k: v for k, v in error.error_dict.items()})
+        super().add_service_error(error)
+
+
 class VisitContentForm(PageForm):
     """What a rep says about a visit: when, what kind, why, what happened, what next."""
 
@@ -79,7 +101,7 @@ class VisitContentForm(PageForm):
     next_action = forms.CharField(label=_("Next action"), required=False, max_length=300)
 
 
-class VisitForm(VisitContentForm):
+class VisitForm(PhotoErrorsMixin, VisitContentForm):
     """Log a visit from a phone. The hidden ``client_uuid`` is made when the form is shown, so a
     double tap or a resent form logs the visit once."""
 
@@ -93,17 +115,28 @@ class VisitForm(VisitContentForm):
     longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
     accuracy_m = forms.DecimalField(required=False, max_digits=9, decimal_places=1, widget=forms.HiddenInput)
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    photos = photos_field()
 
-    field_order = ["dealer_search", "dealer", "visited_at", "kind", "purpose", "summary", "outcome", "next_action"]
+    field_order = [
+        "dealer_search",
+        "dealer",
+        "visited_at",
+        "kind",
+        "purpose",
+        "summary",
+        "outcome",
+        "next_action",
+        "photos",
+    ]
 
-    def __init__(self, data=None, *, rep, initial_dealer: Dealer | None = None):
+    def __init__(self, data=None, files=None, *, rep, initial_dealer: Dealer | None = None):
         initial = {
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
             "client_uuid": uuid.uuid4(),
             "kind": Visit.Kind.MAINTENANCE,
             "dealer": initial_dealer.pk if initial_dealer else None,
         }
-        super().__init__(data, initial=initial)
+        super().__init__(data, files, initial=initial)
         self.fields["dealer"] = _dealer_field(rep)
         self.order_fields(self.field_order)
         style_fields(self)
@@ -116,7 +149,14 @@ class VisitForm(VisitContentForm):
     def visit_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("dealer_search", None)
+        data.pop("photos", None)
         return data
+
+
+class PhotosForm(PhotoErrorsMixin, PageForm):
+    """More photos for a visit, from its page (within the 24 hours its rep may change it)."""
+
+    photos = photos_field(required=True)
 
 
 class VisitEditForm(VisitContentForm):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from channelhub.fields import LATITUDE, LONGITUDE, actor_field, person_name, rep_field, validate_year
+from channelhub.formatting import distance
 from channelhub.workflow.machine import StateMachine, Transition
 from partners.models import Dealer
 
@@ -263,11 +264,7 @@ class Visit(Reviewed):
     @property
     def distance_text(self) -> str:
         """The distance from the dealer for people: ``850 m``, ``2.1 km``, ``180.7 km`` (— without one)."""
-        if self.distance_m is None:
-            return "—"
-        if self.distance_m < 1000:
-            return f"{self.distance_m:.0f} m"
-        return f"{self.distance_m / 1000:.1f} km"
+        return distance(self.distance_m)
 
     @property
     def is_flagged(self) -> bool:

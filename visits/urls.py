@@ -17,6 +17,7 @@ urlpatterns = [
     path("compliance/export/", views.compliance_export_page, name="compliance-export"),
     path("<int:pk>/", views.visit_detail_page, name="visit-detail"),
     path("<int:pk>/edit/", views.visit_edit_page, name="visit-edit"),
+    path("<int:pk>/photos/", views.visit_photos_page, name="visit-photos"),
     *action_paths("<int:pk>/", views.visit_action_page, views.VISIT_ACTIONS, "visit"),
     path("plans/", views.plan_list_page, name="plan-list"),
     path("plans/week/", views.my_plan_page, name="my-plan"),

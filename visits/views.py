@@ -10,11 +10,11 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import history_rows, state_log
@@ -34,6 +34,8 @@ from channelhub.pages import (
 )
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
 from channelhub.roles import Role, has_role
+from evidence.selectors import attachments_for, attachments_of, with_origins
+from evidence.services import attachments_add
 from partners.models import Dealer
 from visits import bulk, exports, forms, policies
 from visits.filters import VisitFilter, VisitPlanFilter
@@ -89,17 +91,29 @@ def visit_create_page(request):
     initial_dealer = None
     if dealer_id := request.GET.get("dealer"):
         initial_dealer = Dealer.objects.filter(pk=dealer_id).first() if dealer_id.isdigit() else None
-    form = forms.VisitForm(posted(request), rep=user, initial_dealer=initial_dealer)
+    form = forms.VisitForm(posted(request), request.FILES or None, rep=user, initial_dealer=initial_dealer)
     if request.method == "POST" and form.is_valid():
-        result = form.run(visit_services.visit_log, rep=user, **form.visit_fields())
+        result = form.run(
+            visit_services.visit_log_with_photos, rep=user, photos=form.cleaned_data["photos"], **form.visit_fields()
+        )
         if result is not None:
             visit, created = result
             if created:
                 messages.success(request, _visit_logged_message(visit))
             else:
                 messages.info(request, gettext("This visit was already logged."))
-            return redirect("visits:visit-detail", pk=visit.pk)
+            return _go(request, reverse("visits:visit-detail", args=[visit.pk]))
     return render(request, "visits/visit_form.html", {"form": form})
+
+
+def _go(request, url: str):
+    """Where to go next: a redirect, or — for the phone form's own sending (``visit_form.js``, which retries
+    on a bad connection) — 200 naming the page in ``X-Location``, so that its flash message waits for it."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = HttpResponse(status=200)
+        response["X-Location"] = url
+        return response
+    return redirect(url)
 
 
 def _visit_logged_message(visit: Visit) -> str:
@@ -120,6 +134,8 @@ def visit_detail_page(request, pk: int):
     user = request.user
     context = {
         "visit": visit,
+        "photos": with_origins(user, attachments_of(visit)),
+        "photo_form": forms.PhotosForm() if policies.can_add_photos(user, visit) else None,
         # every review action is ``policies.can_review``'s
         "actions": transition_buttons(user, visit, Visit.workflow, VISIT_ACTIONS, "visits:visit"),
         "can_edit": policies.can_edit(user, visit),
@@ -129,6 +145,25 @@ def visit_detail_page(request, pk: int):
         "history": history_rows(visit),
     }
     return render(request, "visits/visit_detail.html", context)
+
+
+def visit_photos_page(request, pk: int):
+    """POST: add photos to the visit (its rep, within 24 h); back to the visit with what happened."""
+    visit = _visit(request, pk)
+    if request.method != "POST":
+        return redirect("visits:visit-detail", pk=visit.pk)
+    form = forms.PhotosForm(request.POST, request.FILES)
+    if form.is_valid():
+        results = form.run(attachments_add, actor=request.user, obj=visit, files=form.cleaned_data["photos"])
+        if results is not None:
+            added = sum(1 for _attachment, created in results if created)
+            messages.success(
+                request, ngettext("%(count)d photo added.", "%(count)d photos added.", added) % {"count": added}
+            )
+            return redirect("visits:visit-detail", pk=visit.pk)
+    for message in form.non_field_errors() + form.errors.get("photos", []):
+        messages.error(request, message)
+    return redirect("visits:visit-detail", pk=visit.pk)
 
 
 def visit_edit_page(request, pk: int):
@@ -207,10 +242,12 @@ def review_page(request):
     """The manager's queue: flagged visits waiting for a verdict, and submitted week plans."""
     if not policies.is_reviewer(request.user):
         raise PermissionDenied(gettext("Your role does not allow this."))
-    context = {
-        "page_obj": paginate(request, review_queue(request.user)),
-        "plans": list(plans_to_review(request.user)[:50]),
-    }
+    page_obj = paginate(request, review_queue(request.user))
+    photos = attachments_for(Visit, [visit.pk for visit in page_obj.object_list])
+    with_origins(request.user, [a for found in photos.values() for a in found])
+    for visit in page_obj.object_list:
+        visit.photos = photos.get(visit.pk, [])
+    context = {"page_obj": page_obj, "plans": list(plans_to_review(request.user)[:50])}
     return render(request, "visits/review.html", context)
 
 

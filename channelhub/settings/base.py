@@ -245,13 +245,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024 + 1
 # (channelhub.api.docs), so no nonce is needed. Styles allow 'unsafe-inline' — style-src only: the
 # progress bars' widths are per-request style attributes, the Swagger UI page has a <style> block, and
 # Bootstrap and Chart.js set styles; CSS cannot run script. Images: ours and data: URIs (Bootstrap's
-# icons in its CSS).
+# icons in its CSS) and blob: URLs (the previews of the photos a rep has chosen, before they are sent).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

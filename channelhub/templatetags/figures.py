@@ -1,6 +1,7 @@
 """Template filters for figures, all through ``channelhub.formatting`` (one formatter for money):
 ``{{ amount|money }}`` → ``¥1,234.50`` (``|money:0`` → ``¥1,235``), ``{{ rate|percent }}`` → ``12.50 %``,
-``{{ amount|amount }}`` → ``1,234.50`` (where a column's header names the currency)."""
+``{{ amount|amount }}`` → ``1,234.50`` (where a column's header names the currency), ``{{ metres|distance }}`` →
+``2.1 km``."""
 
 from __future__ import annotations
 
@@ -33,3 +34,8 @@ def amount(value):
 @register.filter
 def percent(value):
     return formatting.percent(value)
+
+
+@register.filter
+def distance(metres):
+    return formatting.distance(metres)

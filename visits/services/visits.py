@@ -20,7 +20,7 @@ from channelhub.notifications.services import notify
 from channelhub.periods import local_date
 from channelhub.roles import Role, require_role
 from channelhub.scoping import scope
-from evidence.services import attachments_recheck
+from evidence.services import attachments_add, attachments_recheck, files_inspect
 from partners.models import Dealer
 from visits import policies
 from visits.models import Visit
@@ -136,6 +136,20 @@ def visit_log(
     if visit.is_flagged:
         _tell_manager_flagged(visit)
     return visit, True
+
+
+def visit_log_with_photos(*, rep, photos=(), **fields: Any) -> tuple[Visit, bool]:
+    """The phone form: log a visit and attach its photos in one go — every photo is read first, so a
+    refused one refuses the form (400 naming it) and logs nothing. A resent form (the same
+    ``client_uuid``) finds the visit, and its photos (the same ``sha256``): nothing is made twice."""
+    if photos:
+        files_inspect(photos)
+    with transaction.atomic():
+        visit, created = visit_log(rep=rep, **fields)
+        if photos:
+            attachments_add(actor=rep, obj=visit, files=photos, latitude=visit.latitude, longitude=visit.longitude)
+            visit.refresh_from_db()
+    return visit, created
 
 
 def visit_apply_photo_flags(visit: Visit, flags: set[str]) -> None:
