@@ -26,9 +26,9 @@ class EvidenceTarget:
     model: type[Model]
     #: The kinds of file this object takes (``Attachment.Kind`` values).
     kinds: tuple[str, ...]
-    #: ``check_attach(actor, obj)``: raises ``PermissionDenied`` (403) or ``Conflict`` (409) when ``actor``,
-    #: who can see ``obj``, may not attach files to it now.
-    check_attach: Callable[[Any, Model], None]
+    #: ``check_attach(actor, obj, now)``: raises ``PermissionDenied`` (403) or ``Conflict`` (409) when
+    #: ``actor``, who can see ``obj``, may not attach files to it at ``now``.
+    check_attach: Callable[[Any, Model, datetime], None]
     #: The time a photo of it should have been taken (a visit's ``visited_at``); None: not checked.
     reference_time: Callable[[Model], datetime | None] = lambda obj: None
     #: The dealer it concerns: its code goes into the watermark, its position is what ``photo_far`` measures from.

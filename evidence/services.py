@@ -67,9 +67,9 @@ def attachments_add(
         raise ValidationError({"kind": _("This record does not take files of this kind.")})
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
-    target.check_attach(actor, obj)
-    inspected = files_inspect(files)
     now = now or timezone.now()
+    target.check_attach(actor, obj, now)
+    inspected = files_inspect(files)
     object_type = ContentType.objects.get_for_model(obj)
     results: list[tuple[Attachment, bool]] = []
     stored: list[str] = []

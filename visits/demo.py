@@ -568,7 +568,49 @@ def seed_visits(users: dict, *, now: datetime | None = None) -> dict[str, int]:
     reps = _reps(users)
     _seed_visits(reps, today, now)
     _seed_plans(reps, today, now)
+    _seed_photos(reps)
     return {"visits": Visit.objects.count(), "plans": VisitPlan.objects.count()}
+
+
+#: Photos on each rep's latest visits that wait for review; the second rep's second photo is the first
+#: rep's (``photo_reused``), the third rep's was taken five hours before the visit (``photo_time_mismatch``).
+PHOTO_VISITS = 2
+
+
+def _seed_photos(reps: list[_Rep]) -> None:
+    """Photos on the demo reps' latest unreviewed visits, sent as the phone sends them (``attachments_add``,
+    ten minutes after logging). A visit that has photos is left as it is; the photos are drawn from the
+    visit, so the same visit always gets the same bytes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.demo import demo_photo
+    from evidence.selectors import attachments_for
+    from evidence.services import attachments_add
+
+    first: bytes | None = None
+    for index, rep in enumerate(reps):
+        latest = Visit.objects.filter(rep=rep.user, status=Visit.Status.SUBMITTED).select_related("dealer")
+        visits = list(latest.order_by("-visited_at", "-id")[:PHOTO_VISITS])
+        has_photos = attachments_for(Visit, [visit.pk for visit in visits])
+        for number, visit in enumerate(visits):
+            taken = visit.visited_at - timedelta(hours=5) if (index, number) == (2, 0) else visit.visited_at
+            seed = f"{rep.username}:{visit.client_uuid}"
+            photo = demo_photo(seed, taken=taken, latitude=visit.latitude, longitude=visit.longitude)
+            if first is None:
+                first = photo.read()
+                photo.seek(0)
+            elif (index, number) == (1, 1):
+                photo = SimpleUploadedFile("IMG_0001.jpg", first, content_type="image/jpeg")  # another rep's photo
+            if visit.pk in has_photos:
+                continue
+            attachments_add(
+                actor=rep.user,
+                obj=visit,
+                files=[photo],
+                latitude=visit.latitude,
+                longitude=visit.longitude,
+                now=visit.created_at + timedelta(minutes=10),
+            )
 
 
 def demo_step(users: dict) -> str:
