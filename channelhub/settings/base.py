@@ -296,7 +296,8 @@ API_MAX_JSON_BYTES = env_int("API_MAX_JSON_BYTES", 8 * 1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "channelhub API",
     "DESCRIPTION": (
-        "Dealers, agreements, visits, targets, actuals, scorecards and commissions. "
+        "Dealers, agreements, visits, targets, actuals, scorecards, commissions and evidence (photos and "
+        "documents: `POST …/{id}/attachments/`, multipart; files stream from `/api/v1/attachments/{id}/file/`). "
         "Authenticate with a session or `Authorization: Token <key>` from `POST /api/v1/auth/token/`. "
         "Money is a string with two decimals; errors are JSON (400 field errors, 404, 409 with `detail`)."
     ),
@@ -326,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "VisitPlanStatusEnum": "visits.models.VisitPlan.Status",
         "PayoutListEnum": [("approved", "approved (to pay)"), ("paid", "paid")],
         "CommissionRunStatusEnum": "commissions.models.CommissionRun.Status",
+        "AttachmentKindEnum": "evidence.models.Attachment.Kind",
+        "AttachmentFlagEnum": "evidence.models.Attachment.Flag",
+        "VisitFlagEnum": "visits.models.Visit.Flag",
     },
 }
 
