@@ -108,6 +108,7 @@ class AttachmentInput(serializers.Serializer):
     file = serializers.ListField(
         child=serializers.FileField(max_length=255, allow_empty_file=True),
         allow_empty=False,
+        error_messages={"empty": _("Choose a file."), "required": _("Choose a file.")},
         help_text=_("One or more files: JPEG, PNG, WebP or PDF, up to 10 MB each."),
     )
     kind = serializers.ChoiceField(choices=Attachment.Kind.choices, default=Attachment.Kind.PHOTO)
@@ -122,8 +123,12 @@ class PhotoInput(AttachmentInput):
 def _attach(viewset, request, kind: str | None):
     """Shared body of ``attachments`` and ``photos``: the object (404 out of scope), then the files."""
     obj = viewset.get_object()
-    data = {key: request.data.getlist(key) if key == "file" else request.data.get(key) for key in request.data}
-    serializer = (PhotoInput if kind else AttachmentInput)(data={**data, "file": request.FILES.getlist("file")})
+    # the files come from the multipart parts named ``file`` (any other body has none: a 400 on ``file``)
+    files = request.FILES.getlist("file") if hasattr(request.FILES, "getlist") else []
+    fields = (
+        {key: value for key, value in request.data.items() if key != "file"} if hasattr(request.data, "items") else {}
+    )
+    serializer = (PhotoInput if kind else AttachmentInput)(data={**fields, "file": files})
     serializer.is_valid(raise_exception=True)
     values = serializer.validated_data
     results = attachments_add(
@@ -182,10 +187,14 @@ class PassthroughRenderer(BaseRenderer):
 def _stream(field, attachment: Attachment, *, as_copy: bool) -> FileResponse:
     if not field:
         raise Http404
+    try:
+        content = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     inline = attachment.is_image
     name = attachment.name if not as_copy else attachment.name.rsplit(".", 1)[0] + ".jpg"
     response = FileResponse(
-        field.open("rb"),
+        content,
         as_attachment=not inline,
         filename=name,
         content_type=attachment.content_type if not as_copy else "image/jpeg",
