@@ -161,7 +161,7 @@ def test_review_queue_shows_photos_beside_the_reason_in_a_fixed_number_of_querie
     # session, user, roles, nav counts …, the queue (count + page), its photos, the first visits they name, plans
     with django_assert_max_num_queries(16) as few:
         page = client.get(reverse("visits:review")).content.decode()
-    assert "photo reused" in page and f"already on visit {first.pk}" in page
+    assert "Photo reused" in page and f"already on visit {first.pk}" in page
     assert reverse("visits:visit-detail", args=[first.pk]) in page
     for n in range(5):
         extra = log(rep, d[f"A{n + 2}"], now - timedelta(hours=3), now=now - timedelta(hours=2))
