@@ -122,7 +122,8 @@ class PhotoInput(AttachmentInput):
 def _attach(viewset, request, kind: str | None):
     """Shared body of ``attachments`` and ``photos``: the object (404 out of scope), then the files."""
     obj = viewset.get_object()
-    data = {key: request.data.getlist(key) if key == "file" else request.data.get(key) for key in request.data}
+    # the files come from the multipart parts only; a JSON body (a plain dict, no ``getlist``) has none: 400
+    data = {key: request.data.get(key) for key in request.data if key != "file"}
     serializer = (PhotoInput if kind else AttachmentInput)(data={**data, "file": request.FILES.getlist("file")})
     serializer.is_valid(raise_exception=True)
     values = serializer.validated_data
