@@ -32,12 +32,16 @@ def _refusal(name: str, reason: str) -> str:
     return _("“%(name)s”: %(reason)s") % {"name": name, "reason": reason}
 
 
-def files_inspect(files) -> list[Inspected]:
-    """Every file read, or a 400 naming each refused file and why (nothing stored)."""
+def files_inspect(files, kind: str = Attachment.Kind.PHOTO) -> list[Inspected]:
+    """Every file read, or a 400 naming each refused file and why (nothing stored). A photo must be an
+    image: a PDF is taken as an invoice or a document only."""
     inspected, problems = [], []
     for upload in files:
         try:
-            inspected.append(inspect_file(upload))
+            item = inspect_file(upload)
+            if kind == Attachment.Kind.PHOTO and not item.is_image:
+                raise FileRefused(_("a photo must be a JPEG, PNG or WebP image."))
+            inspected.append(item)
         except FileRefused as refused:
             problems.append(_refusal(getattr(upload, "name", "") or "?", refused.reason))
     if problems:
@@ -69,7 +73,7 @@ def attachments_add(
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     now = now or timezone.now()
     target.check_attach(actor, obj, now)
-    inspected = files_inspect(files)
+    inspected = files_inspect(files, kind)
     object_type = ContentType.objects.get_for_model(obj)
     results: list[tuple[Attachment, bool]] = []
     stored: list[str] = []

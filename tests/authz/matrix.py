@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.authz.world import PAID_MONTH
+from tests.evidence.files import photo
 from tests.partners.world import FULL_REVIEW
 
 EVERYONE = frozenset({"rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin"})
@@ -116,6 +117,11 @@ def body(**values) -> Callable[[dict, dict], dict]:
 def _empty_import(world, people):
     upload = SimpleUploadedFile("sales.csv", b"reference,date,dealer_code,amount\n", content_type="text/csv")
     return {"kind": "sales", "file": upload, "dry_run": "true"}
+
+
+def _photo_upload(world, people):
+    """A photo other than the one the visit has (so that rep's POST makes one: 201)."""
+    return {"file": photo("new.jpg", colour=(90, 90, 90)), "kind": "photo"}
 
 
 SEE = "rep manager finance admin"  # who sees rep's dealers, facts, targets, scorecards, statements
@@ -225,6 +231,15 @@ MATRIX: dict[str, Entry] = {
     "visit-mark-false": api_action("visit", "manager admin"),
     "visit-mark-fabricated": api_action("visit", "manager admin"),
     "visit-compliance": api_read(read="reps managers admin"),
+    # a visit's photos (SPEC §13): its rep adds them while the visit may change (else 409)
+    "visit-photos": api_action("visit", "rep", body=_photo_upload, multipart=True),
+    "visit-attachments": api_action("visit", "rep", body=_photo_upload, multipart=True),
+    # --- evidence: API (an attachment is visible iff its object is) -------------------------------------
+    "attachment-list": api_read(),  # finance: an empty list (no visits)
+    "attachment-detail": api_read(obj="attachment", read=SEE_VISITS),
+    "attachment-download": api_read(obj="attachment", read=SEE_VISITS),
+    "attachment-copy": api_read(obj="attachment", read=SEE_VISITS),
+    "attachment-thumbnail": api_read(obj="attachment", read=SEE_VISITS),
     # --- visits: pages ---------------------------------------------------------------------------------
     "visits:visit-list": page(read="reps managers admin"),
     "visits:visit-export": page(read="reps managers admin", query="format=xlsx"),
@@ -365,6 +380,7 @@ VISIBILITY_OF = {
     "dealer": "dealer",
     "agreement": "agreement",
     "visit": "visit",
+    "attachment": "attachment",
     "plan": "plan",
     "sale": "fact",
     "collection": "fact",

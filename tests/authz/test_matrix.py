@@ -249,6 +249,7 @@ MUST_SEE = {
     "visits:visit-export": "LEAK-VISIT",
     "visits:compliance-export": "刘洋",  # other_rep's row
     "visit-list": "LEAK-VISIT",
+    "attachment-list": "LEAK-PHOTO",
     "kpi:sales-list": "LEAK-SALE",
     "kpi:fact-export": "LEAK-SALE",
     "sale-list": "LEAK-SALE",

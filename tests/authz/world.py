@@ -20,10 +20,12 @@ from django.utils import timezone
 
 from channelhub.notifications.models import Notification
 from commissions.models import CommissionRun, Dispute, StatementLine
+from evidence.services import attachment_make_copies, attachments_add
 from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
 from tests.commissions.statement_world import make_statement, plan
+from tests.evidence.files import photo
 from tests.kpi.scorecard_world import collection, expense, target
 from tests.partners.world import FULL_REVIEW, make_agreement, make_dealer
 from tests.visits.world import log
@@ -34,6 +36,8 @@ D = Decimal
 MONTH = "2026-11"
 #: The month of the paid statements (the payout exports).
 PAID_MONTH = "2026-10"
+#: Each world's photo is another file (no ``photo_reused`` between them).
+PHOTO_COLOURS = {"MINE": (200, 40, 40), "PEER": (40, 200, 40), "LEAK": (40, 40, 200)}
 ROLES = ("rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin")
 
 #: Who sees an object of ``rep`` of each kind (SPEC §2); the others must get 404.
@@ -41,6 +45,7 @@ SEES_REPS_OBJECT = {
     "dealer": {"rep", "manager", "finance", "admin"},
     "agreement": {"rep", "manager", "finance", "admin"},
     "visit": {"rep", "manager", "admin"},
+    "attachment": {"rep", "manager", "admin"},  # visible iff its object (a visit) is
     "plan": {"rep", "manager", "admin"},
     "fact": {"rep", "manager", "finance", "admin"},
     "target": {"rep", "manager", "finance", "admin"},
@@ -62,6 +67,7 @@ MARKERS = {
     # other_rep's objects
     "LEAK-D1": {"other_rep", "other_manager", "finance", "admin"},
     "LEAK-VISIT": {"other_rep", "other_manager", "admin"},
+    "LEAK-PHOTO": {"other_rep", "other_manager", "admin"},
     "LEAK-SALE": {"other_rep", "other_manager", "finance", "admin"},
     "LEAK-DISPUTE": {"other_rep", "other_manager", "finance", "admin"},
     "LEAK-NOTE": {"other_rep"},
@@ -69,10 +75,12 @@ MARKERS = {
     # rep_peer's objects: hidden from rep (and from the other team)
     "PEER-D1": {"rep_peer", "manager", "finance", "admin"},
     "PEER-VISIT": {"rep_peer", "manager", "admin"},
+    "PEER-PHOTO": {"rep_peer", "manager", "admin"},
     "PEER-SALE": {"rep_peer", "manager", "finance", "admin"},
     # rep's objects: hidden from the peer and from the other team; the visit from finance too
     "MINE-D1": {"rep", "manager", "finance", "admin"},
     "MINE-VISIT": {"rep", "manager", "admin"},
+    "MINE-PHOTO": {"rep", "manager", "admin"},
     "MINE-SALE": {"rep", "manager", "finance", "admin"},
     "MINE-DISPUTE": {"rep", "manager", "finance", "admin"},
     "MINE-NOTE": {"rep"},
@@ -124,6 +132,11 @@ def _objects_of(
     )
     now, today = timezone.now(), timezone.localdate()  # this month: the dashboards and measures show it
     visit = log(who, dealer, now - timedelta(hours=1), purpose=f"{tag}-VISIT")
+    # a photo of the visit, with its copies made (the task's body, run here: no on_commit in the test)
+    [(attachment, _created)] = attachments_add(
+        actor=who, obj=visit, files=[photo(f"{tag}-PHOTO.jpg", colour=PHOTO_COLOURS[tag])]
+    )
+    attachment_make_copies(attachment.pk)
     monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday()) + timedelta(weeks=1)
     week_plan = VisitPlan.objects.create(rep=who, week_start=monday)
     statement = _statement(who, manager, payable)
@@ -145,6 +158,7 @@ def _objects_of(
         "dealer": dealer,
         "agreement": agreement,
         "visit": visit,
+        "attachment": attachment,
         "plan": week_plan,
         "sale": SalesRecord.objects.create(
             rep=who, dealer=dealer, date=today, amount=sale_amount, reference=f"{tag}-SALE"
