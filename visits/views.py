@@ -150,6 +150,8 @@ def visit_detail_page(request, pk: int):
 def visit_photos_page(request, pk: int):
     """POST: add photos to the visit (its rep, within 24 h); back to the visit with what happened."""
     visit = _visit(request, pk)
+    if visit.rep_id != request.user.pk:
+        raise PermissionDenied(gettext("Only the rep who logged a visit may add its photos."))
     if request.method != "POST":
         return redirect("visits:visit-detail", pk=visit.pk)
     form = forms.PhotosForm(request.POST, request.FILES)

@@ -250,6 +250,7 @@ MATRIX: dict[str, Entry] = {
     "visits:compliance-export": page(read="reps managers admin", query="format=xlsx"),
     "visits:visit-detail": page(obj="visit", read=SEE_VISITS),
     "visits:visit-edit": form(obj="visit", who="rep"),
+    "visits:visit-photos": action("visit", "rep"),
     "visits:visit-confirm": action("visit", "manager admin"),
     "visits:visit-mark-false": action("visit", "manager admin"),
     "visits:visit-mark-fabricated": action("visit", "manager admin"),
