@@ -212,7 +212,9 @@ def test_page_refusals_are_messages(page_as, manager, finance, dealer, review, a
     assert f'action="{page_url(review)}"' not in client.get(decided["Location"]).content.decode()
 
 
-def test_dealer_page_lists_the_documents_of_its_reviews_and_agreements(page_as, manager, rep, dealer, review, agreement):
+def test_dealer_page_lists_the_documents_of_its_reviews_and_agreements(
+    page_as, manager, rep, dealer, review, agreement
+):
     client = page_as(manager)
     client.post(page_url(review), {"file": [licence_pdf("营业执照.pdf")]})
     client.post(page_url(agreement), {"file": [licence_pdf("合同扫描.pdf"), licence_png()]})
