@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from channelhub.scoping import get_scoped_or_404, scope
 from evidence.models import Attachment
@@ -30,6 +31,26 @@ def attachments_for(model: type[Model], ids) -> dict[int, list[Attachment]]:
     found: dict[int, list[Attachment]] = defaultdict(list)
     for attachment in _rows().filter(object_type=object_type, object_id__in=list(ids)):
         found[attachment.object_id].append(attachment)
+    return found
+
+
+def attachments_for_objects(objects: Iterable[Model]) -> dict[tuple[type[Model], int], list[Attachment]]:
+    """The files of ``objects`` (of one or several models, which the reader may see), by ``(model, pk)``,
+    oldest first — one query whatever the number of models; none for no objects."""
+    wanted: dict[type[Model], set[int]] = defaultdict(set)
+    for obj in objects:
+        wanted[type(obj)].add(obj.pk)
+    if not wanted:
+        return {}
+    models_by_type: dict[int, type[Model]] = {}
+    condition = Q()
+    for model, ids in wanted.items():
+        object_type = ContentType.objects.get_for_model(model)
+        models_by_type[object_type.pk] = model
+        condition |= Q(object_type=object_type, object_id__in=sorted(ids))
+    found: dict[tuple[type[Model], int], list[Attachment]] = defaultdict(list)
+    for attachment in _rows().filter(condition):
+        found[(models_by_type[attachment.object_type_id], attachment.object_id)].append(attachment)
     return found
 
 

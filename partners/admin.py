@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from channelhub.admin import ReadOnlyAdmin, ReadOnlyInline, person_column
 from channelhub.exports import ADMIN_FORMATS
+from evidence.admin import AttachmentInline
 from partners.models import (
     Agreement,
     Dealer,
@@ -107,7 +108,7 @@ class QualificationReviewAdmin(ReadOnlyAdmin):
     list_filter = ("decision",)
     search_fields = ("dealer__code", "dealer__name")
     list_select_related = ("dealer", "submitted_by", "decided_by")
-    inlines = (ReviewItemInline,)
+    inlines = (ReviewItemInline, AttachmentInline)
 
 
 @admin.register(Agreement)
@@ -120,6 +121,7 @@ class AgreementAdmin(SimpleHistoryAdmin):
     readonly_fields = ("status", "signed_at", "created_at", "updated_at")
     date_hierarchy = "start_date"
     show_full_result_count = False
+    inlines = (AttachmentInline,)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

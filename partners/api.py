@@ -6,7 +6,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -16,10 +16,12 @@ from channelhub.api.actions import transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedSlugRelatedField
 from channelhub.api.inputs import CommentInput
 from channelhub.api.router import router
-from channelhub.api.viewsets import ScopedMixin, ScopedViewSet
+from channelhub.api.viewsets import ScopedMixin, ScopedReadOnlyViewSet, ScopedViewSet
 from channelhub.fields import validate_year
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
+from evidence.api import AttachmentSerializer, attachments_data, attachments_endpoint
+from evidence.models import Attachment
 from partners import policies
 from partners.filters import AgreementFilter, DealerFilter, TerritoryFilter
 from partners.models import Agreement, Dealer, DealerContact, ProductLine, QualificationReview, Territory
@@ -194,6 +196,33 @@ class ReviewSerializer(ScopedModelSerializer):
         ]
 
 
+class QualificationReviewSerializer(ReviewSerializer):
+    dealer_name = serializers.CharField(source="dealer.name", read_only=True)
+
+    class Meta(ReviewSerializer.Meta):
+        fields = ["id", "dealer", "dealer_name", *ReviewSerializer.Meta.fields[1:]]
+
+
+class QualificationReviewDetailSerializer(QualificationReviewSerializer):
+    """A review with its documents (SPEC §13 ``attachments``); the list leaves them out."""
+
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(QualificationReviewSerializer.Meta):
+        fields = [*QualificationReviewSerializer.Meta.fields, "attachments"]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, review) -> list:
+        return attachments_data(self, review)
+
+
+DOCUMENTS_DOC = (
+    "Attach documents (SPEC §13): multipart `file` (one or several; JPEG, PNG, WebP or PDF, up to 10 MB each, "
+    "9 per record), kept as `document` — a business licence, a credit report, a signed contract scan. "
+    "403 for a role that may not attach (reps read them)."
+)
+
+
 def _dealer_action(name: str, service, body=CommentInput, **kwargs):
     responses = {200: DealerSerializer, **TRANSITION_RESPONSES}
     return transition_endpoint(name, service, "dealer", body, responses=responses, body_first=True, **kwargs)
@@ -271,6 +300,24 @@ class DealerViewSet(ScopedViewSet):
         return Response(ReviewSerializer(dealer.reviews.all(), many=True).data)
 
 
+class QualificationReviewViewSet(ScopedReadOnlyViewSet):
+    """Qualification reviews of the dealers the user may see (SPEC §3), newest first, with their documents
+    in the detail. Filters: ``dealer``, ``decision``. Reviews are made through the dealer's life cycle
+    (``/dealers/{id}/submit-review/`` …); here they take documents."""
+
+    queryset = QualificationReview.objects.select_related("dealer").prefetch_related("items")
+    filterset_fields = ["dealer", "decision"]
+    ordering_fields = ["submitted_at"]
+
+    def get_serializer_class(self):
+        return QualificationReviewSerializer if self.action == "list" else QualificationReviewDetailSerializer
+
+    attachments = attachments_endpoint(
+        kind=Attachment.Kind.DOCUMENT,
+        doc=DOCUMENTS_DOC + " A review takes documents while it waits for finance's decision.",
+    )
+
+
 # --- agreements ----------------------------------------------------------------------------------
 
 
@@ -327,6 +374,19 @@ class AgreementSerializer(ScopedModelSerializer):
         return attrs
 
 
+class AgreementDetailSerializer(AgreementSerializer):
+    """An agreement with its documents (SPEC §13 ``attachments``); the list leaves them out."""
+
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "attachments"]
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, agreement) -> list:
+        return attachments_data(self, agreement)
+
+
 class DepositInput(serializers.Serializer):
     received_on = serializers.DateField(validators=[validate_year])
 
@@ -347,6 +407,9 @@ class AgreementViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return agreement_list(self.request.user)
+
+    def get_serializer_class(self):
+        return AgreementSerializer if self.action == "list" else AgreementDetailSerializer
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -384,9 +447,14 @@ class AgreementViewSet(ScopedViewSet):
     confirm_deposit = _agreement_action(
         "confirm_deposit", agreement_services.agreement_confirm_deposit, DepositInput, url_path="confirm-deposit"
     )
+    attachments = attachments_endpoint(
+        kind=Attachment.Kind.DOCUMENT,
+        doc=DOCUMENTS_DOC + " An agreement takes documents in every state but terminated (else 409).",
+    )
 
 
 router.register("territories", TerritoryViewSet, basename="territory")
 router.register("product-lines", ProductLineViewSet, basename="product-line")
 router.register("dealers", DealerViewSet, basename="dealer")
 router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("qualification-reviews", QualificationReviewViewSet, basename="qualification-review")

@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role
 from channelhub.scoping import in_territories_of, reference_data, scope_rule, territory_paths
 
-from .models import Agreement, Dealer, Territory
+from .models import Agreement, Dealer, QualificationReview, Territory
 
 MANAGE_TRANSITIONS = {"submit_review", "suspend", "reactivate", "terminate"}
 FINANCE_TRANSITIONS = {"approve_qualification", "reject_qualification"}
@@ -68,6 +69,57 @@ def agreement_actions(user, agreement: Agreement) -> list:
     if not can_manage_agreement(user, agreement):
         return []
     return Agreement.workflow.available(agreement)
+
+
+# --- documents (SPEC §13: a business licence, a credit report, a signed contract scan) --------------
+
+
+def may_add_documents(user, obj: QualificationReview | Agreement) -> bool:
+    """The role may attach documents to ``obj`` (a review or an agreement it can see), whatever the state:
+    whoever manages the dealer (its territories' manager, an admin); for a review also finance, who does
+    the credit review (a credit report, a bank statement)."""
+    if isinstance(obj, QualificationReview) and can_decide_qualification(user):
+        return True
+    return can_manage_dealer(user, obj.dealer)
+
+
+def document_refusal(obj: QualificationReview | Agreement) -> Conflict | None:
+    """Why ``obj``'s state takes no documents now (a Conflict to raise or show), or None."""
+    if obj.dealer.status == Dealer.Status.TERMINATED:
+        return Conflict(_("A terminated dealer cannot be changed; it is kept for its history."))
+    if isinstance(obj, QualificationReview):
+        if obj.decision != QualificationReview.Decision.PENDING:
+            return Conflict(
+                _("This review is “%(state)s”: a decided review is a record and takes no more documents.")
+                % {"state": obj.get_decision_display()},
+                current_state=obj.decision,
+            )
+        return None
+    if obj.status == Agreement.Status.TERMINATED:
+        return Conflict(
+            _("This agreement is “%(state)s”: it takes no more documents.") % {"state": obj.get_status_display()},
+            current_state=obj.status,
+        )
+    return None
+
+
+def check_add_documents(user, obj: QualificationReview | Agreement, now=None) -> None:
+    """``EvidenceTarget.check_attach`` of reviews and agreements: 403 for a role that may not attach
+    documents (reps read them), 409 naming the state that takes none (a decided review, a terminated
+    agreement or dealer). ``now`` is not used: a document's time does not matter, the record's state does."""
+    if not may_add_documents(user, obj):
+        if isinstance(obj, QualificationReview):
+            raise PermissionDenied(
+                _("Only the dealer's channel manager, finance or an admin may add documents to a review.")
+            )
+        raise PermissionDenied(_("Only the dealer's channel manager or an admin may add documents to an agreement."))
+    if (refusal := document_refusal(obj)) is not None:
+        raise refusal
+
+
+def can_add_documents(user, obj: QualificationReview | Agreement) -> bool:
+    """Pages show the upload form only to whom ``check_add_documents`` lets through now."""
+    return may_add_documents(user, obj) and document_refusal(obj) is None
 
 
 def require(allowed: bool) -> None:

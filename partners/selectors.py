@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from channelhub.periods import Month
 from channelhub.scoping import scope
+from evidence.models import Attachment
+from evidence.selectors import attachments_for_objects, attachments_of
 from kpi.selectors import dealer_conflict_count, dealer_month_facts, dealer_recordings, dealer_statements
 from partners.models import Agreement, Dealer, DealerContact, QualificationReview, Territory
 from partners.search import apply_search
@@ -91,6 +93,36 @@ def agreements_ending(today: date, within_days: int = 30) -> QuerySet[Agreement]
         .select_related("dealer", "dealer__owner", "dealer__owner__profile", "dealer__territory", "territory")
         .order_by("end_date", "pk")
     )
+
+
+# --- documents (SPEC §13): business licences, credit reports, signed contract scans ----------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file kept on one of a dealer's reviews or agreements, with the record it is on."""
+
+    attachment: Attachment
+    record: QualificationReview | Agreement
+
+    @property
+    def on_review(self) -> bool:
+        return isinstance(self.record, QualificationReview)
+
+
+def dealer_documents(dealer: Dealer) -> list[Document]:
+    """The documents of all of ``dealer``'s reviews and agreements, newest first — one query (none without
+    reviews or agreements). ``dealer`` comes from ``dealer_detail`` (its reviews and agreements prefetched),
+    so whoever sees the dealer sees them."""
+    records = {(type(r), r.pk): r for r in [*dealer.reviews.all(), *dealer.agreements.all()]}
+    found = attachments_for_objects(records.values())
+    documents = [Document(a, records[key]) for key, attachments in found.items() for a in attachments]
+    return sorted(documents, key=lambda d: (d.attachment.uploaded_at, d.attachment.pk), reverse=True)
+
+
+def agreement_documents(agreement: Agreement) -> list[Attachment]:
+    """The documents of ``agreement`` (which the reader may see), oldest first — one query."""
+    return attachments_of(agreement)
 
 
 # --- what a manager asks about a dealer first (the dealer's page, SPEC §7) ----------------------------

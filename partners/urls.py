@@ -4,6 +4,7 @@ from django.urls import path
 
 from channelhub.pages import action_paths
 from partners import views
+from partners.views import documents as document_views
 from partners.views import imports as import_views
 
 app_name = "partners"
@@ -19,6 +20,9 @@ urlpatterns = [
     path("agreements/<int:pk>/", views.agreement_detail_page, name="agreement-detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit_page, name="agreement-edit"),
     *action_paths("agreements/<int:pk>/", views.agreement_action_page, views.AGREEMENT_ACTIONS, "agreement"),
+    # documents (SPEC §13): the upload forms of the dealer page (its pending review) and the agreement page
+    path("reviews/<int:pk>/documents/", document_views.review_documents_page, name="review-documents"),
+    path("agreements/<int:pk>/documents/", document_views.agreement_documents_page, name="agreement-documents"),
     # the dealers' import and export
     path("dealers/import/", import_views.dealer_import_page, name="dealer-import"),
     path("dealers/import/template/", import_views.dealer_import_template_page, name="dealer-import-template"),

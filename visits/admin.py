@@ -20,6 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from channelhub.admin import REP_COLUMN, REP_FILTER, REP_SEARCH, NoAddOrDeleteMixin, WhileEditableInline, person_column
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
+from evidence.admin import AttachmentInline
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
 from visits.selectors.compliance import EffectiveQuota
@@ -188,6 +189,7 @@ class VisitAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
     )
     date_hierarchy = "visited_on"
     show_full_result_count = False
+    inlines = (AttachmentInline,)
 
     def save_model(self, request, obj, form, change):
         visit_apply_checks(obj)

@@ -33,7 +33,15 @@ from channelhub.scoping import check_segregation, may_approve
 from partners import forms, policies
 from partners.filters import AgreementFilter, DealerFilter
 from partners.models import Agreement, Dealer, QualificationReview
-from partners.selectors import DealerOverview, agreement_list, dealer_detail, dealer_list, dealer_overview
+from partners.selectors import (
+    DealerOverview,
+    agreement_documents,
+    agreement_list,
+    dealer_detail,
+    dealer_documents,
+    dealer_list,
+    dealer_overview,
+)
 from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 from visits import policies as visit_policies
@@ -82,8 +90,18 @@ def dealer_detail_page(request, pk: int):
         "visits": dealer_visits(user, dealer),
         "shows_visits": visit_policies.can_log_visits(user) or visit_policies.is_reviewer(user),
         "can_log_visit": visit_policies.can_log_visits(user) and dealer.owner_id == user.pk,
+        "documents": dealer_documents(dealer),
+        "documents_review": _review_taking_documents(user, dealer),
     }
     return render(request, "partners/dealer_detail.html", context)
+
+
+def _review_taking_documents(user, dealer: Dealer) -> QualificationReview | None:
+    """The pending review, when ``user`` may add documents to it now (the dealer page's upload form)."""
+    review = _pending_review(dealer)
+    if review is None:
+        return None
+    return review if policies.can_add_documents(user, review) else None
 
 
 def _sales_chart(overview: DealerOverview) -> dict:
@@ -268,6 +286,8 @@ def agreement_detail_page(request, pk: int):
         and policies.can_manage_agreement(request.user, agreement),
         "state_log": state_log(Agreement.workflow, agreement),
         "history": history_rows(agreement),
+        "documents": agreement_documents(agreement),
+        "can_add_documents": policies.can_add_documents(request.user, agreement),
     }
     return render(request, "partners/agreement_detail.html", context)
 

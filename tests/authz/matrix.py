@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.authz.world import PAID_MONTH
-from tests.evidence.files import photo
+from tests.evidence.files import pdf_bytes, photo
 from tests.partners.world import FULL_REVIEW
 
 EVERYONE = frozenset({"rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin"})
@@ -124,6 +124,11 @@ def _photo_upload(world, people):
     return {"file": photo("new.jpg", colour=(90, 90, 90)), "kind": "photo"}
 
 
+def _document(world, people):
+    """A valid PDF (a business licence): the role and the state decide, not the file."""
+    return {"file": SimpleUploadedFile("营业执照.pdf", pdf_bytes(), content_type="application/pdf")}
+
+
 SEE = "rep manager finance admin"  # who sees rep's dealers, facts, targets, scorecards, statements
 SEE_VISITS = "rep manager admin"
 
@@ -190,6 +195,11 @@ MATRIX: dict[str, Entry] = {
     "agreement-terminate": api_action("agreement", "manager admin"),
     "agreement-renew": api_action("agreement", "manager admin"),
     "agreement-confirm-deposit": api_action("agreement", "finance admin", body=body(received_on="2026-11-02")),
+    # documents (issue 16): the dealer's manager and admins; finance too on a review; reps read them
+    "agreement-attachments": api_action("agreement", "manager admin", body=_document, multipart=True),
+    "qualification-review-list": api_read(),
+    "qualification-review-detail": api_read(obj="review", read=SEE),
+    "qualification-review-attachments": api_action("review", "manager finance admin", body=_document, multipart=True),
     # --- partners: pages -------------------------------------------------------------------------------
     "partners:dealer-list": page(),
     "partners:dealer-create": form(who="managers admin"),
@@ -210,6 +220,8 @@ MATRIX: dict[str, Entry] = {
     "partners:agreement-terminate": action("agreement", "manager admin"),
     "partners:agreement-renew": action("agreement", "manager admin"),
     "partners:agreement-confirm-deposit": action("agreement", "finance admin"),
+    "partners:review-documents": page(obj="review", read=None, write="manager finance admin"),
+    "partners:agreement-documents": page(obj="agreement", read=None, write="manager admin"),
     "partners:dealer-import": form(who="managers admin"),
     "partners:dealer-import-template": page(read="managers admin", query="format=xlsx"),
     "partners:dealer-export": page(),
@@ -379,6 +391,7 @@ MATRIX: dict[str, Entry] = {
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
 VISIBILITY_OF = {
     "dealer": "dealer",
+    "review": "dealer",
     "agreement": "agreement",
     "visit": "visit",
     "attachment": "attachment",

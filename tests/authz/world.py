@@ -156,6 +156,7 @@ def _objects_of(
     dispute = Dispute.objects.create(line=line, rep=who, expected_amount=payable + 1, justification=f"{tag}-DISPUTE")
     return {
         "dealer": dealer,
+        "review": dealer.reviews.get(),  # pending: it takes documents (issue 16)
         "agreement": agreement,
         "visit": visit,
         "attachment": attachment,

@@ -620,8 +620,9 @@ def test_dealer_detail_query_count_does_not_grow(
     # decider), review items, state log (+by), history (+user), history's product-line rows, visits
     # (the timeline); the overview: sales and collections by month and rep (one UNION), this month's
     # visits counted with the open flags, this month's visits, channel conflicts, the statements of
-    # those reps and months, the latest recordings (one UNION)
-    with django_assert_max_num_queries(22):
+    # those reps and months, the latest recordings (one UNION); the documents of the reviews and
+    # agreements (+uploader; one query for both models, evidence.selectors.attachments_for_objects)
+    with django_assert_max_num_queries(23):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
     assert response.context["overview"].visit_count == count
@@ -651,6 +652,7 @@ def test_agreement_detail_query_count_is_bounded(
     client = page_as(manager)
     client.get(agreement_url("detail", agreement))
     # session, user, roles, territory paths, unread notifications, agreement (+dealer, territory, owner,
-    # previous, renewal), product lines, state log, history, history's product-line rows
-    with django_assert_max_num_queries(10):
+    # previous, renewal), product lines, state log, history, history's product-line rows, documents
+    # (+uploader)
+    with django_assert_max_num_queries(11):
         assert client.get(agreement_url("detail", agreement)).status_code == 200

@@ -139,6 +139,8 @@ def visit_form(visit, **changes) -> dict:
         "summary": visit.summary,
         "outcome": visit.outcome,
         "next_action": visit.next_action,
+        # the management form of the read-only attachments inline (evidence.admin.AttachmentInline)
+        **{f"evidence-attachment-object_type-object_id-{key}": 0 for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
     }
     return {**form, **changes}
 
