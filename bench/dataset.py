@@ -707,6 +707,9 @@ def _visits(size: Size, people: People, dealers: dict[int, list[int]], rng: rand
                         False,
                         False,
                         True,  # no position: the bench's visits are logged without one
+                        False,  # no photos: no photo flags
+                        False,
+                        False,
                         None,
                         None,
                         "",
@@ -735,6 +738,9 @@ def _visits(size: Size, people: People, dealers: dict[int, list[int]], rng: rand
             "late_entry",
             "far_from_dealer",
             "no_position",
+            "photo_time_mismatch",
+            "photo_far",
+            "photo_reused",
             "distance_m",
             "reviewed_at",
             "review_comment",
