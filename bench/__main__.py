@@ -64,6 +64,11 @@ def measure(scale: float, parts: list[str], repeats: int, out: Path) -> None:
         result["import"] = importing.measure(
             size.month_list[0], product_repeats=max(1, repeats // 2), copy_repeats=repeats, log=say
         )
+    if "photos" in parts:
+        from bench import evidence
+
+        say(f"[scale {scale:g}] photos")
+        result["photos"] = evidence.measure(photos=4 * repeats, log=say)
     if "pages" in parts:
         try:
             from bench import pages
@@ -192,6 +197,16 @@ def table(results: dict) -> str:
                 f"ratio {imported['ratio']:.1f} (goal ≤ {GOALS['import_ratio']:g})",
             )
         )
+    photos = one.get("photos")
+    if photos and photos.get("upload"):
+        rows.append(
+            (
+                f"{photos['photos']} photos of {photos['photo_bytes_median'] / 1e6:.1f} MB",
+                f"upload p95 {photos['upload']['p95_s']:.2f} s",
+                f"copies p95 {photos['copies']['p95_s']:.2f} s",
+                f"medians {photos['upload']['median_s']:.2f} / {photos['copies']['median_s']:.2f} s",
+            )
+        )
     pages = one.get("pages") or []
     if pages:
         missed = [page for page in pages if not page.get("ok")]
@@ -246,7 +261,7 @@ def main_all() -> None:
     started = time.perf_counter()
     results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats}
     say(f"bench on {urlsplit(url).path.lstrip('/')} (×1) and its _2x (×2)")
-    results["scale_1"] = run_database(url, 1, ["run", "import", "pages"], repeats, rebuild)
+    results["scale_1"] = run_database(url, 1, ["run", "import", "photos", "pages"], repeats, rebuild)
     if os.environ.get("BENCH_SKIP_2X", "") in ("", "0"):
         url_2x = _with_name(url, urlsplit(url).path.lstrip("/") + "_2x")
         results["scale_2"] = run_database(url_2x, 2, ["run"], repeats, rebuild)
@@ -276,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     child = commands.add_parser("measure")
     child.add_argument("--scale", type=float, default=1)
-    child.add_argument("--parts", default="run,import,pages")
+    child.add_argument("--parts", default="run,import,photos,pages")
     child.add_argument("--repeats", type=int, default=5)
     child.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
