@@ -126,6 +126,23 @@ def _last_visit(user):
     return scope(user, Visit.objects.all()).order_by("-visited_at", "-id").first() if user else None
 
 
+def _visits_by_photos(user) -> tuple[int | None, int | None]:
+    """A visit of ``user``'s with a photo, and one without (IDs), if there are such visits."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from channelhub.scoping import scope
+    from evidence.models import Attachment
+    from visits.models import Visit
+
+    if user is None:
+        return None, None
+    photographed = Attachment.objects.filter(object_type=ContentType.objects.get_for_model(Visit)).values("object_id")
+    visible = scope(user, Visit.objects.all()).order_by("-visited_at", "-id")
+    with_photo = visible.filter(pk__in=photographed).values_list("pk", flat=True).first()
+    without = visible.exclude(pk__in=photographed).values_list("pk", flat=True).first()
+    return with_photo, without
+
+
 def _dealers_by_sales():
     """The dealer with the most sales lines, and one with the fewest (none, if there is such a dealer)."""
     from kpi.models import SalesRecord
@@ -206,6 +223,23 @@ def probes(s: Subjects | None = None) -> list[Probe]:
                 else None,
                 user,
                 "narrowed to one rep's day",
+            )
+        )
+    # the review queue (every bench visit has no position: all of them wait), with the photos beside the
+    # reasons that bench.evidence put on the team's visits; a visit's page with its photo and one without
+    review = reverse("visits:review")
+    out.append(Probe("review queue", review, s.manager, review, s.manager_small, "manager with the smallest team"))
+    with_photo, without = _visits_by_photos(s.manager)
+    if with_photo is not None:
+        out.append(
+            Probe(
+                "visit detail",
+                reverse("visits:visit-detail", args=[with_photo]),
+                s.manager,
+                reverse("visits:visit-detail", args=[without]) if without else None,
+                s.manager,
+                "a visit without photos",
+                note="a visit with a photo",
             )
         )
     compliance = _url("visits:compliance", period=period)
