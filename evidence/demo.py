@@ -57,3 +57,29 @@ def demo_photo(
     out = BytesIO()
     image.save(out, "JPEG", quality=82, exif=exif.tobytes())
     return SimpleUploadedFile(f"IMG_{rng.randrange(1000, 9999)}.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def demo_pdf(name: str, title: str) -> SimpleUploadedFile:
+    """A one-page PDF whose page says ``title`` (ASCII; the built-in Helvetica), as a scanner's file would
+    stand in for a signed contract or a licence."""
+    text = title.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii", "replace")
+    content = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return SimpleUploadedFile(name, bytes(out), content_type="application/pdf")

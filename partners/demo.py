@@ -644,11 +644,36 @@ def seed_partners(users: dict) -> dict[str, int]:
             dealers[plan.code] = _seed_dealer(
                 plan, people=people, territories=territories, lines=lines, dealers=dealers
             )
+    _seed_documents(users["admin"])
     return {
         "territories": Territory.objects.count(),
         "dealers": Dealer.objects.count(),
         "agreements": Agreement.objects.count(),
     }
+
+
+#: How many of the demo's signed agreements carry a scan of the signed contract (shown on the dealer page).
+DOCUMENTED_AGREEMENTS = 4
+
+
+def _seed_documents(admin) -> None:
+    """A signed contract's scan on the first demo agreements that are signed, sent through the evidence
+    service; an agreement that has documents is left as it is (so a second seed adds nothing)."""
+    from evidence.demo import demo_pdf
+    from evidence.models import Attachment
+    from evidence.selectors import attachments_for
+    from evidence.services import attachments_add
+
+    signed = list(
+        Agreement.objects.filter(pk__in=demo_agreement_ids(), status=Agreement.Status.SIGNED)
+        .select_related("dealer")
+        .order_by("pk")[:DOCUMENTED_AGREEMENTS]
+    )
+    documented = attachments_for(Agreement, [agreement.pk for agreement in signed])
+    for agreement in signed:
+        if agreement.pk not in documented:
+            scan = demo_pdf(f"{agreement.dealer.code}-contract.pdf", f"Signed agreement {agreement.dealer.code}")
+            attachments_add(actor=admin, obj=agreement, files=[scan], kind=Attachment.Kind.DOCUMENT)
 
 
 def demo_step(users: dict) -> str:
