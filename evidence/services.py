@@ -8,6 +8,7 @@ same object answers the first attachment (a phone's retry); an object takes at m
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +27,8 @@ from evidence import policies
 from evidence.inspection import FileRefused, Inspected, inspect_file
 from evidence.models import Attachment
 from evidence.registry import EvidenceTarget, target_for
+
+logger = logging.getLogger(__name__)
 
 
 def _refusal(name: str, reason: str) -> str:
@@ -237,7 +240,13 @@ def attachment_make_copies(attachment_id: int) -> bool:
         return False
     with attachment.file.open("rb") as original:
         content = original.read()
-    copy, thumbnail = render_copies(content, watermark_lines(attachment))
+    try:
+        copy, thumbnail = render_copies(content, watermark_lines(attachment))
+    except (OSError, ValueError) as error:
+        # an image Pillow read on upload but cannot redraw: the original stays the evidence (staff see it
+        # in place of the thumbnail); a retry would fail the same way, and the upload must not fail
+        logger.warning("attachment %s: no copies made (%s: %s)", attachment.pk, type(error).__name__, error)
+        return False
     stem = attachment.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     attachment.copy.save(f"{stem}-copy.jpg", ContentFile(copy), save=False)
     attachment.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(thumbnail), save=False)

@@ -269,3 +269,31 @@ def test_the_upload_answer_lists_the_urls(rep, visit, post_photos):
 def test_a_visit_an_hour_ago_is_still_open_for_photos(visit, now):
     # the fixtures' premise: the visit was logged now, the window runs 24 h from then
     assert now - visit.visited_at == timedelta(hours=1)
+
+
+def test_a_photo_that_cannot_be_redrawn_keeps_its_original_and_the_upload_succeeds(
+    api_as, rep, d, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The copies are made after the upload has committed; when Pillow cannot redraw a photo it read on
+    upload, the task logs it and leaves the copies out — the upload is not undone and answers 201."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    import evidence.images
+    from evidence.models import Attachment
+    from tests.evidence.files import photo
+    from tests.visits.world import log
+
+    def broken(content, lines):
+        raise OSError("broken data stream when reading image file")
+
+    monkeypatch.setattr(evidence.images, "render_copies", broken)
+    visit = log(rep, d["A1"], timezone.now() - timedelta(hours=1), now=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(rep).post(f"/api/v1/visits/{visit.pk}/photos/", {"file": [photo()]}, format="multipart")
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert attachment.file and not attachment.copy and not attachment.thumbnail and attachment.rendered_at is None
+    thumbnail = api_as(rep).get(f"/api/v1/attachments/{attachment.pk}/thumbnail/")
+    assert thumbnail.status_code == 200 and b"".join(thumbnail.streaming_content) == attachment.file.open("rb").read()
