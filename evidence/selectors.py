@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from channelhub.scoping import get_scoped_or_404, scope
 from evidence.models import Attachment
@@ -52,6 +53,19 @@ def attachments_for_objects(objects: Iterable[Model]) -> dict[tuple[type[Model],
     for attachment in _rows().filter(condition):
         found[(models_by_type[attachment.object_type_id], attachment.object_id)].append(attachment)
     return found
+
+
+def count_column(model: type[Model]) -> Coalesce:
+    """``queryset.annotate(photo_count=count_column(Visit))``: how many files each row has, in the list's own
+    query (a correlated count on the attachments' object index)."""
+    counted = (
+        Attachment.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id=OuterRef("pk"))
+        .order_by()
+        .values("object_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def attachment_for_download(user, pk) -> Attachment:

@@ -34,7 +34,7 @@ from channelhub.pages import (
 )
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
 from channelhub.roles import Role, has_role
-from evidence.selectors import attachments_for, attachments_of, with_origins
+from evidence.selectors import attachments_for, attachments_of, count_column, with_origins
 from evidence.services import attachments_add
 from partners.models import Dealer
 from visits import bulk, exports, forms, policies
@@ -70,7 +70,7 @@ def visit_list_page(request):
     filterset = _visit_filter(request)
     context = {
         "filter": filterset,
-        "page_obj": paginate(request, filtered(filterset)),
+        "page_obj": paginate(request, filtered(filterset).annotate(photo_count=count_column(Visit))),
         "can_log": policies.can_log_visits(user),
         "mine_only": not policies.is_reviewer(user),
     }

@@ -190,3 +190,20 @@ def test_api_visit_detail_lists_the_photos_in_a_fixed_number_of_queries(api_as, 
     _add_photos(visit, rep, 4, start=1)
     with django_assert_num_queries(5):
         assert len(client.get(f"/api/v1/visits/{visit.pk}/").json()["attachments"]) == 5
+
+
+def test_the_visit_list_shows_how_many_photos_each_visit_has_in_its_own_query(
+    page_as, rep, manager, d, django_assert_max_num_queries
+):
+    now = _now()
+    with_photos = log(rep, d["A1"], now - timedelta(hours=2), now=now - timedelta(hours=1))
+    log(rep, d["A2"], now - timedelta(hours=3), now=now - timedelta(hours=1))
+    client = page_as(manager)
+    with django_assert_max_num_queries(14) as before:
+        client.get(reverse("visits:visit-list"))
+    _add_photos(with_photos, rep, 2)
+    with django_assert_max_num_queries(len(before.captured_queries)):  # the count is in the list's query
+        page = client.get(reverse("visits:visit-list")).content.decode()
+    # the desktop table and the phone list each show it once, on that visit only
+    assert page.count('data-testid="photo-count"') == 2
+    assert 'title="2 photos"' in page
