@@ -169,9 +169,15 @@ def attachments_endpoint(*, kind: str | None = None, url_path: str = "attachment
     return extend_schema(request={"multipart/form-data": body}, responses=UPLOAD_RESPONSES)(routed)
 
 
-def attachments_data(serializer, obj) -> list:
-    """The ``attachments`` of an object's detail (``SerializerMethodField``): its files, one query."""
-    return AttachmentSerializer(attachments_of(obj), many=True, context=serializer.context).data
+class AttachmentsField(serializers.ListSerializer):
+    """``attachments = AttachmentsField()`` on a detail serializer: the object's files (SPEC §13), one query.
+    Never on a list serializer (a query per row)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=AttachmentSerializer(), source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> list:
+        return super().to_representation(attachments_of(obj))
 
 
 class PassthroughRenderer(BaseRenderer):

@@ -20,7 +20,33 @@ def _dms(value: Decimal) -> tuple[Fraction, Fraction, Fraction]:
     degrees = int(value)
     minutes = int((value - degrees) * 60)
     seconds = ((value - degrees) * 60 - minutes) * 60
-    return Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(10_000)
+    return Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(1_000_000)
+
+
+def gps_info(latitude: Decimal | str, longitude: Decimal | str) -> dict:
+    """The EXIF GPS block a phone writes for a position (degrees, minutes, seconds and N/S, E/W)."""
+    latitude, longitude = Decimal(latitude), Decimal(longitude)
+    return {
+        ExifTags.GPS.GPSLatitudeRef: "N" if latitude >= 0 else "S",
+        ExifTags.GPS.GPSLatitude: _dms(latitude),
+        ExifTags.GPS.GPSLongitudeRef: "E" if longitude >= 0 else "W",
+        ExifTags.GPS.GPSLongitude: _dms(longitude),
+    }
+
+
+def pdf_document(objects: list[bytes]) -> bytes:
+    """A PDF file of ``objects`` (numbered from 1, the first the catalogue) with its cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def demo_photo(
@@ -48,12 +74,7 @@ def demo_photo(
         ExifTags.Base.OffsetTimeOriginal: local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:],
     }
     if latitude is not None and longitude is not None:
-        exif[ExifTags.IFD.GPSInfo] = {
-            ExifTags.GPS.GPSLatitudeRef: "N" if latitude >= 0 else "S",
-            ExifTags.GPS.GPSLatitude: _dms(latitude),
-            ExifTags.GPS.GPSLongitudeRef: "E" if longitude >= 0 else "W",
-            ExifTags.GPS.GPSLongitude: _dms(longitude),
-        }
+        exif[ExifTags.IFD.GPSInfo] = gps_info(latitude, longitude)
     out = BytesIO()
     image.save(out, "JPEG", quality=82, exif=exif.tobytes())
     return SimpleUploadedFile(f"IMG_{rng.randrange(1000, 9999)}.jpg", out.getvalue(), content_type="image/jpeg")
@@ -72,14 +93,4 @@ def demo_pdf(name: str, title: str) -> SimpleUploadedFile:
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return SimpleUploadedFile(name, bytes(out), content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_document(objects), content_type="application/pdf")

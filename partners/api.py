@@ -6,7 +6,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -20,7 +20,7 @@ from channelhub.api.viewsets import ScopedMixin, ScopedReadOnlyViewSet, ScopedVi
 from channelhub.fields import validate_year
 from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
-from evidence.api import AttachmentSerializer, attachments_data, attachments_endpoint
+from evidence.api import AttachmentsField, attachments_endpoint
 from evidence.models import Attachment
 from partners import policies
 from partners.filters import AgreementFilter, DealerFilter, TerritoryFilter
@@ -206,14 +206,10 @@ class QualificationReviewSerializer(ReviewSerializer):
 class QualificationReviewDetailSerializer(QualificationReviewSerializer):
     """A review with its documents (SPEC §13 ``attachments``); the list leaves them out."""
 
-    attachments = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta(QualificationReviewSerializer.Meta):
         fields = [*QualificationReviewSerializer.Meta.fields, "attachments"]
-
-    @extend_schema_field(AttachmentSerializer(many=True))
-    def get_attachments(self, review) -> list:
-        return attachments_data(self, review)
 
 
 DOCUMENTS_DOC = (
@@ -377,14 +373,10 @@ class AgreementSerializer(ScopedModelSerializer):
 class AgreementDetailSerializer(AgreementSerializer):
     """An agreement with its documents (SPEC §13 ``attachments``); the list leaves them out."""
 
-    attachments = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta(AgreementSerializer.Meta):
         fields = [*AgreementSerializer.Meta.fields, "attachments"]
-
-    @extend_schema_field(AttachmentSerializer(many=True))
-    def get_attachments(self, agreement) -> list:
-        return attachments_data(self, agreement)
 
 
 class DepositInput(serializers.Serializer):

@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
-    extend_schema_field,
 )
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -30,7 +29,7 @@ from channelhub.bulk_actions import bulk_api_response, bulk_route
 from channelhub.fields import validate_year
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role, require_role
-from evidence.api import AttachmentSerializer, attachments_data, attachments_endpoint
+from evidence.api import AttachmentsField, attachments_endpoint
 from evidence.models import Attachment
 from partners.models import Dealer
 from visits import bulk, policies
@@ -114,14 +113,10 @@ class VisitSerializer(ScopedModelSerializer):
 class VisitDetailSerializer(VisitSerializer):
     """A visit with its photos (SPEC §13 ``attachments``); the list leaves them out."""
 
-    attachments = serializers.SerializerMethodField()
+    attachments = AttachmentsField()
 
     class Meta(VisitSerializer.Meta):
         fields = [*VisitSerializer.Meta.fields, "attachments"]
-
-    @extend_schema_field(AttachmentSerializer(many=True))
-    def get_attachments(self, visit) -> list:
-        return attachments_data(self, visit)
 
 
 class VisitUpdateSerializer(VisitSerializer):

@@ -34,7 +34,7 @@ from channelhub.pages import (
 )
 from channelhub.periods import Month, iso_week_label, parse_iso_week, week_start
 from channelhub.roles import Role, has_role
-from evidence.selectors import attachments_for, attachments_of, count_column, with_origins
+from evidence.selectors import attachments_of, count_column, with_origins, with_photos
 from evidence.services import attachments_add
 from partners.models import Dealer
 from visits import bulk, exports, forms, policies
@@ -245,10 +245,7 @@ def review_page(request):
     if not policies.is_reviewer(request.user):
         raise PermissionDenied(gettext("Your role does not allow this."))
     page_obj = paginate(request, review_queue(request.user))
-    photos = attachments_for(Visit, [visit.pk for visit in page_obj.object_list])
-    with_origins(request.user, [a for found in photos.values() for a in found])
-    for visit in page_obj.object_list:
-        visit.photos = photos.get(visit.pk, [])
+    page_obj.object_list = with_photos(request.user, list(page_obj.object_list))
     context = {"page_obj": page_obj, "plans": list(plans_to_review(request.user)[:50])}
     return render(request, "visits/review.html", context)
 

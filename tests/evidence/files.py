@@ -7,20 +7,12 @@ import struct
 import zlib
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 from io import BytesIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
-
-def _dms(value: Decimal) -> tuple[Fraction, Fraction, Fraction]:
-    value = abs(Decimal(value))
-    degrees = int(value)
-    minutes_full = (value - degrees) * 60
-    minutes = int(minutes_full)
-    seconds = (minutes_full - minutes) * 60
-    return (Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(1_000_000))
+from evidence.demo import gps_info, pdf_document
 
 
 def photo_bytes(
@@ -48,12 +40,7 @@ def photo_bytes(
             details[ExifTags.Base.OffsetTimeOriginal] = offset
         exif[ExifTags.IFD.Exif] = details
     if lat is not None and lon is not None:
-        exif[ExifTags.IFD.GPSInfo] = {
-            ExifTags.GPS.GPSLatitudeRef: "N" if Decimal(lat) >= 0 else "S",
-            ExifTags.GPS.GPSLatitude: _dms(Decimal(lat)),
-            ExifTags.GPS.GPSLongitudeRef: "E" if Decimal(lon) >= 0 else "W",
-            ExifTags.GPS.GPSLongitude: _dms(Decimal(lon)),
-        }
+        exif[ExifTags.IFD.GPSInfo] = gps_info(lat, lon)
     out = BytesIO()
     if len(exif):
         image.save(out, fmt, exif=exif.tobytes())
@@ -116,14 +103,4 @@ def pdf_bytes(*, javascript: bool = False, compressed_javascript: bool = False) 
         objects.append(
             b"<< /Type /ObjStm /Filter /FlateDecode /Length %d >>\nstream\n" % len(hidden) + hidden + b"\nendstream"
         )
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_document(objects)
