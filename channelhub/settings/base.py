@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kpi",
     "commissions",
     "evidence",
+    "funds",
 ]
 
 MIDDLEWARE = [

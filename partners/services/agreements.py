@@ -18,6 +18,7 @@ from channelhub.locking import KeySpace, hold_many
 from partners import policies
 from partners.models import Agreement, Dealer, ProductLine
 from partners.selectors import conflicting_agreements
+from partners.signals import deposit_confirmed
 
 AGREEMENT_FIELDS = (
     "kind",
@@ -230,4 +231,5 @@ def agreement_confirm_deposit(*, actor, agreement: Agreement, received_on: date)
         raise ValidationError({"received_on": _("The date cannot be in the future.")})
     agreement.deposit_received_on = received_on
     agreement.save(update_fields=["deposit_received_on", "updated_at"])
+    deposit_confirmed.send(sender=Agreement, agreement=agreement, actor=actor)
     return agreement

@@ -1,0 +1,284 @@
+"""Every read of channel funds (SPEC §14): budgets with their figures, the budget a request draws on, the
+queues, deposit balances, material variances and the summary by territory and quarter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from channelhub.fields import ZERO
+from channelhub.roles import Role, has_role
+from channelhub.scoping import scope
+from partners.models import Dealer
+
+from .models import DepositEntry, DepositRefund, FundBudget, FundClaim, FundRequest, MaterialCount
+
+MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
+COMMITTED = (FundRequest.Status.APPROVED, FundRequest.Status.CLAIMED)
+
+
+def quarter_of(day: date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def _sum(expression, condition: Q):
+    return Coalesce(Sum(expression, filter=condition), Value(ZERO), output_field=MONEY_OUTPUT)
+
+
+def with_figures(budgets: QuerySet[FundBudget]) -> QuerySet[FundBudget]:
+    """Budgets with ``committed`` (approved, not settled), ``spent`` (settled) and ``remaining`` annotated:
+    one query however many budgets."""
+    committed = _sum("requests__approved_amount", Q(requests__status__in=COMMITTED))
+    spent = _sum("requests__settled_amount", Q(requests__status=FundRequest.Status.SETTLED))
+    return budgets.annotate(committed=committed, spent=spent).annotate(
+        remaining=F("amount") - F("committed") - F("spent")
+    )
+
+
+def budget_figures(budget: FundBudget) -> tuple[Decimal, Decimal, Decimal]:
+    """(committed, spent, remaining) of one budget, read now."""
+    row = with_figures(FundBudget.objects.filter(pk=budget.pk)).values("committed", "spent", "remaining").get()
+    return row["committed"], row["spent"], row["remaining"]
+
+
+def budgets_for(user) -> QuerySet[FundBudget]:
+    """The budgets ``user`` sees, with their figures and territory."""
+    return with_figures(scope(user, FundBudget).select_related("territory"))
+
+
+def budget_for(dealer: Dealer, category: str, day: date) -> FundBudget | None:
+    """The budget a request of ``dealer`` for ``category`` on ``day`` draws on: the nearest territory, from
+    the dealer's own up to the root, that has a budget of that category covering the day; there a quarter's
+    budget comes before the year's. One query."""
+    paths = dealer.territory.ancestor_paths()
+    candidates = list(
+        FundBudget.objects.select_related("territory")
+        .filter(territory__path__in=paths, category=category, year=day.year)
+        .filter(Q(quarter__isnull=True) | Q(quarter=quarter_of(day)))
+    )
+    if not candidates:
+        return None
+    depth = {path: index for index, path in enumerate(paths)}
+    return max(candidates, key=lambda budget: (depth[budget.territory.path], budget.quarter is not None))
+
+
+def overlapping_requests(request: FundRequest) -> QuerySet[FundRequest]:
+    """Other live requests of the same dealer and category whose dates overlap ``request``'s (拆单)."""
+    return (
+        FundRequest.objects.filter(
+            dealer_id=request.dealer_id,
+            category=request.category,
+            status__in=FundRequest.LIVE,
+            start_date__lte=request.end_date,
+            end_date__gte=request.start_date,
+        )
+        .exclude(pk=request.pk)
+        .order_by("start_date", "pk")
+    )
+
+
+def requests_for(user) -> QuerySet[FundRequest]:
+    """The requests ``user`` sees, with what a list shows of each (one query)."""
+    return scope(user, FundRequest).select_related(
+        "dealer", "dealer__territory", "requested_by", "budget", "budget__territory"
+    )
+
+
+def request_detail(user, pk) -> FundRequest:
+    """One request ``user`` sees (404 otherwise), with its claim and people."""
+    from channelhub.scoping import get_scoped_or_404
+
+    queryset = FundRequest.objects.select_related(
+        "dealer",
+        "dealer__territory",
+        "dealer__owner",
+        "requested_by",
+        "submitted_by",
+        "manager_approved_by",
+        "approved_by",
+        "budget",
+        "budget__territory",
+        "claim",
+        "claim__claimed_by",
+        "claim__checked_by",
+        "claim__settled_by",
+        "claim__expense",
+    )
+    return get_scoped_or_404(user, queryset, pk=pk)
+
+
+def claims_for(user) -> QuerySet[FundClaim]:
+    return scope(user, FundClaim).select_related(
+        "request", "request__dealer", "request__dealer__territory", "request__requested_by", "claimed_by", "expense"
+    )
+
+
+# --- queues (dashboards' to-dos and the approval pages) -----------------------------------------------
+
+
+def manager_queue(user) -> QuerySet[FundRequest]:
+    """Submitted requests in the manager's territories that someone else submitted."""
+    return (
+        scope(user, FundRequest)
+        .filter(status=FundRequest.Status.SUBMITTED)
+        .exclude(Q(submitted_by=user) | Q(requested_by=user))
+    )
+
+
+def finance_queue(user) -> QuerySet[FundRequest]:
+    """Requests approved by their manager, waiting for finance (not the ones ``user`` made or approved)."""
+    return (
+        scope(user, FundRequest)
+        .filter(status=FundRequest.Status.MANAGER_APPROVED)
+        .exclude(Q(submitted_by=user) | Q(requested_by=user) | Q(manager_approved_by=user))
+    )
+
+
+def claims_to_check(user) -> QuerySet[FundClaim]:
+    return scope(user, FundClaim).filter(status=FundClaim.Status.OPEN).exclude(claimed_by=user)
+
+
+def claims_to_settle(user) -> QuerySet[FundClaim]:
+    return scope(user, FundClaim).filter(status__in=(FundClaim.Status.MET, FundClaim.Status.NOT_MET))
+
+
+def requests_to_claim(user) -> QuerySet[FundRequest]:
+    """Approved requests of the rep's own dealers, waiting for their claim."""
+    return scope(user, FundRequest).filter(status=FundRequest.Status.APPROVED, dealer__owner=user)
+
+
+def refunds_to_decide(user) -> QuerySet[DepositRefund]:
+    return scope(user, DepositRefund).filter(status=DepositRefund.Status.PROPOSED).exclude(proposed_by=user)
+
+
+# --- deposits ------------------------------------------------------------------------------------------
+
+
+def _signed(kind_field: str = "kind", amount_field: str = "amount"):
+    return Case(
+        When(**{kind_field: DepositEntry.Kind.RECEIVED}, then=F(amount_field)),
+        default=-F(amount_field),
+        output_field=MONEY_OUTPUT,
+    )
+
+
+def deposit_balance(dealer_id: int) -> Decimal:
+    """Received − deducted − refunded (one query)."""
+    total = DepositEntry.objects.filter(dealer_id=dealer_id).aggregate(balance=Sum(_signed()))["balance"]
+    return total if total is not None else ZERO
+
+
+def deposit_accounts(user) -> QuerySet[Dealer]:
+    """The dealers ``user`` sees that have deposit entries, each with its ``received``, ``deducted``,
+    ``refunded`` and ``balance`` (one query)."""
+    entries = "deposit_entries__"
+    return (
+        scope(user, Dealer)
+        .filter(Exists(DepositEntry.objects.filter(dealer=OuterRef("pk"))))
+        .annotate(
+            received=_sum(f"{entries}amount", Q(**{f"{entries}kind": DepositEntry.Kind.RECEIVED})),
+            deducted=_sum(f"{entries}amount", Q(**{f"{entries}kind": DepositEntry.Kind.DEDUCTED})),
+            refunded=_sum(f"{entries}amount", Q(**{f"{entries}kind": DepositEntry.Kind.REFUNDED})),
+        )
+        .annotate(balance=F("received") - F("deducted") - F("refunded"))
+        .select_related("territory")
+        .order_by("code")
+    )
+
+
+def open_receivable(dealer_id: int) -> Decimal:
+    """What the dealer still owes us. Dealer accounts (SPEC §15) are not built yet: until they are, a refund
+    is the whole balance, as the funds issue asks."""
+    return ZERO
+
+
+# --- materials -----------------------------------------------------------------------------------------
+
+
+def issued_up_to(dealer_id: int, material_id: int, day: date) -> Decimal:
+    from .models import MaterialIssue
+
+    total = MaterialIssue.objects.filter(dealer_id=dealer_id, material_id=material_id, date__lte=day).aggregate(
+        total=Sum("quantity")
+    )["total"]
+    return total if total is not None else ZERO
+
+
+def latest_counts(user) -> QuerySet[MaterialCount]:
+    """Each dealer's latest count of each material that ``user`` sees, flagged ones first."""
+    later = MaterialCount.objects.filter(dealer_id=OuterRef("dealer_id"), material_id=OuterRef("material_id")).filter(
+        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        scope(user, MaterialCount)
+        .filter(~Exists(later))
+        .select_related("dealer", "material", "counted_by")
+        .order_by("-variance_flagged", "-date", "dealer__code")
+    )
+
+
+def flagged_material_dealers(dealer_ids: Iterable[int]) -> set[int]:
+    """Which of ``dealer_ids`` have a flagged latest count of some material (one query)."""
+    later = MaterialCount.objects.filter(dealer_id=OuterRef("dealer_id"), material_id=OuterRef("material_id")).filter(
+        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
+    )
+    return set(
+        MaterialCount.objects.filter(dealer_id__in=list(dealer_ids), variance_flagged=True)
+        .filter(~Exists(later))
+        .values_list("dealer_id", flat=True)
+    )
+
+
+# --- people to tell ------------------------------------------------------------------------------------
+
+
+def dealer_managers(dealer: Dealer) -> QuerySet:
+    """The active channel managers whose territories hold the dealer's."""
+    return (
+        get_user_model()
+        ._default_manager.filter(
+            is_active=True,
+            groups__name=Role.CHANNEL_MANAGER,
+            profile__territories__path__in=dealer.territory.ancestor_paths(),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+# --- summary -------------------------------------------------------------------------------------------
+
+
+def summary_by_territory_quarter(user, year: int) -> list[dict]:
+    """Per budget territory and quarter of ``year`` (``None``: the year's own budgets): budgeted, committed,
+    spent and remaining, over the budgets ``user`` sees (one query)."""
+    rows: dict[tuple[str, int | None], dict] = {}
+    for budget in budgets_for(user).filter(year=year).order_by("territory__path", "quarter"):
+        key = (budget.territory.path, budget.quarter)
+        row = rows.setdefault(
+            key,
+            {
+                "territory": budget.territory,
+                "quarter": budget.quarter,
+                "budget": ZERO,
+                "committed": ZERO,
+                "spent": ZERO,
+                "remaining": ZERO,
+            },
+        )
+        row["budget"] += budget.amount
+        row["committed"] += budget.committed
+        row["spent"] += budget.spent
+        row["remaining"] += budget.remaining
+    return list(rows.values())
+
+
+def may_see_budget(user, budget: FundBudget | None) -> bool:
+    return budget is not None and (
+        has_role(user, Role.FINANCE, Role.ADMIN) or scope(user, FundBudget).filter(pk=budget.pk).exists()
+    )
