@@ -83,7 +83,10 @@ def attachments_add(
     try:
         with transaction.atomic():
             # one upload at a time per object: the count of nine and the same-file check hold under races
-            obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+            obj = (
+                type(obj)._default_manager.select_for_update(of=("self",)).select_related(*target.select).get(pk=obj.pk)
+            )
+            target.check_attach(actor, obj, now)  # again, on the locked row: its state may have moved meanwhile
             existing = {a.sha256: a for a in Attachment.objects.filter(object_type=object_type, object_id=obj.pk)}
             fresh = [item for item in {i.sha256: i for i in inspected}.values() if item.sha256 not in existing]
             if len(existing) + len(fresh) > policies.MAX_PER_OBJECT:

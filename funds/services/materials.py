@@ -111,7 +111,7 @@ def material_count_record(
         variance_flagged=flagged,
         counted_by=actor,
     )
-    count.full_clean(validate_unique=False)
+    count.full_clean(validate_unique=False, validate_constraints=False)  # once a day: the constraint, below
     try:
         with transaction.atomic():
             count.save()
