@@ -150,12 +150,30 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
 @pytest.mark.parametrize(
     ("who", "keys"),
     [
-        ("rep", ["plans-returned", "targets-to-acknowledge"]),
+        ("rep", ["plans-returned", "targets-to-acknowledge", "fund-requests-to-claim"]),
         (
             "manager",
-            ["flagged-waiting", "plans-waiting", "statements-to-submit", "disputes-to-answer", "targets-to-approve"],
+            [
+                "flagged-waiting",
+                "plans-waiting",
+                "statements-to-submit",
+                "disputes-to-answer",
+                "targets-to-approve",
+                "fund-requests-to-approve",
+                "fund-claims-to-check",
+            ],
         ),
-        ("finance", ["statements-to-approve", "statements-to-pay", "reviews-waiting"]),
+        (
+            "finance",
+            [
+                "statements-to-approve",
+                "statements-to-pay",
+                "reviews-waiting",
+                "fund-requests-finance",
+                "fund-claims-to-settle",
+                "deposit-refunds-to-decide",
+            ],
+        ),
     ],
 )
 def test_each_dashboard_opens_with_its_todos_linking_to_their_queues(client_as, everyone, who, keys):
@@ -172,9 +190,9 @@ def test_the_todos_of_a_role_are_counted_in_one_query(manager, finance, django_a
     from channelhub.roles import Role
     from channelhub.todos import todos_for
 
-    # the user's roles and the scope's territories (each read once a request), then the five counts at once
+    # the user's roles and the scope's territories (each read once a request), then the seven counts at once
     with django_assert_num_queries(3):
-        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 5
-    # finance sees everything (no territories): the roles, the three counts, the oldest month to pay
+        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 7
+    # finance sees everything (no territories): the roles, the six counts, the oldest month to pay
     with django_assert_num_queries(3):
-        assert len(todos_for(finance, Role.FINANCE)) == 3
+        assert len(todos_for(finance, Role.FINANCE)) == 6
