@@ -13,6 +13,7 @@ class FundsConfig(AppConfig):
         register_app(self, prefix="funds/", api=("funds.api",), demo=60)
         register_evidence()
         register_deposits()
+        register_dealer_section()
         from funds import pages_registry
 
         pages_registry.register()
@@ -53,3 +54,22 @@ def _deposit_confirmed(sender, agreement, actor, **kwargs) -> None:
     from funds.services.deposits import deposit_record_received
 
     deposit_record_received(agreement, by=actor)
+
+
+def register_dealer_section() -> None:
+    """The dealer page shows its channel funds: open requests, what was settled this year, the deposit's
+    balance and the materials whose count is off by more than 5 %."""
+    from partners.dealer_page import DealerSection, register_section
+
+    register_section(DealerSection("funds", "funds/_dealer_section.html", _dealer_section, order=100))
+
+
+def _dealer_section(user, dealer) -> dict:
+    from funds import policies
+    from funds.selectors import dealer_funds
+
+    return {
+        **dealer_funds(dealer.pk),
+        "dealer_id": dealer.pk,
+        "can_request": dealer.status == "active" and policies.can_request_for(user, dealer),
+    }

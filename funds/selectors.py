@@ -282,3 +282,70 @@ def may_see_budget(user, budget: FundBudget | None) -> bool:
     return budget is not None and (
         has_role(user, Role.FINANCE, Role.ADMIN) or scope(user, FundBudget).filter(pk=budget.pk).exists()
     )
+
+
+# --- the dealer page's section ----------------------------------------------------------------------------
+
+
+OPEN_REQUESTS = (
+    FundRequest.Status.DRAFT,
+    FundRequest.Status.SUBMITTED,
+    FundRequest.Status.MANAGER_APPROVED,
+    FundRequest.Status.APPROVED,
+    FundRequest.Status.CLAIMED,
+)
+
+
+def dealer_funds(dealer_id: int) -> dict:
+    """What the dealer page shows of channel funds, in one query: the requests still open and their amount,
+    what was settled this year, the deposit's balance, and how many materials' latest counts are flagged."""
+    from django.db.models import Count, IntegerField, Subquery
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    requests = FundRequest.objects.filter(dealer_id=OuterRef("pk"))
+    later = MaterialCount.objects.filter(dealer_id=OuterRef("dealer_id"), material_id=OuterRef("material_id")).filter(
+        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
+    )
+    flagged = (
+        MaterialCount.objects.filter(dealer_id=OuterRef("pk"), variance_flagged=True)
+        .filter(~Exists(later))
+        .order_by()
+        .values("dealer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+    def total(queryset, field: str):
+        return Coalesce(
+            Subquery(queryset.order_by().values("dealer_id").annotate(s=Sum(field)).values("s")),
+            Value(ZERO),
+            output_field=MONEY_OUTPUT,
+        )
+
+    row = (
+        Dealer.objects.filter(pk=dealer_id)
+        .annotate(
+            open_requests=Coalesce(
+                Subquery(
+                    requests.filter(status__in=OPEN_REQUESTS)
+                    .order_by()
+                    .values("dealer_id")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                Value(0),
+                output_field=IntegerField(),
+            ),
+            open_amount=total(requests.filter(status__in=OPEN_REQUESTS), "requested_amount"),
+            settled_this_year=total(
+                requests.filter(status=FundRequest.Status.SETTLED, claim__settled_on__year=year), "settled_amount"
+            ),
+            deposit=total(DepositEntry.objects.filter(dealer_id=OuterRef("pk")).annotate(signed=_signed()), "signed"),
+            has_deposit=Exists(DepositEntry.objects.filter(dealer_id=OuterRef("pk"))),
+            flagged_materials=Coalesce(Subquery(flagged), Value(0), output_field=IntegerField()),
+        )
+        .values("open_requests", "open_amount", "settled_this_year", "deposit", "has_deposit", "flagged_materials")
+        .get()
+    )
+    return {**row, "year": year}

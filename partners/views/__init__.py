@@ -31,6 +31,7 @@ from channelhub.pages import (
 from channelhub.roles import Role, has_role
 from channelhub.scoping import check_segregation, may_approve
 from partners import forms, policies
+from partners.dealer_page import sections_for
 from partners.filters import AgreementFilter, DealerFilter
 from partners.models import Agreement, Dealer, QualificationReview
 from partners.selectors import (
@@ -92,6 +93,7 @@ def dealer_detail_page(request, pk: int):
         "can_log_visit": visit_policies.can_log_visits(user) and dealer.owner_id == user.pk,
         "documents": dealer_documents(dealer),
         "documents_review": _review_taking_documents(user, dealer),
+        "dealer_sections": sections_for(user, dealer),
     }
     return render(request, "partners/dealer_detail.html", context)
 

@@ -247,7 +247,8 @@ def test_dealer_page_query_count_with_documents(
     # review items, state log (+by), history (+user), history's product-line rows, visits (the timeline);
     # the overview: sales and collections (one UNION), this month's visits counted, this month's visits,
     # channel conflicts, the latest recordings (one UNION) — no statements without facts; and the
-    # documents of the reviews and agreements (+uploader): one query for both models, whatever their number
-    with django_assert_num_queries(22):
+    # documents of the reviews and agreements (+uploader): one query for both models, whatever their number;
+    # the channel funds section (one query: funds.selectors.dealer_funds)
+    with django_assert_num_queries(23):
         response = client.get(reverse("partners:dealer-detail", args=[dealer.pk]))
     assert len(response.context["documents"]) == 2 * count + 1

@@ -621,8 +621,9 @@ def test_dealer_detail_query_count_does_not_grow(
     # (the timeline); the overview: sales and collections by month and rep (one UNION), this month's
     # visits counted with the open flags, this month's visits, channel conflicts, the statements of
     # those reps and months, the latest recordings (one UNION); the documents of the reviews and
-    # agreements (+uploader; one query for both models, evidence.selectors.attachments_for_objects)
-    with django_assert_max_num_queries(23):
+    # agreements (+uploader; one query for both models, evidence.selectors.attachments_for_objects); the
+    # channel funds section (one query: funds.selectors.dealer_funds)
+    with django_assert_max_num_queries(24):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
     assert response.context["overview"].visit_count == count
