@@ -211,8 +211,10 @@ def _within_year(today: date, days: int) -> date:
 
 
 def _manager_of(dealer: Dealer, people: dict):
-    region = dealer.territory.path.strip("/").split("/")[1]
-    return people[next(name for name, regions in COVERAGE.items() if region in regions)]
+    """The demo manager who covers the dealer's region (``partners.demo.COVERAGE``); None outside them."""
+    codes = dealer.territory.path.strip("/").split("/")
+    region = codes[1] if len(codes) > 1 else ""
+    return next((people[name] for name, regions in COVERAGE.items() if region in regions), None)
 
 
 def _demo_dealers() -> dict[str, Dealer]:
@@ -331,7 +333,7 @@ def _seed_requests(people: dict, dealers: dict[str, Dealer], today: date) -> Non
     )
     for scenario in SCENARIOS:
         dealer = dealers.get(scenario.dealer)
-        if scenario.title in done or dealer is None or dealer.owner is None:
+        if scenario.title in done or dealer is None or dealer.owner is None or _manager_of(dealer, people) is None:
             continue
         _play(scenario, dealer, people, today)
 
@@ -367,10 +369,10 @@ def _seed_deposits(people: dict, dealers: dict[str, Dealer], today: date) -> Non
     for code, fate in zip(terminated, REFUNDS, strict=False):
         if code in refunded:
             continue
-        dealer = dealers[code]
-        refund = _attempt(
-            deposit_refund_propose, actor=_manager_of(dealer, people), dealer=dealer, reason=REFUND_REASON
-        )
+        dealer, manager = dealers[code], _manager_of(dealers[code], people)
+        if manager is None:
+            continue
+        refund = _attempt(deposit_refund_propose, actor=manager, dealer=dealer, reason=REFUND_REASON)
         if refund is not None and fate == "approved":
             _attempt(deposit_refund_decide, actor=finance, refund=refund, approve=True)
 
@@ -382,9 +384,11 @@ def _seed_materials(people: dict, dealers: dict[str, Dealer], today: date) -> No
     materials = {m.code: m for m in Material.objects.filter(code__in=[row[0] for row in MATERIALS])}
     for code, name, unit, cost in MATERIALS:
         if code not in materials:
-            materials[code] = material_save(
-                actor=people["finance"], code=code, name=name, unit=unit, unit_cost=Decimal(cost)
+            made = _attempt(
+                material_save, actor=people["finance"], code=code, name=name, unit=unit, unit_cost=Decimal(cost)
             )
+            if made is not None:
+                materials[code] = made
     issued = set(
         MaterialIssue.objects.filter(dealer__in=dealers.values()).values_list("dealer__code", "material__code")
     )
@@ -397,11 +401,12 @@ def _seed_materials(people: dict, dealers: dict[str, Dealer], today: date) -> No
     }
     for code, material, quantity, days, title in ISSUES:
         dealer = dealers.get(code)
-        if dealer is None or (code, material) in issued:
+        manager = _manager_of(dealer, people) if dealer is not None else None
+        if manager is None or material not in materials or (code, material) in issued:
             continue
         _attempt(
             material_issue,
-            actor=_manager_of(dealer, people),
+            actor=manager,
             dealer=dealer,
             material=materials[material],
             quantity=Decimal(quantity),
@@ -410,7 +415,7 @@ def _seed_materials(people: dict, dealers: dict[str, Dealer], today: date) -> No
         )
     for code, material, used, counted_quantity in COUNTS:
         dealer = dealers.get(code)
-        if dealer is None or dealer.owner is None or (code, material) in counted:
+        if dealer is None or dealer.owner is None or material not in materials or (code, material) in counted:
             continue
         _attempt(
             material_count_record,
