@@ -79,6 +79,9 @@ def measure(scale: float, parts: list[str], repeats: int, out: Path) -> None:
             try:
                 made = pages.prepare_scorecards()
                 say(f"  {made} scorecards computed for the scorecard rows")
+                from bench import funds
+
+                result["funds"] = funds.prepare(size.run_month, log=say)
                 result["pages"] = pages.run(log=say)
             except Exception as error:  # the other parts' figures still count
                 say(f"  the pages failed: {type(error).__name__}: {error}")

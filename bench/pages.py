@@ -157,6 +157,12 @@ def _dealers_by_sales():
     return big, quiet
 
 
+def _settled_request() -> int | None:
+    from funds.models import FundRequest
+
+    return FundRequest.objects.filter(status="settled").order_by("pk").values_list("pk", flat=True).first()
+
+
 def _by_lines(model, *, fewest: bool = False):
     annotated = model.objects.annotate(n=Count("lines"))
     return annotated.order_by("n" if fewest else "-n", "pk").first()
@@ -278,6 +284,38 @@ def probes(s: Subjects | None = None) -> list[Probe]:
     else:
         out.append(Probe("statement page", "", s.finance, note="no statement in the database"))
 
+    # channel funds (bench.funds writes them on the data set): the lists narrowed by one dealer, the queues
+    # and budgets of the manager with the smallest team (one region) as the small case
+    requests_page = reverse("funds:request-list")
+    for user in (s.rep, s.manager, s.finance):
+        one = _scope_dealer(user)
+        out.append(
+            Probe(
+                "fund requests",
+                requests_page,
+                user,
+                _url("funds:request-list", dealer=one.pk) if one else None,
+                user,
+                "narrowed to one dealer",
+            )
+        )
+    approvals = reverse("funds:approvals")
+    out.append(
+        Probe("fund approvals", approvals, s.manager, approvals, s.manager_small, "manager with the smallest team")
+    )
+    out.append(Probe("fund approvals", approvals, s.finance, approvals, s.manager_small, "a manager: one region"))
+    for name, url_name in (("fund budgets", "funds:budget-list"), ("funds summary", "funds:summary")):
+        out.append(
+            Probe(name, reverse(url_name), s.finance, reverse(url_name), s.manager_small, "a manager: one region")
+        )
+    deposits = reverse("funds:deposit-list")
+    out.append(Probe("deposits", deposits, s.finance, deposits, s.manager_small, "a manager: one region"))
+    materials = reverse("funds:material-list")
+    out.append(Probe("materials", materials, s.manager, materials, s.manager_small, "manager with the smallest team"))
+    settled = _settled_request()
+    if settled is not None:
+        out.append(Probe("fund request detail", reverse("funds:request-detail", args=[settled]), s.finance))
+
     # API lists: the small case is the same list with page_size=1
     def api(name: str, path: str, user, **query) -> None:
         url = f"{path}?{urlencode(query)}" if query else path
@@ -305,6 +343,8 @@ def probes(s: Subjects | None = None) -> list[Probe]:
     api("API scorecards", "/api/v1/scorecards/", s.finance)
     api("API commission-statements", "/api/v1/commission-statements/", s.finance)
     api("API sales", "/api/v1/sales/", s.finance)
+    api("API fund-requests", "/api/v1/fund-requests/", s.finance)
+    api("API fund-budgets", "/api/v1/fund-budgets/", s.finance)
     return out
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
-from bench import dataset, pages
+from bench import dataset, funds, pages
 from channelhub.periods import Month
 from commissions.services.runs import run_start
 from kpi.scorecard_defaults import ensure_default_templates
@@ -33,6 +33,18 @@ REQUIRED = {
     ("API visit-compliance", "admin"),
     ("API scorecards", "finance"),
     ("API commission-statements", "finance"),
+    ("fund requests", "field_rep"),
+    ("fund requests", "channel_manager"),
+    ("fund requests", "finance"),
+    ("fund approvals", "channel_manager"),
+    ("fund approvals", "finance"),
+    ("fund budgets", "finance"),
+    ("funds summary", "finance"),
+    ("deposits", "finance"),
+    ("materials", "channel_manager"),
+    ("fund request detail", "finance"),
+    ("API fund-requests", "finance"),
+    ("API fund-budgets", "finance"),
 }
 
 
@@ -43,6 +55,7 @@ def bench_world(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run_start(actor=User.objects.get(username="bench_finance"), period=str(RUN_MONTH))
     assert pages.prepare_scorecards(RUN_MONTH) == 5
+    assert funds.prepare(RUN_MONTH, log=lambda line: None)["requests"] > 0
 
 
 def _counts() -> dict[str, int]:
