@@ -13,10 +13,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from channelhub.roles import Role
 from evidence.models import Attachment
 from funds.models import Category, FundBudget, FundClaim, FundRequest
 from funds.services import claims as claim_services
@@ -406,9 +408,6 @@ def test_the_submitter_cannot_approve_their_own_request(page_as, manager, dealer
 
 
 def test_the_manager_who_approved_cannot_approve_again_as_finance(page_as, rep, manager, dealers, budget):
-    from channelhub.roles import Role
-    from django.contrib.auth.models import Group
-
     manager.groups.add(Group.objects.get(name=Role.FINANCE))
     fund_request = submitted(rep, dealers["mine"])
     client = page_as(manager)
