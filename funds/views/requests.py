@@ -114,7 +114,8 @@ def request_detail_page(request, pk: int):
             "photos": [a for a in attachments if a.kind == Attachment.Kind.PHOTO],
             "invoices": [a for a in attachments if a.kind != Attachment.Kind.PHOTO],
             "missing_evidence": claim_services.missing_evidence(claim),
-            "claim_visits": list(claim.visits.order_by("-visited_at")),
+            # the linked visits as far as the reader sees visits (finance sees none: SPEC §2)
+            "claim_visits": list(scope(user, claim.visits.order_by("-visited_at"))),
             "evidence_forms": (
                 [EvidenceForm(kind=kind) for kind in EVIDENCE_INPUTS] if "attachments" in claim_actions else []
             ),

@@ -678,3 +678,11 @@ def test_the_dashboards_count_what_waits_and_link_to_the_approvals(page_as, rep,
     assert f'href="{reverse("funds:approvals")}" data-testid="fund-requests-to-approve"' in body
     body = page_as(finance).get(reverse("dashboard")).content.decode()
     assert f'href="{reverse("funds:approvals")}" data-testid="fund-requests-finance" data-count="0"' in body
+
+
+def test_finance_does_not_see_the_visits_linked_to_a_claim(page_as, rep, manager, finance, dealers, budget):
+    claim = claimed(rep, manager, finance, dealers["mine"])
+    claim.visits.set([log(rep, dealers["mine"], timezone.now() - timedelta(hours=2), purpose="核销现场走访")])
+    url = reverse("funds:request-detail", args=[claim.request_id])
+    assert "核销现场走访" in page_as(manager).get(url).content.decode()
+    assert "核销现场走访" not in page_as(finance).get(url).content.decode()  # visits are not finance's (SPEC §2)
