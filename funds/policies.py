@@ -53,6 +53,22 @@ def can_request_for(user, dealer: Dealer) -> bool:
     return (has_role(user, Role.FIELD_REP) and dealer.owner_id == user.pk) or is_dealer_manager(user, dealer)
 
 
+def may_request(user) -> bool:
+    """Whether ``user``'s role requests funds at all (for some dealer): reps, managers and admins."""
+    return has_role(user, Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN)
+
+
+def decides_for(user, dealer: Dealer) -> bool:
+    """Whether ``user``'s role takes part in approving the dealer's requests at some step (the dealer's
+    manager, finance, an admin) — whatever the request's state; ``approval_refusal`` says the rest."""
+    return is_finance(user) or is_dealer_manager(user, dealer)
+
+
+def checks_for(user, dealer: Dealer) -> bool:
+    """Whether ``user``'s role checks the evidence of the dealer's claims (its manager, an admin)."""
+    return has_role(user, Role.ADMIN) or is_dealer_manager(user, dealer)
+
+
 def may_edit(user, request: FundRequest) -> bool:
     return request.status == FundRequest.Status.DRAFT and can_request_for(user, request.dealer)
 

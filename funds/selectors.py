@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from channelhub.fields import ZERO
 from channelhub.roles import Role, has_role
-from channelhub.scoping import scope
+from channelhub.scoping import in_territories_of, scope
 from partners.models import Dealer
 
 from .models import DepositEntry, DepositRefund, FundBudget, FundClaim, FundRequest, MaterialCount
@@ -112,6 +112,20 @@ def request_detail(user, pk) -> FundRequest:
     return get_scoped_or_404(user, queryset, pk=pk)
 
 
+def requestable_dealers(user) -> QuerySet[Dealer]:
+    """The active dealers ``user`` may request funds for (``policies.can_request_for`` as a query): an
+    admin all, a rep their own, a manager those of their territories."""
+    dealers = scope(user, Dealer).filter(status=Dealer.Status.ACTIVE).select_related("territory").order_by("code")
+    if has_role(user, Role.ADMIN):
+        return dealers
+    condition = Q(pk__in=[])
+    if has_role(user, Role.FIELD_REP):
+        condition |= Q(owner=user)
+    if has_role(user, Role.CHANNEL_MANAGER):
+        condition |= in_territories_of(user)
+    return dealers.filter(condition)
+
+
 def claims_for(user) -> QuerySet[FundClaim]:
     return scope(user, FundClaim).select_related(
         "request", "request__dealer", "request__dealer__territory", "request__requested_by", "claimed_by", "expense"
@@ -145,6 +159,41 @@ def claims_to_check(user) -> QuerySet[FundClaim]:
 
 def claims_to_settle(user) -> QuerySet[FundClaim]:
     return scope(user, FundClaim).filter(status__in=(FundClaim.Status.MET, FundClaim.Status.NOT_MET))
+
+
+#: What a row of an approval queue shows (and what ``policies.request_actions`` reads for its buttons).
+QUEUE_REQUEST_RELATED = ("dealer", "dealer__territory", "requested_by", "submitted_by", "manager_approved_by")
+QUEUE_CLAIM_RELATED = tuple(f"request__{name}" for name in QUEUE_REQUEST_RELATED) + ("request", "claimed_by")
+
+
+def approval_queues(user, limit: int = 50) -> dict[str, list]:
+    """The rows of the approvals page that wait for ``user`` (oldest first, ``limit`` of each): requests for
+    the manager's and finance's approval, claims to check and to settle. One query per queue; a queue the
+    user's role has no part in is empty without a query."""
+    from evidence.selectors import count_column
+
+    queues: dict[str, list] = {"manager": [], "finance": [], "check": [], "settle": []}
+    if has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN):
+        queues["manager"] = list(
+            manager_queue(user).select_related(*QUEUE_REQUEST_RELATED).order_by("submitted_at", "pk")[:limit]
+        )
+        queues["check"] = list(
+            claims_to_check(user)
+            .select_related(*QUEUE_CLAIM_RELATED)
+            .annotate(file_count=count_column(FundClaim))
+            .order_by("claimed_at", "pk")[:limit]
+        )
+    if has_role(user, Role.FINANCE, Role.ADMIN):
+        queues["finance"] = list(
+            finance_queue(user).select_related(*QUEUE_REQUEST_RELATED).order_by("submitted_at", "pk")[:limit]
+        )
+        queues["settle"] = list(
+            claims_to_settle(user)
+            .select_related(*QUEUE_CLAIM_RELATED, "checked_by")
+            .annotate(file_count=count_column(FundClaim))
+            .order_by("checked_at", "pk")[:limit]
+        )
+    return queues
 
 
 def requests_to_claim(user) -> QuerySet[FundRequest]:

@@ -386,6 +386,22 @@ MATRIX: dict[str, Entry] = {
     "commissions:dispute-list": page(),
     "commissions:dispute-accept": action("dispute", "manager admin"),
     "commissions:dispute-reject": action("dispute", "manager admin"),
+    # --- funds: request pages (funds/views/requests.py) ---------------------------------------------------
+    "funds:request-list": page(),
+    "funds:request-create": form(who="reps managers admin"),
+    "funds:request-detail": page(obj="fund_request", read=SEE),
+    "funds:request-edit": form(obj="fund_request", who="rep manager admin"),  # a draft only: else back, told
+    # POST-only actions (a GET goes back to the request): the role is checked first (403); the step, the
+    # state and segregation of duties answer with a message and a redirect
+    "funds:request-submit": action("fund_request", "rep manager admin"),
+    "funds:request-approve": action("fund_request", "manager finance admin"),
+    "funds:request-reject": action("fund_request", "manager finance admin"),
+    "funds:request-cancel": action("fund_request", "rep manager finance admin"),
+    "funds:claim-create": action("fund_request", "rep manager admin"),
+    "funds:claim-evidence": action("claim", "rep manager admin"),
+    "funds:claim-check": action("claim", "manager admin"),
+    "funds:claim-settle": action("claim", "finance admin"),
+    "funds:approvals": page(read="managers finance admin"),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -406,6 +422,8 @@ VISIBILITY_OF = {
     "dispute": "statement",
     "notification": "notification",
     "user": "user",
+    "fund_request": "dealer",
+    "claim": "dealer",
     "ref:run": "run",
     "ref:period": "reference",
     "ref:plan": "reference",

@@ -265,6 +265,7 @@ MUST_SEE = {
     "dashboard": ("other_manager", "刘洋"),  # his team's sales against target, by rep
     "kpi:measures": "BIG",
     "kpi:measures-export": "BIG",
+    "funds:request-list": "LEAK-FUND",
 }
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from channelhub.notifications.models import Notification
 from commissions.models import CommissionRun, Dispute, StatementLine
 from evidence.services import attachment_make_copies, attachments_add
+from funds.models import FundClaim, FundRequest
 from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
@@ -85,6 +86,10 @@ MARKERS = {
     "MINE-DISPUTE": {"rep", "manager", "finance", "admin"},
     "MINE-NOTE": {"rep"},
     "MINE-PAY": {"rep", "manager", "finance", "admin"},
+    # fund requests and claims: who sees their dealer
+    "MINE-FUND": {"rep", "manager", "finance", "admin"},
+    "PEER-FUND": {"rep_peer", "manager", "finance", "admin"},
+    "LEAK-FUND": {"other_rep", "other_manager", "finance", "admin"},
 }
 
 #: ``other_rep``'s amounts, as a page (987,654.32) or JSON/CSV (987654.32) may show them.
@@ -152,6 +157,7 @@ def _objects_of(
         payment_reference=f"{tag}-PAY",
         **_amounts(payable),
     )
+    fund_request, claim = _fund_objects(who, dealer, tag, expense_amount)
     line = statement.lines.get(step=StatementLine.Step.GROSS)
     dispute = Dispute.objects.create(line=line, rep=who, expected_amount=payable + 1, justification=f"{tag}-DISPUTE")
     return {
@@ -171,9 +177,34 @@ def _objects_of(
         "statement": statement,
         "line": line,
         "dispute": dispute,
+        "fund_request": fund_request,
+        "claim": claim,
         "notification": Notification.objects.create(recipient=who, key=f"authz-{tag}", title=f"{tag}-NOTE"),
         "user": who,
     }
+
+
+def _fund_objects(who, dealer, tag: str, amount: Decimal) -> tuple[FundRequest, FundClaim]:
+    """A fund request ``who`` submitted (waiting for the manager) and an approved one ``who`` claimed (its
+    claim waiting for the check), written as rows: the dealer is under review, not active."""
+    start = date(2026, 11, 2)
+    common = {
+        "dealer": dealer,
+        "category": "promotion",
+        "start_date": start,
+        "end_date": start + timedelta(days=5),
+        "requested_amount": amount,
+        "expected_sales": amount * 20,
+        "requested_by": who,
+        "submitted_by": who,
+        "submitted_at": timezone.now(),
+    }
+    fund_request = FundRequest.objects.create(number=f"FR-{tag}-1", title=f"{tag}-FUND", status="submitted", **common)
+    claimed = FundRequest.objects.create(
+        number=f"FR-{tag}-2", title=f"{tag}-FUND-CLAIMED", status="claimed", approved_amount=amount, **common
+    )
+    claim = FundClaim.objects.create(request=claimed, actual_amount=amount, actual_sales=amount * 10, claimed_by=who)
+    return fund_request, claim
 
 
 def build_world(people: dict, tree: dict, lines: dict) -> dict:
@@ -246,3 +277,6 @@ def settle(world: dict, people: dict) -> None:
         payment_reference="MINE-PAY-2",
     )
     update(world["reference"]["period"], status="closed", closed_at=now)
+    update(mine["fund_request"], status="rejected", reject_reason="不成立")
+    update(mine["claim"], status="settled", settled_amount=D("0.00"), settled_on=date(2026, 12, 1), settled_by=finance)
+    update(mine["claim"].request, status="settled", settled_amount=D("0.00"))
