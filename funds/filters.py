@@ -4,6 +4,7 @@ request's number or title, and the possible splits (拆单)."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -15,10 +16,13 @@ class FundRequestFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
     q = django_filters.CharFilter(method="filter_search", label=_("Dealer, number or title"))
     possible_split = django_filters.BooleanFilter(label=_("Possible split"))
+    # the links of the dealer page and of a budget's figures (their rows: ``?dealer=<id>``, ``?budget=<id>``)
+    dealer = django_filters.NumberFilter(field_name="dealer_id", widget=forms.HiddenInput)
+    budget = django_filters.NumberFilter(field_name="budget_id", widget=forms.HiddenInput)
 
     class Meta:
         model = FundRequest
-        fields = ["status", "category", "q", "possible_split"]
+        fields = ["status", "category", "q", "possible_split", "dealer", "budget"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -70,3 +70,14 @@ def test_the_dealer_page_shows_the_section_with_its_links(covered, dealers, rep,
     assert 'data-testid="dealer-funds"' in html
     assert reverse("funds:deposit-detail", args=[f1.pk]) in html
     assert f"{reverse('funds:request-create')}?dealer={f1.pk}" in html  # the rep may ask for funds for it
+
+
+def test_the_request_list_narrows_to_a_dealer_and_to_a_budget(covered, dealers, rep, manager, finance, page_as):
+    today = timezone.localdate()
+    q = budget(finance, covered["SH"], "600000.00", quarter=(today.month - 1) // 3 + 1, year=today.year)
+    charged = approved(rep, manager, finance, dealers["F1"], "3000.00", start=today)
+    other = draft(rep, dealers["F2"], "1000.00", start=today)
+    listed = page_as(manager).get(reverse("funds:request-list"), {"dealer": dealers["F2"].pk}).content.decode()
+    assert other.number in listed and charged.number not in listed
+    listed = page_as(finance).get(reverse("funds:request-list"), {"budget": q.pk}).content.decode()
+    assert charged.number in listed and other.number not in listed
