@@ -16,7 +16,7 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from partners.models import Dealer
 
-from .models import DepositEntry, DepositRefund, FundBudget, FundClaim, FundRequest, MaterialCount
+from .models import DepositEntry, DepositRefund, FundBudget, FundClaim, FundRequest, Material, MaterialCount
 
 MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
 COMMITTED = (FundRequest.Status.APPROVED, FundRequest.Status.CLAIMED)
@@ -191,6 +191,24 @@ def deposit_accounts(user) -> QuerySet[Dealer]:
     )
 
 
+def deposit_entries(dealer_id: int) -> QuerySet[DepositEntry]:
+    """A dealer's ledger, oldest first, with who recorded each entry and its agreement (one query)."""
+    return (
+        DepositEntry.objects.filter(dealer_id=dealer_id)
+        .select_related("created_by", "agreement")
+        .order_by("date", "id")
+    )
+
+
+def deposit_refunds(dealer_id: int) -> QuerySet[DepositRefund]:
+    """A dealer's refunds (the one in play and any rejected before it), newest first (one query)."""
+    return (
+        DepositRefund.objects.filter(dealer_id=dealer_id)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )
+
+
 def open_receivable(dealer_id: int) -> Decimal:
     """What the dealer still owes us. Dealer accounts (SPEC §15) are not built yet: until they are, a refund
     is the whole balance, as the funds issue asks."""
@@ -220,6 +238,11 @@ def latest_counts(user) -> QuerySet[MaterialCount]:
         .select_related("dealer", "material", "counted_by")
         .order_by("-variance_flagged", "-date", "dealer__code")
     )
+
+
+def material_catalogue(user) -> QuerySet[Material]:
+    """The materials (reference data: everyone sees them), the ones still handed out first."""
+    return scope(user, Material).order_by("-active", "code")
 
 
 def flagged_material_dealers(dealer_ids: Iterable[int]) -> set[int]:
