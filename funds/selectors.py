@@ -279,9 +279,10 @@ def dealer_managers(dealer: Dealer) -> QuerySet:
 
 def summary_by_territory_quarter(user, year: int) -> list[dict]:
     """Per budget territory and quarter of ``year`` (``None``: the year's own budgets): budgeted, committed,
-    spent and remaining, over the budgets ``user`` sees (one query)."""
+    spent and remaining, over the budgets ``user`` sees (one query). The year's own row comes after its
+    quarters, in every database (SQLite sorts NULL first, PostgreSQL last)."""
     rows: dict[tuple[str, int | None], dict] = {}
-    for budget in budgets_for(user).filter(year=year).order_by("territory__path", "quarter"):
+    for budget in budgets_for(user).filter(year=year).order_by("territory__path", F("quarter").asc(nulls_last=True)):
         key = (budget.territory.path, budget.quarter)
         row = rows.setdefault(
             key,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -77,7 +78,11 @@ def budget_list_page(request):
     require_role(user, *BUDGET_READERS)
     filterset = BudgetFilter(request.GET or None, request=request, queryset=selectors.budgets_for(user))
     style_fields(filterset.form)
-    page_obj = paginate(request, filtered(filterset))
+    # aggregated rows lose the model's ordering: the newest year first, then quarter, territory, category
+    budgets = filtered(filterset).order_by(
+        "-year", F("quarter").asc(nulls_last=True), "territory__path", "category", "pk"
+    )
+    page_obj = paginate(request, budgets)
     page_obj.object_list = [(budget, budget_bar(budget)) for budget in page_obj.object_list]
     context = {"filter": filterset, "page_obj": page_obj, "can_set": policies.may_set_budgets(user)}
     return render(request, "funds/budget_list.html", context)
@@ -105,8 +110,8 @@ def budget_create_page(request):
 
 def budget_edit_page(request, pk: int):
     user = request.user
+    budget = get_object_or_404(selectors.budgets_for(user), pk=pk)  # out of scope: 404 before the role's 403
     policies.require(policies.may_set_budgets(user), gettext("Only finance sets budgets."))
-    budget = get_object_or_404(selectors.budgets_for(user), pk=pk)
     form = BudgetForm(posted(request), budget=budget)
     saved, status = submit(
         request, form, budget_services.budget_update, lambda: {"actor": user, "budget": budget, **form.budget_fields()}
