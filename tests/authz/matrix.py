@@ -386,6 +386,22 @@ MATRIX: dict[str, Entry] = {
     "commissions:dispute-list": page(),
     "commissions:dispute-accept": action("dispute", "manager admin"),
     "commissions:dispute-reject": action("dispute", "manager admin"),
+    # --- channel funds: budgets, deposits, materials pages (SPEC §14) -----------------------------------
+    "funds:budget-list": page(read="managers finance admin"),  # a manager: their territories' budgets
+    "funds:budget-create": form(who="finance admin"),
+    "funds:budget-edit": form(obj="ref:budget", who="finance admin"),
+    "funds:budget-import": form(who="finance admin"),
+    "funds:summary": page(read="managers finance admin"),
+    "funds:deposit-list": page(),  # reps: their own dealers' deposits
+    "funds:deposit-detail": page(obj="dealer", read=SEE),
+    "funds:deposit-deduct": form(obj="dealer", who="finance admin"),
+    # the decision before the proposal: an admin who proposed a refund may not decide it (403)
+    "funds:deposit-refund-decide": action("dealer", "finance admin"),  # nothing proposed: back, 302
+    "funds:deposit-refund": action("dealer", "manager admin"),  # not terminated: 302 / 409; settled: proposes
+    "funds:material-list": page(),
+    "funds:material-create": form(who="managers finance admin"),
+    "funds:material-issue": form(who="managers admin"),
+    "funds:material-count": form(who="reps managers admin"),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -407,6 +423,7 @@ VISIBILITY_OF = {
     "notification": "notification",
     "user": "user",
     "ref:run": "run",
+    "ref:budget": "budget",
     "ref:period": "reference",
     "ref:plan": "reference",
     "ref:territory": "reference",

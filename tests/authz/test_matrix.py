@@ -265,6 +265,10 @@ MUST_SEE = {
     "dashboard": ("other_manager", "刘洋"),  # his team's sales against target, by rep
     "kpi:measures": "BIG",
     "kpi:measures-export": "BIG",
+    "funds:budget-list": "BIG",
+    "funds:summary": "BIG",
+    "funds:deposit-list": "LEAK-D1",
+    "funds:material-list": "LEAK-D1",
 }
 
 
