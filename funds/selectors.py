@@ -153,7 +153,12 @@ def requests_to_claim(user) -> QuerySet[FundRequest]:
 
 
 def refunds_to_decide(user) -> QuerySet[DepositRefund]:
-    return scope(user, DepositRefund).filter(status=DepositRefund.Status.PROPOSED).exclude(proposed_by=user)
+    return (
+        scope(user, DepositRefund)
+        .filter(status=DepositRefund.Status.PROPOSED)
+        .exclude(proposed_by=user)
+        .select_related("dealer")
+    )
 
 
 # --- deposits ------------------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ def _period(row: dict) -> str:
     return f"Q{row['quarter']}" if row["quarter"] else gettext("whole year")
 
 
-def summary_chart(rows: list[dict], year: int) -> dict:
+def summary_chart(rows: list[dict]) -> dict:
     """Budget, committed and spent per territory and quarter, as static/js/dashboard_charts.js draws them."""
     return {
         "id": "funds-summary-chart",
@@ -246,7 +246,7 @@ def summary_page(request):
         "year": year,
         "rows": rows,
         "totals": totals,
-        "chart": summary_chart(rows, year),
+        "chart": summary_chart(rows),
         "years": (year - 1, year + 1),
     }
     return render(request, "funds/summary.html", context)

@@ -43,9 +43,7 @@ def deposit_list_page(request):
     context = {
         "filter": filterset,
         "page_obj": paginate(request, filtered(filterset)),
-        "refunds_to_decide": (
-            list(selectors.refunds_to_decide(user).select_related("dealer")[:50]) if policies.is_finance(user) else []
-        ),
+        "refunds_to_decide": (list(selectors.refunds_to_decide(user)[:50]) if policies.is_finance(user) else []),
     }
     return render(request, "funds/deposit_list.html", context)
 

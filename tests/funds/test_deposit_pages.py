@@ -293,3 +293,17 @@ def test_nobody_decides_a_refund_they_proposed(page_as, admin_user, dealers):
 def test_deciding_with_nothing_proposed_goes_back_to_the_deposit(page_as, finance, dealers):
     response = _decide(page_as(finance), dealers["mine"], "approve")
     assert response.status_code == 302 and response["Location"] == detail(dealers["mine"])
+
+
+def test_the_channel_funds_menu_follows_the_role(page_as, rep, manager, finance):
+    """Reps read their dealers' deposits and count materials; budgets and the summary are for finance and
+    managers."""
+    rep_page = page_as(rep).get(LIST).content.decode()
+    assert reverse("funds:material-list") in rep_page and reverse("funds:budget-list") not in rep_page
+    assert reverse("funds:summary") not in rep_page
+    for user in (manager, finance):
+        page = page_as(user).get(LIST).content.decode()
+        assert all(
+            reverse(name) in page
+            for name in ("funds:budget-list", "funds:summary", "funds:deposit-list", "funds:material-list")
+        )
