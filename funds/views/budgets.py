@@ -34,7 +34,7 @@ BUDGET_READERS = (Role.FINANCE, Role.CHANNEL_MANAGER, Role.ADMIN)
 HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 #: The requests a budget's figures come from, as the request list filters them (``?budget=&status=``).
-COMMITTED_STATUSES = (FundRequest.Status.APPROVED, FundRequest.Status.CLAIMED)
+COMMITTED_STATUSES = selectors.COMMITTED
 SPENT_STATUSES = (FundRequest.Status.SETTLED,)
 #: After a clean preview the file waits in the session for the confirm button (as for dealers and facts).
 PENDING_SESSION_KEY = "funds.budget_import"
