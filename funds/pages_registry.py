@@ -10,7 +10,10 @@ def register() -> None:
 def register_fund_admin_pages() -> None:
     """Budgets, the summary, deposits and materials in the "Channel funds" menu. Budgets and the summary:
     finance, managers (their territories') and admins; deposits: reps too (their own dealers', read only);
-    materials: everyone who counts, issues or keeps the catalogue."""
+    materials: everyone who counts, issues or keeps the catalogue.
+
+    Orders 460–475: after commissions (400–440); 300–370 belong to the KPI menu, and a group whose entries
+    interleave with another's falls apart into several menus (the requests' entries: 450–459)."""
     from django.utils.translation import gettext_lazy as _
 
     from channelhub.navigation import NavItem, register_nav
@@ -20,8 +23,8 @@ def register_fund_admin_pages() -> None:
     staff = frozenset({Role.FINANCE, Role.CHANNEL_MANAGER, Role.ADMIN})
     everyone = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
     register_nav(
-        NavItem(_("Budgets"), "funds:budget-list", staff, group, order=320),
-        NavItem(_("Summary"), "funds:summary", staff, group, order=330),
-        NavItem(_("Deposits"), "funds:deposit-list", everyone, group, order=340),
-        NavItem(_("Materials"), "funds:material-list", everyone, group, order=350),
+        NavItem(_("Budgets"), "funds:budget-list", staff, group, order=460),
+        NavItem(_("Summary"), "funds:summary", staff, group, order=465),
+        NavItem(_("Deposits"), "funds:deposit-list", everyone, group, order=470),
+        NavItem(_("Materials"), "funds:material-list", everyone, group, order=475),
     )
