@@ -5,12 +5,10 @@ and quarter with its chart. Each view: parse → scope (``funds.selectors``) →
 
 from __future__ import annotations
 
-import inspect
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -125,15 +123,11 @@ def budget_edit_page(request, pk: int):
 # --- the import ----------------------------------------------------------------------------------------
 
 
-def _budgets_import(actor, upload, dry_run: bool):
-    """``funds.imports.budgets_import`` (the budget import's rules, shared with the API), given the file and
-    — if it asks for one — its format."""
-    from funds.imports import budgets_import
+def _budget_import(actor, content: bytes, file_format: str, dry_run: bool):
+    """``funds.imports.budget_import``: the budget import's rules, shared with the API and the admin."""
+    from funds.imports import budget_import
 
-    kwargs = {"actor": actor, "file": upload, "dry_run": dry_run}
-    if "file_format" in inspect.signature(budgets_import).parameters:
-        kwargs["file_format"] = upload.file_format
-    return budgets_import(**kwargs)
+    return budget_import(actor=actor, file=content, file_format=file_format, dry_run=dry_run)
 
 
 def _import_done(request, report):
@@ -180,8 +174,7 @@ def budget_import_page(request):
         return _render_import(request, form)
     upload = form.cleaned_data["file"]
     content = b"".join(upload.chunks())
-    upload.seek(0)
-    report = _budgets_import(user, upload, form.cleaned_data["dry_run"])
+    report = _budget_import(user, content, upload.file_format, form.cleaned_data["dry_run"])
     if report.imported:
         return _import_done(request, report)
     token = None
@@ -197,9 +190,7 @@ def _confirm_import(request):
     if pending is None:
         messages.error(request, gettext("This preview is no longer available; upload the file again."))
         return redirect("funds:budget-import")
-    upload = SimpleUploadedFile(pending["name"], pending["content"])
-    upload.file_format = pending["format"]
-    report = _budgets_import(request.user, upload, False)
+    report = _budget_import(request.user, pending["content"], pending["format"], False)
     if report.imported:
         return _import_done(request, report)
     return _render_import(request, BudgetImportForm(), report, None, pending["name"])
