@@ -6,6 +6,8 @@ the plans, visits, targets and statements to come).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Model
 from django.utils.translation import gettext
 
@@ -18,7 +20,26 @@ HISTORY_LIMIT = 50
 
 def state_log(machine: StateMachine, obj: Model) -> list:
     """The object's state changes, oldest first, with readable labels (one query)."""
-    changes = list(machine.log(obj))
+    return _labelled(machine, list(machine.log(obj)))
+
+
+def state_logs(machine: StateMachine, objs: Sequence[Model]) -> dict[int, list]:
+    """The state logs of several objects of one model, by their pk (one query, however many objects)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from channelhub.workflow.models import StateChange
+
+    logs: dict[int, list] = {obj.pk: [] for obj in objs}
+    if not objs:
+        return logs
+    content_type = ContentType.objects.get_for_model(objs[0], for_concrete_model=True)
+    changes = StateChange.objects.filter(content_type=content_type, object_id__in=list(logs)).select_related("by")
+    for change in _labelled(machine, list(changes)):
+        logs[change.object_id].append(change)
+    return logs
+
+
+def _labelled(machine: StateMachine, changes: list) -> list:
     names = {t.name: t.label for t in machine.transitions}
     for change in changes:
         change.action_label = names.get(change.transition) or gettext("Created")

@@ -16,7 +16,7 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import in_territories_of, scope
 from partners.models import Dealer
 
-from .models import DepositEntry, DepositRefund, FundBudget, FundClaim, FundRequest, MaterialCount
+from .models import DepositEntry, DepositRefund, FundBudget, FundClaim, FundRequest, Material, MaterialCount
 
 MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
 COMMITTED = (FundRequest.Status.APPROVED, FundRequest.Status.CLAIMED)
@@ -202,7 +202,12 @@ def requests_to_claim(user) -> QuerySet[FundRequest]:
 
 
 def refunds_to_decide(user) -> QuerySet[DepositRefund]:
-    return scope(user, DepositRefund).filter(status=DepositRefund.Status.PROPOSED).exclude(proposed_by=user)
+    return (
+        scope(user, DepositRefund)
+        .filter(status=DepositRefund.Status.PROPOSED)
+        .exclude(proposed_by=user)
+        .select_related("dealer")
+    )
 
 
 # --- deposits ------------------------------------------------------------------------------------------
@@ -240,6 +245,24 @@ def deposit_accounts(user) -> QuerySet[Dealer]:
     )
 
 
+def deposit_entries(dealer_id: int) -> QuerySet[DepositEntry]:
+    """A dealer's ledger, oldest first, with who recorded each entry and its agreement (one query)."""
+    return (
+        DepositEntry.objects.filter(dealer_id=dealer_id)
+        .select_related("created_by", "agreement")
+        .order_by("date", "id")
+    )
+
+
+def deposit_refunds(dealer_id: int) -> QuerySet[DepositRefund]:
+    """A dealer's refunds (the one in play and any rejected before it), newest first (one query)."""
+    return (
+        DepositRefund.objects.filter(dealer_id=dealer_id)
+        .select_related("proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )
+
+
 def open_receivable(dealer_id: int) -> Decimal:
     """What the dealer still owes us. Dealer accounts (SPEC §15) are not built yet: until they are, a refund
     is the whole balance, as the funds issue asks."""
@@ -269,6 +292,11 @@ def latest_counts(user) -> QuerySet[MaterialCount]:
         .select_related("dealer", "material", "counted_by")
         .order_by("-variance_flagged", "-date", "dealer__code")
     )
+
+
+def material_catalogue(user) -> QuerySet[Material]:
+    """The materials (reference data: everyone sees them), the ones still handed out first."""
+    return scope(user, Material).order_by("-active", "code")
 
 
 def flagged_material_dealers(dealer_ids: Iterable[int]) -> set[int]:
@@ -305,9 +333,10 @@ def dealer_managers(dealer: Dealer) -> QuerySet:
 
 def summary_by_territory_quarter(user, year: int) -> list[dict]:
     """Per budget territory and quarter of ``year`` (``None``: the year's own budgets): budgeted, committed,
-    spent and remaining, over the budgets ``user`` sees (one query)."""
+    spent and remaining, over the budgets ``user`` sees (one query). The year's own row comes after its
+    quarters, in every database (SQLite sorts NULL first, PostgreSQL last)."""
     rows: dict[tuple[str, int | None], dict] = {}
-    for budget in budgets_for(user).filter(year=year).order_by("territory__path", "quarter"):
+    for budget in budgets_for(user).filter(year=year).order_by("territory__path", F("quarter").asc(nulls_last=True)):
         key = (budget.territory.path, budget.quarter)
         row = rows.setdefault(
             key,

@@ -1,1 +1,2 @@
-"""Forms of the channel fund pages. They parse and present; the services decide (and raise ValidationError)."""
+"""Forms of the channel fund pages, one module per area (budgets, deposits, materials, requests). They only
+collect values: the rules are the services' (``funds.services``), so a page and the API refuse alike."""

@@ -402,6 +402,22 @@ MATRIX: dict[str, Entry] = {
     "funds:claim-check": action("claim", "manager admin"),
     "funds:claim-settle": action("claim", "finance admin"),
     "funds:approvals": page(read="managers finance admin"),
+    # --- channel funds: budgets, deposits, materials pages (SPEC §14) -----------------------------------
+    "funds:budget-list": page(read="managers finance admin"),  # a manager: their territories' budgets
+    "funds:budget-create": form(who="finance admin"),
+    "funds:budget-edit": form(obj="ref:budget", who="finance admin"),
+    "funds:budget-import": form(who="finance admin"),
+    "funds:summary": page(read="managers finance admin"),
+    "funds:deposit-list": page(),  # reps: their own dealers' deposits
+    "funds:deposit-detail": page(obj="dealer", read=SEE),
+    "funds:deposit-deduct": form(obj="dealer", who="finance admin"),
+    # the decision before the proposal: an admin who proposed a refund may not decide it (403)
+    "funds:deposit-refund-decide": action("dealer", "finance admin"),  # nothing proposed: back, 302
+    "funds:deposit-refund": action("dealer", "manager admin"),  # not terminated: 302 / 409; settled: proposes
+    "funds:material-list": page(),
+    "funds:material-create": form(who="managers finance admin"),
+    "funds:material-issue": form(who="managers admin"),
+    "funds:material-count": form(who="reps managers admin"),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -425,6 +441,7 @@ VISIBILITY_OF = {
     "fund_request": "dealer",
     "claim": "dealer",
     "ref:run": "run",
+    "ref:budget": "budget",
     "ref:period": "reference",
     "ref:plan": "reference",
     "ref:territory": "reference",

@@ -266,6 +266,10 @@ MUST_SEE = {
     "kpi:measures": "BIG",
     "kpi:measures-export": "BIG",
     "funds:request-list": "LEAK-FUND",
+    "funds:budget-list": "BIG",
+    "funds:summary": "BIG",
+    "funds:deposit-list": "LEAK-D1",
+    "funds:material-list": "LEAK-D1",
 }
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from channelhub.notifications.models import Notification
 from commissions.models import CommissionRun, Dispute, StatementLine
 from evidence.services import attachment_make_copies, attachments_add
-from funds.models import FundClaim, FundRequest
+from funds.models import DepositEntry, FundBudget, FundClaim, FundRequest, Material, MaterialCount
 from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
@@ -55,6 +55,7 @@ SEES_REPS_OBJECT = {
     "user": {"rep", "manager", "finance", "admin"},
     "notification": {"rep"},
     "run": {"manager", "other_manager", "finance", "admin"},
+    "budget": {"manager", "finance", "admin"},  # a budget of rep's territory (funds.policies)
     "reference": set(ROLES),
 }
 
@@ -239,7 +240,9 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
         ),
     }
     world["settled"] = False
+    funds = _fund_objects(world, people, tree)
     world["reference"] = {
+        "budget": funds["budget"],
         "period": Period.objects.create(code=MONTH),
         "run": CommissionRun.objects.create(period=MONTH, started_by=people["finance"], status="done", total=3),
         "plan": plan(),
@@ -247,6 +250,31 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
         "product_line": lines["kitchen"],
     }
     return world
+
+
+def _fund_objects(world: dict, people: dict, tree: dict) -> dict:
+    """Channel funds (SPEC §14): a budget in rep's territory and one in other_rep's (a figure of another
+    team's size), each dealer's deposit (its sale's amount) and a count of a material at each dealer."""
+    poster = Material.objects.create(code="AUTHZ-POSTER", name="海报", unit="张", unit_cost=D("1.00"))
+    for key, who in (("mine", "rep"), ("peer", "rep_peer"), ("leak", "other_rep")):
+        dealer = world[key]["dealer"]
+        DepositEntry.objects.create(
+            dealer=dealer, kind="received", amount=world[key]["sale"].amount, date=date(2026, 1, 5)
+        )
+        MaterialCount.objects.create(
+            dealer=dealer,
+            material=poster,
+            date=date(2026, 3, 1),
+            counted_quantity=D("30"),
+            used_quantity=D("60"),
+            issued_quantity=D("100"),
+            variance=D("10"),
+            variance_flagged=True,
+            counted_by=people[who],
+        )
+    budget = {"category": "promotion", "year": 2026, "max_cost_ratio": D("8.00"), "created_by": people["finance"]}
+    FundBudget.objects.create(territory=tree["GD-GZ"], amount=LEAK_AMOUNTS[3], **budget)
+    return {"budget": FundBudget.objects.create(territory=tree["SH-PD"], amount=D("50000.00"), **budget)}
 
 
 def settle(world: dict, people: dict) -> None:
