@@ -240,7 +240,7 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
         ),
     }
     world["settled"] = False
-    funds = _fund_objects(world, people, tree)
+    funds = _fund_reference_objects(world, people, tree)
     world["reference"] = {
         "budget": funds["budget"],
         "period": Period.objects.create(code=MONTH),
@@ -252,7 +252,7 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
     return world
 
 
-def _fund_objects(world: dict, people: dict, tree: dict) -> dict:
+def _fund_reference_objects(world: dict, people: dict, tree: dict) -> dict:
     """Channel funds (SPEC §14): a budget in rep's territory and one in other_rep's (a figure of another
     team's size), each dealer's deposit (its sale's amount) and a count of a material at each dealer."""
     poster = Material.objects.create(code="AUTHZ-POSTER", name="海报", unit="张", unit_cost=D("1.00"))
