@@ -131,7 +131,8 @@ class BudgetViewSet(ScopedViewSet):
     ordering_fields = ["year", "quarter", "amount"]
 
     def get_queryset(self):
-        return selectors.budgets_for(self.request.user)
+        # the figures group the rows, and a grouped query drops the model's ordering: name it again
+        return selectors.budgets_for(self.request.user).order_by("-year", "quarter", "territory__path", "category")
 
     def create(self, request, *args, **kwargs):
         # the role before the input: a role that may not set budgets learns nothing from the checks
@@ -281,7 +282,12 @@ class FundRequestDetailSerializer(FundRequestSerializer):
         if not selectors.may_see_budget(self.context["request"].user, budget):
             return None
         _committed, _spent, remaining = selectors.budget_figures(budget)
-        return {"id": budget.pk, "label": str(budget), "remaining": remaining, "charged": request.budget_id is not None}
+        return {
+            "id": budget.pk,
+            "label": str(budget),
+            "remaining": f"{remaining:.2f}",
+            "charged": request.budget_id is not None,
+        }
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_claim(self, request: FundRequest) -> int | None:

@@ -76,8 +76,8 @@ def request_create(*, actor, dealer: Dealer, **fields: Any) -> FundRequest:
     _check_dealer(dealer)
     request = FundRequest(dealer=dealer, requested_by=actor, **fields)
     request.number = "-"  # set below, once the date is known to be valid
+    _check_dates(request)  # before full_clean, whose constraint check would say it without naming the field
     request.full_clean(exclude=["number"])
-    _check_dates(request)
     request.number = _next_number(timezone.localdate().year)
     request._history_user = actor
     request.save()
@@ -86,7 +86,7 @@ def request_create(*, actor, dealer: Dealer, **fields: Any) -> FundRequest:
 
 
 def _check_dates(request: FundRequest) -> None:
-    if request.end_date < request.start_date:
+    if request.start_date and request.end_date and request.end_date < request.start_date:
         raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
@@ -105,8 +105,8 @@ def request_update(*, actor, request: FundRequest, **fields: Any) -> FundRequest
         if name not in REQUEST_FIELDS:
             raise ValueError(f"Not a request field: {name}")
         setattr(request, name, value)
-    request.full_clean()
     _check_dates(request)
+    request.full_clean()
     request._history_user = actor
     request.save()
     return request
