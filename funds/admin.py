@@ -65,7 +65,8 @@ class BudgetAdminForm(forms.ModelForm):
         if amount is not None and amount < committed + spent:
             self.add_error(
                 "amount",
-                gettext("%(used)s is committed and spent: the amount cannot be less.") % {"used": money(committed + spent)},
+                gettext("%(used)s is committed and spent: the amount cannot be less.")
+                % {"used": money(committed + spent)},
             )
         return cleaned
 

@@ -149,9 +149,7 @@ class BudgetViewSet(ScopedViewSet):
         serializer.instance = self.get_queryset().get(pk=budget.pk)
 
     def perform_update(self, serializer):
-        budget_services.budget_update(
-            actor=self.request.user, budget=serializer.instance, **serializer.validated_data
-        )
+        budget_services.budget_update(actor=self.request.user, budget=serializer.instance, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(

@@ -181,7 +181,9 @@ class BudgetResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         codes = header_codes(FILE_COLUMNS)
         dataset.headers = [codes.get(name, name) for name in map(normalise_header, dataset.headers or [])]
-        territory_codes = {cell_text(code) for code in dataset["territory"]} if "territory" in dataset.headers else set()
+        territory_codes = (
+            {cell_text(code) for code in dataset["territory"]} if "territory" in dataset.headers else set()
+        )
         self.territories = {t.code: t for t in Territory.objects.filter(code__in=territory_codes - {""})}
         self.budgets = {
             self._key_of(budget): budget

@@ -22,11 +22,10 @@ from funds.services import requests as request_services
 from kpi.models import Expense
 from partners.models import Dealer
 from tests.evidence.files import pdf_bytes, photo, upload
-from tests.funds.api_world import (  # noqa: F401  (fw is a fixture)
+from tests.funds.api_world import (
     approved,
     claimed,
     draft,
-    fw,
     in_year,
     manager_approved,
     submitted,
@@ -133,7 +132,13 @@ def test_budget_amount_cannot_drop_below_what_is_committed(api_as, fw, rep, mana
 
 
 def test_budget_bad_input_is_a_400_with_field_errors(api_as, fw, finance, covered):
-    body = {"category": "nope", "territory": covered["SH"].pk, "year": this_year(), "amount": "-5", "max_cost_ratio": "1"}
+    body = {
+        "category": "nope",
+        "territory": covered["SH"].pk,
+        "year": this_year(),
+        "amount": "-5",
+        "max_cost_ratio": "1",
+    }
     response = post(api_as(finance), BUDGETS, body)
     assert response.status_code == 400
     assert {"category"} <= set(response.json())
@@ -142,7 +147,11 @@ def test_budget_bad_input_is_a_400_with_field_errors(api_as, fw, finance, covere
 def test_budget_list_and_detail_query_counts(api_as, fw, finance, manager, covered, django_assert_num_queries):
     for quarter in (1, 2, 3, 4):
         FundBudget.objects.create(
-            category="advertising", territory=covered["SH"], year=this_year(), quarter=quarter, amount=D("100.00"),
+            category="advertising",
+            territory=covered["SH"],
+            year=this_year(),
+            quarter=quarter,
+            amount=D("100.00"),
             max_cost_ratio=D("5.00"),
         )
     client = api_as(manager)
@@ -393,7 +402,9 @@ def add_evidence(actor, claim):
 def test_rep_adds_a_photo_and_an_invoice_to_the_claim(api_as, fw, rep, manager, finance):
     claim = claimed(rep, fw["A"], manager, finance)
     client = api_as(rep)
-    response = client.post(f"{CLAIMS}{claim.pk}/attachments/", {"file": [photo("a.jpg")], "kind": "photo"}, format="multipart")
+    response = client.post(
+        f"{CLAIMS}{claim.pk}/attachments/", {"file": [photo("a.jpg")], "kind": "photo"}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     pdf = upload(pdf_bytes(), "发票.pdf", "application/pdf")
     invoice = client.post(f"{CLAIMS}{claim.pk}/attachments/", {"file": [pdf], "kind": "invoice"}, format="multipart")
@@ -516,7 +527,9 @@ def test_deposit_detail_of_a_dealer_without_entries(api_as, fw, manager):
 
 def test_finance_deducts_a_penalty(api_as, fw, finance):
     url = f"{DEPOSITS}{fw['A'].pk}/deduct/"
-    response = post(api_as(finance), url, {"amount": "1200.00", "reason": "窜货罚款", "date": in_year(2, 1).isoformat()})
+    response = post(
+        api_as(finance), url, {"amount": "1200.00", "reason": "窜货罚款", "date": in_year(2, 1).isoformat()}
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["deducted"], body["balance"]) == ("1200.00", "3800.00")
@@ -645,7 +658,11 @@ def test_material_lists_query_counts(api_as, fw, manager, rep, poster, django_as
             actor=manager, dealer=fw["A"], material=poster, quantity=D("10"), day=in_year(1, day)
         )
         material_services.material_count_record(
-            actor=rep, dealer=fw["A"], material=poster, day=in_year(1, day), counted_quantity=D("1"),
+            actor=rep,
+            dealer=fw["A"],
+            material=poster,
+            day=in_year(1, day),
+            counted_quantity=D("1"),
             used_quantity=D("1"),
         )
     client = api_as(manager)
@@ -658,4 +675,3 @@ def test_material_lists_query_counts(api_as, fw, manager, rep, poster, django_as
     # session, user, roles, territory paths, count, page of counts (dealer, material, counter joined)
     with django_assert_num_queries(6):
         assert client.get(COUNTS).json()["count"] == 5
-
