@@ -160,7 +160,13 @@ class BudgetViewSet(ScopedViewSet):
             403: OpenApiResponse(description="Only finance and admins import budgets."),
         },
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def import_file(self, request):
         """Create and update budgets from a file, all rows or none (columns ``territory`` (code), ``category``,
         ``year``, ``quarter`` (empty: the whole year), ``amount``, ``max_cost_ratio``). ``dry_run=true`` checks

@@ -94,6 +94,8 @@ def _check_dates(request: FundRequest) -> None:
 def request_update(*, actor, request: FundRequest, **fields: Any) -> FundRequest:
     """Change a draft (its dealer stays)."""
     request = FundRequest.objects.select_for_update().select_related("dealer__territory").get(pk=request.pk)
+    # the role before the state: a role that may never change it gets 403, not the state's 409
+    policies.require(policies.can_request_for(actor, request.dealer))
     if request.status != FundRequest.Status.DRAFT:
         raise Conflict(
             _("Fund request %(number)s is “%(state)s”: only a draft can be changed.")
