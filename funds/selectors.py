@@ -201,6 +201,11 @@ def deposit_accounts(user, *, with_entries_only: bool = True) -> QuerySet[Dealer
     )
 
 
+def proposed_refund(dealer_id: int) -> DepositRefund | None:
+    """The dealer's deposit refund waiting for finance's decision, if any."""
+    return DepositRefund.objects.filter(dealer_id=dealer_id, status=DepositRefund.Status.PROPOSED).first()
+
+
 def open_receivable(dealer_id: int) -> Decimal:
     """What the dealer still owes us. Dealer accounts (SPEC §15) are not built yet: until they are, a refund
     is the whole balance, as the funds issue asks."""

@@ -155,6 +155,7 @@ class DepositViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
         if data["approve"] is None:
             deposit_services.deposit_refund_propose(actor=request.user, dealer=dealer, reason=data["reason"])
         else:
+            policies.require(policies.is_finance(request.user), _("Only finance approves a deposit refund."))
             deposit_services.deposit_refund_decide(
                 actor=request.user, refund=_proposed_refund(dealer), approve=data["approve"], reason=data["reason"]
             )
@@ -162,7 +163,7 @@ class DepositViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMix
 
 
 def _proposed_refund(dealer: Dealer) -> DepositRefund:
-    refund = DepositRefund.objects.filter(dealer=dealer, status=DepositRefund.Status.PROPOSED).first()
+    refund = selectors.proposed_refund(dealer.pk)
     if refund is None:
         raise Conflict(_("No deposit refund of %(dealer)s waits for a decision.") % {"dealer": dealer})
     return refund
