@@ -25,7 +25,7 @@ def _quarter_months(quarter: int) -> tuple[int, int]:
 class BudgetFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
     territory = TerritorySubtreeFilter()
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = django_filters.NumberFilter(min_value=1900, max_value=2999, label=_("Year"))
     quarter = django_filters.ChoiceFilter(choices=QUARTERS, label=_("Quarter"))
     whole_year = django_filters.BooleanFilter(field_name="quarter", lookup_expr="isnull", label=_("Whole year"))
 
@@ -39,7 +39,7 @@ class _StartPeriodFilter(django_filters.FilterSet):
 
     start_field = "start_date"
 
-    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    year = django_filters.NumberFilter(method="filter_year", min_value=1900, max_value=2999, label=_("Year"))
     quarter = django_filters.ChoiceFilter(choices=QUARTERS, method="filter_quarter", label=_("Quarter"))
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
@@ -75,7 +75,7 @@ class ClaimFilter(_StartPeriodFilter):
         field_name="request__dealer", queryset=scoped_choices(Dealer), label=_("Dealer")
     )
     territory = TerritorySubtreeFilter(field_name="request__dealer__territory")
-    request = django_filters.NumberFilter(field_name="request_id", label=_("Fund request"))
+    request = django_filters.ModelChoiceFilter(queryset=scoped_choices(FundRequest), label=_("Fund request"))
 
     class Meta:
         model = FundClaim
@@ -105,7 +105,7 @@ class MaterialFilter(django_filters.FilterSet):
 class MaterialIssueFilter(django_filters.FilterSet):
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
     material = django_filters.ModelChoiceFilter(queryset=Material.objects.all(), label=_("Material"))
-    request = django_filters.NumberFilter(field_name="request_id", label=_("Fund request"))
+    request = django_filters.ModelChoiceFilter(queryset=scoped_choices(FundRequest), label=_("Fund request"))
     date_from, date_to = date_range("date")
 
     class Meta:

@@ -675,3 +675,9 @@ def test_material_lists_query_counts(api_as, fw, manager, rep, poster, django_as
     # session, user, roles, territory paths, count, page of counts (dealer, material, counter joined)
     with django_assert_num_queries(6):
         assert client.get(COUNTS).json()["count"] == 5
+
+
+@pytest.mark.parametrize("url", [BUDGETS, REQUESTS, CLAIMS])
+def test_a_year_out_of_range_is_a_400_not_a_500(api_as, fw, finance, url):
+    response = api_as(finance).get(url, {"year": "99999"})
+    assert response.status_code == 400 and set(response.json()) == {"year"}
