@@ -413,6 +413,24 @@ def test_rep_adds_a_photo_and_an_invoice_to_the_claim(api_as, fw, rep, manager, 
     assert kinds == ["invoice", "photo"]
 
 
+def test_a_claim_takes_no_other_kind_of_file(api_as, fw, rep, manager, finance):
+    claim = claimed(rep, fw["A"], manager, finance)
+    pdf = upload(pdf_bytes(), "合同.pdf", "application/pdf")
+    response = api_as(rep).post(
+        f"{CLAIMS}{claim.pk}/attachments/", {"file": [pdf], "kind": "document"}, format="multipart"
+    )
+    assert response.status_code == 400 and set(response.json()) == {"kind"}
+
+
+def test_evidence_by_finance_is_a_403_and_after_the_check_a_409(api_as, fw, rep, manager, finance):
+    claim = claimed(rep, fw["A"], manager, finance)
+    url = f"{CLAIMS}{claim.pk}/attachments/"
+    assert api_as(finance).post(url, {"file": [photo("f.jpg")], "kind": "photo"}, format="multipart").status_code == 403
+    post(api_as(manager), f"{CLAIMS}{claim.pk}/check/", {"met": False, "reason": "x"})
+    late = api_as(rep).post(url, {"file": [photo("g.jpg")], "kind": "photo"}, format="multipart")
+    assert late.status_code == 409
+
+
 def test_check_met_needs_a_photo_and_an_invoice(api_as, fw, rep, manager, finance):
     claim = claimed(rep, fw["A"], manager, finance)
     client = api_as(manager)
