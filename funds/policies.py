@@ -111,6 +111,23 @@ def approval_refusal(user, request: FundRequest) -> str | None:
     return None
 
 
+def is_approver_of(user, request: FundRequest) -> bool:
+    """``user`` takes part in deciding ``request`` at all: its dealer's manager, an admin, or finance once the
+    manager approved it. Whoever does not gets 403 whatever the state (never the state's 409)."""
+    if has_role(user, Role.ADMIN) or is_dealer_manager(user, request.dealer):
+        return True
+    return is_finance(user) and request.status == FundRequest.Status.MANAGER_APPROVED
+
+
+def takes_part_in_cancel(user, request: FundRequest) -> bool:
+    """Who may ever cancel ``request``: whoever may request for its dealer; finance an approved one."""
+    return can_request_for(user, request.dealer) or (is_finance(user) and request.status == FundRequest.Status.APPROVED)
+
+
+def is_checker_of(user, claim: FundClaim) -> bool:
+    return has_role(user, Role.ADMIN) or is_dealer_manager(user, claim.request.dealer)
+
+
 def may_approve_now(user, request: FundRequest) -> bool:
     if request.status == FundRequest.Status.SUBMITTED:
         return may_approve_as_manager(user, request)

@@ -89,11 +89,9 @@ def requests_for(user) -> QuerySet[FundRequest]:
     )
 
 
-def request_detail(user, pk) -> FundRequest:
-    """One request ``user`` sees (404 otherwise), with its claim and people."""
-    from channelhub.scoping import get_scoped_or_404
-
-    queryset = FundRequest.objects.select_related(
+def request_detail_queryset(user) -> QuerySet[FundRequest]:
+    """The requests ``user`` sees, each with its claim and people (what a detail shows, one query)."""
+    return scope(user, FundRequest).select_related(
         "dealer",
         "dealer__territory",
         "dealer__owner",
@@ -109,7 +107,13 @@ def request_detail(user, pk) -> FundRequest:
         "claim__settled_by",
         "claim__expense",
     )
-    return get_scoped_or_404(user, queryset, pk=pk)
+
+
+def request_detail(user, pk) -> FundRequest:
+    """One request ``user`` sees (404 otherwise), with its claim and people."""
+    from channelhub.scoping import get_scoped_or_404
+
+    return get_scoped_or_404(user, request_detail_queryset(user), pk=pk)
 
 
 def requestable_dealers(user) -> QuerySet[Dealer]:
@@ -130,6 +134,11 @@ def claims_for(user) -> QuerySet[FundClaim]:
     return scope(user, FundClaim).select_related(
         "request", "request__dealer", "request__dealer__territory", "request__requested_by", "claimed_by", "expense"
     )
+
+
+def claim_detail_queryset(user) -> QuerySet[FundClaim]:
+    """The claims ``user`` sees, each with its request, people and visits (what a detail shows)."""
+    return claims_for(user).select_related("checked_by", "settled_by").prefetch_related("visits")
 
 
 # --- queues (dashboards' to-dos and the approval pages) -----------------------------------------------
@@ -227,14 +236,15 @@ def deposit_balance(dealer_id: int) -> Decimal:
     return total if total is not None else ZERO
 
 
-def deposit_accounts(user) -> QuerySet[Dealer]:
-    """The dealers ``user`` sees that have deposit entries, each with its ``received``, ``deducted``,
-    ``refunded`` and ``balance`` (one query)."""
+def deposit_accounts(user, *, with_entries_only: bool = True) -> QuerySet[Dealer]:
+    """The dealers ``user`` sees that have deposit entries (every dealer they see, without
+    ``with_entries_only``), each with its ``received``, ``deducted``, ``refunded`` and ``balance`` (one query)."""
     entries = "deposit_entries__"
+    dealers = scope(user, Dealer)
+    if with_entries_only:
+        dealers = dealers.filter(Exists(DepositEntry.objects.filter(dealer=OuterRef("pk"))))
     return (
-        scope(user, Dealer)
-        .filter(Exists(DepositEntry.objects.filter(dealer=OuterRef("pk"))))
-        .annotate(
+        dealers.annotate(
             received=_sum(f"{entries}amount", Q(**{f"{entries}kind": DepositEntry.Kind.RECEIVED})),
             deducted=_sum(f"{entries}amount", Q(**{f"{entries}kind": DepositEntry.Kind.DEDUCTED})),
             refunded=_sum(f"{entries}amount", Q(**{f"{entries}kind": DepositEntry.Kind.REFUNDED})),
@@ -261,6 +271,11 @@ def deposit_refunds(dealer_id: int) -> QuerySet[DepositRefund]:
         .select_related("proposed_by", "decided_by")
         .order_by("-proposed_at", "-id")
     )
+
+
+def proposed_refund(dealer_id: int) -> DepositRefund | None:
+    """The dealer's deposit refund waiting for finance's decision, if any."""
+    return DepositRefund.objects.filter(dealer_id=dealer_id, status=DepositRefund.Status.PROPOSED).first()
 
 
 def open_receivable(dealer_id: int) -> Decimal:

@@ -331,6 +331,11 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "evidence.models.Attachment.Kind",
         "AttachmentFlagEnum": "evidence.models.Attachment.Flag",
         "VisitFlagEnum": "visits.models.Visit.Flag",
+        "FundCategoryEnum": "funds.models.Category",
+        "FundRequestStatusEnum": "funds.models.FundRequest.Status",
+        "FundClaimStatusEnum": "funds.models.FundClaim.Status",
+        "DepositEntryKindEnum": "funds.models.DepositEntry.Kind",
+        "DepositRefundStatusEnum": "funds.models.DepositRefund.Status",
     },
 }
 

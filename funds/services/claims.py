@@ -81,11 +81,11 @@ def claim_create(
         .select_related("dealer", "dealer__territory", "dealer__owner", "requested_by")
         .get(pk=request.pk)
     )
-    if request.status == FundRequest.Status.APPROVED:
-        policies.require(
-            policies.may_claim(actor, request),
-            _("Only the dealer's rep, its channel manager or an admin may claim this request."),
-        )
+    # the role before the state: a role that may never claim gets 403, not the state's 409
+    policies.require(
+        policies.can_request_for(actor, request.dealer),
+        _("Only the dealer's rep, its channel manager or an admin may claim this request."),
+    )
     errors = {}
     if actual_amount is None or actual_amount < 0:
         errors["actual_amount"] = _("Enter the amount really spent (0.00 or more).")
@@ -130,6 +130,9 @@ def missing_evidence(claim: FundClaim) -> list[str]:
 def claim_check(*, actor, claim: FundClaim, met: bool, reason: str = "") -> FundClaim:
     """Mark the claim's evidence ``met`` (at least a photo and an invoice) or ``not_met`` (with a reason)."""
     claim = _locked_claim(claim)
+    policies.require(
+        policies.is_checker_of(actor, claim), _("Only the dealer's channel manager checks a claim's evidence.")
+    )
     if claim.status == FundClaim.Status.OPEN and (refusal := policies.check_refusal(actor, claim)):
         raise PermissionDenied(refusal)
     reason = (reason or "").strip()
@@ -166,6 +169,8 @@ def claim_settle(*, actor, claim: FundClaim) -> FundClaim:
     from kpi.services.periods import check_open, month_locked_for_rep
 
     claim = _locked_claim(claim)
+    # the role before the state: a role that may never settle gets 403, not the state's 409
+    policies.require(policies.is_finance(actor), _("Only finance settles a claim."))
     if claim.status == FundClaim.Status.SETTLED:
         return claim
     if claim.status not in (FundClaim.Status.MET, FundClaim.Status.NOT_MET):

@@ -111,7 +111,8 @@ def material_count_record(
         variance_flagged=flagged,
         counted_by=actor,
     )
-    count.full_clean(validate_unique=False, validate_constraints=False)  # once a day: the constraint, below
+    # the once-a-day constraint is answered below on ``date`` (full_clean would say it without a field)
+    count.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             count.save()

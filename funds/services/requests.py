@@ -76,8 +76,8 @@ def request_create(*, actor, dealer: Dealer, **fields: Any) -> FundRequest:
     _check_dealer(dealer)
     request = FundRequest(dealer=dealer, requested_by=actor, **fields)
     request.number = "-"  # set below, once the date is known to be valid
+    _check_dates(request)  # before full_clean, whose constraint check would say it without naming the field
     request.full_clean(exclude=["number"])
-    _check_dates(request)
     request.number = _next_number(timezone.localdate().year)
     request._history_user = actor
     request.save()
@@ -86,7 +86,7 @@ def request_create(*, actor, dealer: Dealer, **fields: Any) -> FundRequest:
 
 
 def _check_dates(request: FundRequest) -> None:
-    if request.end_date < request.start_date:
+    if request.start_date and request.end_date and request.end_date < request.start_date:
         raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
@@ -94,6 +94,8 @@ def _check_dates(request: FundRequest) -> None:
 def request_update(*, actor, request: FundRequest, **fields: Any) -> FundRequest:
     """Change a draft (its dealer stays)."""
     request = FundRequest.objects.select_for_update().select_related("dealer__territory").get(pk=request.pk)
+    # the role before the state: a role that may never change it gets 403, not the state's 409
+    policies.require(policies.can_request_for(actor, request.dealer))
     if request.status != FundRequest.Status.DRAFT:
         raise Conflict(
             _("Fund request %(number)s is “%(state)s”: only a draft can be changed.")
@@ -105,8 +107,8 @@ def request_update(*, actor, request: FundRequest, **fields: Any) -> FundRequest
         if name not in REQUEST_FIELDS:
             raise ValueError(f"Not a request field: {name}")
         setattr(request, name, value)
-    request.full_clean()
     _check_dates(request)
+    request.full_clean()
     request._history_user = actor
     request.save()
     return request
@@ -201,6 +203,10 @@ def _locked(request: FundRequest) -> FundRequest:
 def request_approve(*, actor, request: FundRequest, comment: str = "") -> FundRequest:
     """The next approval of ``request``: its manager's when submitted, finance's once the manager approved."""
     request = _locked(request)
+    if not policies.is_approver_of(actor, request):
+        raise PermissionDenied(
+            policies.approval_refusal(actor, request) or _("Only the next approver may approve this request.")
+        )
     if request.status not in (FundRequest.Status.SUBMITTED, FundRequest.Status.MANAGER_APPROVED):
         raise FundRequest.workflow.refusal(request, FundRequest.workflow.get("approve"), request.status)
     refusal = policies.approval_refusal(actor, request)
@@ -258,6 +264,7 @@ def _finance_approve(actor, request: FundRequest, comment: str) -> FundRequest:
 @transaction.atomic
 def request_reject(*, actor, request: FundRequest, reason: str) -> FundRequest:
     request = _locked(request)
+    policies.require(policies.is_approver_of(actor, request), _("Only the next approver may reject this request."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the request is rejected.")})
@@ -279,6 +286,7 @@ def request_reject(*, actor, request: FundRequest, reason: str) -> FundRequest:
 def request_cancel(*, actor, request: FundRequest, comment: str = "") -> FundRequest:
     """Withdraw a request before its claim; an approved one releases its commitment (it is no longer charged)."""
     request = _locked(request)
+    policies.require(policies.takes_part_in_cancel(actor, request))
     if FundRequest.workflow.can(request, "cancel"):
         policies.require(policies.may_cancel(actor, request))
     FundRequest.workflow.apply(request, "cancel", by=actor, comment=comment)

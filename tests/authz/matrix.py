@@ -129,6 +129,11 @@ def _document(world, people):
     return {"file": SimpleUploadedFile("营业执照.pdf", pdf_bytes(), content_type="application/pdf")}
 
 
+def _empty_budget_import(world, people):
+    upload = SimpleUploadedFile("budgets.csv", b"territory,category,year,quarter,amount,max_cost_ratio\n")
+    return {"file": upload, "dry_run": "true"}
+
+
 SEE = "rep manager finance admin"  # who sees rep's dealers, facts, targets, scorecards, statements
 SEE_VISITS = "rep manager admin"
 
@@ -418,6 +423,86 @@ MATRIX: dict[str, Entry] = {
     "funds:material-create": form(who="managers finance admin"),
     "funds:material-issue": form(who="managers admin"),
     "funds:material-count": form(who="reps managers admin"),
+    # --- funds: API (SPEC §14; objects of tests/authz/funds_world.py) ------------------------------------
+    "fund-budget-list": api_read(
+        write="finance admin",
+        body=body(
+            category="training",
+            territory=lambda w, p: w["reference"]["territory"].pk,
+            year=2026,
+            amount="100.00",
+            max_cost_ratio="5.00",
+        ),
+    ),
+    # the CN budget: every manager sees it (it lies above their territories), reps none
+    "fund-budget-detail": api_read(
+        obj="ref:fund_budget",
+        read="managers finance admin",
+        write="finance admin",
+        method="patch",
+        body=body(amount="50000.00"),
+    ),
+    "fund-budget-import": api_read(read=None, write="finance admin", body=_empty_budget_import, multipart=True),
+    "fund-request-list": api_read(
+        write="rep manager admin",  # rep's dealer is not active: a 400 on dealer for them
+        reference=("dealer", "dealer"),
+        body=body(
+            dealer=mine("dealer"),
+            category="promotion",
+            title="促销",
+            start_date="2026-03-01",
+            end_date="2026-03-31",
+            requested_amount="10.00",
+            expected_sales="1000.00",
+        ),
+    ),
+    # rep's request is submitted; the rows run in this order for each role (reject before approve, so that
+    # the manager's approval does not make the next step finance's before his reject)
+    "fund-request-detail": api_read(obj="fund_request", read=SEE, write="rep manager admin", method="patch"),
+    "fund-request-submit": api_action("fund_request", "rep manager admin"),
+    "fund-request-reject": api_action("fund_request", "manager admin", body=body(reason="不符合")),
+    "fund-request-approve": api_action("fund_request", "manager admin"),
+    "fund-request-cancel": api_action("fund_request", "rep manager admin"),
+    "fund-request-claim": api_action(
+        "fund_request", "rep manager admin", body=body(actual_amount="1.00", actual_sales="1.00")
+    ),
+    # rep's claim is open; settle runs before check (whoever checks may not settle it)
+    "fund-claim-list": api_read(),
+    "fund-claim-detail": api_read(obj="fund_claim", read=SEE),
+    "fund-claim-attachments": api_action("fund_claim", "rep manager admin", body=_photo_upload, multipart=True),
+    "fund-claim-settle": api_action("fund_claim", "finance admin"),
+    "fund-claim-check": api_action("fund_claim", "manager admin", body=body(met=False, reason="无发票")),
+    "deposit-list": api_read(),
+    "deposit-detail": api_read(obj="dealer", read=SEE),
+    "deposit-deduct": api_action("dealer", "finance admin", body=body(amount="1.00", reason="罚款")),
+    "deposit-refund": api_action("dealer", "manager admin", body=body(reason="清退")),
+    "material-list": api_read(
+        write="managers finance admin", body=body(code="STAND", name="展架", unit="个", unit_cost="80.00")
+    ),
+    "material-detail": api_read(
+        obj="ref:material", write="managers finance admin", method="patch", body=body(unit_cost="3.00")
+    ),
+    "material-issue-list": api_read(
+        write="manager admin",
+        reference=("dealer", "dealer"),
+        body=body(
+            dealer=mine("dealer"),
+            material=lambda w, p: w["reference"]["material"].pk,
+            quantity="5",
+            date="2026-11-02",
+        ),
+    ),
+    "material-count-list": api_read(
+        write="rep manager admin",
+        reference=("dealer", "dealer"),
+        body=body(
+            dealer=mine("dealer"),
+            material=lambda w, p: w["reference"]["material"].pk,
+            date="2026-11-03",
+            counted_quantity="1",
+            used_quantity="0",
+        ),
+    ),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -438,7 +523,6 @@ VISIBILITY_OF = {
     "dispute": "statement",
     "notification": "notification",
     "user": "user",
-    "fund_request": "dealer",
     "claim": "dealer",
     "ref:run": "run",
     "ref:budget": "budget",
@@ -446,6 +530,10 @@ VISIBILITY_OF = {
     "ref:plan": "reference",
     "ref:territory": "reference",
     "ref:product_line": "reference",
+    "fund_request": "dealer",
+    "fund_claim": "dealer",
+    "ref:fund_budget": "run",  # managers (both: it lies above their territories), finance, admins
+    "ref:material": "reference",
 }
 
 # --- Django admin ------------------------------------------------------------------------------------
@@ -473,12 +561,18 @@ ADMIN_EXTRA = {
     "admin:kpi_salesrecord_import": (),
     "admin:kpi_collection_import": (),
     "admin:kpi_expense_import": (),
+    "admin:funds_fundbudget_import": (),
+    "admin:funds_fundbudget_process_import": (),
+    "admin:funds_fundbudget_export": (),
     "admin:auth_user_password_change": "object",
     **{
         f"admin:{label}_simple_history": None
         for label in (
             "accounts_profile",
             "commissions_commissionplan",
+            "funds_fundbudget",
+            "funds_fundclaim",
+            "funds_fundrequest",
             "kpi_scorecard",
             "kpi_scorecardtemplate",
             "kpi_target",

@@ -25,6 +25,7 @@ from funds.models import DepositEntry, FundBudget, FundClaim, FundRequest, Mater
 from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
+from tests.authz.funds_world import add_funds
 from tests.commissions.statement_world import make_statement, plan
 from tests.evidence.files import photo
 from tests.kpi.scorecard_world import collection, expense, target
@@ -249,6 +250,7 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
         "territory": tree["SH-PD"],
         "product_line": lines["kitchen"],
     }
+    add_funds(world, people, tree)
     return world
 
 

@@ -265,7 +265,7 @@ def test_the_same_material_counted_twice_a_day_is_refused_with_400(page_as, rep,
     client, day = page_as(rep), timezone.localdate()
     assert client.post(COUNT, _count_form(dealers["mine"], poster, "1", "1", day)).status_code == 302
     again = client.post(COUNT, _count_form(dealers["mine"], poster, "2", "1", day))
-    assert again.status_code == 400 and "already exists" in again.content.decode()
+    assert again.status_code == 400 and "was already counted at this dealer on" in again.content.decode()
     assert MaterialCount.objects.count() == 1
 
 

@@ -1,1 +1,0 @@
-"""Channel funds in the REST API (SPEC §14) — to be built."""
