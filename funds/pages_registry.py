@@ -10,11 +10,12 @@ interleave with another's falls apart into several menus.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channelhub.roles import Role
 
 #: The navigation group of every channel fund page.
-GROUP = _("Channel funds")
+GROUP = pgettext_lazy("the menu of channel funds", "Funds")
 STAFF = frozenset({Role.FINANCE, Role.CHANNEL_MANAGER, Role.ADMIN})
 EVERYONE = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
 
