@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from channelhub.fields import MONEY, ZERO, actor_field, validate_year
@@ -120,7 +121,7 @@ class FundRequest(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     dealer = models.ForeignKey(Dealer, on_delete=models.PROTECT, related_name="fund_requests", verbose_name=_("dealer"))
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("a fund request's name", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     start_date = models.DateField(_("start date"), validators=[validate_year])
     end_date = models.DateField(_("end date"), validators=[validate_year])

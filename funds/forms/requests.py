@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channelhub.fields import validate_year
 from channelhub.forms import DATE_WIDGET, MultipleFileField, PageForm, style_fields
@@ -26,7 +27,7 @@ class FundRequestForm(PageForm):
 
     dealer = DealerChoiceField(queryset=Dealer.objects.none(), label=_("Dealer"))
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("a fund request's name", "Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET, validators=[validate_year])
     end_date = forms.DateField(label=_("End date"), widget=DATE_WIDGET, validators=[validate_year])
