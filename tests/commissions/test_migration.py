@@ -19,7 +19,7 @@ from django.utils import timezone
 from channelhub.workflow.models import StateChange
 from commissions.models import CommissionPlan, CommissionRun, Dispute, Statement, StatementLine
 
-BEFORE = [("kpi", "0010_scorecard_facts"), ("commissions", None)]
+BEFORE = [("kpi", "0010_scorecard_facts"), ("commissions", None), ("funds", None)]  # funds builds on the moved kpi
 MOVED = ("commissionplan", "commissionrun", "statement", "statementline", "dispute", "historicalstatement")
 
 
