@@ -140,7 +140,10 @@ class FundRequestFilter(django_filters.FilterSet):
     )
     category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
     q = django_filters.CharFilter(method="filter_search", label=_("Dealer, number or title"))
-    possible_split = django_filters.BooleanFilter(label=_("Possible split"))
+    possible_split = django_filters.BooleanFilter(
+        label=_("Possible split"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
     # the links of the dealer page and of a budget's figures (their rows: ``?dealer=<id>``, ``?budget=<id>``)
     dealer = django_filters.NumberFilter(field_name="dealer_id", widget=forms.HiddenInput)
     budget = django_filters.NumberFilter(field_name="budget_id", widget=forms.HiddenInput)

@@ -152,7 +152,7 @@ class FundRequest(models.Model):
     )
     submitted_by = actor_field(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    manager_approved_by = actor_field(_("approved by the manager"))
+    manager_approved_by = actor_field(pgettext_lazy("the person who", "approved by the manager"))
     approved_by = actor_field(_("approved by finance"))
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
