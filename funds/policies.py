@@ -81,19 +81,6 @@ def _submitter(request: FundRequest):
     return request.submitted_by or request.requested_by
 
 
-def may_approve_as_manager(user, request: FundRequest) -> bool:
-    """The dealer's manager (or an admin), who neither requested nor submitted it."""
-    role_ok = has_role(user, Role.ADMIN) or is_dealer_manager(user, request.dealer)
-    return role_ok and may_approve(actor=user, submitted_by=_submitter(request), proposed_by=request.requested_by)
-
-
-def may_approve_as_finance(user, request: FundRequest) -> bool:
-    """Finance (or an admin), who neither requested, submitted nor already approved it as the manager."""
-    if not is_finance(user) or request.manager_approved_by_id == user.pk:
-        return False
-    return may_approve(actor=user, submitted_by=_submitter(request), proposed_by=request.requested_by)
-
-
 def approval_refusal(user, request: FundRequest) -> str | None:
     """Why ``user`` may not approve ``request`` at its current step (a sentence), or None."""
     if request.status == FundRequest.Status.SUBMITTED:
@@ -129,11 +116,9 @@ def is_checker_of(user, claim: FundClaim) -> bool:
 
 
 def may_approve_now(user, request: FundRequest) -> bool:
-    if request.status == FundRequest.Status.SUBMITTED:
-        return may_approve_as_manager(user, request)
-    if request.status == FundRequest.Status.MANAGER_APPROVED:
-        return may_approve_as_finance(user, request)
-    return False
+    """The approve button: a request waiting for a step ``user`` takes, with nothing in the way."""
+    waiting = request.status in (FundRequest.Status.SUBMITTED, FundRequest.Status.MANAGER_APPROVED)
+    return waiting and is_approver_of(user, request) and approval_refusal(user, request) is None
 
 
 def may_reject(user, request: FundRequest) -> bool:

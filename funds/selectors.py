@@ -8,8 +8,23 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from channelhub.fields import ZERO
 from channelhub.roles import Role, has_role
@@ -296,14 +311,19 @@ def issued_up_to(dealer_id: int, material_id: int, day: date) -> Decimal:
     return total if total is not None else ZERO
 
 
-def latest_counts(user) -> QuerySet[MaterialCount]:
-    """Each dealer's latest count of each material that ``user`` sees, flagged ones first."""
+def _no_later_count() -> Exists:
+    """A count is its dealer's latest of its material: no count of the same pair after it (by date, then ID)."""
     later = MaterialCount.objects.filter(dealer_id=OuterRef("dealer_id"), material_id=OuterRef("material_id")).filter(
         Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
     )
+    return ~Exists(later)
+
+
+def latest_counts(user) -> QuerySet[MaterialCount]:
+    """Each dealer's latest count of each material that ``user`` sees, flagged ones first."""
     return (
         scope(user, MaterialCount)
-        .filter(~Exists(later))
+        .filter(_no_later_count())
         .select_related("dealer", "material", "counted_by")
         .order_by("-variance_flagged", "-date", "dealer__code")
     )
@@ -316,12 +336,9 @@ def material_catalogue(user) -> QuerySet[Material]:
 
 def flagged_material_dealers(dealer_ids: Iterable[int]) -> set[int]:
     """Which of ``dealer_ids`` have a flagged latest count of some material (one query)."""
-    later = MaterialCount.objects.filter(dealer_id=OuterRef("dealer_id"), material_id=OuterRef("material_id")).filter(
-        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
-    )
     return set(
         MaterialCount.objects.filter(dealer_id__in=list(dealer_ids), variance_flagged=True)
-        .filter(~Exists(later))
+        .filter(_no_later_count())
         .values_list("dealer_id", flat=True)
     )
 
@@ -392,17 +409,11 @@ OPEN_REQUESTS = (
 def dealer_funds(dealer_id: int) -> dict:
     """What the dealer page shows of channel funds, in one query: the requests still open and their amount,
     what was settled this year, the deposit's balance, and how many materials' latest counts are flagged."""
-    from django.db.models import Count, IntegerField, Subquery
-    from django.utils import timezone
-
     year = timezone.localdate().year
     requests = FundRequest.objects.filter(dealer_id=OuterRef("pk"))
-    later = MaterialCount.objects.filter(dealer_id=OuterRef("dealer_id"), material_id=OuterRef("material_id")).filter(
-        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
-    )
     flagged = (
         MaterialCount.objects.filter(dealer_id=OuterRef("pk"), variance_flagged=True)
-        .filter(~Exists(later))
+        .filter(_no_later_count())
         .order_by()
         .values("dealer_id")
         .annotate(n=Count("pk"))
