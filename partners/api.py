@@ -323,6 +323,7 @@ class AgreementSerializer(ScopedModelSerializer):
     )
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     territory_name = serializers.CharField(source="territory.name", read_only=True)
+    rebate_program_name = serializers.CharField(source="rebate_program.name", read_only=True, default=None)
     expired = serializers.SerializerMethodField()
 
     class Meta:
@@ -339,7 +340,8 @@ class AgreementSerializer(ScopedModelSerializer):
             "exclusive",
             "product_lines",
             "annual_sales_target",
-            "rebate_rate",
+            "rebate_program",
+            "rebate_program_name",
             "payment_terms_days",
             "deposit_amount",
             "deposit_received_on",

@@ -573,7 +573,6 @@ def _create_agreement(actor, dealer: Dealer, plan: AgreementPlan, territories, l
         territory=territories[plan.territory],
         exclusive=plan.exclusive,
         annual_sales_target=plan.target,
-        rebate_rate=plan.rebate,
         payment_terms_days=plan.terms,
         deposit_amount=plan.deposit,
         deposit_received_on=received if received and received <= timezone.localdate() else None,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from channelhub.fields import MONEY, PERCENT_RANGE, ZERO, actor_field, unique_messages, validate_year
+from channelhub.fields import MONEY, ZERO, actor_field, unique_messages, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
 
 
@@ -316,8 +316,14 @@ class Agreement(models.Model):
     annual_sales_target = models.DecimalField(
         _("annual sales target"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
     )
-    rebate_rate = models.DecimalField(
-        _("rebate rate (%)"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT_RANGE
+    rebate_program = models.ForeignKey(
+        "rebates.RebateProgram",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("rebate program"),
+        help_text=_("The rebate policy of the agreement's commercial terms; empty: no rebate."),
     )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     deposit_amount = models.DecimalField(
@@ -364,9 +370,6 @@ class Agreement(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="agreement_dates_in_order"),
-            models.CheckConstraint(
-                condition=Q(rebate_rate__gte=0, rebate_rate__lte=100), name="agreement_rebate_range"
-            ),
             models.CheckConstraint(
                 condition=Q(annual_sales_target__gte=0, deposit_amount__gte=0), name="agreement_amounts_not_negative"
             ),

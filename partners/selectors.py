@@ -43,7 +43,9 @@ def dealer_detail(user) -> QuerySet[Dealer]:
             Prefetch("contacts", queryset=DealerContact.objects.order_by("-is_primary", "name", "id")),
             Prefetch(
                 "agreements",
-                queryset=Agreement.objects.select_related("territory").prefetch_related("product_lines"),
+                queryset=Agreement.objects.select_related("territory", "rebate_program").prefetch_related(
+                    "product_lines"
+                ),
             ),
             Prefetch(
                 "reviews",
@@ -58,7 +60,7 @@ def dealer_detail(user) -> QuerySet[Dealer]:
 def agreement_list(user) -> QuerySet[Agreement]:
     return (
         scope(user, Agreement.objects.all())
-        .select_related("dealer", "territory")
+        .select_related("dealer", "territory", "rebate_program")
         .prefetch_related("product_lines")
         .order_by("-start_date", "-id")
     )
@@ -224,4 +226,31 @@ def dealer_overview(user, dealer: Dealer, *, today: date | None = None) -> Deale
         conflicts=dealer_conflict_count(user, dealer, first, last),
         statements=dealer_statements(user, facts.rep_periods),
         recordings=dealer_recordings(user, dealer),
+    )
+
+
+# --- agreements that name a rebate program (rebate settlements, SPEC §15) --------------------------------
+
+
+def rebate_agreements(first: date, last: date, *, dealer_ids=None, program_filter: dict | None = None) -> list[dict]:
+    """The signed agreements in force some day from ``first`` to ``last`` that name a rebate program (and match
+    ``program_filter``, lookups on the program), as ``{"id", "dealer_id", "rebate_program_id", "start_date",
+    "end_date", "annual_sales_target", "payment_terms_days"}`` ordered by dealer and start — one query."""
+    agreements = Agreement.objects.filter(
+        status=Agreement.Status.SIGNED, rebate_program__isnull=False, start_date__lte=last, end_date__gte=first
+    )
+    if dealer_ids is not None:
+        agreements = agreements.filter(dealer_id__in=list(dealer_ids))
+    if program_filter:
+        agreements = agreements.filter(**{f"rebate_program__{key}": value for key, value in program_filter.items()})
+    return list(
+        agreements.order_by("dealer_id", "start_date", "id").values(
+            "id",
+            "dealer_id",
+            "rebate_program_id",
+            "start_date",
+            "end_date",
+            "annual_sales_target",
+            "payment_terms_days",
+        )
     )

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "commissions",
     "evidence",
     "funds",
+    "rebates",
 ]
 
 MIDDLEWARE = [
@@ -336,6 +337,8 @@ SPECTACULAR_SETTINGS = {
         "FundClaimStatusEnum": "funds.models.FundClaim.Status",
         "DepositEntryKindEnum": "funds.models.DepositEntry.Kind",
         "DepositRefundStatusEnum": "funds.models.DepositRefund.Status",
+        "RebateRunStatusEnum": "rebates.models.RebateRun.Status",
+        "RebateSettlementStatusEnum": "rebates.models.RebateSettlement.Status",
     },
 }
 
@@ -391,6 +394,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "monthly-commission-run": {
         "task": "kpi.monthly_commission_run",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),
+    },
+    # SPEC §15: day 1 at 03:00, the rebate accruals of the month just ended (each dealer's open periods).
+    "monthly-rebate-accruals": {
+        "task": "rebates.monthly_accruals",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
     },
 }
 

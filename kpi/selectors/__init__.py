@@ -289,3 +289,53 @@ def rep_month_facts(rep_ids: Iterable[int], months: Iterable[Month]) -> dict[tup
         for rep_id in rep_ids
         for month in months
     }
+
+
+# --- a period of dealers' facts, by day (rebate settlements and dealer accounts, SPEC §15) ---------------
+
+
+@dataclass(frozen=True)
+class DealerDaySales:
+    """A dealer's sales of one day, product line and conflict flag: ``amount`` net, ``credit`` the part of it
+    that is credit notes and returns (≤ 0), ``count`` the sales."""
+
+    dealer_id: int
+    day: date
+    category_id: int | None
+    channel_conflict: bool
+    amount: Decimal
+    credit: Decimal
+    count: int
+
+
+def dealer_day_sales(dealer_ids: Iterable[int], first: date, last: date) -> list[DealerDaySales]:
+    """The sales of ``dealer_ids`` dated from ``first`` to ``last``, summed by dealer, day, product line and
+    conflict flag — one query (no scope: the rebate run and the accounts read every dealer they are given)."""
+    rows = (
+        SalesRecord.objects.filter(dealer_id__in=list(dealer_ids), date__gte=first, date__lte=last)
+        .values_list("dealer_id", "date", "category_id", "channel_conflict")
+        .annotate(
+            total=Sum("amount"),
+            credit=Sum("amount", filter=Q(amount__lt=0)),
+            count=Count("id"),
+        )
+        .order_by()
+    )
+    return [
+        DealerDaySales(dealer_id, day, category_id, flagged, total, credit or ZERO, count)
+        for dealer_id, day, category_id, flagged, total, credit, count in rows
+    ]
+
+
+def dealer_day_collections(dealer_ids: Iterable[int], first: date, last: date) -> dict[int, list[tuple[date, Decimal]]]:
+    """The collections of ``dealer_ids`` dated from ``first`` to ``last``, summed by dealer and day — one query."""
+    found: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
+    rows = (
+        Collection.objects.filter(dealer_id__in=list(dealer_ids), date__gte=first, date__lte=last)
+        .values_list("dealer_id", "date")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for dealer_id, day, total in rows:
+        found[dealer_id].append((day, total))
+    return dict(found)

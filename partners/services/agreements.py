@@ -27,7 +27,7 @@ AGREEMENT_FIELDS = (
     "territory",
     "exclusive",
     "annual_sales_target",
-    "rebate_rate",
+    "rebate_program",
     "payment_terms_days",
     "deposit_amount",
     "deposit_received_on",

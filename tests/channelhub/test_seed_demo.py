@@ -191,7 +191,6 @@ def _users_add_their_own_rows(demo, today: date) -> dict:
         "end_date": months[0].first_day + timedelta(days=540),
         "exclusive": False,
         "annual_sales_target": Decimal("1200000.00"),
-        "rebate_rate": Decimal("2.00"),
         "payment_terms_days": 30,
         "deposit_amount": Decimal("0.00"),
     }

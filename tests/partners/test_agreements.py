@@ -10,6 +10,7 @@ from partners.models import Agreement
 from partners.services import agreements as services
 from partners.services.agreements import renewal_dates
 from tests.partners.world import YEAR_2026, make_agreement, make_dealer, qualify, signed
+from tests.rebates.world import make_program
 
 
 @pytest.fixture
@@ -127,22 +128,31 @@ def test_dates_out_of_order_are_a_field_error(dealers, covered, lines, manager):
 def test_signed_agreement_cannot_be_edited(dealers, covered, lines, manager):
     agreement = signed(manager, make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], *YEAR_2026))
     with pytest.raises(Conflict):
-        services.agreement_update(actor=manager, agreement=agreement, rebate_rate=5)
+        services.agreement_update(actor=manager, agreement=agreement, payment_terms_days=45)
 
 
 def test_draft_can_be_edited(dealers, covered, lines, manager):
     agreement = make_agreement(manager, dealers[0], covered["SH-SH"], [lines["kitchen"]], *YEAR_2026)
-    services.agreement_update(actor=manager, agreement=agreement, rebate_rate="3.50", product_lines=[lines["water"]])
+    program = make_program("Flat 3.50", (("0", "3.50"),))
+    services.agreement_update(
+        actor=manager, agreement=agreement, rebate_program=program, product_lines=[lines["water"]]
+    )
     agreement.refresh_from_db()
-    assert str(agreement.rebate_rate) == "3.50"
+    assert agreement.rebate_program == program
     assert list(agreement.product_lines.values_list("code", flat=True)) == ["water"]
 
 
 def test_renew_copies_into_a_draft_starting_the_day_after(dealers, covered, lines, manager):
+    program = make_program("Flat 2.00", (("0", "2.00"),))
     old = signed(
         manager,
         make_agreement(
-            manager, dealers[0], covered["SH-SH"], [lines["kitchen"], lines["water"]], *YEAR_2026, rebate_rate="2.00"
+            manager,
+            dealers[0],
+            covered["SH-SH"],
+            [lines["kitchen"], lines["water"]],
+            *YEAR_2026,
+            rebate_program=program,
         ),
     )
     renewal = services.agreement_renew(actor=manager, agreement=old)
@@ -153,7 +163,7 @@ def test_renew_copies_into_a_draft_starting_the_day_after(dealers, covered, line
         date(2027, 12, 31),
     )
     assert set(renewal.product_lines.values_list("code", flat=True)) == {"kitchen", "water"}
-    assert str(renewal.rebate_rate) == "2.00"
+    assert renewal.rebate_program == program
     with pytest.raises(Conflict, match="already|已续签"):
         services.agreement_renew(actor=manager, agreement=old)
 

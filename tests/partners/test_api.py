@@ -103,7 +103,6 @@ def test_full_onboarding_through_the_api(api_as, everyone, world, lines):
             "exclusive": True,
             "product_lines": ["kitchen", "water"],
             "annual_sales_target": "1200000.00",
-            "rebate_rate": "3.50",
             "payment_terms_days": 45,
             "deposit_amount": "50000.00",
         },

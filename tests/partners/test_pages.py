@@ -106,7 +106,6 @@ def agreement_post(territory, lines, **overrides) -> dict:
         "exclusive": "on",
         "product_lines": [line.pk for line in lines],
         "annual_sales_target": "1200000.00",
-        "rebate_rate": "3.50",
         "payment_terms_days": "60",
         "deposit_amount": "50000.00",
     }
@@ -324,7 +323,7 @@ def test_full_onboarding_through_the_pages(page_as, manager, finance, rep, cover
     )
     agreement = Agreement.objects.get(dealer=dealer)
     assert response["Location"] == agreement_url("detail", agreement)
-    assert agreement.status == Agreement.Status.DRAFT and str(agreement.rebate_rate) == "3.50"
+    assert agreement.status == Agreement.Status.DRAFT and agreement.payment_terms_days == 60
     assert client.post(agreement_url("submit", agreement), {"comment": ""}).status_code == 302
     response = client.post(agreement_url("sign", agreement), {"comment": "双方盖章"}, follow=True)
     assert "Agreement signed." in html(response)
@@ -489,10 +488,10 @@ def test_agreement_edit_only_while_not_signed(page_as, manager, finance, dealers
     dealer = qualify(dealers["own"], manager, finance)
     agreement = make_agreement(manager, dealer, dealer.territory, [lines["kitchen"]], *YEAR_2026)
     client = page_as(manager)
-    data = agreement_post(dealer.territory, [lines["kitchen"], lines["water"]], rebate_rate="4.00")
+    data = agreement_post(dealer.territory, [lines["kitchen"], lines["water"]], payment_terms_days="75")
     assert client.post(agreement_url("edit", agreement), data).status_code == 302
     agreement.refresh_from_db()
-    assert str(agreement.rebate_rate) == "4.00" and agreement.product_lines.count() == 2
+    assert agreement.payment_terms_days == 75 and agreement.product_lines.count() == 2
     signed(manager, agreement)
     response = client.get(agreement_url("edit", agreement), follow=True)
     assert response.redirect_chain[-1][0] == agreement_url("detail", agreement)

@@ -1,0 +1,1 @@
+"""Rebates in the REST API (SPEC §8, §15)."""
