@@ -503,6 +503,17 @@ MATRIX: dict[str, Entry] = {
             used_quantity="0",
         ),
     ),
+    # --- rebates: program, run and settlement pages (rebates/views; objects of tests/authz/rebates_world.py) -
+    #
+    #
+    #
+    #
+    # --- rebates: dealer account pages (rebates/views/accounts.py) ----------------------------------------
+    #
+    #
+    #
+    #
+    # --- rebates: API (SPEC §15; objects of tests/authz/rebates_world.py) ----------------------------------
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -534,6 +545,10 @@ VISIBILITY_OF = {
     "fund_claim": "dealer",
     "ref:fund_budget": "run",  # managers (both: it lies above their territories), finance, admins
     "ref:material": "reference",
+    "rebate_settlement": "dealer",
+    "rebate_accrual": "dealer",
+    "ref:rebate_program": "reference",
+    "ref:rebate_run": "finance_only",
 }
 
 # --- Django admin ------------------------------------------------------------------------------------

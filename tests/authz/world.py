@@ -26,6 +26,7 @@ from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
 from tests.authz.funds_world import add_funds
+from tests.authz.rebates_world import add_rebates
 from tests.commissions.statement_world import make_statement, plan
 from tests.evidence.files import photo
 from tests.kpi.scorecard_world import collection, expense, target
@@ -57,6 +58,7 @@ SEES_REPS_OBJECT = {
     "notification": {"rep"},
     "run": {"manager", "other_manager", "finance", "admin"},
     "budget": {"manager", "finance", "admin"},  # a budget of rep's territory (funds.policies)
+    "finance_only": {"finance", "admin"},  # a rebate run (it covers every dealer)
     "reference": set(ROLES),
 }
 
@@ -251,6 +253,7 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
         "product_line": lines["kitchen"],
     }
     add_funds(world, people, tree)
+    add_rebates(world, people)
     return world
 
 
