@@ -139,6 +139,16 @@ def run_compute_chunk(*, run_id: int, dealer_ids: Iterable[int], period: str) ->
     return {"written": written, "skipped": skipped}
 
 
+def run_execute(run_id: int) -> RebateRun | None:
+    """Carry the run out here, chunk by chunk (the demo and the benchmark; the workers do the same through
+    ``rebates.tasks``). The task queued at commit then finds the run done and does nothing."""
+    plan = run_begin(run_id=run_id)
+    if plan is not None:
+        for dealer_ids in plan.chunks:
+            run_compute_chunk(run_id=run_id, dealer_ids=dealer_ids, period=plan.period)
+    return run_finish(run_id=run_id)
+
+
 def _count(run_id: int, *, done: int, skipped: int) -> None:
     changes = {"done": Least(F("done") + done, F("total"))}
     if skipped:

@@ -60,4 +60,3 @@ def test_each_distinct_rate_becomes_a_one_band_program_and_back(dealers, covered
     rates = dict(back.get_model("partners", "Agreement").objects.values_list("pk", "rebate_rate"))
     assert rates == {two: D("2.00"), two_again: D("2.00"), three_half: D("3.50"), none: D("0.00")}
     migrate(latest())
-
