@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/channelhub_bench"
-GOALS = {"run_ratio": 2.5, "growth_ratio": 2.2, "import_ratio": 10.0}
+GOALS = {"run_ratio": 2.5, "growth_ratio": 2.2, "import_ratio": 10.0, "rebate_ratio": 3.0}
 
 
 def say(message: str) -> None:
@@ -57,6 +57,11 @@ def measure(scale: float, parts: list[str], repeats: int, out: Path) -> None:
     if "run" in parts:
         say(f"[scale {scale:g}] commission run {size.run_month}, {size.reps} reps")
         result["run"] = commission.measure(str(size.run_month), repeats=repeats, reps=size.reps, log=say)
+    if "rebates" in parts:
+        from bench import rebates
+
+        say(f"[scale {scale:g}] rebate settlement of the last quarter, {size.dealers} dealers")
+        result["rebates"] = rebates.measure(size.run_month, repeats=repeats, log=say)
     if "import" in parts:
         from bench import importing
 
@@ -188,6 +193,16 @@ def table(results: dict) -> str:
                     f"ratio {run['ratio']:.2f}" + (f" (goal ≤ {GOALS['run_ratio']})" if key == "scale_1" else ""),
                 )
             )
+    rebate = one.get("rebates")
+    if rebate:
+        rows.append(
+            (
+                f"rebate run {rebate['period']} ({rebate['settlements']} settlements)",
+                f"{rebate['product']['median_s']:.2f} s",
+                f"floor {rebate['floor']['median_s']:.2f} s",
+                f"ratio {rebate['ratio']:.2f} (goal ≤ {GOALS['rebate_ratio']:g})",
+            )
+        )
     if summary.get("growth_ratio") is not None:
         rows.append(("run growth ×2", f"{summary['growth_ratio']:.2f}", "", f"goal ≤ {GOALS['growth_ratio']}"))
     imported = one.get("import")
@@ -264,7 +279,7 @@ def main_all() -> None:
     started = time.perf_counter()
     results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats}
     say(f"bench on {urlsplit(url).path.lstrip('/')} (×1) and its _2x (×2)")
-    results["scale_1"] = run_database(url, 1, ["run", "import", "photos", "pages"], repeats, rebuild)
+    results["scale_1"] = run_database(url, 1, ["run", "rebates", "import", "photos", "pages"], repeats, rebuild)
     if os.environ.get("BENCH_SKIP_2X", "") in ("", "0"):
         url_2x = _with_name(url, urlsplit(url).path.lstrip("/") + "_2x")
         results["scale_2"] = run_database(url_2x, 2, ["run"], repeats, rebuild)
@@ -275,6 +290,7 @@ def main_all() -> None:
         if "run" in two and "run" in one
         else None,
         "import_ratio": one["import"]["ratio"] if "import" in one else None,
+        "rebate_ratio": one["rebates"]["ratio"] if "rebates" in one else None,
     }
     results["summary"] = summary
     results["goals"] = GOALS
@@ -294,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     child = commands.add_parser("measure")
     child.add_argument("--scale", type=float, default=1)
-    child.add_argument("--parts", default="run,import,photos,pages")
+    child.add_argument("--parts", default="run,rebates,import,photos,pages")
     child.add_argument("--repeats", type=int, default=5)
     child.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
