@@ -71,6 +71,32 @@ def insert_rows(model, objects: Sequence) -> list:
     return list(objects)
 
 
+def copy_rows_with_ids(model, objects: Sequence) -> list:
+    """PostgreSQL: give the unsaved ``objects`` of ``model`` IDs from its sequence (one query) and ``COPY`` them
+    in with those IDs — the caller needs the IDs and holds what keeps another writer from inserting the same
+    rows (unique constraints still refuse a duplicate). Answers ``objects``, their ``pk`` set."""
+    if not objects:
+        return []
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objects)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+    fields = list(meta.concrete_fields)
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    for obj in objects:
+        for field in stamped:
+            field.pre_save(obj, True)
+    getters = [_json_getter(field) if isinstance(field, JSONField) else attrgetter(field.attname) for field in fields]
+    copy_rows(meta.db_table, [field.column for field in fields], ([get(obj) for get in getters] for obj in objects))
+    return list(objects)
+
+
 def _json_getter(field):
     def get(obj):
         value = getattr(obj, field.attname)

@@ -121,7 +121,8 @@ def band_for(bands: tuple[tuple[Decimal, Decimal], ...], attainment: Fraction | 
         return next((band for band in bands if band[0] == 0), None)
     reached = None
     for band in bands:
-        if Fraction(band[0]) <= attainment:
+        # an edge has two decimals: compare in hundredths, exactly
+        if attainment * 100 >= int(band[0] * 100):
             reached = band
     return reached
 
@@ -156,18 +157,32 @@ def compute_one(
     result = Computation(dealer_id=dealer_id, program_id=terms.id, period=str(period))
     lines = result.lines
 
-    # 1. basis
-    in_lines = (lambda row: True) if not terms.lines else (lambda row: row.category_id in terms.lines)
-    covered = [row for row in facts.sales if _covers(ranges, row.day)]
-    flagged_amount = sum((row.amount for row in covered if row.channel_conflict and in_lines(row)), ZERO)
-    kept = [row for row in covered if not row.channel_conflict and in_lines(row)]
+    # 1. basis (one pass over the dealer's days; the rows are inside the period already)
+    whole = len(ranges) == 1 and ranges[0] == (period.first_day, last)
+    covered = facts.sales if whole else [row for row in facts.sales if _covers(ranges, row.day)]
+    lines_wanted = terms.lines
+    flagged_amount = kept_amount = kept_credit = net_sales = ZERO
+    conflicts = 0
+    for row in covered:
+        net_sales += row.amount
+        in_lines = not lines_wanted or row.category_id in lines_wanted
+        if row.channel_conflict:
+            if in_lines:
+                flagged_amount += row.amount
+        elif in_lines:
+            kept_amount += row.amount
+            kept_credit += row.credit
+    for row in facts.sales:
+        if row.channel_conflict:
+            conflicts += row.count
     returned = ZERO
     if settled_before is not None and terms.basis == RebateProgram.Basis.SELL_IN:
-        returned = sum((row.credit for row in kept), ZERO)
-    if terms.basis == RebateProgram.Basis.COLLECTIONS:
-        basis = sum((amount for day, amount in facts.collections if _covers(ranges, day)), ZERO)
-    else:
-        basis = sum((row.amount for row in kept), ZERO) - returned
+        returned = kept_credit
+    collections = (
+        facts.collections if whole else [(day, amount) for day, amount in facts.collections if _covers(ranges, day)]
+    )
+    collected = sum((amount for _day, amount in collections), ZERO)
+    basis = collected if terms.basis == RebateProgram.Basis.COLLECTIONS else kept_amount - returned
     result.basis_amount = basis
     lines.append(
         LineDraft(
@@ -231,8 +246,6 @@ def compute_one(
     lines.append(LineDraft(Step.GROSS, {"basis": str(basis), "rate": str(rate)}, gross))
 
     # 5. collection gate
-    net_sales = sum((row.amount for row in covered), ZERO)
-    collected = sum((amount for day, amount in facts.collections if _covers(ranges, day)), ZERO)
     collection_rate = Fraction(collected) / Fraction(net_sales) * HUNDRED if net_sales > 0 else None
     result.collection_rate = Decimal(_text(collection_rate)) if collection_rate is not None else None
     if terms.min_collection_rate is not None:
@@ -258,8 +271,7 @@ def compute_one(
         )
     result.gross_amount = gross
 
-    # 6. penalty and claw-back
-    conflicts = sum(row.count for row in facts.sales if row.channel_conflict and period.first_day <= row.day <= last)
+    # 6. penalty and claw-back (flagged sales of the whole period so far, whatever their line)
     result.conflict_count = conflicts
     share = min(Decimal(100), terms.conflict_penalty * conflicts)
     penalty = round_cent(gross * share / 100)

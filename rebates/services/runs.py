@@ -28,7 +28,8 @@ from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channelhub.db import copy_rows, insert_rows, supports_copy
+from channelhub.db import copy_rows, copy_rows_with_ids, insert_rows, supports_copy
+from channelhub.locking import KeySpace, hold_many
 from channelhub.workflow.models import StateChange
 from partners.selectors import rebate_agreements
 from rebates.models import RebateLine, RebateProgram, RebateRun, RebateSettlement
@@ -41,6 +42,8 @@ logger = logging.getLogger(__name__)
 #: Dealers per chunk task: enough that each chunk's aggregate queries are worth their round trip.
 CHUNK_SIZE = 250
 ERROR_MAX = 2000
+#: The settlements of a period and dealer: one writer at a time (a chunk of a run).
+SETTLEMENT_WRITES = KeySpace("rebate-settlement-writes")
 
 
 def _period(period: str | RebatePeriod) -> RebatePeriod:
@@ -218,6 +221,9 @@ def settlements_write_drafts(
     found = {(c.dealer_id, c.program_id): c for c in computations}
     if not found:
         return 0, 0
+    # Two runs writing the same dealers' settlements of the period take turns (PostgreSQL advisory locks,
+    # ascending): whoever holds them inserts the missing rows without racing anyone.
+    hold_many(SETTLEMENT_WRITES, [(period, dealer_id) for dealer_id in sorted({key[0] for key in found})])
     existing = _lock(period, found)
     skipped = [key for key, s in existing.items() if s.status != RebateSettlement.Status.DRAFT]
     writable = [key for key in sorted(found) if key not in skipped]
@@ -227,7 +233,12 @@ def settlements_write_drafts(
         return {**found[key].amounts(), "run": run, "computed_at": now}
 
     created = []
-    if missing:
+    if missing and supports_copy():
+        created = copy_rows_with_ids(
+            RebateSettlement,
+            [RebateSettlement(dealer_id=d, program_id=p, period=period, **values((d, p))) for d, p in missing],
+        )
+    elif missing:
         RebateSettlement.objects.bulk_create(
             [RebateSettlement(dealer_id=d, program_id=p, period=period, **values((d, p))) for d, p in missing],
             ignore_conflicts=True,
