@@ -97,6 +97,55 @@ def copy_rows_with_ids(model, objects: Sequence) -> list:
     return list(objects)
 
 
+def update_rows(model, objects: Sequence, field_names: Sequence[str]) -> int:
+    """Write ``field_names`` of the saved ``objects`` of ``model``: ``bulk_update`` elsewhere; on PostgreSQL their
+    values are ``COPY``ed into a temporary table and written by one ``UPDATE … FROM`` (no CASE per row and
+    field). Answers the rows written."""
+    if not objects:
+        return 0
+    if not supports_copy():
+        return model.objects.bulk_update(objects, field_names)
+    from psycopg import sql
+
+    meta = model._meta
+    fields = [meta.get_field(name) for name in field_names]
+    getters = [_json_getter(field) if isinstance(field, JSONField) else attrgetter(field.attname) for field in fields]
+    scratch = f"_update_{meta.db_table}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} ON COMMIT DROP AS SELECT {pk}, {columns} FROM {table} "
+                "WITH NO DATA"
+            ).format(
+                scratch=sql.Identifier(scratch),
+                pk=sql.Identifier(meta.pk.column),
+                columns=sql.SQL(", ").join(sql.Identifier(field.column) for field in fields),
+                table=sql.Identifier(meta.db_table),
+            )
+        )
+        cursor.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(scratch)))
+    copy_rows(
+        scratch,
+        [meta.pk.column, *(field.column for field in fields)],
+        ([obj.pk, *(get(obj) for get in getters)] for obj in objects),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.SQL("UPDATE {table} SET {sets} FROM {scratch} WHERE {table}.{pk} = {scratch}.{pk}").format(
+                table=sql.Identifier(meta.db_table),
+                scratch=sql.Identifier(scratch),
+                pk=sql.Identifier(meta.pk.column),
+                sets=sql.SQL(", ").join(
+                    sql.SQL("{column} = {scratch}.{column}").format(
+                        column=sql.Identifier(field.column), scratch=sql.Identifier(scratch)
+                    )
+                    for field in fields
+                ),
+            )
+        )
+        return cursor.rowcount
+
+
 def _json_getter(field):
     def get(obj):
         value = getattr(obj, field.attname)

@@ -28,7 +28,7 @@ from django.db.models.functions import Least
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from channelhub.db import copy_rows, copy_rows_with_ids, insert_rows, supports_copy
+from channelhub.db import copy_rows, copy_rows_with_ids, insert_rows, supports_copy, update_rows
 from channelhub.locking import KeySpace, hold_many
 from channelhub.workflow.models import StateChange
 from partners.selectors import rebate_agreements
@@ -260,9 +260,7 @@ def settlements_write_drafts(
             setattr(settlement, name, value)
         settlement.updated_at = now
     if updated:
-        RebateSettlement.objects.bulk_update(
-            updated, [*RebateSettlement.AMOUNT_FIELDS, "run", "computed_at", "updated_at"]
-        )
+        update_rows(RebateSettlement, updated, [*RebateSettlement.AMOUNT_FIELDS, "run", "computed_at", "updated_at"])
     insert_rows(
         RebateSettlement.history.model,
         _history_entries(created, "+", now=now, by=by) + _history_entries(updated, "~", now=now, by=by),
