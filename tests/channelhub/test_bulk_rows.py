@@ -9,7 +9,6 @@ import pytest
 from django.db import transaction
 
 from channelhub.db import copy_rows_with_ids, update_rows
-from conftest import requires_postgres
 from rebates.models import RebateProgram, RebateSettlement
 
 D = Decimal
@@ -35,7 +34,7 @@ def test_update_rows_writes_the_named_fields_only(two):
     assert (second.basis_amount, second.rate) == (D("20.00"), D("0.00"))
 
 
-@requires_postgres
+@pytest.mark.postgres
 def test_update_rows_twice_in_one_transaction_reuses_its_scratch_table(two):
     first, _second = two
     with transaction.atomic():
@@ -47,7 +46,7 @@ def test_update_rows_twice_in_one_transaction_reuses_its_scratch_table(two):
     assert first.net_amount == D("2.00")
 
 
-@requires_postgres
+@pytest.mark.postgres
 def test_copy_rows_with_ids_gives_each_row_its_id(dealers):
     program = RebateProgram.objects.create(name="Copied")
     rows = [RebateSettlement(dealer=dealers[code], program=program, period="2026-Q3") for code in ("F1", "F2", "P1")]
