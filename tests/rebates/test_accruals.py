@@ -34,7 +34,9 @@ def test_the_accrual_prorates_the_target_to_the_months_end(dealers, covered, lin
     assert accrual.amount == D("16000.00")
 
 
-def test_the_dealers_year_adds_settled_periods_and_the_open_estimate(dealers, covered, lines, manager, finance, program):
+def test_the_dealers_year_adds_settled_periods_and_the_open_estimate(
+    dealers, covered, lines, manager, finance, program
+):
     dealer = dealers["F1"]
     sign(manager, finance, dealer, covered["SH-PD"], [lines["kitchen"]], program)
     RebateSettlement.objects.create(
@@ -45,3 +47,29 @@ def test_the_dealers_year_adds_settled_periods_and_the_open_estimate(dealers, co
     # Q4 to 30 November: 61 of 92 days → target 1 000 000.00 × 61/92 = 663 043.48;
     # 900 000.00 ÷ 663 043.48 = 135.74 % → 3 % → 27 000.00; the year: 16 640.00 + 27 000.00 = 43 640.00
     assert (year["settled"], year["accrued"], year["total"]) == (D("16640.00"), D("27000.00"), D("43640.00"))
+
+
+def test_the_monthly_task_is_scheduled_and_writes_last_months_accruals(
+    dealers, covered, lines, manager, finance, program
+):
+    from django.conf import settings
+
+    from channelhub.periods import Month
+    from rebates.tasks import monthly_accruals
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["monthly-rebate-accruals"]
+    assert schedule["task"] == "rebates.monthly_accruals"
+    dealer = dealers["F1"]
+    last = Month.current().previous()
+    sign(
+        manager,
+        finance,
+        dealer,
+        covered["SH-PD"],
+        [lines["kitchen"]],
+        program,
+        start=last.first_day.replace(month=1, day=1),
+        end=last.first_day.replace(month=12, day=31),
+    )
+    assert monthly_accruals.apply().get() == 1
+    assert RebateAccrual.objects.filter(dealer=dealer, month=str(last)).count() == 1
