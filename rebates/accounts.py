@@ -63,10 +63,10 @@ BUCKET_KEYS = tuple(key for key, _first, _last in BUCKETS)
 #: What people read for each bucket.
 BUCKET_LABELS = {
     "current": pgettext_lazy("aging bucket: not due yet", "Current"),
-    "days_1_30": _("1–30 days"),
-    "days_31_60": _("31–60 days"),
-    "days_61_90": _("61–90 days"),
-    "over_90": _("Over 90 days"),
+    "days_1_30": _("1–30 days overdue"),
+    "days_31_60": _("31–60 days overdue"),
+    "days_61_90": _("61–90 days overdue"),
+    "over_90": _("Over 90 days overdue"),
 }
 OVERDUE_KEYS = BUCKET_KEYS[1:]
 
