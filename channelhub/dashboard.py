@@ -3,7 +3,9 @@ registered for that role (``register_panel`` in their ``AppConfig.ready()``), in
 
 A panel is ``panel(user, context) -> dict``: it reads what the core and earlier panels put in
 ``context`` (the manager's ``team`` and ``reps``, say) and answers the keys it adds. Each panel reads
-through selectors, so the dashboard issues a fixed number of queries.
+through selectors, so the dashboard issues a fixed number of queries. A panel with a template of its own adds
+``{"template", "context"}`` to ``app_panels`` (keeping the entries already there): the dashboard shows them
+after the role's own part, the context as ``panel``.
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ class RequestFilter(_StartPeriodFilter):
     possible_split = django_filters.BooleanFilter(label=_("Possible split"))
     date_from, date_to = date_range("start_date")
     number = django_filters.CharFilter(lookup_expr="iexact", label=_("Number"))
+    # the statement of account's fund settlements of a month
+    settled_from, settled_to = date_range("claim__settled_on")
 
     class Meta:
         model = FundRequest
@@ -147,10 +149,17 @@ class FundRequestFilter(django_filters.FilterSet):
     # the links of the dealer page and of a budget's figures (their rows: ``?dealer=<id>``, ``?budget=<id>``)
     dealer = django_filters.NumberFilter(field_name="dealer_id", widget=forms.HiddenInput)
     budget = django_filters.NumberFilter(field_name="budget_id", widget=forms.HiddenInput)
+    # the statement of account's fund settlements of a month (``?settled_from=…&settled_to=…``)
+    settled_from = django_filters.DateFilter(
+        field_name="claim__settled_on", lookup_expr="gte", label=_("Settled from"), widget=forms.HiddenInput
+    )
+    settled_to = django_filters.DateFilter(
+        field_name="claim__settled_on", lookup_expr="lte", label=_("Settled to"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = FundRequest
-        fields = ["status", "category", "q", "possible_split", "dealer", "budget"]
+        fields = ["status", "category", "q", "possible_split", "dealer", "budget", "settled_from", "settled_to"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

@@ -293,10 +293,76 @@ def proposed_refund(dealer_id: int) -> DepositRefund | None:
     return DepositRefund.objects.filter(dealer_id=dealer_id, status=DepositRefund.Status.PROPOSED).first()
 
 
+#: Who answers ``open_receivable``: the dealer accounts register it (``register_receivable``); funds knows
+#: no app by name.
+_RECEIVABLE: list = []
+
+
+def register_receivable(answer) -> None:
+    """``answer(dealer_id) -> Decimal``: what the dealer owes now (the dealer accounts, SPEC §15)."""
+    _RECEIVABLE[:] = [answer]
+
+
 def open_receivable(dealer_id: int) -> Decimal:
-    """What the dealer still owes us. Dealer accounts (SPEC §15) are not built yet: until they are, a refund
-    is the whole balance, as the funds issue asks."""
-    return ZERO
+    """What the dealer still owes us now (never below 0: a credit balance is not refunded with the deposit),
+    as the dealer accounts answer it; 0.00 while no app answers it."""
+    if not _RECEIVABLE:
+        return ZERO
+    return max(ZERO, _RECEIVABLE[0](dealer_id))
+
+
+# --- fund settlements payable to dealers (the dealer accounts, SPEC §15) ----------------------------------
+
+
+def _settled_claims(first: date | None, last: date | None) -> QuerySet[FundClaim]:
+    claims = FundClaim.objects.filter(status=FundClaim.Status.SETTLED, settled_amount__isnull=False)
+    if first is not None:
+        claims = claims.filter(settled_on__gte=first)
+    if last is not None:
+        claims = claims.filter(settled_on__lte=last)
+    return claims
+
+
+def settled_claims_column(*, first: date | None = None, last: date | None = None, dealer=None):
+    """What settled fund claims owe the dealer (their ``settled_amount``, by ``settled_on`` from ``first`` to
+    ``last``, either open) as a column to annotate a query of dealers with (``dealer``: the outer dealer's ID,
+    ``OuterRef("pk")`` by default); 0.00 when none."""
+    dealer = OuterRef("pk") if dealer is None else dealer
+    total = (
+        _settled_claims(first, last)
+        .filter(request__dealer_id=dealer)
+        .order_by()
+        .values("request__dealer_id")
+        .annotate(total=Sum("settled_amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY_OUTPUT), Value(ZERO), output_field=MONEY_OUTPUT)
+
+
+def settled_claims_by_dealer(dealer_ids: Iterable[int], first: date | None, last: date | None) -> dict[int, Decimal]:
+    """Per dealer of ``dealer_ids``: the settled fund claims payable to it, settled from ``first`` to ``last``
+    (one query; dealers without any are absent)."""
+    rows = (
+        _settled_claims(first, last)
+        .filter(request__dealer_id__in=list(dealer_ids))
+        .order_by()
+        .values_list("request__dealer_id")
+        .annotate(total=Sum("settled_amount"))
+    )
+    return dict(rows)
+
+
+def settled_claim_rows(dealer_id: int, first: date | None, last: date | None) -> list[dict]:
+    """A dealer's claims settled from ``first`` to ``last``, oldest first: ``id, request_id, number, title,
+    settled_on, settled_amount`` (one query)."""
+    return list(
+        _settled_claims(first, last)
+        .filter(request__dealer_id=dealer_id)
+        .order_by("settled_on", "id")
+        .values(
+            "id", "request_id", "settled_on", "settled_amount", number=F("request__number"), title=F("request__title")
+        )
+    )
 
 
 # --- materials -----------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ def fact_rows(facts: Iterable[Fact], kind: str) -> list[dict]:
             row["category"] = fact.category.code if fact.category_id else ""
             row["ship_to"] = fact.ship_to_territory.code if fact.ship_to_territory_id else ""
             row["channel_conflict"] = yes_no(fact.channel_conflict)
+            row["over_credit"] = yes_no(fact.over_credit)
         elif kind == "expenses":
             row["category"] = fact.get_category_display()
         rows.append(row)

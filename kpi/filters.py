@@ -40,10 +40,11 @@ class SalesFilter(FactFilter):
         queryset=ProductLine.objects.all(), to_field_name="code", label=_("Product line")
     )
     channel_conflict = django_filters.BooleanFilter(label=_("Channel conflict"))
+    over_credit = django_filters.BooleanFilter(label=_("Over credit"))
 
     class Meta(FactFilter.Meta):
         model = SalesRecord
-        fields = [*FactFilter.Meta.fields, "category", "channel_conflict"]
+        fields = [*FactFilter.Meta.fields, "category", "channel_conflict", "over_credit"]
 
 
 class CollectionFilter(FactFilter):

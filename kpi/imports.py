@@ -66,7 +66,7 @@ COLUMNS = {
 REQUIRED_COLUMNS = ("reference", "date", "dealer_code", "amount")
 #: Written by an export of the lists, skipped by an import.
 EXPORT_ONLY_COLUMNS = {
-    "sales": ("dealer_name", "rep_name", "channel_conflict"),
+    "sales": ("dealer_name", "rep_name", "channel_conflict", "over_credit"),
     "collections": ("dealer_name", "rep_name"),
     "expenses": ("dealer_name", "rep_name"),
 }
@@ -90,6 +90,7 @@ FILE_COLUMNS = {
         Column("category", gettext_lazy("Product line")),
         Column("ship_to", gettext_lazy("Shipped to")),
         Column("channel_conflict", gettext_lazy("Channel conflict")),
+        Column("over_credit", gettext_lazy("Over credit")),
         _NOTE,
     ),
     "collections": (_DATE, _REFERENCE, *_DEALER, *_REP, _AMOUNT, _NOTE),

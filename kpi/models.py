@@ -117,6 +117,12 @@ class SalesRecord(Fact):
         editable=False,
         help_text=_("Shipped outside every territory of the dealer's signed agreements (窜货)."),
     )
+    over_credit = models.BooleanField(
+        _("over credit"),
+        default=False,
+        editable=False,
+        help_text=_("Took the dealer's receivable above its credit limit when it was recorded (超信用额度)."),
+    )
 
     class Meta(Fact.Meta):
         verbose_name = _("sale")

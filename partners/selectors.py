@@ -254,3 +254,20 @@ def rebate_agreements(first: date, last: date, *, dealer_ids=None, program_filte
             "payment_terms_days",
         )
     )
+
+
+def payment_terms_rows(dealers: QuerySet | Iterable[int]) -> dict[int, list[tuple[date, date, int]]]:
+    """Per dealer of ``dealers`` (IDs, or a query of dealers): (start, end, payment terms in days) of each
+    agreement it signed — in force now or since ended or terminated (what was invoiced under it keeps its
+    terms) — newest start first. One query."""
+    ids = dealers.values("pk") if isinstance(dealers, QuerySet) else list(dealers)
+    signed = Q(status=Agreement.Status.SIGNED) | Q(status=Agreement.Status.TERMINATED, signed_at__isnull=False)
+    rows = (
+        Agreement.objects.filter(signed, dealer_id__in=ids)
+        .order_by("dealer_id", "-start_date", "-id")
+        .values_list("dealer_id", "start_date", "end_date", "payment_terms_days")
+    )
+    found: dict[int, list[tuple[date, date, int]]] = {}
+    for dealer_id, start, end, terms in rows:
+        found.setdefault(dealer_id, []).append((start, end, terms))
+    return found

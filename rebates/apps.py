@@ -10,6 +10,8 @@ class RebatesConfig(AppConfig):
         """Plug the app into the core's registries (``channelhub.registry``)."""
         from channelhub.registry import register_app
         from channelhub.workflow.notes import register_note
+        from rebates.accounts_registry import register_accounts
 
         register_app(self, prefix="rebates/", api=("rebates.api",), demo=70)
         register_note("rebate_run_computed", _("Computed by rebate run #%(run)s."))
+        register_accounts()

@@ -7,7 +7,7 @@ a credit note dated after a settled period claws back in the next settlement (a 
 
 The dealer account (往来账) stores nothing of its own: its statement of account and aging are read from the
 facts (``kpi``), the paid credit-note settlements here and the fund settlements (``funds``) by
-``rebates.selectors.accounts``.
+``rebates.accounts``.
 """
 
 from __future__ import annotations

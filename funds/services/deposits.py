@@ -2,8 +2,8 @@
 deducted for penalties (with a reason), refunded (清退) once when the dealer is terminated.
 
 The refund is proposed by the dealer's manager and approved by finance (not the proposer); it is the
-balance minus the dealer's open receivable (``funds.selectors.open_receivable``: zero until dealer accounts
-exist, SPEC §15), never below 0, and never twice: one refund in play per dealer (a constraint) and one
+balance minus the dealer's open receivable (``funds.selectors.open_receivable``, which the dealer accounts
+answer, SPEC §15), never below 0, and never twice: one refund in play per dealer (a constraint) and one
 ``refunded`` entry per dealer (another). Both are computed again at approval, under the dealer's row lock
 that every ledger write takes.
 """

@@ -93,7 +93,7 @@ class FactAdmin(ReadOnlyAdmin):
 class SalesRecordAdmin(FactAdmin):
     kind = "sales"
     list_display = (*FactAdmin.list_display[:5], "category", "ship_to_territory", "channel_conflict", "created_at")
-    list_filter = ("channel_conflict", "category", *FactAdmin.list_filter)
+    list_filter = ("channel_conflict", "over_credit", "category", *FactAdmin.list_filter)
     list_select_related = (*FactAdmin.list_select_related, "category", "ship_to_territory")
 
 

@@ -107,6 +107,7 @@ class SalesRecordSerializer(FactSerializer):
             "ship_to_territory",
             "ship_to_territory_name",
             "channel_conflict",
+            "over_credit",
         ]
         read_only_fields = fields
 
@@ -224,7 +225,7 @@ def _create_schema(serializer):
 @extend_schema_view(create=_create_schema(SalesRecordSerializer))
 class SalesRecordViewSet(FactViewSet):
     """Sales (SPEC §5); a negative amount is a credit note. Filters: `dealer`, `dealer_code`, `rep`,
-    `date_from`, `date_to` (inclusive), `reference`, `category` (product line code), `channel_conflict`."""
+    `date_from`, `date_to` (inclusive), `reference`, `category` (product line code), `channel_conflict`, `over_credit`."""
 
     kind = Kind.SALES
     serializer_class = SalesRecordSerializer

@@ -14,8 +14,22 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Count, DecimalField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import TruncMinute, TruncMonth
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, TruncMinute, TruncMonth
 
 from channelhub.formatting import round_cent
 from channelhub.periods import Month
@@ -337,3 +351,75 @@ def dealer_day_collections(dealer_ids: Iterable[int], first: date, last: date) -
     for dealer_id, day, total in rows:
         found[dealer_id].append((day, total))
     return dict(found)
+
+
+# --- a dealer's account (SPEC §15): the facts' part of the receivable, per dealer -------------------------
+
+ACCOUNT_MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+def _dealer_sum(model, dealer, first: date | None, last: date | None, condition: Q | None = None):
+    rows = model.objects.filter(dealer_id=dealer)
+    if first is not None:
+        rows = rows.filter(date__gte=first)
+    if last is not None:
+        rows = rows.filter(date__lte=last)
+    if condition is not None:
+        rows = rows.filter(condition)
+    total = rows.order_by().values("dealer_id").annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(total, output_field=ACCOUNT_MONEY), Value(ZERO), output_field=ACCOUNT_MONEY)
+
+
+def dealer_account_columns(
+    *, first: date | None = None, last: date | None = None, prefix: str = "", dealer: Any = None
+) -> dict[str, Any]:
+    """The facts' figures of a dealer's account dated from ``first`` to ``last`` (either open), as columns to
+    annotate a query of dealers with (``dealer``: the outer dealer's ID, ``OuterRef("pk")`` by default), named
+    ``<prefix>invoiced`` (sales above 0), ``<prefix>credit_notes`` (sales below 0, a negative sum) and
+    ``<prefix>collections`` — each read through the (dealer, date) index of its table, 0.00 when none.
+    No scope: the account is the dealer's, whoever the facts count for."""
+    dealer = OuterRef("pk") if dealer is None else dealer
+    return {
+        f"{prefix}invoiced": _dealer_sum(SalesRecord, dealer, first, last, Q(amount__gt=0)),
+        f"{prefix}credit_notes": _dealer_sum(SalesRecord, dealer, first, last, Q(amount__lt=0)),
+        f"{prefix}collections": _dealer_sum(Collection, dealer, first, last),
+    }
+
+
+def dealer_invoices_running(dealers: QuerySet | Iterable[int], day: date) -> QuerySet:
+    """The invoices (sales above 0) of ``dealers`` (IDs, or a query of dealers) dated up to ``day``, as rows
+    ``dealer_id, id, date, amount, running``: ``running`` the dealer's invoices summed in date and ID order up
+    to and including this one (a window function, one pass however many dealers) — what FIFO aging compares
+    with the dealer's credits. Not evaluated here: the dealer accounts join it to their credits."""
+    ids = dealers.values("pk") if isinstance(dealers, QuerySet) else list(dealers)
+    running = Window(
+        Sum("amount"),
+        partition_by=[F("dealer_id")],
+        order_by=[F("date").asc(), F("id").asc()],
+        output_field=ACCOUNT_MONEY,
+    )
+    return (
+        SalesRecord.objects.filter(dealer_id__in=ids, amount__gt=0, date__lte=day)
+        .annotate(running=running)
+        .values("dealer_id", "id", "date", "amount", "running")
+        .order_by()
+    )
+
+
+def dealer_account_rows(dealer_id: int, first: date, last: date) -> dict[str, list]:
+    """A dealer's sales and collections dated from ``first`` to ``last`` (the statement of account's lines),
+    oldest first: ``{"sales": [...], "collections": [...]}`` of ``date, reference, amount, note`` (and
+    ``over_credit`` for sales) — two queries. No scope: the caller shows the account of a dealer it may see."""
+    fields = ("id", "date", "reference", "amount", "note")
+    return {
+        "sales": list(
+            SalesRecord.objects.filter(dealer_id=dealer_id, date__gte=first, date__lte=last)
+            .order_by("date", "id")
+            .values(*fields, "over_credit", "channel_conflict")
+        ),
+        "collections": list(
+            Collection.objects.filter(dealer_id=dealer_id, date__gte=first, date__lte=last)
+            .order_by("date", "id")
+            .values(*fields)
+        ),
+    }

@@ -10,7 +10,9 @@ them or none:
 * a new fact dated in a closed period refuses the whole batch (``PeriodClosed``, 409, naming it);
 * sales shipped outside every territory of the dealer's signed agreements that cover the sale date
   are flagged as channel conflicts (窜货), and the managers covering those dealers are notified once
-  per batch.
+  per batch;
+* the checks other apps registered (``register_sale_check``) flag the new sales too: the dealer accounts
+  set ``over_credit`` (超信用额度) on a sale that takes its dealer's receivable above the credit limit.
 
 The checks are set-based (``kpi.services.fact_input``): the dealers, reps, territories, product lines, existing references and
 agreements a batch names are read in one query each (a few more only for batches beyond the
@@ -74,13 +76,26 @@ INSERT_BATCH = 1000
 COLUMNS = {
     SalesRecord: (
         "reference", "date", "amount", "note", "dealer_id", "rep_id", "category_id", "ship_to_territory_id",
-        "channel_conflict",
+        "channel_conflict", "over_credit",
     ),
     Collection: ("reference", "date", "amount", "note", "dealer_id", "rep_id"),
     Expense: ("reference", "date", "amount", "note", "dealer_id", "rep_id", "category"),
 }  # fmt: skip
 #: Names of the item keys, in the order errors are reported.
 FIELDS = ("reference", "date", "dealer", "dealer_code", "rep", "rep_username", "amount", "category", "ship_to", "note")
+
+
+#: Checks of new sales other apps register (``register_sale_check``), run in the order registered.
+_SALE_CHECKS: list[Callable[[list[dict[str, Any]]], None]] = []
+
+
+def register_sale_check(check: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Run ``check(rows)`` on the new sales of every batch (dry runs included), after the channel-conflict
+    check and before they are written: ``rows`` are their column values (dicts with ``dealer_id``, ``date``,
+    ``amount`` …) in the batch's order, and the check sets the flags it owns (``over_credit``). A check reads
+    in a fixed number of queries for the whole batch. kpi knows no app that registers one."""
+    if check not in _SALE_CHECKS:
+        _SALE_CHECKS.append(check)
 
 
 def model_of(kind: str) -> type[Fact]:
@@ -340,6 +355,8 @@ def facts_record(
             values["channel_conflict"] = is_channel_conflict(
                 paths[index], values["date"], agreements.get(values["dealer_id"], ())
             )
+        for sale_check in _SALE_CHECKS:
+            sale_check([values for _index, values in new])
     batch.new_rows = new
     if not dry_run and new:
         _save(model, batch, copy=not returning and supports_copy())
@@ -443,6 +460,7 @@ class _Checker:
                 self.ship_to_paths[index] = dealer.territory_path
                 defaulted.add("ship_to_territory_id")
             values["channel_conflict"] = False
+            values["over_credit"] = False
         elif model is Expense:
             category = text_of(item.get("category")).lower() or Expense.Category.OTHER
             if category not in Expense.Category.values:

@@ -509,11 +509,15 @@ MATRIX: dict[str, Entry] = {
     #
     #
     # --- rebates: dealer account pages (rebates/views/accounts.py) ----------------------------------------
-    #
-    #
+    "rebates:account": page(obj="dealer", read=SEE, query="period=2026-11"),  # <pk>: the dealer's
+    # every role reads the aging of the dealers it sees (reps their own, managers their territories'); the
+    # Excel file holds the same rows as the page (the matrix reads it for markers and big figures)
+    "rebates:aging": page(query="format=xlsx"),
     #
     #
     # --- rebates: API (SPEC §15; objects of tests/authz/rebates_world.py) ----------------------------------
+    "dealer-account-detail": api_read(obj="dealer", read=SEE, query="period=2026-11"),
+    "aging-list": api_read(),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).

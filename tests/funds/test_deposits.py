@@ -85,7 +85,7 @@ def test_the_refund_is_the_balance_proposed_by_the_manager_and_approved_by_finan
     deposit_services.deposit_deduct(actor=finance_b, dealer=f1, amount=D("1500.50"), reason="陈列不达标")
     f1 = terminate(f1, manager)
     refund = deposit_services.deposit_refund_propose(actor=manager, dealer=f1)
-    # balance 50,000.00 − 8,000.00 − 1,500.50 = 40,499.50; open receivable 0.00 (no dealer accounts yet)
+    # balance 50,000.00 − 8,000.00 − 1,500.50 = 40,499.50; open receivable 0.00 (nothing sold to the dealer)
     assert (refund.balance, refund.open_receivable, refund.amount) == (D("40499.50"), D("0.00"), D("40499.50"))
     refund = deposit_services.deposit_refund_decide(actor=finance, refund=refund, approve=True)
     assert refund.status == DepositRefund.Status.APPROVED
