@@ -1,8 +1,8 @@
 """The dealer account (往来账, SPEC §15): reads only — it stores nothing of its own.
 
 **Receivable** of a dealer at the end of a day = its sales (invoices, less credit notes: ``kpi``) − its
-collections (``kpi``) − the rebates credited to it (settlements here paid as a credit note, by ``paid_on``,
-at their ``net_amount``) − the fund settlements payable to it (settled fund claims, by ``settled_on``, at their
+collections (``kpi``) − the rebates credited to it (settlements here approved or paid whose program pays by
+credit note, on their period's last day ``period_end``, at their ``net_amount``) − the fund settlements payable to it (settled fund claims, by ``settled_on``, at their
 ``settled_amount``: ``funds``). Rebates paid in cash do not touch it (a memo line). Every reader here sums the
 same columns (``account_columns``): one source for the statement of account, the aging, the over-credit flag
 and the deposit refund.
@@ -90,13 +90,15 @@ def _dealer_ids(dealers: QuerySet | Iterable[int]) -> QuerySet | list[int]:
 
 
 def _rebates_column(payout: str, first: date | None, last: date | None, dealer) -> Coalesce:
+    """A period's rebate is the dealer's once finance approves it, on the period's last day (a quarter's rebate
+    in its last month's statement), whenever the credit note is issued."""
     settlements = RebateSettlement.objects.filter(
-        dealer_id=dealer, status=RebateSettlement.Status.PAID, program__payout=payout, paid_on__isnull=False
+        dealer_id=dealer, status__in=RebateSettlement.FINAL, program__payout=payout
     )
     if first is not None:
-        settlements = settlements.filter(paid_on__gte=first)
+        settlements = settlements.filter(period_end__gte=first)
     if last is not None:
-        settlements = settlements.filter(paid_on__lte=last)
+        settlements = settlements.filter(period_end__lte=last)
     total = settlements.order_by().values("dealer_id").annotate(total=Sum("net_amount")).values("total")
     return Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
@@ -237,26 +239,27 @@ def deposit_memo(dealer_id: int, month: Month) -> dict[str, Any]:
     return memo
 
 
-def paid_rebates(dealer_id: int, first: date, last: date) -> list[RebateSettlement]:
-    """The dealer's settlements paid from ``first`` to ``last`` (credit notes and cash), oldest first (one query)."""
+def credited_rebates(dealer_id: int, first: date, last: date) -> list[RebateSettlement]:
+    """The dealer's approved or paid settlements whose period ends from ``first`` to ``last`` (credit notes and
+    cash), oldest first (one query)."""
     return list(
         RebateSettlement.objects.filter(
-            dealer_id=dealer_id, status=RebateSettlement.Status.PAID, paid_on__gte=first, paid_on__lte=last
+            dealer_id=dealer_id, status__in=RebateSettlement.FINAL, period_end__gte=first, period_end__lte=last
         )
         .select_related("program")
-        .order_by("paid_on", "id")
+        .order_by("period_end", "id")
     )
 
 
 def statement_of_account(dealer_id: int, month: Month, *, with_rows: bool = True) -> Statement:
     """One dealer's statement of ``month`` with its deposit memo and (``with_rows``) the month's rows: sales,
-    collections, paid rebates, settled fund claims — two queries, six with the rows."""
+    collections, rebates approved or paid for a period ending in the month, settled fund claims — two queries, six with the rows."""
     statement = statements([dealer_id], month).get(dealer_id) or Statement(dealer_id=dealer_id, month=month)
     statement.deposit = deposit_memo(dealer_id, month)
     if with_rows:
         statement.rows = {
             **dealer_account_rows(dealer_id, month.first_day, month.last_day),
-            "rebates": paid_rebates(dealer_id, month.first_day, month.last_day),
+            "rebates": credited_rebates(dealer_id, month.first_day, month.last_day),
             "fund_settlements": settled_claim_rows(dealer_id, month.first_day, month.last_day),
         }
     return statement

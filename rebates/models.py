@@ -202,6 +202,11 @@ class RebateSettlement(models.Model):
         RebateProgram, on_delete=models.PROTECT, related_name="settlements", verbose_name=_("program")
     )
     period = rebate_period_field()
+    period_end = models.DateField(
+        _("credited on"),
+        editable=False,
+        help_text=_("The period's last day: an approved credit-note rebate is credited to the dealer's account then."),
+    )
     run = models.ForeignKey(
         RebateRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="settlements", verbose_name=_("run")
     )
@@ -259,10 +264,18 @@ class RebateSettlement(models.Model):
         indexes = [
             models.Index(fields=["period", "status"], name="rebatesettlement_period_status"),
             models.Index(fields=["dealer", "status", "paid_on"], name="rebatesettlement_dealer_paid"),
+            models.Index(fields=["dealer", "period_end"], name="rebatesettlement_dealer_end"),
         ]
 
     def __str__(self) -> str:
         return f"{self.dealer.code} · {self.program} · {self.period}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.period_end is None and self.period:
+            from rebates.periods import RebatePeriod
+
+            self.period_end = RebatePeriod.parse(self.period).last_day
+        super().save(*args, **kwargs)
 
     @property
     def is_final(self) -> bool:

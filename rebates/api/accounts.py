@@ -107,7 +107,8 @@ class AccountStatementSerializer(serializers.Serializer):
                     "program": serializers.CharField(),
                     "payout": serializers.CharField(),
                     "period": serializers.CharField(),
-                    "paid_on": serializers.DateField(),
+                    "credited_on": serializers.DateField(),
+                    "paid_on": serializers.DateField(allow_null=True),
                     "payment_reference": serializers.CharField(),
                     "net_amount": serializers.DecimalField(**MONEY),
                 }
@@ -204,6 +205,7 @@ def statement_data(request, dealer: Dealer, statement: accounts.Statement, aging
                     "program": settlement.program.name,
                     "payout": settlement.program.payout,
                     "period": settlement.period,
+                    "credited_on": settlement.period_end,
                     "paid_on": settlement.paid_on,
                     "payment_reference": settlement.payment_reference,
                     "net_amount": _money(settlement.net_amount),

@@ -229,8 +229,10 @@ def settlements_write_drafts(
     writable = [key for key in sorted(found) if key not in skipped]
     missing = [key for key in writable if key not in existing]
 
+    period_end = RebatePeriod.parse(period).last_day
+
     def values(key) -> dict:
-        return {**found[key].amounts(), "run": run, "computed_at": now}
+        return {**found[key].amounts(), "run": run, "computed_at": now, "period_end": period_end}
 
     created = []
     if missing and supports_copy():

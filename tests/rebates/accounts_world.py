@@ -90,12 +90,13 @@ def may_world(finance, manager, rep, dealers, f1_terms_30):
     record(finance, "sales", f1, date(2026, 5, 10), "1500.00")
     record(finance, "sales", f1, date(2026, 5, 12), "-200.00")
     record(finance, "collections", f1, date(2026, 5, 20), "1000.00")
-    paid_rebate(f1, credit_program, "120.00", date(2026, 5, 15))
-    paid_rebate(f1, cash_program, "45.00", date(2026, 5, 16))
+    # Q2's rebates, paid in June: credited on 30 June, in June's statement (no quarter ends in May)
+    paid_rebate(f1, credit_program, "120.00", date(2026, 6, 5), period="2026-Q2")
+    paid_rebate(f1, cash_program, "45.00", date(2026, 6, 6), period="2026-Q2")
     settled_claim(f1, rep, "300.00", date(2026, 5, 18))
     DepositEntry.objects.create(dealer=f1, kind="received", amount=D("5000.00"), date=date(2026, 4, 3))
     DepositEntry.objects.create(dealer=f1, kind="deducted", amount=D("200.00"), date=date(2026, 5, 25), reason="罚款")
     # June, after the statement
     record(finance, "collections", f1, date(2026, 6, 2), "400.00")
-    paid_rebate(f1, credit_program, "30.00", date(2026, 6, 3), period="2026-Q2")
+    paid_rebate(f1, make_program("Credit 2026 bis"), "30.00", date(2026, 6, 3), period="2026-Q2")
     return f1

@@ -135,11 +135,11 @@ def test_the_statement_of_a_month(may_world):
     # May: sales 1,500.00 − credit note 200.00 = 1,300.00
     assert (statement.invoiced, statement.credit_notes, statement.sales) == (D("1500.00"), D("-200.00"), D("1300.00"))
     assert statement.collections == D("1000.00")
-    assert statement.rebates_credited == D("120.00")  # the cash rebate is not credited …
-    assert statement.rebates_cash == D("45.00")  # … it is a memo
+    # no quarter ends in May: no rebate is credited in its statement (Q2's, paid in June, are June's)
+    assert (statement.rebates_credited, statement.rebates_cash) == (D("0.00"), D("0.00"))
     assert statement.fund_settlements == D("300.00")
-    # closing: 2,280.00 + 1,300.00 − 1,000.00 − 120.00 − 300.00 = 2,160.00
-    assert statement.closing == D("2160.00")
+    # closing: 2,280.00 + 1,300.00 − 1,000.00 − 0.00 − 300.00 = 2,280.00
+    assert statement.closing == D("2280.00")
     # the deposit (a memo): received in April, 200.00 deducted in May → 4,800.00 at the end of May
     memo = statement.deposit
     assert (memo["received"], memo["deducted"], memo["refunded"], memo["balance"]) == (
@@ -151,23 +151,30 @@ def test_the_statement_of_a_month(may_world):
     # the month's rows
     assert [row["amount"] for row in statement.rows["sales"]] == [D("1500.00"), D("-200.00")]
     assert [row["amount"] for row in statement.rows["collections"]] == [D("1000.00")]
-    assert [s.net_amount for s in statement.rows["rebates"]] == [D("120.00"), D("45.00")]
+    assert statement.rows["rebates"] == []
     assert [c["settled_amount"] for c in statement.rows["fund_settlements"]] == [D("300.00")]
-    # June opens where May closed: 2,160.00; closes at 2,160.00 − 400.00 − 30.00 = 1,730.00
-    june = accounts.statement_of_account(may_world.pk, Month(2026, 6), with_rows=False)
-    assert (june.opening, june.closing) == (D("2160.00"), D("1730.00"))
-    assert accounts.receivable(may_world.pk, date(2026, 5, 31)) == D("2160.00")
+    # June opens where May closed: 2,280.00; Q2's rebates credited on 30 June: 120.00 + 30.00 by credit note
+    # (the 45.00 in cash is a memo); closes at 2,280.00 − 400.00 − 150.00 = 1,730.00
+    june = accounts.statement_of_account(may_world.pk, Month(2026, 6))
+    assert (june.opening, june.rebates_credited, june.rebates_cash, june.closing) == (
+        D("2280.00"),
+        D("150.00"),
+        D("45.00"),
+        D("1730.00"),
+    )
+    assert [s.net_amount for s in june.rows["rebates"]] == [D("120.00"), D("45.00"), D("30.00")]
+    assert accounts.receivable(may_world.pk, date(2026, 5, 31)) == D("2280.00")
     assert accounts.receivable(may_world.pk) == D("1730.00")
 
 
 def test_every_credit_pays_the_oldest_invoice_first(may_world):
     aging = accounts.dealer_aging(may_world.pk, date(2026, 5, 31))
     # invoices 1,000 (1 Feb), 2,000 (15 Mar), 1,500 (10 May) = 4,500.00; credits: collections 1,600, credit note
-    # 200, rebates credited 50 + 120, fund settlements 70 + 300 = 2,340.00 (the cash rebate is not one)
-    # → 1 Feb paid, 15 Mar 2,000 − 1,340 = 660.00 open, due 14 Apr: 47 days (31–60); 10 May 1,500.00 current
-    assert aging.buckets["days_31_60"] == D("660.00")
+    # 200, rebates credited 50 (2025-Q4's; Q2's are credited on 30 June), fund settlements 70 + 300 = 2,220.00
+    # → 1 Feb paid, 15 Mar 2,000 − 1,220 = 780.00 open, due 14 Apr: 47 days (31–60); 10 May 1,500.00 current
+    assert aging.buckets["days_31_60"] == D("780.00")
     assert aging.buckets["current"] == D("1500.00")
-    assert aging.receivable == D("2160.00")
+    assert aging.receivable == D("2280.00")
 
 
 def test_the_fund_selector_answers_settlements_per_dealer_and_range(may_world, dealers):

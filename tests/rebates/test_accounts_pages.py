@@ -56,21 +56,21 @@ def test_the_account_page_shows_the_statement_with_the_rows_of_each_figure(page_
     response = page_as(finance).get(account_url(may_world))
     assert response.status_code == 200
     statement = response.context["statement"]
-    # hand-computed in tests/rebates/test_accounts.py: 2,280.00 + 1,300.00 − 1,000.00 − 120.00 − 300.00
-    assert (statement.opening, statement.sales, statement.closing) == (D("2280.00"), D("1300.00"), D("2160.00"))
+    # hand-computed in tests/rebates/test_accounts.py: 2,280.00 + 1,300.00 − 1,000.00 − 0.00 − 300.00
+    assert (statement.opening, statement.sales, statement.closing) == (D("2280.00"), D("1300.00"), D("2280.00"))
     page = response.content.decode()
     pk = may_world.pk
     for link in (
         f"/kpi/sales/?dealer={pk}&amp;date_from=2026-05-01&amp;date_to=2026-05-31",
         f"/kpi/collections/?dealer={pk}&amp;date_from=2026-05-01&amp;date_to=2026-05-31",
-        f"/rebates/?dealer={pk}&amp;status=paid",
+        f"/rebates/?dealer={pk}&amp;status=approved&amp;status=paid",
         f"/funds/?dealer={pk}&amp;status=settled&amp;settled_from=2026-05-01&amp;settled_to=2026-05-31",
         f"/funds/deposits/{pk}/",
         f"/rebates/accounts/{pk}/?period=2026-04",
     ):
         assert link in page, link
     assert page.count('data-row="sale"') == 2 and page.count('data-row="fund-settlement"') == 1
-    assert "¥2,160.00" in page
+    assert "¥2,280.00" in page
 
 
 def test_the_fund_list_link_holds_the_claims_settled_in_the_month(page_as, finance, may_world):
@@ -114,14 +114,14 @@ def test_the_api_statement_gives_each_figure_and_the_address_of_its_rows(api_as,
         "opening": "2280.00",
         "sales": "1300.00",
         "credit_notes": "-200.00",
-        "closing": "2160.00",
+        "closing": "2280.00",
     }
     assert (body["collections"]["amount"], body["rebates_credited"]["amount"], body["fund_settlements"]["amount"]) == (
         "1000.00",
-        "120.00",
+        "0.00",
         "300.00",
     )
-    assert body["memo"]["rebates_cash"]["amount"] == "45.00"
+    assert body["memo"]["rebates_cash"]["amount"] == "0.00"
     assert body["memo"]["deposit_balance"]["amount"] == "4800.00"
     assert body["sales"]["rows_url"] == (
         f"http://testserver/api/v1/sales/?dealer={pk}&date_from=2026-05-01&date_to=2026-05-31"
@@ -133,7 +133,7 @@ def test_the_api_statement_gives_each_figure_and_the_address_of_its_rows(api_as,
     # the aging at the month's end (see test_every_credit_pays_the_oldest_invoice_first)
     assert (body["aging"]["as_of"], body["aging"]["days_31_60"], body["aging"]["current"]) == (
         "2026-05-31",
-        "660.00",
+        "780.00",
         "1500.00",
     )
     assert [row["amount"] for row in body["rows"]["sales"]] == ["1500.00", "-200.00"]
