@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -346,7 +347,10 @@ def aging(dealers: QuerySet | Iterable[int], day: date | None = None) -> dict[in
     """The aging of each dealer at the end of ``day`` (today by default) — two queries whatever the number of
     dealers: their credits joined to the invoices those do not cover (SQL window function), and the terms."""
     day = day or timezone.localdate()
-    sql, params = _open_invoices_sql(dealers, day)
+    try:
+        sql, params = _open_invoices_sql(dealers, day)
+    except EmptyResultSet:  # no dealer can match (a manager who covers no territory)
+        return {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

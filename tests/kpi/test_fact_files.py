@@ -222,6 +222,7 @@ def test_sales_export_holds_the_lists_rows_with_a_total_row_in_english(client_as
         "Product line",
         "Shipped to",
         "Channel conflict",
+        "Over credit",
         "Note",
     ]
     body = {row[1]: row for row in rows[1:-1]}
@@ -234,7 +235,8 @@ def test_sales_export_holds_the_lists_rows_with_a_total_row_in_english(client_as
     else:
         assert (first[0], first[6]) == (today.isoformat(), "100.00")
     assert (first[8], first[9]) == ("SH-PD", "yes")  # no signed agreement covers it: a channel conflict
-    assert first[10] == ("'=1+1" if file_format == "csv" else "=1+1")  # never a formula
+    assert first[10] == "yes"  # A1's credit limit is 0.00 (never qualified): any sale it owes is over it
+    assert first[11] == ("'=1+1" if file_format == "csv" else "=1+1")  # never a formula
     total = rows[-1]
     assert total[0] == "Total" and total[3] == "4 rows"
     assert str(total[6]) in ("650.00", "650")

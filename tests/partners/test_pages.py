@@ -621,8 +621,10 @@ def test_dealer_detail_query_count_does_not_grow(
     # visits counted with the open flags, this month's visits, channel conflicts, the statements of
     # those reps and months, the latest recordings (one UNION); the documents of the reviews and
     # agreements (+uploader; one query for both models, evidence.selectors.attachments_for_objects); the
-    # channel funds section (one query: funds.selectors.dealer_funds)
-    with django_assert_max_num_queries(24):
+    # channel funds section (one query: funds.selectors.dealer_funds); the account section (rebates): this
+    # month's statement, the aging: credits ⋈ open invoices and their terms, the rebate year's settlements and the
+    # agreements with a program of the open quarter and of the year
+    with django_assert_max_num_queries(29):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
     assert response.context["overview"].visit_count == count

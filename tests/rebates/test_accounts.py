@@ -308,3 +308,14 @@ def test_a_credit_balance_is_not_added_to_the_refund(finance, dealers):
     record(finance, "collections", f2, date(2026, 9, 20), "300.00")
     assert accounts.receivable(f2.pk) == D("-300.00")
     assert open_receivable(f2.pk) == D("0.00")
+
+
+def test_a_manager_who_covers_no_territory_ages_no_dealer(finance, dealers, page_as, django_assert_num_queries):
+    from channelhub.roles import Role
+    from tests.factories import UserFactory
+
+    record(finance, "sales", dealers["F1"], date(2026, 3, 1), "100.00")
+    nobody = UserFactory(username="manager_nowhere", roles=[Role.CHANNEL_MANAGER])
+    with django_assert_num_queries(2):  # the roles, the territories (none): no dealer can match, nothing more
+        assert accounts.aging_report(nobody)["rows"] == []
+    assert page_as(nobody).get("/").status_code == 200
