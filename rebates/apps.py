@@ -13,3 +13,6 @@ class RebatesConfig(AppConfig):
 
         register_app(self, prefix="rebates/", api=("rebates.api",), demo=70)
         register_note("rebate_run_computed", _("Computed by rebate run #%(run)s."))
+        from rebates import pages_registry
+
+        pages_registry.register()
