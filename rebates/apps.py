@@ -15,3 +15,6 @@ class RebatesConfig(AppConfig):
         register_app(self, prefix="rebates/", api=("rebates.api",), demo=70)
         register_note("rebate_run_computed", _("Computed by rebate run #%(run)s."))
         register_accounts()
+        from rebates import pages_registry
+
+        pages_registry.register()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from channelhub.periods import Month
 from channelhub.scoping import scope
@@ -35,8 +35,10 @@ def settlement_detail(user) -> QuerySet[RebateSettlement]:
 
 
 def settlement_totals(queryset: QuerySet[RebateSettlement]) -> dict:
-    totals = queryset.order_by().aggregate(basis=Sum("basis_amount"), net=Sum("net_amount"))
-    return {name: value if value is not None else ZERO for name, value in totals.items()} | {"count": queryset.count()}
+    """``{"count", "basis", "net"}`` of ``queryset`` (one query)."""
+    totals = queryset.order_by().aggregate(basis=Sum("basis_amount"), net=Sum("net_amount"), count=Count("pk"))
+    count = totals.pop("count")
+    return {name: value if value is not None else ZERO for name, value in totals.items()} | {"count": count}
 
 
 def program_list() -> QuerySet[RebateProgram]:
@@ -95,3 +97,19 @@ def settlements_to_approve(user) -> QuerySet[RebateSettlement]:
 
 def settlements_to_pay(user) -> QuerySet[RebateSettlement]:
     return scope(user, RebateSettlement).filter(status=RebateSettlement.Status.APPROVED)
+
+
+# --- the pages -------------------------------------------------------------------------------------------
+
+
+def latest_settlement_period(user) -> str | None:
+    """The latest period of the settlements ``user`` may see (the settlement list's default), or None.
+    A quarter sorts after its year's annual period (``2026-Q4`` > ``2026``): both end the same day."""
+    return scope(user, RebateSettlement).order_by("-period").values_list("period", flat=True).first()
+
+
+def program_agreements(user, program: RebateProgram):
+    """The agreements ``user`` may see that name ``program``, newest first, with their dealer."""
+    from partners.selectors import agreement_list
+
+    return agreement_list(user).filter(rebate_program=program).prefetch_related(None).select_related("dealer")

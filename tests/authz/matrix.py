@@ -504,10 +504,22 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     # --- rebates: program, run and settlement pages (rebates/views; objects of tests/authz/rebates_world.py) -
-    #
-    #
-    #
-    #
+    "rebates:program-list": page(),
+    "rebates:program-detail": page(obj="ref:rebate_program"),  # the agreements naming it: as far as one sees
+    # runs cover every dealer: finance and admins only (the list 403, a run 404 to the others); a POST of the
+    # list starts one (an empty form: 400)
+    "rebates:run-list": page(read="finance admin", write="finance admin"),
+    "rebates:run-detail": page(obj="ref:rebate_run", read="finance admin"),
+    "rebates:run-progress": page(obj="ref:rebate_run", read="finance admin"),
+    "rebates:settlement-list": page(),
+    "rebates:settlement-detail": page(obj="rebate_settlement", read=SEE),
+    # POST-only actions (a GET goes back to the settlement): the role is checked first (403); the state (rep's
+    # settlement is submitted: submit 302 with the refusal), segregation of duties and a missing reason or
+    # payment reference (400) come after
+    "rebates:settlement-submit": action("rebate_settlement", "manager admin"),
+    "rebates:settlement-approve": action("rebate_settlement", "finance admin"),
+    "rebates:settlement-reject": action("rebate_settlement", "finance admin"),
+    "rebates:settlement-mark-paid": action("rebate_settlement", "finance admin"),
     # --- rebates: dealer account pages (rebates/views/accounts.py) ----------------------------------------
     "rebates:account": page(obj="dealer", read=SEE, query="period=2026-11"),  # <pk>: the dealer's
     # every role reads the aging of the dealers it sees (reps their own, managers their territories'); the

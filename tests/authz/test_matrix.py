@@ -270,6 +270,8 @@ MUST_SEE = {
     "funds:summary": "BIG",
     "funds:deposit-list": "LEAK-D1",
     "funds:material-list": "LEAK-D1",
+    "rebates:settlement-list": "BIG",  # other_rep's settlement and the total that holds it
+    "rebates:program-detail": "LEAK-D1",  # other_rep's agreement naming the program
 }
 
 

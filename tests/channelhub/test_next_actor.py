@@ -161,6 +161,7 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
                 "targets-to-approve",
                 "fund-requests-to-approve",
                 "fund-claims-to-check",
+                "rebate-settlements-to-submit",
             ],
         ),
         (
@@ -172,6 +173,8 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
                 "fund-requests-finance",
                 "fund-claims-to-settle",
                 "deposit-refunds-to-decide",
+                "rebate-settlements-to-approve",
+                "rebate-settlements-to-pay",
             ],
         ),
     ],
@@ -190,9 +193,9 @@ def test_the_todos_of_a_role_are_counted_in_one_query(manager, finance, django_a
     from channelhub.roles import Role
     from channelhub.todos import todos_for
 
-    # the user's roles and the scope's territories (each read once a request), then the seven counts at once
+    # the user's roles and the scope's territories (each read once a request), then the eight counts at once
     with django_assert_num_queries(3):
-        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 7
-    # finance sees everything (no territories): the roles, the six counts, the oldest month to pay
+        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 8
+    # finance sees everything (no territories): the roles, the eight counts, the oldest month to pay
     with django_assert_num_queries(3):
-        assert len(todos_for(finance, Role.FINANCE)) == 6
+        assert len(todos_for(finance, Role.FINANCE)) == 8
