@@ -138,12 +138,14 @@ def bands_text(bands: Iterable[Band]) -> str:
     return text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
 
 
-def frequency_problem(program: RebateProgram) -> str | None:
-    """A program with settlements keeps its frequency (see the module's docstring)."""
+def frequency_problem(program: RebateProgram, frequency: str | None = None) -> str | None:
+    """Why ``program`` may not take ``frequency`` (its own when None), or None: a program with settlements keeps
+    its frequency (see the module's docstring)."""
+    frequency = frequency or program.frequency
     if not program.pk:
         return None
     stored = RebateProgram.objects.filter(pk=program.pk).values_list("frequency", flat=True).first()
-    if stored is None or stored == program.frequency:
+    if stored is None or stored == frequency:
         return None
     settled = RebateSettlement.objects.filter(program_id=program.pk).order_by("period").values_list("period", flat=True)
     first = settled.first()

@@ -270,6 +270,7 @@ MUST_SEE = {
     "funds:summary": "BIG",
     "funds:deposit-list": "LEAK-D1",
     "funds:material-list": "LEAK-D1",
+    "rebate-settlement-list": "LEAK-D1",
 }
 
 
