@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 
 from partners.models import Agreement
@@ -320,3 +321,26 @@ def test_a_renewal_does_not_carry_a_program_out_of_use(manager, finance, dealers
     program_services.program_update(actor=finance, program=program, is_active=False)
     renewal = agreement_services.agreement_renew(actor=manager, agreement=signed)
     assert renewal.rebate_program is None and renewal.status == "draft"
+
+
+def test_the_agreement_form_offers_the_programs_in_use_and_the_one_named(
+    client_as, manager, finance, dealers, covered, lines, program
+):
+    retired = make_program("已停用", is_active=False)
+    create = reverse("partners:agreement-create", args=[dealers["F1"].pk])
+    choices = client_as(manager).get(create).context["form"].fields["rebate_program"].queryset
+    assert list(choices) == [program]
+    draft = make_agreement(
+        manager,
+        dealers["F1"],
+        covered["SH-PD"],
+        [lines["kitchen"]],
+        date(2027, 1, 1),
+        date(2027, 12, 31),
+        exclusive=False,
+        rebate_program=program,
+    )
+    program_services.program_update(actor=finance, program=program, is_active=False)
+    edit = reverse("partners:agreement-edit", args=[draft.pk])
+    assert list(client_as(manager).get(edit).context["form"].fields["rebate_program"].queryset) == [program]
+    assert retired not in client_as(manager).get(create).context["form"].fields["rebate_program"].queryset
