@@ -16,8 +16,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.test.utils import CaptureQueriesContext
-
 from rebates.models import RebateSettlement
 from tests.rebates.world import record, sign
 
@@ -38,10 +36,3 @@ def build(*, dealers, covered, lines, manager, other_manager, finance, program) 
 
 def settlement_of(dealer, period: str = Q3) -> RebateSettlement:
     return RebateSettlement.objects.get(dealer=dealer, period=period)
-
-
-def queries_of(connection, call) -> tuple[int, object]:
-    """How many queries ``call()`` takes, and its answer (for messages naming them when a pin fails)."""
-    with CaptureQueriesContext(connection) as captured:
-        answer = call()
-    return len(captured), answer

@@ -78,9 +78,20 @@ def test_each_role_lists_the_settlements_of_the_dealers_it_sees(rw, api_as, ever
     assert codes(api_as(everyone[who]).get(SETTLEMENTS)) == expected
 
 
-@pytest.mark.parametrize(("who", "status"), [("rep", 404), ("manager", 404), ("other_manager", 200), ("finance", 200)])
-def test_another_teams_settlement_is_a_404(rw, api_as, everyone, who, status):
-    assert api_as(everyone[who]).get(url(settlement_of(rw["dealers"]["O1"]))).status_code == status
+@pytest.mark.parametrize(
+    ("who", "dealer", "status"),
+    [
+        ("rep", "O1", 404),
+        ("rep", "P1", 404),  # a peer's dealer
+        ("manager", "O1", 404),
+        ("other_manager", "F1", 404),
+        ("other_manager", "O1", 200),
+        ("finance", "O1", 200),
+        ("finance", "F1", 200),
+    ],
+)
+def test_a_settlement_out_of_scope_is_a_404(rw, api_as, everyone, who, dealer, status):
+    assert api_as(everyone[who]).get(url(settlement_of(rw["dealers"][dealer]))).status_code == status
 
 
 def test_a_rep_sees_own_settlement_with_figures_but_no_actions(rw, api_as, rep):
