@@ -306,6 +306,11 @@ class AgreementForm(PageForm):
                 required=False,
                 label=capfirst(model_field.verbose_name),
             )
+        if name == "rebate_program":
+            # programs in use, and the one the agreement names already (agreement_services refuses the others)
+            current = Q(pk=getattr(self.agreement, "rebate_program_id", None))
+            programs = model_field.related_model.objects.filter(Q(is_active=True) | current).order_by("name")
+            return model_field.formfield(queryset=programs, **kwargs)
         return model_field.formfield(**kwargs)
 
     def clean(self):

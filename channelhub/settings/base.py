@@ -337,8 +337,12 @@ SPECTACULAR_SETTINGS = {
         "FundClaimStatusEnum": "funds.models.FundClaim.Status",
         "DepositEntryKindEnum": "funds.models.DepositEntry.Kind",
         "DepositRefundStatusEnum": "funds.models.DepositRefund.Status",
-        "RebateRunStatusEnum": "rebates.models.RebateRun.Status",
+        # rebate runs share the commission runs' statuses (queued, running, done, failed): one choice set has one
+        # name here (two names for it are an error), so their ``status`` is CommissionRunStatusEnum too
         "RebateSettlementStatusEnum": "rebates.models.RebateSettlement.Status",
+        "RebateBasisEnum": "rebates.models.RebateProgram.Basis",
+        "RebateFrequencyEnum": "rebates.models.RebateProgram.Frequency",
+        "RebatePayoutEnum": "rebates.models.RebateProgram.Payout",
     },
 }
 

@@ -84,10 +84,21 @@ def _raise(refusal: Conflict | None) -> None:
         raise refusal
 
 
-def _check(agreement: Agreement, actor) -> None:
+def _check(agreement: Agreement, actor, *, named_program_id: int | None = None) -> None:
+    """The agreement's own rules, the territories the actor may grant, and a rebate program in use — unless it
+    is ``named_program_id``, the one the agreement named already (taking a program out of use leaves the
+    agreements that name it as they are)."""
     agreement.full_clean(exclude=["dealer", "previous"])
     if agreement.territory_id and not policies.can_create_in(actor, agreement.territory):
         raise ValidationError({"territory": _("You can only grant territories you cover.")})
+    program = agreement.rebate_program if agreement.rebate_program_id else None
+    if program is not None and not program.is_active and program.pk != named_program_id:
+        raise ValidationError(
+            {
+                "rebate_program": _("The rebate program “%(program)s” is out of use; choose one in use.")
+                % {"program": program.name}
+            }
+        )
 
 
 @transaction.atomic
@@ -119,13 +130,14 @@ def agreement_update(
 ) -> Agreement:
     """Change an agreement that is not signed yet (draft or pending approval)."""
     policies.require(policies.can_manage_agreement(actor, agreement))
-    _raise(edit_refusal(Agreement.objects.select_for_update().get(pk=agreement.pk)))
+    stored = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _raise(edit_refusal(stored))
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
         raise ValueError(f"Not agreement fields: {sorted(unknown)}")
     for name, value in fields.items():
         setattr(agreement, name, value)
-    _check(agreement, actor)
+    _check(agreement, actor, named_program_id=stored.rebate_program_id)
     agreement.save()
     if product_lines is not None:
         agreement.product_lines.set(product_lines)
@@ -204,7 +216,8 @@ def renewal_dates(start: date, end: date) -> tuple[date, date]:
 
 @transaction.atomic
 def agreement_renew(*, actor, agreement: Agreement) -> Agreement:
-    """Copy a signed (or ended) agreement into a new draft starting the day after it ends."""
+    """Copy a signed (or ended) agreement into a new draft starting the day after it ends. A rebate program out of
+    use is not carried over: the renewal names none, for the manager to choose one in use."""
     policies.require(policies.can_manage_agreement(actor, agreement))
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _raise(renewal_refusal(locked))
@@ -217,6 +230,8 @@ def agreement_renew(*, actor, agreement: Agreement) -> Agreement:
         ) from None
     fields = {name: getattr(locked, name) for name in AGREEMENT_FIELDS if name != "deposit_received_on"}
     fields.update(start_date=start, end_date=end)
+    if locked.rebate_program_id and not locked.rebate_program.is_active:
+        fields["rebate_program"] = None
     return agreement_create(
         actor=actor, dealer=locked.dealer, product_lines=locked.product_lines.all(), previous=locked, **fields
     )

@@ -29,7 +29,7 @@ from channelhub.pages import filtered, paginate, transition_refusal
 from channelhub.roles import Role, has_role, require_role
 from partners.selectors import dealer_list
 from rebates import policies, selectors
-from rebates.filters import SettlementFilter
+from rebates.filters import SettlementPageFilter
 from rebates.forms import CommentForm, MarkPaidForm, RejectForm
 from rebates.models import RebateProgram, RebateSettlement
 from rebates.periods import RebatePeriod
@@ -37,7 +37,7 @@ from rebates.services import settlements as settlement_services
 
 ANY_ROLE = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
 #: The list's filters: a query naming none of them shows the latest period with settlements.
-FILTERS = frozenset(SettlementFilter.base_filters)
+FILTERS = frozenset(SettlementPageFilter.base_filters)
 DETAIL_TEMPLATE = "rebates/settlements/settlement_detail.html"
 
 
@@ -69,7 +69,7 @@ def settlement_list_page(request):
         default_period = selectors.latest_settlement_period(user)
         if default_period:
             params["period"] = default_period
-    filterset = SettlementFilter(params, queryset=selectors.settlement_list(user))
+    filterset = SettlementPageFilter(params, queryset=selectors.settlement_list(user))
     style_fields(filterset.form)
     rows = filtered(filterset)
     context = {

@@ -525,11 +525,36 @@ MATRIX: dict[str, Entry] = {
     # every role reads the aging of the dealers it sees (reps their own, managers their territories'); the
     # Excel file holds the same rows as the page (the matrix reads it for markers and big figures)
     "rebates:aging": page(query="format=xlsx"),
-    #
-    #
     # --- rebates: API (SPEC §15; objects of tests/authz/rebates_world.py) ----------------------------------
     "dealer-account-detail": api_read(obj="dealer", read=SEE, query="period=2026-11"),
     "aging-list": api_read(),
+    # programs are reference data (everyone reads them); finance and admins set them up
+    "rebate-program-list": api_read(
+        write="finance admin",
+        body=body(
+            name="AUTHZ-NEW-PROGRAM",
+            basis="sell_in",
+            frequency="annual",
+            tiers=[{"from_attainment": "0", "rate": "0"}, {"from_attainment": "100", "rate": "2"}],
+            product_lines=["kitchen"],
+        ),
+    ),
+    "rebate-program-detail": api_read(
+        obj="ref:rebate_program", write="finance admin", method="patch", body=body(conflict_penalty="5.00")
+    ),
+    # runs cover every dealer: finance and admins only (others: an empty list, a run is a 404)
+    "rebate-run-list": api_read(write="finance admin", body=body(period="2026-Q3")),
+    "rebate-run-detail": api_read(obj="ref:rebate_run", read="finance admin"),
+    # rep's settlement is submitted by the manager: submit is a 409 for whom may submit; reject runs before
+    # approve (finance's reject makes it a draft again, its approve then a 409)
+    "rebate-settlement-list": api_read(),
+    "rebate-settlement-detail": api_read(obj="rebate_settlement", read=SEE),
+    "rebate-settlement-submit": api_action("rebate_settlement", "manager admin"),
+    "rebate-settlement-reject": api_action("rebate_settlement", "finance admin", body=body(reason="不符合")),
+    "rebate-settlement-approve": api_action("rebate_settlement", "finance admin"),
+    "rebate-settlement-mark-paid": api_action(
+        "rebate_settlement", "finance admin", body=body(payment_reference="CN-2026-001")
+    ),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -609,6 +634,8 @@ ADMIN_EXTRA = {
             "kpi_target",
             "partners_agreement",
             "partners_dealer",
+            "rebates_rebateprogram",
+            "rebates_rebatesettlement",
             "visits_quota",
             "visits_visit",
             "visits_visitplan",

@@ -272,6 +272,7 @@ MUST_SEE = {
     "funds:material-list": "LEAK-D1",
     "rebates:settlement-list": "BIG",  # other_rep's settlement and the total that holds it
     "rebates:program-detail": "LEAK-D1",  # other_rep's agreement naming the program
+    "rebate-settlement-list": "LEAK-D1",
 }
 
 
