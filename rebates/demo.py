@@ -200,7 +200,7 @@ def _run(finance, quarter: RebatePeriod) -> RebateRun | None:
 def _settle(people: dict, quarter: RebatePeriod, today: date) -> None:
     """Submit (the dealer's manager, else admin), approve (finance) and pay every draft of ``quarter``."""
     managers = [people[name] for name in ("manager1", "manager2") if name in people]
-    paid_on = min(today, quarter.next().first_day + timedelta(days=14))
+    paid_on = today  # not before the approval, made just now
     for settlement in RebateSettlement.objects.filter(period=str(quarter)).select_related(
         "dealer", "dealer__territory", "program"
     ):
