@@ -120,6 +120,7 @@ class SalesRecord(Fact):
     over_credit = models.BooleanField(
         _("over credit"),
         default=False,
+        db_default=False,  # rows written outside the ORM (an import floor, the bench) are not over credit
         editable=False,
         help_text=_("Took the dealer's receivable above its credit limit when it was recorded (超信用额度)."),
     )

@@ -323,7 +323,9 @@ class AgreementSerializer(ScopedModelSerializer):
     )
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     territory_name = serializers.CharField(source="territory.name", read_only=True)
-    rebate_program_name = serializers.CharField(source="rebate_program.name", read_only=True, default=None)
+    rebate_program_name = serializers.CharField(
+        source="rebate_program.name", read_only=True, default=None, allow_null=True
+    )
     expired = serializers.SerializerMethodField()
 
     class Meta:

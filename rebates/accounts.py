@@ -364,8 +364,10 @@ def aging(dealers: QuerySet | Iterable[int], day: date | None = None) -> dict[in
         left = min(_cent(inv_amount), _cent(inv_running) - _cent(credits))
         if left > 0:
             open_by_dealer[dealer_id].append((_day(inv_date), left))
-    if open_by_dealer:
-        terms = payment_terms_rows(list(open_by_dealer))
+    if found:
+        # the terms are read even when nothing is open (then of one dealer): the same two queries whatever the
+        # figures, so a page's query count does not depend on what a dealer owes
+        terms = payment_terms_rows(list(open_by_dealer) or list(found)[:1])
         for dealer_id, invoices in open_by_dealer.items():
             result = found[dealer_id]
             for invoice_day, left in invoices:

@@ -73,7 +73,7 @@ class RebateProgram(models.Model):
         _("penalty per flagged cross-territory sale (%)"),
         default=ZERO,
         validators=PERCENT_RANGE,
-        help_text=_("Share of the rebate forfeited per flagged sale in the period, at most 100 % in all."),
+        help_text=_("Share of the rebate forfeited per flagged sale in the period, at most 100 per cent in all."),
         **PERCENT,
     )
     payout = models.CharField(_("payout"), max_length=20, choices=Payout.choices, default=Payout.CREDIT_NOTE)

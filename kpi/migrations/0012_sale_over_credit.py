@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='salesrecord',
             name='over_credit',
-            field=models.BooleanField(default=False, editable=False, help_text="Took the dealer's receivable above its credit limit when it was recorded (超信用额度).", verbose_name='over credit'),
+            field=models.BooleanField(db_default=False, default=False, editable=False, help_text="Took the dealer's receivable above its credit limit when it was recorded (超信用额度).", verbose_name='over credit'),
         ),
     ]

@@ -40,9 +40,11 @@ def _percent(**kwargs) -> serializers.DecimalField:
 
 class RebateTierSerializer(ScopedModelSerializer):
     from_attainment = _percent(
-        help_text=gettext_lazy("Where the band starts, in % of the prorated target; the first band starts at 0.")
+        help_text=gettext_lazy("Where the band starts, in per cent of the prorated target; the first band starts at 0.")
     )
-    rate = _percent(help_text=gettext_lazy("The rebate, in % of the whole basis, once the band is reached (0–100)."))
+    rate = _percent(
+        help_text=gettext_lazy("The rebate, in per cent of the whole basis, once the band is reached (0–100).")
+    )
 
     class Meta:
         model = RebateTier
@@ -68,7 +70,7 @@ class RebateProgramSerializer(ScopedModelSerializer):
         required=False, allow_null=True, help_text=gettext_lazy("Collection rate % below which nothing is paid.")
     )
     conflict_penalty = _percent(
-        required=False, help_text=gettext_lazy("% of the rebate forfeited per flagged cross-territory sale.")
+        required=False, help_text=gettext_lazy("Per cent of the rebate forfeited per flagged cross-territory sale.")
     )
 
     class Meta:

@@ -20,8 +20,9 @@ ANY_ROLE = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN)
 
 
 def _admin_url(user, name: str, *args) -> str | None:
-    """The admin page that edits programs, for finance and admins (None while the admin has no such page)."""
-    if not policies.may_manage_programs(user):
+    """The admin page that edits programs, for whoever may use the admin site and set up programs (administrators;
+    finance sets them up through the API)."""
+    if not (user.is_staff and policies.may_manage_programs(user)):
         return None
     try:
         return reverse(name, args=args)

@@ -249,8 +249,8 @@ def test_dealer_page_query_count_with_documents(
     # channel conflicts, the latest recordings (one UNION) — no statements without facts; and the
     # documents of the reviews and agreements (+uploader): one query for both models, whatever their number;
     # the channel funds section (one query: funds.selectors.dealer_funds); the account section (rebates): this
-    # month's statement, the aging (no open invoice: no terms to read), the rebate year's settlements and the
+    # month's statement, the aging (credits ⋈ open invoices, and the terms: read even with none open), the rebate year's settlements and the
     # agreements with a program of the open quarter and of the year
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(29):
         response = client.get(reverse("partners:dealer-detail", args=[dealer.pk]))
     assert len(response.context["documents"]) == 2 * count + 1

@@ -10,12 +10,12 @@ other_rep (draft, net 9 876.54); a paid 2026-Q2 settlement of F1 (net 8 000.00).
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 
 from channelhub.roles import Role
 from rebates.models import RebateLine, RebateSettlement
@@ -246,14 +246,14 @@ def test_the_life_cycle_from_the_pages(page_as, manager, finance, finance_b, set
     assert (f1.status, f1.approved_by) == ("approved", finance_b)
 
     response = page_as(finance).post(
-        action(f1, "mark-paid"), {"payment_reference": "CN-2026-0042", "paid_on": "2026-11-30"}
+        action(f1, "mark-paid"), {"payment_reference": "CN-2026-0042", "paid_on": timezone.localdate().isoformat()}
     )
     assert response.status_code == 302 and said(response) == ["Rebate settlement marked paid."]
     f1.refresh_from_db()
     assert (f1.status, f1.payment_reference, f1.paid_on, f1.paid_by) == (
         "paid",
         "CN-2026-0042",
-        date(2026, 11, 30),
+        timezone.localdate(),  # not before the approval, made a moment ago
         finance,
     )
     body = page_as(manager).get(detail(f1)).content.decode()
@@ -264,7 +264,7 @@ def test_the_life_cycle_from_the_pages(page_as, manager, finance, finance_b, set
         "Approve",
         "Mark paid",
     ]
-    assert "2026-11-30 · CN-2026-0042" in body
+    assert f"{timezone.localdate():%Y-%m-%d} · CN-2026-0042" in body
 
 
 def test_nobody_decides_a_settlement_they_submitted(page_as, admin_user, finance, settlements):
