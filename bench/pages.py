@@ -316,6 +316,41 @@ def probes(s: Subjects | None = None) -> list[Probe]:
     if settled is not None:
         out.append(Probe("fund request detail", reverse("funds:request-detail", args=[settled]), s.finance))
 
+    # rebates and dealer accounts (bench.rebates leaves the last quarter computed): the lists narrowed by one
+    # dealer, the aging report of a manager's region as the small case
+    settlements_page = reverse("rebates:settlement-list")
+    for user in (s.manager, s.finance):
+        one = _scope_dealer(user)
+        out.append(
+            Probe(
+                "rebate settlements",
+                settlements_page,
+                user,
+                _url("rebates:settlement-list", dealer=one.pk) if one else None,
+                user,
+                "narrowed to one dealer",
+            )
+        )
+    from rebates.models import RebateSettlement
+
+    settlement = RebateSettlement.objects.order_by("-net_amount", "pk").first()
+    if settlement is not None:
+        out.append(Probe("rebate settlement", reverse("rebates:settlement-detail", args=[settlement.pk]), s.finance))
+    aging = reverse("rebates:aging")
+    out.append(Probe("aging report", aging, s.finance, aging, s.manager_small, "a manager: one region"))
+    big, quiet = _dealers_by_sales()
+    if big is not None:
+        out.append(
+            Probe(
+                "statement of account",
+                _url("rebates:account", big.pk, period=str(s.month)),
+                s.finance,
+                _url("rebates:account", quiet.pk, period=str(s.month)) if quiet else None,
+                s.finance,
+                "the dealer with the fewest sales",
+            )
+        )
+
     # API lists: the small case is the same list with page_size=1
     def api(name: str, path: str, user, **query) -> None:
         url = f"{path}?{urlencode(query)}" if query else path
@@ -345,6 +380,8 @@ def probes(s: Subjects | None = None) -> list[Probe]:
     api("API sales", "/api/v1/sales/", s.finance)
     api("API fund-requests", "/api/v1/fund-requests/", s.finance)
     api("API fund-budgets", "/api/v1/fund-budgets/", s.finance)
+    api("API rebate-settlements", "/api/v1/rebate-settlements/", s.finance)
+    api("API aging", "/api/v1/aging/", s.finance)
     return out
 
 

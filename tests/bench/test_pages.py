@@ -45,6 +45,12 @@ REQUIRED = {
     ("fund request detail", "finance"),
     ("API fund-requests", "finance"),
     ("API fund-budgets", "finance"),
+    ("rebate settlements", "channel_manager"),
+    ("rebate settlements", "finance"),
+    ("aging report", "finance"),
+    ("statement of account", "finance"),
+    ("API rebate-settlements", "finance"),
+    ("API aging", "finance"),
 }
 
 
