@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -49,7 +50,10 @@ def test_update_rows_twice_in_one_transaction_reuses_its_scratch_table(two):
 @pytest.mark.postgres
 def test_copy_rows_with_ids_gives_each_row_its_id(dealers):
     program = RebateProgram.objects.create(name="Copied")
-    rows = [RebateSettlement(dealer=dealers[code], program=program, period="2026-Q3") for code in ("F1", "F2", "P1")]
+    rows = [
+        RebateSettlement(dealer=dealers[code], program=program, period="2026-Q3", period_end=date(2026, 9, 30))
+        for code in ("F1", "F2", "P1")
+    ]
     with transaction.atomic():
         copy_rows_with_ids(RebateSettlement, rows)
     assert all(row.pk for row in rows)
