@@ -129,7 +129,7 @@ AGGREGATES = (
     "SELECT program_id, from_attainment, rate FROM rebates_rebatetier ORDER BY program_id, from_attainment",
 )
 SETTLEMENT_COLUMNS = (
-    "id", "period", "status", "basis_amount", "target_amount", "attainment", "rate", "collection_rate",
+    "id", "period", "period_end", "status", "basis_amount", "target_amount", "attainment", "rate", "collection_rate",
     "conflict_count", "gross_amount", "penalty_amount", "clawback_amount", "net_amount", "computed_at",
     "rejection_reason", "payment_reference", "created_at", "updated_at", "dealer_id", "program_id", "run_id",
 )  # fmt: skip
@@ -165,7 +165,7 @@ def floor_once(period: RebatePeriod, captured: list[dict], run_id: int) -> float
         settlement_rows, line_rows = [], []
         for settlement_id, product in zip(ids, captured, strict=True):
             settlement_rows.append(
-                (settlement_id, str(period), "draft", *product["amounts"], now, "", "", now, now,
+                (settlement_id, str(period), period.last_day, "draft", *product["amounts"], now, "", "", now, now,
                  product["dealer_id"], product["program_id"], run_id)
             )  # fmt: skip
             line_rows.extend((settlement_id, *line) for line in product["lines"])
