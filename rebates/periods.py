@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
@@ -106,7 +106,3 @@ def period_of(text: str) -> RebatePeriod:
         return RebatePeriod.parse(text)
     except ValidationError as error:
         raise ValidationError({"period": error.messages}) from None
-
-
-def day_after(day: date) -> date:
-    return day + timedelta(days=1)

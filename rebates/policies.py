@@ -8,29 +8,16 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from channelhub.roles import Role, has_role
 from channelhub.scoping import reference_data, scope_rule
+from funds.policies import is_dealer_manager, is_finance, require  # noqa: F401 (the same rules for rebates)
 from partners.models import Dealer
-from partners.policies import covers, via_dealer
+from partners.policies import via_dealer
 
 from .models import RebateSettlement
-
-
-def require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("Your role does not allow this."))
-
-
-def is_finance(user) -> bool:
-    return has_role(user, Role.FINANCE, Role.ADMIN)
-
-
-def is_dealer_manager(user, dealer: Dealer) -> bool:
-    return has_role(user, Role.CHANNEL_MANAGER) and covers(user, dealer.territory)
 
 
 def may_start_runs(user) -> bool:

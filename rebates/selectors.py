@@ -11,7 +11,6 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from channelhub.periods import Month
 from channelhub.scoping import scope
 from rebates.models import RebateAccrual, RebateLine, RebateProgram, RebateRun, RebateSettlement
-from rebates.periods import RebatePeriod
 
 ZERO = Decimal("0.00")
 
@@ -76,10 +75,6 @@ def dealer_rebate_year(dealer_id: int, today: date) -> dict:
     done = {(s.program_id, s.period) for s in settlements}
     accrued = sum((c.net_amount for c in estimate([dealer_id], today) if (c.program_id, c.period) not in done), ZERO)
     return {"settled": settled, "accrued": accrued, "total": settled + accrued, "settlements": settlements}
-
-
-def current_period_label(today: date) -> str:
-    return str(RebatePeriod.containing(today, annual=False))
 
 
 # --- the to-do counts -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def accruals_compute(month: Month | str) -> int:
     day = month.last_day
     written = 0
     for period in open_periods(day):
-        for chunk in chunks_of(run_dealer_ids_until(period, day)):
+        for chunk in chunks_of(run_dealer_ids(period, until=day)):
             computations = compute_many(chunk, period, until=day)
             with transaction.atomic():
                 RebateAccrual.objects.filter(month=str(month), period=str(period), dealer_id__in=chunk).delete()
@@ -52,17 +52,3 @@ def accruals_compute(month: Month | str) -> int:
                 )
             written += len(computations)
     return written
-
-
-def run_dealer_ids_until(period: RebatePeriod, day: date) -> list[int]:
-    """The dealers with a program of ``period``'s frequency in force from its first day to ``day``."""
-    return run_dealer_ids(RebatePeriod(period.year, period.quarter)) if day >= period.last_day else _until(period, day)
-
-
-def _until(period: RebatePeriod, day: date) -> list[int]:
-    from partners.selectors import rebate_agreements
-    from rebates.models import RebateProgram
-
-    frequency = RebateProgram.Frequency.ANNUAL if period.is_year else RebateProgram.Frequency.QUARTERLY
-    rows = rebate_agreements(period.first_day, day, program_filter={"frequency": frequency})
-    return sorted({row["dealer_id"] for row in rows})

@@ -50,11 +50,12 @@ def _period(period: str | RebatePeriod) -> RebatePeriod:
     return period if isinstance(period, RebatePeriod) else period_of(period)
 
 
-def run_dealer_ids(period: RebatePeriod) -> list[int]:
+def run_dealer_ids(period: RebatePeriod, *, until=None) -> list[int]:
     """The dealers a run of ``period`` computes: those with a signed agreement naming a program of the period's
-    frequency, in force some day of it — ascending."""
+    frequency, in force some day of it (up to ``until``, for an accrual) — ascending."""
     frequency = RebateProgram.Frequency.ANNUAL if period.is_year else RebateProgram.Frequency.QUARTERLY
-    rows = rebate_agreements(period.first_day, period.last_day, program_filter={"frequency": frequency})
+    last = min(period.last_day, until) if until else period.last_day
+    rows = rebate_agreements(period.first_day, last, program_filter={"frequency": frequency})
     return sorted({row["dealer_id"] for row in rows})
 
 
