@@ -146,6 +146,11 @@ class Dealer(models.Model):
         default=False,
         help_text=_("One of the few terminals that make most of the sales (the 80/20 rule)."),
     )
+    key_account_pinned = models.BooleanField(
+        _("key account set by hand"),
+        default=False,
+        help_text=_("The quarterly 80/20 pass leaves this terminal's key account flag as it is."),
+    )
     product_lines = models.ManyToManyField(
         ProductLine, blank=True, related_name="dealers", verbose_name=_("product lines")
     )

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "evidence",
     "funds",
     "rebates",
+    "inventory",
 ]
 
 MIDDLEWARE = [
@@ -343,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "RebateBasisEnum": "rebates.models.RebateProgram.Basis",
         "RebateFrequencyEnum": "rebates.models.RebateProgram.Frequency",
         "RebatePayoutEnum": "rebates.models.RebateProgram.Payout",
+        "StockReportStatusEnum": "inventory.models.StockReport.Status",
     },
 }
 
@@ -403,6 +405,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "monthly-rebate-accruals": {
         "task": "rebates.monthly_accruals",
         "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+    # SPEC §16: the first day of each quarter at 04:00, the 80/20 pass over the quarter just ended.
+    "quarterly-key-account-pass": {
+        "task": "inventory.key_account_pass",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=4, minute=0),
     },
 }
 
