@@ -122,7 +122,7 @@ class ParetoRow:
 
 
 def quarter_months(quarter: RebatePeriod) -> list[str]:
-    return [str(month) for month in quarter.months()]
+    return [str(month) for month in quarter.months]
 
 
 def pareto_set(amounts: list[tuple[int, Decimal]]) -> set[int]:

@@ -48,16 +48,16 @@ def key_account_pass(quarter: RebatePeriod | str, *, actor=None) -> PassResult:
     rows = list(candidates.values_list("id", "parent_id", "key_account_pinned"))
     amounts = terminal_sell_out([dealer_id for dealer_id, _p, _pin in rows], quarter)
     by_distributor: dict[int, list[tuple[int, object]]] = {}
-    pinned = 0
-    for dealer_id, parent_id, is_pinned in rows:
-        if is_pinned:
-            pinned += 1
-            continue
+    for dealer_id, parent_id, _pinned in rows:
         by_distributor.setdefault(parent_id, []).append((dealer_id, amounts.get(dealer_id, 0)))
+    # pinned terminals count in their distributor's total (the set is the same with or without pins); only
+    # their own flag is left as a manager set it
+    pinned = {dealer_id for dealer_id, _parent, is_pinned in rows if is_pinned}
     key: set[int] = set()
     for members in by_distributor.values():
         key |= pareto_set(members)
-    others = [dealer_id for members in by_distributor.values() for dealer_id, _a in members if dealer_id not in key]
+    key -= pinned
+    others = [dealer_id for dealer_id, _parent, _pin in rows if dealer_id not in key and dealer_id not in pinned]
     marked = Dealer.objects.filter(pk__in=key, is_key_account=False).update(is_key_account=True)
     unmarked = Dealer.objects.filter(pk__in=others, is_key_account=True).update(is_key_account=False)
-    return PassResult(str(quarter), len(by_distributor), len(rows), marked, unmarked, pinned)
+    return PassResult(str(quarter), len(by_distributor), len(rows), marked, unmarked, len(pinned))
