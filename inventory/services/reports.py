@@ -38,6 +38,9 @@ from kpi.selectors import dealer_line_month_sales
 from partners.models import Dealer, ProductLine
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
+#: What a quantity or amount column holds (14 digits, 2 of them decimals).
+LIMIT = Decimal("1000000000000")
 QUANTITIES = ("opening_qty", "received_qty", "sold_qty", "adjustment_qty", "closing_qty")
 AMOUNTS = ("opening_amount", "received_amount", "sold_amount", "adjustment_amount", "closing_amount")
 FIGURES = QUANTITIES + AMOUNTS
@@ -391,7 +394,13 @@ def reports_write(*, actor, rows: list[ReportInput], source: str = StockReport.S
         with transaction.atomic():
             StockReport.objects.bulk_create(new, batch_size=BATCH)
     except IntegrityError:
-        raise Conflict(_("Someone else wrote one of these reports at the same moment; load them again.")) from None
+        slots = {(r.dealer_id, r.product_line_id, r.period) for r in new}
+        taken = StockReport.objects.filter(
+            dealer_id__in={s[0] for s in slots}, period__in={s[2] for s in slots}
+        ).values_list("dealer_id", "product_line_id", "period")
+        if slots & set(taken):
+            raise Conflict(_("Someone else wrote one of these reports at the same moment; load them again.")) from None
+        raise
     result.created = new
     for report in changed:
         stored = report._stored
