@@ -590,6 +590,7 @@ VISIBILITY_OF = {
     "rebate_accrual": "dealer",
     "ref:rebate_program": "reference",
     "ref:rebate_run": "finance_only",
+    "stock_report": "dealer",
 }
 
 # --- Django admin ------------------------------------------------------------------------------------

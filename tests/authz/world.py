@@ -26,6 +26,7 @@ from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
 from tests.authz.funds_world import add_funds
+from tests.authz.inventory_world import add_inventory
 from tests.authz.rebates_world import add_rebates
 from tests.commissions.statement_world import make_statement, plan
 from tests.evidence.files import photo
@@ -254,6 +255,7 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
     }
     add_funds(world, people, tree)
     add_rebates(world, people)
+    add_inventory(world, people, lines)
     return world
 
 
