@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/channelhub_bench"
-GOALS = {"run_ratio": 2.5, "growth_ratio": 2.2, "import_ratio": 10.0, "rebate_ratio": 3.0}
+GOALS = {"run_ratio": 2.5, "growth_ratio": 2.2, "import_ratio": 10.0, "rebate_ratio": 3.0, "stock_import_ratio": 10.0}
 
 
 def say(message: str) -> None:
@@ -69,6 +69,12 @@ def measure(scale: float, parts: list[str], repeats: int, out: Path) -> None:
         result["import"] = importing.measure(
             size.month_list[0], product_repeats=max(1, repeats // 2), copy_repeats=repeats, log=say
         )
+    if "stock" in parts:
+        from bench import inventory
+
+        say(f"[scale {scale:g}] stock: the health page's month, and an import of {inventory.ROWS:,} stock lines")
+        inventory.prepare(size.run_month, log=say)
+        result["stock_import"] = inventory.measure(size.month_list[0], repeats=repeats, log=say)
     if "photos" in parts:
         from bench import evidence
 
@@ -215,6 +221,16 @@ def table(results: dict) -> str:
                 f"ratio {imported['ratio']:.1f} (goal ≤ {GOALS['import_ratio']:g})",
             )
         )
+    stock = one.get("stock_import")
+    if stock:
+        rows.append(
+            (
+                f"stock import {stock['rows']} lines",
+                f"{stock['product']['rows_per_s']:,.0f} rows/s",
+                f"COPY {stock['floor']['rows_per_s']:,.0f} rows/s",
+                f"ratio {stock['ratio']:.1f} (goal ≤ {GOALS['stock_import_ratio']:g})",
+            )
+        )
     photos = one.get("photos")
     if photos and photos.get("upload"):
         rows.append(
@@ -279,7 +295,9 @@ def main_all() -> None:
     started = time.perf_counter()
     results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats}
     say(f"bench on {urlsplit(url).path.lstrip('/')} (×1) and its _2x (×2)")
-    results["scale_1"] = run_database(url, 1, ["run", "rebates", "import", "photos", "pages"], repeats, rebuild)
+    results["scale_1"] = run_database(
+        url, 1, ["run", "rebates", "import", "stock", "photos", "pages"], repeats, rebuild
+    )
     if os.environ.get("BENCH_SKIP_2X", "") in ("", "0"):
         url_2x = _with_name(url, urlsplit(url).path.lstrip("/") + "_2x")
         results["scale_2"] = run_database(url_2x, 2, ["run"], repeats, rebuild)
@@ -291,6 +309,7 @@ def main_all() -> None:
         else None,
         "import_ratio": one["import"]["ratio"] if "import" in one else None,
         "rebate_ratio": one["rebates"]["ratio"] if "rebates" in one else None,
+        "stock_import_ratio": one["stock_import"]["ratio"] if "stock_import" in one else None,
     }
     results["summary"] = summary
     results["goals"] = GOALS
@@ -310,7 +329,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command")
     child = commands.add_parser("measure")
     child.add_argument("--scale", type=float, default=1)
-    child.add_argument("--parts", default="run,rebates,import,photos,pages")
+    child.add_argument("--parts", default="run,rebates,import,stock,photos,pages")
     child.add_argument("--repeats", type=int, default=5)
     child.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
