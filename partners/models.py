@@ -149,6 +149,7 @@ class Dealer(models.Model):
     key_account_pinned = models.BooleanField(
         _("key account set by hand"),
         default=False,
+        db_default=False,
         help_text=_("The quarterly 80/20 pass leaves this terminal's key account flag as it is."),
     )
     product_lines = models.ManyToManyField(

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dealer',
             name='key_account_pinned',
-            field=models.BooleanField(default=False, help_text="The quarterly 80/20 pass leaves this terminal's key account flag as it is.", verbose_name='key account set by hand'),
+            field=models.BooleanField(db_default=False, default=False, help_text="The quarterly 80/20 pass leaves this terminal's key account flag as it is.", verbose_name='key account set by hand'),
         ),
         migrations.AddField(
             model_name='historicaldealer',
             name='key_account_pinned',
-            field=models.BooleanField(default=False, help_text="The quarterly 80/20 pass leaves this terminal's key account flag as it is.", verbose_name='key account set by hand'),
+            field=models.BooleanField(db_default=False, default=False, help_text="The quarterly 80/20 pass leaves this terminal's key account flag as it is.", verbose_name='key account set by hand'),
         ),
     ]
