@@ -56,6 +56,18 @@ class CommissionPlan(models.Model):
         validators=PERCENT_RANGE,
         help_text=_("Below this collection rate the month pays no commission; empty: no gate."),
     )
+    distribution_gate = models.DecimalField(
+        _("distribution gate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=PERCENT_RANGE,
+        help_text=_(
+            "Below this distribution coverage (铺货率) of the rep's terminals — active terminals with stock or "
+            "sell-out in the month ÷ active terminals — the month pays no commission; empty: no gate."
+        ),
+    )
     use_scorecard = models.BooleanField(_("multiply by the scorecard total"), default=False)
     scorecard_template = models.ForeignKey(
         "kpi.ScorecardTemplate",
@@ -104,6 +116,10 @@ class CommissionPlan(models.Model):
             models.CheckConstraint(
                 condition=Q(collection_gate__isnull=True) | Q(collection_gate__gte=0, collection_gate__lte=100),
                 name="plan_gate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(distribution_gate__isnull=True) | Q(distribution_gate__gte=0, distribution_gate__lte=100),
+                name="plan_distribution_gate_range",
             ),
             models.CheckConstraint(
                 condition=Q(retention__gte=0, retention__lte=100, over_budget_expense_share__gte=0)
@@ -378,6 +394,7 @@ class StatementLine(models.Model):
         BASE = "base", _("base")
         GROSS = "gross", _("tiers")
         GATE = "gate", _("collection gate")
+        DISTRIBUTION_GATE = "distribution_gate", _("distribution gate")
         SCORECARD = "scorecard", _("scorecard factor")
         EXPENSES = "expenses", _("over-budget expenses")
         SHORTFALL = "shortfall", _("visit shortfall")

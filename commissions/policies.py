@@ -133,7 +133,7 @@ def allowed_actions(actor, statement: Statement) -> list[str]:
 
 def disputable_line_ids(lines) -> set[int]:
     """Of one statement's ``lines``, those whose amount passes straight into the net: the last commission
-    step (tiers, gate or scorecard factor), the deductions, adjustments and a released retention."""
+    step (tiers, a gate or the scorecard factor), the deductions, adjustments and a released retention."""
     lines = list(lines)
     gross = [line for line in lines if line.step in GROSS_STEPS]
     ids = {line.pk for line in lines if line.step in DEDUCTION_STEPS or line.step in ADDED_STEPS}
@@ -169,7 +169,7 @@ def may_close(user) -> bool:
 Step = StatementLine.Step
 
 #: Steps that carry the commission before deductions; only the last of them passes into the net.
-GROSS_STEPS = (Step.GROSS, Step.GATE, Step.SCORECARD)
+GROSS_STEPS = (Step.GROSS, Step.GATE, Step.DISTRIBUTION_GATE, Step.SCORECARD)
 
 
 #: Deductions, stored as positive amounts taken from the gross.

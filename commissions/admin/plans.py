@@ -99,7 +99,17 @@ class CommissionPlanForm(forms.ModelForm):
 @admin.register(CommissionPlan)
 class CommissionPlanAdmin(SimpleHistoryAdmin):
     form = CommissionPlanForm
-    list_display = ("name", "base", "tier_mode", "collection_gate", "use_scorecard", "retention", "is_active", "reps")
+    list_display = (
+        "name",
+        "base",
+        "tier_mode",
+        "collection_gate",
+        "distribution_gate",
+        "use_scorecard",
+        "retention",
+        "is_active",
+        "reps",
+    )
     list_filter = ("is_active", "base", "tier_mode", "use_scorecard")
     search_fields = ("name",)
     list_select_related = ("scorecard_template",)
@@ -108,7 +118,10 @@ class CommissionPlanAdmin(SimpleHistoryAdmin):
     show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("name", "is_active", "base", "tier_mode")}),
-        (_("Gate and scorecard"), {"fields": ("collection_gate", "use_scorecard", "scorecard_template")}),
+        (
+            _("Gates and scorecard"),
+            {"fields": ("collection_gate", "distribution_gate", "use_scorecard", "scorecard_template")},
+        ),
         (
             _("Deductions and retention"),
             {

@@ -92,6 +92,14 @@ class CommissionPlanSerializer(ScopedModelSerializer):
         help_text=_("Code of the template whose total multiplies the commission (with `use_scorecard`)."),
     )
     collection_gate = _rate(required=False, allow_null=True, help_text=_("Collection rate %; empty: no gate."))
+    distribution_gate = _rate(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Distribution coverage % of the rep's terminals (active terminals with stock or sell-out in the "
+            "month ÷ active terminals) below which the month pays no commission; empty: no gate."
+        ),
+    )
     over_budget_expense_share = _rate(required=False)
     retention = _rate(required=False)
     visit_shortfall_deduction = _money(required=False)
@@ -133,7 +141,7 @@ class CommissionPlanViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Commission plans: base, tiers (``marginal`` or ``flat``), collection gate, scorecard factor,
+    """Commission plans: base, tiers (``marginal`` or ``flat``), collection and distribution gates, scorecard factor,
     deductions, retention, and the reps assigned to each (one plan per rep on any day).
 
     Everyone reads; administrators create (POST) and change (PUT/PATCH) a plan with its ``tiers`` and

@@ -17,6 +17,10 @@ The steps (docs/commissions/computation.md has the choices where the spec is sil
 3. gate — collection rate below the plan's gate → 0, compared exactly (collections × 100 against
    gate × net sales; the rate shown has the decimals it takes to agree); undefined (no positive
    net sales) → the gate does not apply;
+3b. distribution gate — the rep's distribution coverage (铺货率, ``inventory.selectors.rep_coverage``:
+   their active terminals with stock or sell-out in the month ÷ their active terminals) below the
+   plan's ``distribution_gate`` → 0, compared exactly (covered × 100 against gate × active); no
+   active terminals → the gate does not apply; a claw-back (negative gross) stands;
 4. scorecard factor — × total / 100 of the rep's *confirmed* scorecard on the plan's template; none
    confirmed → factor 0; a negative gross (claw-back) is left as it is;
 5. deductions — over-budget expenses × share, missing visits, false and fabricated reports;
@@ -46,9 +50,18 @@ from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from commissions.models import CommissionPlan, Statement, StatementLine
 from commissions.selectors import plans_for
+from inventory.selectors import Coverage, rep_coverage
 from kpi.models import Scorecard
 from kpi.selectors import FACT_FIGURES, month_fact_columns, month_facts_of
-from kpi.selectors.measures import HUNDRED, ZERO, exact_rate_of_sales, meets, rate_of_sales, shown_against
+from kpi.selectors.measures import (
+    HUNDRED,
+    ZERO,
+    exact_percent,
+    exact_rate_of_sales,
+    meets,
+    rate_of_sales,
+    shown_against,
+)
 from kpi.selectors.targets import targets_for
 from visits.models import Visit
 from visits.selectors import counted_visits_column
@@ -89,6 +102,8 @@ class Figures:
     scorecard_total: Decimal | None = None
     #: Total of an unconfirmed (draft) one, only to say so on the line.
     draft_scorecard_total: Decimal | None = None
+    #: The rep's distribution coverage of the month; read only for a plan with a distribution gate.
+    coverage: Coverage | None = None
 
     @property
     def collection_rate(self) -> Decimal | None:
@@ -126,12 +141,15 @@ def _reported_visits(rep_ids: list[int], month: Month) -> defaultdict[tuple[int,
 
 
 def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, CommissionPlan]) -> dict[int, Figures]:
-    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most five queries whatever the
+    """The figures of each rep (user or ID) for ``month``, by rep ID, in at most seven queries whatever the
     number of reps: one row per rep with its month's net sales, collections, expenses and counted visits —
     each a correlated aggregate over that rep's month, so that the database
     reads only the chunk's rows through the (rep, date) indexes, however many reps the month has —; the
-    visits marked false or fabricated, with their reasons (``_reported_visits``); the approved targets (``targets.targets_for``); the visit quotas (``compliance.quotas_for``); and the
-    scorecards on the templates of ``plans`` (none when no plan uses a scorecard).
+    visits marked false or fabricated, with their reasons (``_reported_visits``); the approved targets
+    (``targets.targets_for``); the visit quotas (``compliance.quotas_for``); the scorecards on the
+    templates of ``plans`` (none when no plan uses a scorecard); and the distribution coverage of the reps
+    whose plan has a distribution gate (two queries, ``inventory.selectors.rep_coverage``; none when no
+    plan has one).
 
     The same figures as ``measures.month_figures`` and ``compliance.compliance_for`` give (the shortfall
     is ``max(0, monthly minimum − counted visits)``), without the weekly and daily breakdowns the
@@ -157,6 +175,8 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
         for rep_id, plan in plans.items()
         if plan.use_scorecard and plan.scorecard_template_id
     }
+    gated = [rep_id for rep_id in rep_ids if rep_id in plans and plans[rep_id].distribution_gate is not None]
+    coverages = rep_coverage(gated, month) if gated else {}
     cards: dict[tuple[int, int], Scorecard] = {}
     if templates:
         for card in Scorecard.objects.filter(
@@ -185,6 +205,7 @@ def load_figures(reps: Iterable, month: Month | str, plans: Mapping[int, Commiss
             fabricated_visits=tuple(reported[(rep_id, Visit.Status.FABRICATED)]),
             scorecard_total=card.total if confirmed else None,
             draft_scorecard_total=card.total if card is not None and not confirmed else None,
+            coverage=coverages.get(rep_id),
         )
     return result
 
@@ -219,7 +240,7 @@ def _line(step: str, inputs: dict[str, Any], amount: Decimal, carried_from: int 
 class Computation:
     """One rep's month computed: the amounts of the statement and its lines, in order.
 
-    ``gross_amount`` is the commission before deductions (tiers, then gate and scorecard factor);
+    ``gross_amount`` is the commission before deductions (tiers, then the gates and scorecard factor);
     ``net_amount`` = carried forward + gross − deductions + adjustments; when it is positive,
     ``payable_amount`` = net − retained; when it is negative nothing is payable and the whole net is
     ``carried_forward`` into the rep's next monthly statement (SPEC §6).
@@ -431,6 +452,31 @@ def _gate_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[
     return gross, _line(Step.GATE, inputs, gross)
 
 
+def _distribution_gate_line(plan: CommissionPlan, coverage: Coverage, gross: Decimal) -> tuple[Decimal, LineDraft]:
+    """Step 3b. The exact coverage (covered × 100 against gate × active, ``Coverage.below``) decides; the
+    coverage shown has as many decimals as it takes not to contradict the decision (2 of 3 terminals
+    = 66.666… % against a 66.67 % gate shows 66.667 %, not 66.67 %). No active terminals: the coverage is
+    undefined and the gate does not apply. A claw-back (negative gross) is not cancelled by the gate."""
+    gate = plan.distribution_gate
+    shown = shown_against(exact_percent(coverage.covered, coverage.active), gate)
+    if not coverage.active:
+        decision = "undefined"
+    elif coverage.below(gate):
+        # a negative gross recovers commission on returned sales: poor coverage must not cancel it
+        decision = "claw_back" if gross < 0 else "below"
+        gross = gross if gross < 0 else ZERO
+    else:
+        decision = "met"
+    inputs = {
+        "gate": plain(gate),
+        "coverage": str(shown) if shown is not None else None,
+        "covered": coverage.covered,
+        "active": coverage.active,
+        "decision": decision,
+    }
+    return gross, _line(Step.DISTRIBUTION_GATE, inputs, gross)
+
+
 def _scorecard_line(plan: CommissionPlan, figures: Figures, gross: Decimal) -> tuple[Decimal, LineDraft]:
     template = plan.scorecard_template
     total = figures.scorecard_total
@@ -514,7 +560,9 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
     """``rep``'s commission for ``month`` on ``plan`` (SPEC §6, steps 1–8), with its lines.
 
     ``figures`` are the month's inputs (``load_figures``); without them they are read for this rep
-    (five queries at most). No query otherwise when ``plan.tiers`` is prefetched. Writes nothing.
+    (seven queries at most). No query otherwise when ``plan.tiers`` is prefetched — except the rep's
+    coverage (two) when the plan has a distribution gate and ``figures`` were made without it. Writes
+    nothing.
     """
     month = month if isinstance(month, Month) else Month.parse(month)
     rep_id = rep if isinstance(rep, int) else rep.pk
@@ -526,6 +574,10 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
     head = [base_line, gross_line]
     if plan.collection_gate is not None:
         gross, line = _gate_line(plan, figures, gross)
+        head.append(line)
+    if plan.distribution_gate is not None:
+        coverage = figures.coverage if figures.coverage is not None else rep_coverage([rep_id], month)[rep_id]
+        gross, line = _distribution_gate_line(plan, coverage, gross)
         head.append(line)
     if plan.use_scorecard:
         gross, line = _scorecard_line(plan, figures, gross)
@@ -546,8 +598,8 @@ def compute(rep, month: Month | str, plan: CommissionPlan, *, figures: Figures |
 
 def compute_many(reps: Iterable, month: Month | str) -> dict[int, Computation | None]:
     """Each rep's computation for ``month`` by rep ID; None for a rep without a plan on the month's
-    last day. At most seven queries whatever the number of reps: the plans (two, ``plans_for``)
-    and the figures (five, ``load_figures``)."""
+    last day. At most nine queries whatever the number of reps: the plans (two, ``plans_for``) and the
+    figures (five, ``load_figures``, and two more for the coverage when a plan has a distribution gate)."""
     month = month if isinstance(month, Month) else Month.parse(month)
     refs = _rep_refs(reps)
     plans = plans_for([ref.pk for ref in refs], month)

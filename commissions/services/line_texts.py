@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext, ngettext_lazy
 
 from channelhub.formatting import as_decimal as _d
 from channelhub.formatting import money
@@ -91,6 +91,49 @@ def _gate(inputs, amount) -> str:
         text = _(
             "collections %(collections)s / net sales %(sales)s = collection rate %(rate)s ≥ gate %(gate)s: "
             "the commission stands → %(gross)s"
+        )
+    return text % values
+
+
+def _distribution_gate(inputs, amount) -> str:
+    active = int(inputs.get("active") or 0)
+    values = {
+        "gate": pct(inputs.get("gate")),
+        "coverage": pct(inputs.get("coverage")),
+        "covered": int(inputs.get("covered") or 0),
+        "active": active,
+        "gross": money(amount),
+    }
+    decision = inputs.get("decision") or ("undefined" if not active else "met")
+    if decision == "undefined":
+        return (
+            _(
+                "no active terminals: the distribution coverage is undefined and the gate %(gate)s does not apply "
+                "→ %(gross)s"
+            )
+            % values
+        )
+    terminals = (
+        ngettext(
+            "%(covered)s of %(active)s active terminal with stock or sell-out",
+            "%(covered)s of %(active)s active terminals with stock or sell-out",
+            active,
+        )
+        % values
+    )
+    values["terminals"] = terminals
+    if decision == "below":
+        text = _(
+            "distribution coverage %(coverage)s (%(terminals)s) < gate %(gate)s: no commission this month → %(gross)s"
+        )
+    elif decision == "claw_back":
+        text = _(
+            "distribution coverage %(coverage)s (%(terminals)s) < gate %(gate)s, but the gross is a claw-back: "
+            "it stands → %(gross)s"
+        )
+    else:
+        text = _(
+            "distribution coverage %(coverage)s (%(terminals)s) ≥ gate %(gate)s: the commission stands → %(gross)s"
         )
     return text % values
 
@@ -243,6 +286,7 @@ RENDERERS: dict[str, Callable[[Mapping, Any], str]] = {
     "base": _base,
     "gross": _gross,
     "gate": _gate,
+    "distribution_gate": _distribution_gate,
     "scorecard": _scorecard,
     "expenses": _expenses,
     "shortfall": _count(

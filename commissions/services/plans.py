@@ -49,6 +49,7 @@ PLAN_FIELDS = (
     "base",
     "tier_mode",
     "collection_gate",
+    "distribution_gate",
     "use_scorecard",
     "scorecard_template",
     "over_budget_expense_share",

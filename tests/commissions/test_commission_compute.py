@@ -499,16 +499,35 @@ def test_compute_many_agrees_with_compute(full_month, rep):
 #: sales, collections, expenses and counted visits of the month, each aggregated in the database; 4. the
 #: visits marked false or fabricated, with their reasons; 5. approved targets; 6. visit quotas; 7. scorecards.
 COMPUTE_MANY_QUERIES = 7
+#: When a plan has a distribution gate, ``inventory.selectors.rep_coverage`` adds two: 8. each rep's active
+#: terminals counted; 9. their active terminals with stock or sell-out in the month.
+COVERAGE_QUERIES = 2
 
 
-@pytest.mark.parametrize("count", [1, 5])
+@pytest.mark.parametrize(
+    ("count", "gated", "queries"),
+    [
+        (1, False, COMPUTE_MANY_QUERIES),
+        (5, False, COMPUTE_MANY_QUERIES),
+        # the others' plan has a distribution gate (``rep``'s has none)
+        (2, True, COMPUTE_MANY_QUERIES + COVERAGE_QUERIES),
+        (5, True, COMPUTE_MANY_QUERIES + COVERAGE_QUERIES),
+    ],
+)
 def test_compute_many_reads_everything_in_a_fixed_number_of_queries(
-    full_month, rep, manager, templates, count, django_assert_num_queries
+    full_month, rep, manager, templates, count, gated, queries, django_assert_num_queries
 ):
     others = [UserFactory(roles=[Role.FIELD_REP], manager=manager) for _n in range(count - 1)]
-    make_plan(others, use_scorecard=True, scorecard_template=templates["bsc"], visit_shortfall_deduction=D(50))
+    make_plan(
+        others,
+        use_scorecard=True,
+        scorecard_template=templates["bsc"],
+        visit_shortfall_deduction=D(50),
+        # the others have no terminals: the gate does not apply to them, yet their coverage is read
+        distribution_gate=D("50.00") if gated else None,
+    )
     reps = [rep, *others]
-    with django_assert_num_queries(COMPUTE_MANY_QUERIES):
+    with django_assert_num_queries(queries):
         results = compute_many(reps, JULY)
     assert len(results) == count
     assert results[rep.pk].payable_amount == D("1521.00")
