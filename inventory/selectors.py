@@ -212,7 +212,12 @@ class Coverage:
 
 
 def _stocked(period: str, product_line: ProductLine | None = None) -> QuerySet[StockReport]:
-    reports = StockReport.objects.filter(period=period).filter(Q(closing_qty__gt=0) | Q(sold_qty__gt=0))
+    # a returned report's figures are being corrected: it counts once submitted again
+    reports = (
+        StockReport.objects.filter(period=period)
+        .exclude(status=StockReport.Status.RETURNED)
+        .filter(Q(closing_qty__gt=0) | Q(sold_qty__gt=0))
+    )
     if product_line is not None:
         reports = reports.filter(product_line=product_line)
     return reports
