@@ -351,6 +351,27 @@ def probes(s: Subjects | None = None) -> list[Probe]:
             )
         )
 
+    # dealer stock (bench.inventory writes the month's reports of every dealer): the health list, flags first,
+    # narrowed to one dealer as the small case; a dealer's month; coverage; a rep's dashboard panel is above
+    health = _url("inventory:health", period=period)
+    for user in (s.manager, s.finance):
+        one = _scope_dealer(user)
+        out.append(
+            Probe(
+                "stock health",
+                health,
+                user,
+                _url("inventory:health", period=period, q=one.code) if one else None,
+                user,
+                "narrowed to one dealer (q=code)",
+            )
+        )
+    one = _scope_dealer(s.manager)
+    if one is not None:
+        out.append(Probe("stock month", reverse("inventory:month", args=[one.pk, period]), s.manager))
+    coverage = _url("inventory:coverage", period=period)
+    out.append(Probe("coverage", coverage, s.finance, coverage, s.manager_small, "a manager: one region"))
+
     # API lists: the small case is the same list with page_size=1
     def api(name: str, path: str, user, **query) -> None:
         url = f"{path}?{urlencode(query)}" if query else path
@@ -382,6 +403,8 @@ def probes(s: Subjects | None = None) -> list[Probe]:
     api("API fund-budgets", "/api/v1/fund-budgets/", s.finance)
     api("API rebate-settlements", "/api/v1/rebate-settlements/", s.finance)
     api("API aging", "/api/v1/aging/", s.finance)
+    api("API stock-health", "/api/v1/stock-health/", s.finance, period=period)
+    api("API stock-reports", "/api/v1/stock-reports/", s.manager)
     return out
 
 
