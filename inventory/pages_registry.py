@@ -49,14 +49,14 @@ def _numbers(values) -> list[float]:
 
 
 def dealer_stock_section(user, dealer) -> dict | None:
-    """The dealer's latest month (its lines with days of stock and flags), the last twelve months as a chart and
-    a list, and the way to the report form — two queries (one without any report)."""
+    """The dealer's latest month of the last twelve (its lines with days of stock and flags), those months as a
+    chart and a list, and the way to the report form — one query."""
     if not has_role(user, *READERS):
         return None
     from channelhub.periods import Month
     from inventory import policies, selectors
 
-    history = selectors.dealer_stock_history(dealer)
+    history = selectors.dealer_stock_history(dealer, until=Month.current())
     by_month: dict[str, list] = {}
     for report in history:
         by_month.setdefault(report.period, []).append(report)
