@@ -1,5 +1,6 @@
 // The stock report form (templates/inventory/report_form.html): under each line's closing, what opening +
-// received − sold + adjustment comes to as the rep types — a hint only; the server checks the balance.
+// received − sold + adjustment comes to as the rep types — a hint only; the server checks the balance. An
+// adjustment opens the line's reason and note; a page sent back with errors starts at the first one.
 (function () {
   "use strict";
   const parts = { opening: 1, received: 1, sold: -1, adjustment: 1 };
@@ -44,7 +45,17 @@
       hint.classList.toggle("text-body-secondary", !off);
       hint.hidden = false;
     };
-    line.addEventListener("input", update);
+    const adjustment = line.querySelector("details[data-adjustment]");
+    line.addEventListener("input", function (event) {
+      update();
+      if (adjustment && event.target.dataset.part === "adjustment" && number(event.target)) adjustment.open = true;
+    });
     update();
   });
+  const invalid = document.querySelector(".stock-line .is-invalid");
+  if (invalid) {
+    const details = invalid.closest("details");
+    if (details) details.open = true;
+    invalid.scrollIntoView({ block: "center" });
+  }
 })();
