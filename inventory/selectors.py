@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from channelhub.periods import Month
 from channelhub.scoping import scope
@@ -45,14 +45,21 @@ def flagged_condition() -> Q:
 def stock_health(user, period: Month | str | None = None) -> QuerySet[StockReport]:
     """The reports of a month (the latest reported month the user sees, unless given), flagged ones first, then
     by days of stock, longest first (SPEC §16 "the manager's stock health list")."""
-    reports = stock_report_list(user)
     if period is None:
         period = latest_period(user)
+    return health_rows(user).filter(period=str(period) if period else "")
+
+
+def health_rows(user) -> QuerySet[StockReport]:
+    """``stock_health`` over every month, the latest first (the list filtered by a status and no month: the
+    to-dos' links)."""
     flagged = Case(When(flagged_condition(), then=Value(0)), default=Value(1), output_field=IntegerField())
     return (
-        reports.filter(period=str(period) if period else "")
+        stock_report_list(user)
         .annotate(unflagged=flagged)
-        .order_by("unflagged", "-days_of_stock", "dealer__code", "product_line__code")
+        .order_by(
+            "-period", "unflagged", F("days_of_stock").desc(nulls_last=True), "dealer__code", "product_line__code"
+        )
     )
 
 
@@ -63,12 +70,17 @@ def latest_period(user) -> str | None:
 
 def health_counts(queryset: QuerySet[StockReport]) -> dict[str, int]:
     """How many reports of ``queryset`` carry each flag, and how many dealers are flagged — one query."""
+    # the aggregates are named apart from the fields their filters read (Django refuses a clash)
     totals = queryset.order_by().aggregate(
         reports=Count("id"),
-        **{flag: Count("id", filter=Q(**{flag: True})) for flag in FLAGS},
+        **{f"{flag}_lines": Count("id", filter=Q(**{flag: True})) for flag in FLAGS},
         dealers=Count("dealer_id", filter=flagged_condition(), distinct=True),
     )
-    return totals
+    return {
+        "reports": totals["reports"],
+        **{flag: totals[f"{flag}_lines"] for flag in FLAGS},
+        "dealers": totals["dealers"],
+    }
 
 
 def dealer_stock_history(dealer: Dealer, months: int = 12, until: Month | None = None) -> list[StockReport]:
@@ -297,3 +309,67 @@ def reports_due(user, period: Month | str) -> QuerySet[Dealer]:
     yet — the rep's dashboard panel "reports due"."""
     reported = StockReport.objects.filter(period=str(period)).values("dealer_id")
     return scope(user, Dealer).filter(status=Dealer.Status.ACTIVE, owner=user).exclude(pk__in=reported).order_by("code")
+
+
+# --- the pages: the report form, the month, the dashboard panels -----------------------------------------------
+
+
+def report_lines(dealer: Dealer) -> list[ProductLine]:
+    """The lines a dealer reports: its own product lines, or every line when it names none — one query."""
+    lines = list(dealer.product_lines.order_by("code"))
+    return lines or list(ProductLine.objects.order_by("code"))
+
+
+def previous_closings(dealer: Dealer, period: Month | str) -> dict[int, StockReport]:
+    """Each line's report before ``period`` (the latest earlier month the dealer reported it), by line — what a
+    new month opens with. One query."""
+    latest = (
+        StockReport.objects.filter(
+            dealer_id=OuterRef("dealer_id"), product_line_id=OuterRef("product_line_id"), period__lt=str(period)
+        )
+        .order_by("-period")
+        .values("period")[:1]
+    )
+    rows = StockReport.objects.filter(dealer=dealer, period__lt=str(period), period=Subquery(latest)).order_by()
+    return {report.product_line_id: report for report in rows}
+
+
+def month_state(reports: Iterable[StockReport]) -> str | None:
+    """The state of a dealer's month from its lines: ``returned`` when a line is, ``submitted`` when a line waits,
+    ``confirmed`` when all are; ``None`` without a line."""
+    states = {report.status for report in reports}
+    if not states:
+        return None
+    for state in (StockReport.Status.RETURNED, StockReport.Status.SUBMITTED):
+        if state in states:
+            return state
+    return StockReport.Status.CONFIRMED
+
+
+def flagged_dealers(user, period: Month | str, limit: int = 5) -> list[dict]:
+    """The dealers with flagged lines in the month, most flagged lines first: ``{dealer_id, code, name, lines}``
+    and a count per flag — one query."""
+    rows = (
+        stock_report_list(user)
+        .filter(period=str(period))
+        .filter(flagged_condition())
+        .values("dealer_id", "dealer__code", "dealer__name")
+        .annotate(lines=Count("id"), **{f"{flag}_lines": Count("id", filter=Q(**{flag: True})) for flag in FLAGS})
+        .order_by("-lines", "dealer__code")[:limit]
+    )
+    return [
+        {
+            "dealer_id": row["dealer_id"],
+            "code": row["dealer__code"],
+            "name": row["dealer__name"],
+            "lines": row["lines"],
+            "flags": [flag for flag in FLAGS if row[f"{flag}_lines"]],
+        }
+        for row in rows
+    ]
+
+
+def pareto_distributors(user) -> QuerySet[Dealer]:
+    """The dealers ``user`` sees that terminals buy from (the Pareto page's choice), by code."""
+    buying = terminals().filter(parent_id=OuterRef("pk"))
+    return scope(user, Dealer).filter(Exists(buying)).order_by("code")

@@ -150,7 +150,7 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
 @pytest.mark.parametrize(
     ("who", "keys"),
     [
-        ("rep", ["plans-returned", "targets-to-acknowledge", "fund-requests-to-claim"]),
+        ("rep", ["plans-returned", "targets-to-acknowledge", "fund-requests-to-claim", "stock-reports-returned"]),
         (
             "manager",
             [
@@ -162,6 +162,7 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
                 "fund-requests-to-approve",
                 "fund-claims-to-check",
                 "rebate-settlements-to-submit",
+                "stock-reports-to-confirm",
             ],
         ),
         (
@@ -193,9 +194,10 @@ def test_the_todos_of_a_role_are_counted_in_one_query(manager, finance, django_a
     from channelhub.roles import Role
     from channelhub.todos import todos_for
 
-    # the user's roles and the scope's territories (each read once a request), then the eight counts at once
+    # the user's roles and the scope's territories (each read once a request), then the nine counts at once
+    # (stock reports to confirm among them)
     with django_assert_num_queries(3):
-        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 8
+        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 9
     # finance sees everything (no territories): the roles, the eight counts, the oldest month to pay
     with django_assert_num_queries(3):
         assert len(todos_for(finance, Role.FINANCE)) == 8

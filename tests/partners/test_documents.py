@@ -250,7 +250,8 @@ def test_dealer_page_query_count_with_documents(
     # documents of the reviews and agreements (+uploader): one query for both models, whatever their number;
     # the channel funds section (one query: funds.selectors.dealer_funds); the account section (rebates): this
     # month's statement, the aging (credits ⋈ open invoices, and the terms: read even with none open), the rebate year's settlements and the
-    # agreements with a program of the open quarter and of the year
-    with django_assert_num_queries(29):
+    # agreements with a program of the open quarter and of the year; the stock section (inventory): the dealer's
+    # reports of the last twelve months, one query
+    with django_assert_num_queries(30):
         response = client.get(reverse("partners:dealer-detail", args=[dealer.pk]))
     assert len(response.context["documents"]) == 2 * count + 1

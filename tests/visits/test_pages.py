@@ -215,8 +215,8 @@ def test_rep_edits_within_24_hours_only(page_as, rep, d):
 def test_dealer_page_shows_the_visit_timeline(page_as, rep, manager, finance, d, django_assert_max_num_queries):
     log(rep, d["A1"], _now() - timedelta(hours=3), purpose="季度对账")
     client = page_as(manager)
-    # the account section reads the terms of an aging even with nothing open
-    with django_assert_max_num_queries(26):
+    # the account section reads the terms of an aging even with nothing open; the stock section its twelve months
+    with django_assert_max_num_queries(27):
         body = client.get(reverse("partners:dealer-detail", args=[d["A1"].pk])).content.decode()
     assert "季度对账" in body and 'data-testid="dealer-visits"' in body
     finance_view = page_as(finance).get(reverse("partners:dealer-detail", args=[d["A1"].pk])).content.decode()
