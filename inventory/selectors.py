@@ -63,12 +63,17 @@ def latest_period(user) -> str | None:
 
 def health_counts(queryset: QuerySet[StockReport]) -> dict[str, int]:
     """How many reports of ``queryset`` carry each flag, and how many dealers are flagged — one query."""
+    # the aggregates are named apart from the fields: a ``Q(overstock=True)`` would read an aggregate of that name
     totals = queryset.order_by().aggregate(
         reports=Count("id"),
-        **{flag: Count("id", filter=Q(**{flag: True})) for flag in FLAGS},
+        **{f"{flag}_count": Count("id", filter=Q(**{flag: True})) for flag in FLAGS},
         dealers=Count("dealer_id", filter=flagged_condition(), distinct=True),
     )
-    return totals
+    return {
+        "reports": totals["reports"],
+        **{flag: totals[f"{flag}_count"] for flag in FLAGS},
+        "dealers": totals["dealers"],
+    }
 
 
 def dealer_stock_history(dealer: Dealer, months: int = 12, until: Month | None = None) -> list[StockReport]:
@@ -122,7 +127,7 @@ class ParetoRow:
 
 
 def quarter_months(quarter: RebatePeriod) -> list[str]:
-    return [str(month) for month in quarter.months()]
+    return [str(month) for month in quarter.months]  # a property
 
 
 def pareto_set(amounts: list[tuple[int, Decimal]]) -> set[int]:
