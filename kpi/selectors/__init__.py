@@ -428,7 +428,9 @@ def dealer_account_rows(dealer_id: int, first: date, last: date) -> dict[str, li
 # --- our net sales to dealers by product line and month (stock reports' receipt check, SPEC §16) ----------
 
 
-def dealer_line_month_sales(dealer_ids: Iterable[int], first: Month, last: Month) -> dict[tuple[int, int, str], Decimal]:
+def dealer_line_month_sales(
+    dealer_ids: Iterable[int], first: Month, last: Month
+) -> dict[tuple[int, int, str], Decimal]:
     """Net sales to ``dealer_ids`` from month ``first`` to ``last`` by (dealer, product line, ``YYYY-MM``) — one
     query, no scope (the stock report services read the dealers they are given)."""
     rows = (
