@@ -4,6 +4,8 @@ dealer page link to."""
 from django.http import Http404
 from django.urls import path
 
+from inventory.views import imports
+
 app_name = "inventory"
 
 
@@ -19,5 +21,5 @@ urlpatterns = [
     path("dealers/<int:pk>/<str:period>/return/", _todo, name="month-return"),
     path("pareto/", _todo, name="pareto"),
     path("coverage/", _todo, name="coverage"),
-    path("import/", _todo, name="import"),
+    path("import/", imports.import_page, name="import"),
 ]
