@@ -21,7 +21,13 @@ from channelhub.roles import Role
 from tests.factories import UserFactory
 
 # Shared worlds of the domain tests (territory tree, product lines, covered managers).
-pytest_plugins = ["tests.partners.world", "tests.visits.world", "tests.funds.base", "tests.rebates.world", "tests.inventory.world"]
+pytest_plugins = [
+    "tests.partners.world",
+    "tests.visits.world",
+    "tests.funds.base",
+    "tests.rebates.world",
+    "tests.inventory.world",
+]
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 

@@ -132,6 +132,7 @@ class DealerSerializer(ScopedModelSerializer):
             "longitude",
             "credit_limit",
             "is_key_account",
+            "key_account_pinned",
             "product_lines",
             "contacts",
             "created_at",
@@ -226,7 +227,10 @@ def _dealer_action(name: str, service, body=CommentInput, **kwargs):
 
 class DealerViewSet(ScopedViewSet):
     """Dealers the user may see (SPEC §2). Filters: ``status``, ``kind``, ``tier``, ``territory`` (subtree),
-    ``owner``, ``q`` (code, name, legal name, pinyin and pinyin initials)."""
+    ``owner``, ``q`` (code, name, legal name, pinyin and pinyin initials).
+
+    ``is_key_account`` set by hand (changed by a manager or an admin) pins it: ``key_account_pinned`` becomes true
+    unless the body gives it, and the quarterly 80/20 pass (SPEC §16) leaves a pinned flag alone."""
 
     queryset = Dealer.objects.all()
     filterset_class = DealerFilter
@@ -250,14 +254,24 @@ class DealerViewSet(ScopedViewSet):
         policies.require(has_role(request.user, Role.ADMIN, Role.CHANNEL_MANAGER))
         return super().create(request, *args, **kwargs)
 
+    @staticmethod
+    def _pin_key_account(fields: dict, current: bool) -> None:
+        """A key-account flag set by hand through the API is pinned (the quarterly 80/20 pass leaves it), unless
+        the body says ``key_account_pinned`` itself."""
+        if "is_key_account" in fields and "key_account_pinned" not in fields and fields["is_key_account"] != current:
+            fields["key_account_pinned"] = True
+
     def perform_create(self, serializer):
         fields, contacts, product_lines = self._write_fields(dict(serializer.validated_data))
+        self._pin_key_account(fields, current=False)
         serializer.instance = dealer_services.dealer_create(
             actor=self.request.user, contacts=contacts or (), product_lines=product_lines or (), **fields
         )
 
     def perform_update(self, serializer):
         fields, contacts, product_lines = self._write_fields(dict(serializer.validated_data))
+        if policies.can_manage_dealer(self.request.user, serializer.instance):  # a rep's change is refused as it is
+            self._pin_key_account(fields, current=serializer.instance.is_key_account)
         dealer_services.dealer_update(
             actor=self.request.user,
             dealer=serializer.instance,

@@ -36,6 +36,9 @@ DEALER_FIELDS = (
     "longitude",
     "is_key_account",
 )
+#: What a manager (or admin) may also set through the API: the key-account pin of SPEC §16 (the 80/20 pass
+#: leaves a pinned flag alone). Not on the dealer form nor in the dealer file.
+PIN_FIELDS = ("key_account_pinned",)
 #: What a rep may change on an own dealer ("edit contact data").
 CONTACT_DATA_FIELDS = ("address",)
 CONTACT_FIELDS = ("name", "title", "phone", "email", "is_primary")
@@ -87,7 +90,7 @@ def dealer_create(
     **fields: Any,
 ) -> Dealer:
     """A new prospect. Managers create dealers only in their own territories."""
-    unknown = set(fields) - set(DEALER_FIELDS)
+    unknown = set(fields) - set(DEALER_FIELDS) - set(PIN_FIELDS)
     if unknown:
         raise ValueError(f"Not dealer fields: {sorted(unknown)}")
     dealer = Dealer(**fields, status=Dealer.Status.PROSPECT)
@@ -114,7 +117,7 @@ def dealer_update(
 ) -> Dealer:
     """Change a dealer. A rep may change only the address and contacts of an own dealer."""
     if policies.can_manage_dealer(actor, dealer):  # the role first: a forbidden role never meets the state check
-        allowed = DEALER_FIELDS
+        allowed = (*DEALER_FIELDS, *PIN_FIELDS)
     else:
         policies.require(policies.can_edit_contact_data(actor, dealer))
         allowed = CONTACT_DATA_FIELDS
