@@ -5,7 +5,7 @@
   (about 5 % overstocked, 2 % out of stock, 3 % slow moving), submitted by the dealer's rep: the rows the
   stock health page (a probe of ``bench.pages``) lists for managers and finance. Once written, left as they are.
 * ``measure(first_month)`` imports one CSV file of 100,000 lines — 10,000 dealers × 2 lines × 5 months, each
-  line's months opening from the month before — through ``inventory.imports.stock_import`` (the function
+  line's months opening from the month before — through ``inventory.imports.report_import`` (the function
   behind the import page and ``POST /api/v1/stock-reports/import/``), in one call, not a dry run, as
   ``bench_admin``; the months are the five before the month the fact import uses (no other part uses them).
   The floor is ``COPY … FROM STDIN (FORMAT csv, HEADER)`` of the same file into a staging table with the file's
@@ -160,11 +160,11 @@ def clean(months: list[Month]) -> None:
 
 
 def product_once(content: bytes, expected: int) -> float:
-    from inventory.imports import stock_import
+    from inventory.imports import report_import
 
     admin = User.objects.get(username="bench_admin")
     started = time.perf_counter()
-    report = stock_import(actor=admin, file=content, file_format="csv", dry_run=False)
+    report = report_import(actor=admin, file=content, file_format="csv", dry_run=False)
     seconds = time.perf_counter() - started
     if not report.imported:
         raise RuntimeError(f"The bench stock import was refused: {str(report.as_dict())[:2000]}")

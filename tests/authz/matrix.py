@@ -134,6 +134,22 @@ def _empty_budget_import(world, people):
     return {"file": upload, "dry_run": "true"}
 
 
+def _empty_stock_import(world, people):
+    upload = SimpleUploadedFile("stock.csv", b"dealer,period,product_line,opening_qty,closing_qty\n")
+    return {"file": upload, "dry_run": "true"}
+
+
+def _stock_figures(**extra):
+    """A balanced stock line (10 + 5 − 3 = 12 units at 10.00) of rep's dealer for 2026-09 (before the world's
+    2026-10 report, which opens with 10: September may close with anything it likes below… so 10)."""
+    figures = {
+        "opening_qty": "10", "received_qty": "5", "sold_qty": "5", "adjustment_qty": "0", "closing_qty": "10",
+        "opening_amount": "100.00", "received_amount": "50.00", "sold_amount": "50.00", "adjustment_amount": "0",
+        "closing_amount": "100.00",
+    }  # fmt: skip
+    return body(**figures, **extra)
+
+
 SEE = "rep manager finance admin"  # who sees rep's dealers, facts, targets, scorecards, statements
 SEE_VISITS = "rep manager admin"
 
@@ -503,6 +519,35 @@ MATRIX: dict[str, Entry] = {
             used_quantity="0",
         ),
     ),
+    # --- stock: pages (inventory/views; objects of tests/authz/inventory_world.py) ---------------------------
+    "inventory:health": page(),
+    "inventory:month": page(obj="dealer", read=SEE),  # <pk>: the dealer's, <period>: 2026-10
+    "inventory:report-form": form(obj="dealer", who="rep admin"),
+    "inventory:month-confirm": action("dealer", "manager admin"),
+    "inventory:month-return": action("dealer", "manager admin"),
+    "inventory:report-choose": page(read="reps admin", action=True),  # a redirect to the form (or back)
+    "inventory:pareto": page(),
+    "inventory:coverage": page(),
+    "inventory:import": form(who="reps admin"),
+    # --- stock: API (SPEC §16) -----------------------------------------------------------------------------
+    "stock-report-list": api_read(
+        write="rep admin",
+        reference=("dealer", "dealer"),
+        body=_stock_figures(
+            dealer=mine("dealer"), period="2026-09", product_line=lambda w, p: w["reference"]["product_line"].pk
+        ),
+    ),
+    "stock-report-detail": api_read(
+        obj="stock_report", read=SEE, write="rep admin", method="patch", body=body(adjustment_note="盘点")
+    ),
+    "stock-report-confirm": api_action("stock_report", "manager admin"),
+    "stock-report-return-": api_action("stock_report", "manager admin", body=body(reason="期初不对")),
+    "stock-report-import": api_read(read=None, write="reps admin", body=_empty_stock_import, multipart=True),
+    "stock-report-export": api_read(query="file_format=csv"),
+    "stock-health-list": api_read(query="period=2026-10"),
+    "terminal-pareto": api_read(query="quarter=2026-Q3"),
+    "terminal-pareto-run": api_read(read=None, write="managers admin", body=body(quarter="2026-Q3")),
+    "coverage": api_read(query="period=2026-10"),
     # --- rebates: program, run and settlement pages (rebates/views; objects of tests/authz/rebates_world.py) -
     "rebates:program-list": page(),
     "rebates:program-detail": page(obj="ref:rebate_program"),  # the agreements naming it: as far as one sees

@@ -75,7 +75,8 @@ def admin_expected_names() -> set[str]:
 def path_for(name: str, pattern, pk) -> str:
     kwargs = {}
     if isinstance(pattern.pattern, RoutePattern):
-        kwargs = dict.fromkeys(pattern.pattern.converters, pk)
+        # a month in a path (a dealer's stock month) is the world's month of stock reports
+        kwargs = {name: "2026-10" if name == "period" else pk for name in pattern.pattern.converters}
     else:
         for group in pattern.pattern.regex.groupindex:
             kwargs[group] = "sales" if group == "kind" else pk
@@ -271,6 +272,10 @@ MUST_SEE = {
     "funds:deposit-list": "LEAK-D1",
     "funds:material-list": "LEAK-D1",
     "rebates:settlement-list": "BIG",  # other_rep's settlement and the total that holds it
+    "inventory:health": "LEAK-D1",  # other_rep's dealer's stock report of 2026-10
+    "stock-report-list": "LEAK-D1",
+    "stock-report-export": "LEAK-D1",
+    "stock-health-list": "LEAK-D1",
     "rebates:program-detail": "LEAK-D1",  # other_rep's agreement naming the program
     "rebate-settlement-list": "LEAK-D1",
 }
