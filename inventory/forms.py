@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channelhub.forms import PageForm
 from channelhub.periods import Month
@@ -108,7 +109,7 @@ class StockLineForm(PageForm):
         """The grid of the line: per part of the balance, its label and its two fields."""
         labels = {
             "opening": _("Opening"),
-            "received": _("Received"),
+            "received": pgettext_lazy("stock received", "Received"),
             "sold": _("Sold"),
             "adjustment": _("Adjustment"),
             "closing": _("Closing"),

@@ -96,7 +96,7 @@ class CommissionPlanSerializer(ScopedModelSerializer):
         required=False,
         allow_null=True,
         help_text=_(
-            "Distribution coverage % of the rep's terminals (active terminals with stock or sell-out in the "
+            "Distribution coverage (%) of the rep's terminals (active terminals with stock or sell-out in the "
             "month ÷ active terminals) below which the month pays no commission; empty: no gate."
         ),
     )

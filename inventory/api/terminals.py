@@ -81,9 +81,11 @@ class ParetoRowSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     amount = serializers.DecimalField(help_text=gettext_lazy("Sell-out in the quarter (at cost)."), **MONEY)
-    share = serializers.DecimalField(allow_null=True, help_text=gettext_lazy("% of the total."), **RATE)
+    share = serializers.DecimalField(allow_null=True, help_text=gettext_lazy("Share of the total (%)."), **RATE)
     cumulative = serializers.DecimalField(
-        allow_null=True, help_text=gettext_lazy("% of the total, this terminal and the larger ones."), **RATE
+        allow_null=True,
+        help_text=gettext_lazy("Share of the total (%), this terminal and the larger ones together."),
+        **RATE,
     )
     key = serializers.BooleanField(help_text=gettext_lazy("In the smallest set that makes 80 % (ties taken in)."))
     is_key_account = serializers.BooleanField(help_text=gettext_lazy("The flag as it is stored."))

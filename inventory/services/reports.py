@@ -33,7 +33,7 @@ from channelhub.db import copy_rows_with_ids, rows_where, supports_copy, update_
 from channelhub.errors import Conflict
 from channelhub.formatting import round_cent
 from channelhub.periods import Month
-from inventory import policies
+from inventory import notifications, policies
 from inventory.models import StockReport
 from kpi.selectors import dealer_line_month_sales
 from partners.models import Dealer, ProductLine
@@ -505,6 +505,8 @@ def report_return(*, actor, report: StockReport, reason: Any) -> StockReport:
     if not reason and StockReport.workflow.can(locked, "return"):
         raise ValidationError({"reason": _("Say what has to be corrected.")})
     StockReport.workflow.apply(locked, "return", by=actor, comment=reason, changes={"return_reason": reason})
+    # one notification per dealer's month: its lines were submitted together (the key holds the moment)
+    notifications.report_returned(locked)
     return locked
 
 

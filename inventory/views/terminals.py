@@ -44,7 +44,7 @@ def pareto_chart(rows: list[selectors.ParetoRow]) -> dict:
         "mark": float(selectors.PARETO_SHARE),
         "amount_label": gettext("Sell-out"),
         "cumulative_label": gettext("Cumulative share"),
-        "mark_label": gettext("80 % of sell-out"),
+        "mark_label": gettext("%(share)s %% of sell-out") % {"share": 80},
     }
 
 

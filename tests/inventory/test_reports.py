@@ -304,3 +304,22 @@ def test_confirming_reads_our_sales_as_they_stand(rep, manager, finance, d1, lin
     assert (confirmed.expected_received_amount, confirmed.receipt_mismatch) == (D("100.00"), False)
     confirmed.refresh_from_db()
     assert confirmed.receipt_mismatch is False
+
+
+def test_returning_a_month_tells_its_submitter_once(rep, manager, d1, lines):
+    from channelhub.notifications.models import Notification
+    from inventory.services.reports import month_return
+
+    rows = [
+        report_input(d1, Month(2026, 10), lines["kitchen"], figures("10", "5", "3")),
+        report_input(d1, Month(2026, 10), lines["water"], figures("1", "0", "0")),
+    ]
+    reports_write(actor=rep, rows=rows)
+    month_return(actor=manager, dealer=d1, period="2026-10", reason="期初不对")
+    (notice,) = Notification.objects.filter(recipient=rep)
+    assert (notice.kind, notice.params["reason"], notice.params["period"]) == (
+        "stock_report.returned",
+        "期初不对",
+        "2026-10",
+    )
+    assert notice.url == f"/stock/dealers/{d1.pk}/2026-10/"
