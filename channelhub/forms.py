@@ -122,3 +122,30 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
+
+
+class ImportFileForm(PageForm):
+    """The upload of an import page: a CSV or XLSX file within ``channelhub.importing.MAX_FILE_BYTES`` (its
+    ``file_format`` set on the upload), and "preview only" on by default."""
+
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("A .csv file (UTF-8) or an Excel workbook (.xlsx), at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Preview only: check the file and show what would change, without saving anything"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self):
+        from channelhub.importing import FORMATS, MAX_FILE_BYTES, file_format_of
+
+        upload = self.cleaned_data["file"]
+        upload.file_format = file_format_of(upload.name)
+        if upload.file_format not in FORMATS:
+            raise ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB; split it."))
+        return upload

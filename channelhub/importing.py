@@ -428,6 +428,27 @@ class ImportReport:
         return len({error.row for error in self.errors})
 
 
+@dataclass(kw_only=True)
+class UpdatingImportReport(ImportReport):
+    """The report of an import whose rows may also update stored rows (budgets, stock reports)."""
+
+    updated: int = 0
+
+    def as_dict(self) -> dict:
+        """The report as the API answers it."""
+        return {
+            "dry_run": self.dry_run,
+            "imported": self.imported,
+            "total_rows": self.total_rows,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message, "value": e.value} for e in self.errors],
+            "file_errors": list(self.file_errors),
+            "ignored_columns": list(self.ignored_columns),
+        }
+
+
 def bad_cell(row: int, column: str, value: Any) -> BadCell | None:
     """A ``BadCell`` when ``value`` is text holding a control character (NUL, ESC …), else ``None``."""
     if type(value) is not str or value.isprintable():  # isprintable: the common case, at C speed

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from dataclasses import dataclass
 from typing import IO, Any
 
 import tablib
@@ -31,7 +30,7 @@ from import_export.results import Result, RowResult
 
 from channelhub.errors import Conflict
 from channelhub.exports import Column, header_codes
-from channelhub.importing import ImportReport, RowError, cell_text, file_content, normalise_header, read_table
+from channelhub.importing import RowError, UpdatingImportReport, cell_text, file_content, normalise_header, read_table
 from funds import policies
 from funds.models import Category, FundBudget
 from funds.services.budgets import budget_create, budget_update
@@ -53,23 +52,8 @@ FILE_COLUMNS = (
 )
 
 
-@dataclass(kw_only=True)
-class BudgetImportReport(ImportReport):
-    updated: int = 0
-
-    def as_dict(self) -> dict:
-        """The report as the API answers it."""
-        return {
-            "dry_run": self.dry_run,
-            "imported": self.imported,
-            "total_rows": self.total_rows,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": [{"row": e.row, "column": e.column, "message": e.message, "value": e.value} for e in self.errors],
-            "file_errors": list(self.file_errors),
-            "ignored_columns": list(self.ignored_columns),
-        }
+class BudgetImportReport(UpdatingImportReport):
+    """The report of this import (``channelhub.importing.UpdatingImportReport``)."""
 
 
 # --- widgets: one cell ⇄ one value; a ValueError's message is the reason shown for the cell ----------

@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy
 
 from channelhub.db import rows_where
 from channelhub.exports import Column, choice_codes, header_codes
-from channelhub.importing import ImportReport, RowError, cell_text, file_content, normalise_header, read_table
+from channelhub.importing import RowError, UpdatingImportReport, cell_text, file_content, normalise_header, read_table
 from channelhub.periods import Month
 from channelhub.scoping import scope
 from inventory import policies
@@ -129,23 +129,8 @@ CENT = Decimal("0.01")
 CHUNK_ROWS = 5_000
 
 
-@dataclass(kw_only=True)
-class StockImportReport(ImportReport):
-    updated: int = 0
-
-    def as_dict(self) -> dict:
-        """The report as the API answers it."""
-        return {
-            "dry_run": self.dry_run,
-            "imported": self.imported,
-            "total_rows": self.total_rows,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "errors": [{"row": e.row, "column": e.column, "message": e.message, "value": e.value} for e in self.errors],
-            "file_errors": list(self.file_errors),
-            "ignored_columns": list(self.ignored_columns),
-        }
+class StockImportReport(UpdatingImportReport):
+    """The report of this import (``channelhub.importing.UpdatingImportReport``)."""
 
 
 @dataclass

@@ -6,14 +6,12 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from channelhub.api.fields import scoped_choices
-from channelhub.forms import PageForm
-from channelhub.importing import FORMATS, MAX_FILE_BYTES, file_format_of
+from channelhub.forms import ImportFileForm, PageForm
 from funds.models import Category, FundBudget
 from partners.models import Territory
 
@@ -111,27 +109,8 @@ class BudgetForm(PageForm):
         return {name: value for name, value in fields.items() if getattr(self.budget, name) != value}
 
 
-class BudgetImportForm(PageForm):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("A .csv file (UTF-8) or an Excel workbook (.xlsx), at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-    dry_run = forms.BooleanField(
-        label=_("Preview only: check the file and show what would change, without saving anything"),
-        required=False,
-        initial=True,
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        file_format = file_format_of(upload.name)
-        if file_format not in FORMATS:
-            raise ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB; split it."))
-        upload.file_format = file_format
-        return upload
+class BudgetImportForm(ImportFileForm):
+    """The budget file (``funds.imports``)."""
 
 
 class YearForm(forms.Form):

@@ -6,18 +6,15 @@ language. The rules are ``inventory.imports.report_import``'s, shared with the A
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from channelhub.exports import CONTENT_TYPES, write_table
-from channelhub.forms import PageForm
-from channelhub.importing import FORMATS, MAX_FILE_BYTES, file_format_of, keep_for_confirmation, take_pending
+from channelhub.forms import ImportFileForm
+from channelhub.importing import FORMATS, keep_for_confirmation, take_pending
 from inventory import policies
 from inventory.imports import COLUMNS, FILE_COLUMNS, report_import
 
@@ -28,26 +25,8 @@ PENDING_SESSION_KEY = "inventory.report_import"
 ERRORS_SHOWN = 500
 
 
-class StockImportForm(PageForm):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("A .csv file (UTF-8) or an Excel workbook (.xlsx), at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
-    dry_run = forms.BooleanField(
-        label=_("Preview only: check the file and show what would change, without saving anything"),
-        required=False,
-        initial=True,
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        upload.file_format = file_format_of(upload.name)
-        if upload.file_format not in FORMATS:
-            raise ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB; split it."))
-        return upload
+class StockImportForm(ImportFileForm):
+    """The stock report file (``inventory.imports``)."""
 
 
 def _changes(report) -> int:

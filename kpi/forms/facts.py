@@ -7,12 +7,10 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from channelhub.fields import validate_year
-from channelhub.forms import DATE_WIDGET, PageForm, style_fields
-from channelhub.importing import FORMATS, MAX_FILE_BYTES, file_format_of
+from channelhub.forms import DATE_WIDGET, ImportFileForm, PageForm, style_fields
 from channelhub.roles import Role
 from kpi.models import Expense
 from kpi.services.facts import Kind
@@ -89,24 +87,12 @@ class FactForm(PageForm):
         return item
 
 
-class FactImportForm(PageForm):
+class FactImportForm(ImportFileForm):
     kind = forms.ChoiceField(label=_("What the file holds"), choices=Kind.choices)
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("A .csv file (UTF-8) or an Excel workbook (.xlsx), at most 5 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
-    )
     dry_run = forms.BooleanField(
         label=_("Preview only: check the file and show what would be recorded, without saving anything"),
         required=False,
         initial=True,
     )
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        upload.file_format = file_format_of(upload.name)
-        if upload.file_format not in FORMATS:
-            raise ValidationError(_("Upload a .csv or .xlsx file."))
-        if upload.size > MAX_FILE_BYTES:
-            raise ValidationError(_("The file is larger than 5 MB; split it."))
-        return upload
+    field_order = ["kind", "file", "dry_run"]
