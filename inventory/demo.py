@@ -87,24 +87,78 @@ def _row(dealer, month, line, opening, received: int, sold: int, received_amount
     return ReportInput(dealer=dealer, period=month, product_line=line, figures=figures), (closing, closing_amount)
 
 
-def _terminals(showcase: Dealer, manager) -> list[Dealer]:
-    from partners.services.dealers import dealer_create
+#: The shop's qualification review (资质审核), weights summing to 100.
+REVIEW = [
+    {"criterion": "business_licence", "weight": 20, "score": 100},
+    {"criterion": "financial_standing", "weight": 30, "score": 75},
+    {"criterion": "sales_network", "weight": 20, "score": 70},
+    {"criterion": "warehouse", "weight": 15, "score": 60},
+    {"criterion": "references", "weight": 15, "score": 80},
+]
+
+
+def _annual_program():
+    """The demo's annual rebate program (``rebates.demo``), which its franchise agreements name."""
+    from rebates.demo import ANNUAL
+    from rebates.models import RebateProgram
+
+    return RebateProgram.objects.filter(name=ANNUAL).first()
+
+
+def _terminals(showcase: Dealer, manager, finance, today) -> list[Dealer]:
+    """The showcase distributor's five terminals, taken the way every dealer goes: reviewed by the manager,
+    qualified by finance, active with a signed franchise agreement for this year."""
+    from partners.models import Agreement
+    from partners.services import agreements as agreement_services
+    from partners.services import dealers as dealer_services
+
+    dealer_create = dealer_services.dealer_create
 
     made = []
-    for code, name, _share in TERMINALS:
+    for index, (code, name, _share) in enumerate(TERMINALS, start=1):
         dealer = Dealer.objects.filter(code=code).first()
         if dealer is None:
+            # placed round their distributor, with a shop manager to call, like the partners demo's dealers
+            offset = D(index) / 100
             dealer = dealer_create(
                 actor=manager,
                 code=code,
                 name=f"{showcase.name[:2]}·{name}",
+                legal_name=f"{showcase.name[:2]}{name}",
+                address=f"{showcase.address}{index}号铺" if showcase.address else "",
+                latitude=(showcase.latitude or D("39.9")) + offset,
+                longitude=(showcase.longitude or D("116.4")) - offset,
+                contacts=[
+                    {
+                        "name": f"{name}店长",
+                        "title": "店长",
+                        "phone": f"1390000{index:04d}",
+                        "email": f"{code.lower()}@demo.channelhub.local",
+                    }
+                ],
                 kind=Dealer.Kind.RETAIL_TERMINAL,
                 territory=showcase.territory,
                 owner=showcase.owner,
                 parent=showcase,
                 product_lines=list(showcase.product_lines.all()[:1]),
             )
-            Dealer.objects.filter(pk=dealer.pk).update(status=Dealer.Status.ACTIVE)
+            dealer_services.dealer_submit_review(actor=manager, dealer=dealer, items=REVIEW)
+            dealer_services.dealer_approve_qualification(actor=finance, dealer=dealer, credit_limit="50000.00")
+            agreement = agreement_services.agreement_create(
+                actor=manager,
+                dealer=dealer,
+                kind=Agreement.Kind.FRANCHISE,
+                territory=dealer.territory,
+                start_date=today.replace(month=1, day=1),
+                end_date=today.replace(month=12, day=31),
+                exclusive=False,
+                product_lines=list(showcase.product_lines.all()[:1]),
+                annual_sales_target=D("300000.00"),
+                rebate_program=_annual_program(),
+            )
+            agreement_services.agreement_submit(actor=manager, agreement=agreement)
+            agreement_services.agreement_sign(actor=manager, agreement=agreement)
+            dealer.refresh_from_db()
         made.append(dealer)
     return made
 
@@ -130,7 +184,7 @@ def seed_stock(users: dict, *, today=None) -> dict[str, int]:
         return _counts()
     showcase = distributors[0]
     showcase_manager = _manager_of(showcase, managers) or admin
-    own_terminals = _terminals(showcase, showcase_manager)
+    own_terminals = _terminals(showcase, showcase_manager, people["finance"], today)
     months = _months(today)
     last = months[-1]
     rng = random.Random(16)

@@ -623,8 +623,9 @@ def test_dealer_detail_query_count_does_not_grow(
     # agreements (+uploader; one query for both models, evidence.selectors.attachments_for_objects); the
     # channel funds section (one query: funds.selectors.dealer_funds); the account section (rebates): this
     # month's statement, the aging: credits ⋈ open invoices and their terms, the rebate year's settlements and the
-    # agreements with a program of the open quarter and of the year
-    with django_assert_max_num_queries(30):
+    # agreements with a program of the open quarter and of the year; the stock section (inventory): the dealer's
+    # last twelve months of reports (one query, lines joined)
+    with django_assert_max_num_queries(31):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
     assert response.context["overview"].visit_count == count
