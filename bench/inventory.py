@@ -1,7 +1,7 @@
 """Dealer stock at scale (SPEC §16): importing 100,000 stock lines, and the stock health list at 10,000 dealers.
 
 * ``prepare(month)`` gives each of the 10,000 bench dealers a report of ``month`` for each of two product lines
-  (``bench-a``, ``bench-b``; made if missing) — 20,000 rows written by ``COPY`` with their derived figures
+  (``bench-a``, ``bench-b``; made if missing; the import uses ``bench-c`` and ``bench-d``) — 20,000 rows written by ``COPY`` with their derived figures
   (about 5 % overstocked, 2 % out of stock, 3 % slow moving), submitted by the dealer's rep: the rows the
   stock health page (a probe of ``bench.pages``) lists for managers and finance. Once written, left as they are.
 * ``measure(first_month)`` imports one CSV file of 100,000 lines — 10,000 dealers × 2 lines × 5 months, each
@@ -33,7 +33,10 @@ from partners.models import Dealer, ProductLine
 User = get_user_model()
 ROWS = 100_000
 MONTHS = 5
-LINES = ("bench-a", "bench-b")
+#: The lines of the health page's month, and the lines of the import: apart, so that the import's months never
+#: meet the rules of a later month of the same line.
+HEALTH_LINES = ("bench-a", "bench-b")
+LINES = ("bench-c", "bench-d")
 STAGING = """
 CREATE TABLE bench_stock_staging (
     dealer varchar(32) NOT NULL, period varchar(7) NOT NULL, product_line varchar(32) NOT NULL,
@@ -50,8 +53,8 @@ HEADER = [
 ]  # fmt: skip
 
 
-def product_lines() -> list[ProductLine]:
-    return [ProductLine.objects.get_or_create(code=code, defaults={"name": code})[0] for code in LINES]
+def product_lines(codes=LINES) -> list[ProductLine]:
+    return [ProductLine.objects.get_or_create(code=code, defaults={"name": code})[0] for code in codes]
 
 
 def _bench_dealers() -> list[tuple[int, str, int | None]]:
@@ -61,7 +64,7 @@ def _bench_dealers() -> list[tuple[int, str, int | None]]:
 def prepare(month: Month, log=None) -> dict:
     """The health page's rows: a report of ``month`` per bench dealer and line (see the module's docstring)."""
     say = log or (lambda message: None)
-    lines = product_lines()
+    lines = product_lines(HEALTH_LINES)
     if StockReport.objects.filter(period=str(month), product_line__in=lines).exists():
         count = StockReport.objects.filter(period=str(month)).count()
         say(f"  {count} stock reports of {month} already there")
