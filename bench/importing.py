@@ -130,12 +130,13 @@ def product_once(content: bytes, expected: int) -> float:
     return seconds
 
 
-def copy_once(content: bytes) -> float:
+def copy_once(content: bytes, staging: str = STAGING, table: str = "bench_import_staging") -> float:
+    """The floor: ``COPY`` of the CSV ``content`` into ``table``, created by ``staging`` in a rolled-back transaction."""
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(STAGING)
+            cursor.execute(staging)
             started = time.perf_counter()
-            with cursor.cursor.copy("COPY bench_import_staging FROM STDIN (FORMAT csv, HEADER true)") as copy:
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as copy:
                 copy.write(content)
             seconds = time.perf_counter() - started
         transaction.set_rollback(True)

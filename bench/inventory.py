@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench import importing
 from channelhub.db import insert_rows
 from channelhub.periods import Month
 from inventory.models import StockReport
@@ -177,15 +178,7 @@ def product_once(content: bytes, expected: int) -> float:
 
 
 def copy_once(content: bytes) -> float:
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(STAGING)
-            started = time.perf_counter()
-            with cursor.cursor.copy("COPY bench_stock_staging FROM STDIN (FORMAT csv, HEADER true)") as copy:
-                copy.write(content)
-            seconds = time.perf_counter() - started
-        transaction.set_rollback(True)
-    return seconds
+    return importing.copy_once(content, STAGING, "bench_stock_staging")
 
 
 def measure(first_month: Month, *, repeats: int, log=None, rows: int = ROWS) -> dict:

@@ -66,10 +66,6 @@ def may_run_pareto(user) -> bool:
     return has_role(user, Role.CHANNEL_MANAGER, Role.ADMIN)
 
 
-def may_pin_key_account(user, dealer: Dealer) -> bool:
-    return has_role(user, Role.ADMIN) or is_dealer_manager(user, dealer)
-
-
 def sees_all(user) -> bool:
     """Finance and admins read every dealer's stock."""
     return is_finance(user)

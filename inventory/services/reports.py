@@ -127,8 +127,7 @@ def report_input(
 
 def plain(value: Decimal) -> str:
     """A figure as the messages name it: ``12.50`` → ``12.5``, ``30.00`` → ``30``."""
-    text = format(value.normalize(), "f") if value else "0"
-    return text
+    return format(value.normalize(), "f") if value else "0"
 
 
 # --- the rules ---------------------------------------------------------------------------------------------
@@ -165,18 +164,12 @@ def _figure_errors(row: ReportInput) -> dict[str, list[str]]:
     return errors
 
 
-@dataclass
-class _Book:
-    """The reports of the dealers and lines being written, by (dealer, line) and period: what is stored, with
-    what this write puts in its place."""
-
-    stored: dict[tuple[int, int], dict[str, StockReport]]
-
-    def months(self, key: tuple[int, int]) -> dict[str, StockReport]:
-        return self.stored.setdefault(key, {})
+#: The reports of the dealers and lines being written, by (dealer, line) and period: what is stored, with what
+#: this write puts in its place.
+Book = defaultdict[tuple[int, int], dict[str, StockReport]]
 
 
-def _load_book(rows: list[ReportInput]) -> _Book:
+def _load_book(rows: list[ReportInput]) -> Book:
     """The stored reports the rows' rules and derived figures read — three queries whatever the number of rows:
     every report of the rows' dealers from ``SELL_OUT_MONTHS`` before the first month given to the last, and,
     for continuity across a gap, the latest report before that window of each dealer and line."""
@@ -184,7 +177,7 @@ def _load_book(rows: list[ReportInput]) -> _Book:
     first = min(row.period for row in rows)
     for _n in range(SELL_OUT_MONTHS - 1):
         first = first.previous()
-    stored: dict[tuple[int, int], dict[str, StockReport]] = defaultdict(dict)
+    stored: Book = defaultdict(dict)
     window = StockReport.objects.filter(period__gte=str(first)).order_by()
     for report in rows_where(window, "dealer_id", dealer_ids):
         stored[(report.dealer_id, report.product_line_id)][report.period] = report
@@ -203,7 +196,7 @@ def _load_book(rows: list[ReportInput]) -> _Book:
         for report in rows_where(earlier, "dealer_id", dealer_ids):
             if (report.dealer_id, report.product_line_id, report.period) in wanted:
                 stored[(report.dealer_id, report.product_line_id)][report.period] = report
-    return _Book(stored=dict(stored))
+    return stored
 
 
 def _continuity_errors(row: ReportInput, months: dict[str, StockReport]) -> dict[str, list[str]]:
@@ -234,7 +227,7 @@ def _same(report: StockReport, row: ReportInput) -> bool:
     return all(getattr(report, name) == value for name, value in row.values().items())
 
 
-def _check(rows: list[ReportInput], book: _Book, today_month: Month) -> dict[int, dict[str, list[str]]]:
+def _check(rows: list[ReportInput], book: Book, today_month: Month) -> dict[int, dict[str, list[str]]]:
     """Every row's errors, the rows of one dealer and line taken month by month so that a list can hold a
     line's history (each month's opening checked against the closing given for the month before)."""
     by_row: dict[int, dict[str, list[str]]] = {}
@@ -250,7 +243,7 @@ def _check(rows: list[ReportInput], book: _Book, today_month: Month) -> dict[int
         seen.add(slot)
         if row.period > today_month:
             errors["period"].append(_("%(period)s has not begun yet.") % {"period": row.period})
-        months = book.months(row.key)
+        months = book[row.key]
         stored = months.get(str(row.period))
         if stored is not None and stored.status == StockReport.Status.CONFIRMED and not _same(stored, row):
             errors["period"].append(
@@ -331,7 +324,7 @@ def _our_sales(reports: Iterable[StockReport], dealers: Mapping[int, Dealer]) ->
     return dealer_line_month_sales(direct, min(periods), max(periods))
 
 
-def _apply_derived(reports: list[StockReport], book: _Book, dealers: Mapping[int, Dealer]) -> None:
+def _apply_derived(reports: list[StockReport], book: Book, dealers: Mapping[int, Dealer]) -> None:
     sales = _our_sales(reports, dealers)
     for report in reports:
         buys_direct = dealers[report.dealer_id].parent_id is None
@@ -340,7 +333,7 @@ def _apply_derived(reports: list[StockReport], book: _Book, dealers: Mapping[int
             if buys_direct
             else None
         )
-        months = book.months((report.dealer_id, report.product_line_id))
+        months = book[(report.dealer_id, report.product_line_id)]
         for name, value in derive(report, months, our).items():
             setattr(
                 report, name, round_cent(value) if name == "expected_received_amount" and value is not None else value
@@ -377,10 +370,10 @@ def reports_write(*, actor, rows: list[ReportInput], source: str = StockReport.S
     dealers = {row.dealer.pk: row.dealer for row in rows}
     written: list[StockReport] = []
     for row in rows:
-        report = book.months(row.key)[str(row.period)]
+        report = book[row.key][str(row.period)]
         stored = getattr(report, "_stored", None)
         if stored is not None and _same(stored, row) and stored.status != StockReport.Status.RETURNED:
-            book.months(row.key)[str(row.period)] = stored
+            book[row.key][str(row.period)] = stored
             result.unchanged.append(stored)
             continue
         if stored is None:
@@ -421,7 +414,7 @@ def reports_write(*, actor, rows: list[ReportInput], source: str = StockReport.S
     return result
 
 
-def _followers(written: list[StockReport], book: _Book) -> list[StockReport]:
+def _followers(written: list[StockReport], book: Book) -> list[StockReport]:
     """Stored reports of the written lines in the months after them whose sell-out window holds a written month."""
     written_slots = {(r.dealer_id, r.product_line_id, r.period) for r in written}
     found: dict[int, StockReport] = {}
@@ -429,7 +422,7 @@ def _followers(written: list[StockReport], book: _Book) -> list[StockReport]:
         month = Month.parse(report.period)
         for _n in range(SELL_OUT_MONTHS - 1):
             month = month.next()
-            follower = book.months((report.dealer_id, report.product_line_id)).get(str(month))
+            follower = book[(report.dealer_id, report.product_line_id)].get(str(month))
             slot = (report.dealer_id, report.product_line_id, str(month))
             if follower is not None and follower.pk is not None and slot not in written_slots:
                 found[follower.pk] = follower
