@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -455,17 +455,19 @@ def _require_confirmer(actor, locked: StockReport) -> None:
         policies.require(refusal is None, refusal)
 
 
-@transaction.atomic
-def report_confirm(*, actor, report: StockReport, comment: str = "") -> StockReport:
-    """submitted → confirmed (the dealer's manager, not the submitter), after the line's earlier months; our
-    net sales and the flags are read again, as they stand when the report is confirmed."""
-    locked = _locked(report)
-    _require_confirmer(actor, locked)
-    if StockReport.workflow.can(locked, "confirm"):
+def _confirm_locked(actor, locked: list[StockReport], comment: str) -> list[StockReport]:
+    """Confirm ``locked`` (rows already locked, dealer and line joined): the role first (403), then, for those
+    that can be confirmed, the lines' earlier months (409) and the derived figures read again in one pass —
+    queries for the whole list, not per line."""
+    for report in locked:
+        _require_confirmer(actor, report)
+    confirmable = [report for report in locked if StockReport.workflow.can(report, "confirm")]
+    if confirmable:
+        before = Q(pk__in=[])
+        for report in confirmable:
+            before |= Q(dealer_id=report.dealer_id, product_line_id=report.product_line_id, period__lt=report.period)
         earlier = (
-            StockReport.objects.filter(
-                dealer_id=locked.dealer_id, product_line_id=locked.product_line_id, period__lt=locked.period
-            )
+            StockReport.objects.filter(before)
             .exclude(status=StockReport.Status.CONFIRMED)
             .order_by("period")
             .values_list("period", flat=True)
@@ -474,19 +476,28 @@ def report_confirm(*, actor, report: StockReport, comment: str = "") -> StockRep
         if earlier is not None:
             raise Conflict(
                 _("Confirm the report of %(period)s first: this one opens from it.") % {"period": earlier},
-                current_state=locked.status,
+                current_state=confirmable[0].status,
             )
-        book = _load_book([ReportInput(locked.dealer, Month.parse(locked.period), locked.product_line, {})])
-        _apply_derived([locked], book, {locked.dealer_id: locked.dealer})
-    changes = {name: getattr(locked, name) for name in DERIVED}
-    StockReport.workflow.apply(
-        locked,
-        "confirm",
-        by=actor,
-        comment=comment,
-        changes={**changes, "confirmed_by": actor, "confirmed_at": timezone.now()},
-    )
+        book = _load_book([ReportInput(r.dealer, Month.parse(r.period), r.product_line, {}) for r in confirmable])
+        _apply_derived(confirmable, book, {r.dealer_id: r.dealer for r in confirmable})
+    now = timezone.now()
+    for report in locked:
+        changes = {name: getattr(report, name) for name in DERIVED}
+        StockReport.workflow.apply(
+            report,
+            "confirm",
+            by=actor,
+            comment=comment,
+            changes={**changes, "confirmed_by": actor, "confirmed_at": now},
+        )
     return locked
+
+
+@transaction.atomic
+def report_confirm(*, actor, report: StockReport, comment: str = "") -> StockReport:
+    """submitted → confirmed (the dealer's manager, not the submitter), after the line's earlier months; our
+    net sales and the flags are read again, as they stand when the report is confirmed."""
+    return _confirm_locked(actor, [_locked(report)], comment)[0]
 
 
 @transaction.atomic
@@ -514,8 +525,13 @@ def month_reports(dealer: Dealer, period: Month | str) -> list[StockReport]:
 @transaction.atomic
 def month_confirm(*, actor, dealer: Dealer, period: Month | str, comment: str = "") -> list[StockReport]:
     """Confirm every submitted line of the dealer's month (the page's one button), all or nothing."""
-    reports = [r for r in month_reports(dealer, period) if r.status == StockReport.Status.SUBMITTED]
-    return [report_confirm(actor=actor, report=report, comment=comment) for report in reports]
+    locked = list(
+        StockReport.objects.select_for_update(of=("self",))
+        .select_related("dealer", "dealer__territory", "product_line")
+        .filter(dealer=dealer, period=str(period), status=StockReport.Status.SUBMITTED)
+        .order_by("product_line__code")
+    )
+    return _confirm_locked(actor, locked, comment)
 
 
 @transaction.atomic
