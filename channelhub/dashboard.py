@@ -56,6 +56,10 @@ def channel_manager(user) -> dict:
     return {"profile": _profile(user)}
 
 
+def inspector(user) -> dict:
+    return {"profile": _profile(user)}
+
+
 def finance(user) -> dict:
     return {"profile": _profile(user), "managers": list(managers_with_team_size())}
 
@@ -87,6 +91,7 @@ BUILDERS = {
     Role.FIELD_REP: field_rep,
     Role.CHANNEL_MANAGER: channel_manager,
     Role.FINANCE: finance,
+    Role.INSPECTOR: inspector,
     Role.ADMIN: admin,
 }
 

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.roles import Role, roles_of
 
-EVERYONE = frozenset(Role.values)
+#: The roles of the sales side (part one's four); an inspector (SPEC §17) sees only the entries that name them.
+EVERYONE = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
 STAFF = frozenset({Role.CHANNEL_MANAGER, Role.FINANCE, Role.ADMIN})
 FIELD = frozenset({Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.ADMIN})
 REVIEWERS = frozenset({Role.CHANNEL_MANAGER, Role.ADMIN})
@@ -47,7 +48,7 @@ def navigation() -> tuple[NavItem, ...]:
 
 
 register_nav(
-    NavItem(_("Dashboard"), "dashboard", order=0),
+    NavItem(_("Dashboard"), "dashboard", frozenset(Role.values), order=0),
     NavItem(_("Admin site"), "admin:index", frozenset({Role.ADMIN}), ADMINISTRATION, order=900),
     NavItem(_("API docs"), "swagger-ui", frozenset({Role.ADMIN}), ADMINISTRATION, order=901),
 )

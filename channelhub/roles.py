@@ -1,6 +1,6 @@
 """The roles of SPEC §2 and how to ask which ones a user holds.
 
-Roles are Django groups (created by ``accounts`` migration 0002); admins are superusers.
+Roles are Django groups (created by ``accounts`` migrations 0002 and 0005: ``inspector``, SPEC §17); admins are superusers.
 A user's roles are read once per request and cached on the user object.
 """
 
@@ -16,14 +16,15 @@ class Role(models.TextChoices):
     FIELD_REP = "field_rep", _("Field rep")
     CHANNEL_MANAGER = "channel_manager", _("Channel manager")
     FINANCE = "finance", _("Finance")
+    INSPECTOR = "inspector", _("Inspector")
     ADMIN = "admin", _("Administrator")
 
 
 #: The roles that are Django groups; ``admin`` is ``is_superuser`` instead.
-GROUP_ROLES = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE)
+GROUP_ROLES = (Role.FIELD_REP, Role.CHANNEL_MANAGER, Role.FINANCE, Role.INSPECTOR)
 
 #: When a user holds several roles, the dashboard shows the first of these.
-_PRECEDENCE = (Role.ADMIN, Role.FINANCE, Role.CHANNEL_MANAGER, Role.FIELD_REP)
+_PRECEDENCE = (Role.ADMIN, Role.FINANCE, Role.CHANNEL_MANAGER, Role.INSPECTOR, Role.FIELD_REP)
 
 _CACHE_ATTR = "_channelhub_roles"
 

@@ -10,13 +10,14 @@ class PartnersConfig(AppConfig):
         """Plug the app into the core's registries (``channelhub.registry``)."""
         from channelhub.navigation import NavItem, register_nav
         from channelhub.registry import register_app
+        from channelhub.roles import Role
         from channelhub.workflow.notes import register_note
 
         register_app(self, prefix="partners/", api=("partners.api",), demo=10)
         register_evidence()
         register_note("first_agreement_signed", _first_agreement_note)
         register_nav(
-            NavItem(_("Dealers"), "partners:dealer-list", order=100),
+            NavItem(_("Dealers"), "partners:dealer-list", frozenset(Role.values), order=100),
             NavItem(_("Agreements"), "partners:agreement-list", order=110),
         )
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -294,6 +295,23 @@ class QualificationReviewItem(models.Model):
         return f"{self.criterion}: {self.score} × {self.weight}%"
 
 
+def validate_min_prices(value) -> None:
+    """``{"<product line code>": "12.50"}``: amounts of at most two decimals, not negative."""
+    if not isinstance(value, dict):
+        raise ValidationError(_("Enter the minimum prices as product line code → amount."), code="invalid")
+    for code, amount in value.items():
+        try:
+            price = Decimal(str(amount))
+        except (InvalidOperation, ValueError):
+            price = None
+        if price is None or not price.is_finite() or price < 0 or price.as_tuple().exponent < -2:
+            raise ValidationError(
+                _("The minimum price of %(line)s must be an amount of at most two decimals, not negative."),
+                code="invalid",
+                params={"line": code},
+            )
+
+
 class Agreement(models.Model):
     """经销协议. ``expired`` is not a stored state: a signed agreement whose ``end_date`` has passed."""
 
@@ -332,6 +350,9 @@ class Agreement(models.Model):
         help_text=_("The rebate policy of the agreement's commercial terms; empty: no rebate."),
     )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    #: The lowest shelf price per product line (code → amount as text, "12.50"), checked by price items of
+    #: inspections (SPEC §17): an observed price below it is a ``price_violation`` (乱价).
+    min_prices = models.JSONField(_("minimum prices"), default=dict, blank=True, validators=[validate_min_prices])
     deposit_amount = models.DecimalField(
         _("credit deposit"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
     )

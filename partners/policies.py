@@ -153,7 +153,19 @@ def via_dealer(prefix: str):
     return rule
 
 
-scope_rule("partners.Dealer")(via_dealer(""))
+@scope_rule("partners.Dealer")
+def _dealers(user, queryset: QuerySet) -> QuerySet:
+    """The dealers' own rule adds the inspector's (SPEC §17): the dealers of the territories on their profile,
+    read only — and nothing else that belongs to a dealer (agreements, facts, stock …), whose rules stay
+    ``via_dealer``."""
+    condition = dealer_condition(user)
+    if condition is None:
+        return queryset
+    if has_role(user, Role.INSPECTOR):
+        condition |= in_territories_of(user, "territory")
+    return queryset.filter(condition)
+
+
 scope_rule("partners.Agreement")(via_dealer("dealer__"))
 scope_rule("partners.DealerContact")(via_dealer("dealer__"))
 scope_rule("partners.QualificationReview")(via_dealer("dealer__"))

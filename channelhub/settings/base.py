@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "funds",
     "rebates",
     "inventory",
+    "inspections",
 ]
 
 MIDDLEWARE = [

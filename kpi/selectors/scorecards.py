@@ -3,14 +3,13 @@ scorecards a user may see or compute, and ``RepMonth``, what one rep's month off
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
-from django.db.models.fields import DateTimeField
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from channelhub.periods import Month
@@ -24,9 +23,6 @@ from visits.models import Visit
 from visits.selectors.compliance import Compliance, rep_compliance
 
 User = get_user_model()
-
-#: A complaint visit logged later than this after the visit was handled late.
-COMPLAINT_LATE_AFTER = timedelta(hours=4)
 
 
 def scorecard_list(user) -> QuerySet[Scorecard]:
@@ -117,17 +113,15 @@ class RepMonth:
 
     @cached_property
     def visit_kinds(self) -> dict[str, int]:
-        """Counted visits of the month: trainings held, and complaints whose report was logged more
-        than ``COMPLAINT_LATE_AFTER`` after the visit (handled late)."""
-        logged_late = Q(created_at__gt=ExpressionWrapper(F("visited_at") + COMPLAINT_LATE_AFTER, DateTimeField()))
-        return Visit.objects.filter(
+        """Counted visits of the month that were trainings, and the complaints (``inspections``) received in
+        the month, assigned to the rep and handled late (responded more than 4 hours after receipt, or not
+        responded to when the 4 hours are over)."""
+        from inspections.selectors import complaints_late
+
+        counts = Visit.objects.filter(
             rep=self.rep,
             status__in=Visit.COUNTED,
             visited_on__range=(self.month.first_day, self.month.last_day),
-        ).aggregate(
-            trainings=Count("pk", filter=Q(kind=Visit.Kind.TRAINING)),
-            complaints_late=Count("pk", filter=Q(kind=Visit.Kind.COMPLAINT) & logged_late),
-        )
-
-
-#: A complaint visit whose report was logged more than this long after the visit was "handled late".
+        ).aggregate(trainings=Count("pk", filter=Q(kind=Visit.Kind.TRAINING)))
+        counts["complaints_late"] = complaints_late(self.month, assignee_ids=[self.rep.pk]).get(self.rep.pk, 0)
+        return counts

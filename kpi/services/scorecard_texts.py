@@ -34,8 +34,8 @@ COUNTS = {
     ),
     "trainings": ngettext_lazy("%(count)s training held", "%(count)s trainings held", "count"),
     "complaints_late": ngettext_lazy(
-        "%(count)s complaint visit logged more than 4 h after the visit",
-        "%(count)s complaint visits logged more than 4 h after the visit",
+        "%(count)s complaint responded to more than 4 h after receipt",
+        "%(count)s complaints responded to more than 4 h after receipt",
         "count",
     ),
 }

@@ -18,8 +18,9 @@ Metric definitions where SPEC §5 is silent (docs/kpi/scorecards.md):
 * ``new_dealers``: dealers the rep owns that made the ``activate`` transition (qualified → active,
   when the first agreement is signed) in the month, in ``TIME_ZONE``; a reactivation is not new;
 * ``visit_compliance``: visits counted / the rep's monthly minimum × 100, at most 100;
-* ``complaints_late``: counted visits of kind ``complaint`` whose report was logged more than 4 hours
-  (``COMPLAINT_LATE_AFTER``) after the visit (``created_at − visited_at``);
+* ``complaints_late``: complaints (``inspections.Complaint``) received in the month and assigned to the rep
+  that were responded to more than 4 hours after receipt, or not at all when the 4 hours are over
+  (``inspections.selectors.complaints_late``);
 * ``trainings``: counted visits of kind ``training``; ``distinct_dealers`` and ``visits_counted`` as
   the visit compliance counts them (false and fabricated reports never count).
 """

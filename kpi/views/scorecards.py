@@ -65,7 +65,6 @@ VISIT_KINDS = {
     Metric.VISIT_COMPLIANCE: None,
     Metric.DISTINCT_DEALERS: None,
     Metric.TRAININGS: "training",
-    Metric.COMPLAINTS_LATE: "complaint",
 }
 
 
@@ -77,6 +76,8 @@ def actual_url(user, item, rep_id: int, month: Month) -> str | None:
         query["category"] = item.category.code
     if metric in FACT_LISTS:
         return optional_url(FACT_LISTS[metric], query=query)
+    if metric == Metric.COMPLAINTS_LATE:
+        return optional_url("inspections:complaint-list", query={"assignee": rep_id, "period": str(month), "late": "1"})
     if metric in VISIT_KINDS:
         if not (visit_policies.can_log_visits(user) or visit_policies.is_reviewer(user)):
             return None  # finance has no visits (SPEC §2)

@@ -1,0 +1,1 @@
+"""The inspection endpoints (SPEC §17) on the API router."""
