@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.funds.base",
     "tests.rebates.world",
     "tests.inventory.world",
+    "tests.inspections.world",
 ]
 
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
