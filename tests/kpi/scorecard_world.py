@@ -9,9 +9,10 @@ July 2026 of ``rep`` (``july(...)``):
 * collections 90,000.00; expenses 13,200.00;
 * approved target: sales 150,000.00, expense rate 10.00 %, collection rate 85.00 %, 2 new dealers;
 * A3 activated on 15 July (A4 in June, A5 reactivated after a suspension in July: neither is new);
-* 24 counted visits (monthly minimum 30): 20 maintenance, 2 trainings, 2 complaints — one logged
-  5 hours after the visit (late), one 1 hour after; plus a late complaint marked as a false report,
-  which does not count.
+* 24 counted visits (monthly minimum 30): 20 maintenance, 2 trainings, 2 complaint visits; plus a
+  complaint visit marked as a false report, which does not count;
+* complaints (``inspections.Complaint``) assigned to the rep: one received 23 July 09:00 and responded
+  to at 14:00 (5 h: late), one received 24 July 09:00 and responded to at 10:00 (1 h: in time).
 """
 
 from __future__ import annotations
@@ -117,4 +118,23 @@ def july(d, rep, manager, finance) -> Target:
     log(rep, d["A4"], at(2026, 7, 24, 9), kind="complaint", now=at(2026, 7, 24, 10))  # 1 h: in time
     false = log(rep, d["A5"], at(2026, 7, 25, 9), kind="complaint", now=at(2026, 7, 25, 20))
     visit_review(actor=manager, visit=false, name="mark_false", comment="门店当天未营业")
+    complaint(rep, d["A3"], at(2026, 7, 23, 9), responded=at(2026, 7, 23, 14))  # 5 h: late
+    complaint(rep, d["A4"], at(2026, 7, 24, 9), responded=at(2026, 7, 24, 10))  # 1 h: in time
     return july_target
+
+
+def complaint(assignee, dealer, received, responded=None):
+    """A complaint assigned to ``assignee``, received at ``received`` and responded to at ``responded``."""
+    from inspections.models import Complaint
+    from inspections.services.complaints import is_late
+
+    return Complaint.objects.create(
+        dealer=dealer,
+        description="送货晚了",
+        received_at=received,
+        assignee=assignee,
+        responded_at=responded,
+        response="已回电" if responded else "",
+        late=responded is not None and is_late(received, responded),
+        status=Complaint.Status.RESPONDED if responded else Complaint.Status.RECEIVED,
+    )

@@ -22,7 +22,7 @@ from kpi.services.scorecards import (
     scorecard_confirm,
     scorecard_self_evaluate,
 )
-from tests.kpi.scorecard_world import JULY, activate, collection, july, sale, target
+from tests.kpi.scorecard_world import JULY, activate, collection, complaint, july, sale, target
 from tests.visits.world import at, log
 
 D = Decimal
@@ -62,12 +62,15 @@ def test_new_dealers_count_activations_in_the_local_month(d, rep, rep_peer, mana
     assert RepMonth(rep_peer, JULY).new_dealers == 1
 
 
-def test_a_complaint_is_late_when_logged_more_than_four_hours_after_the_visit(d, rep):
-    log(rep, d["A1"], at(2026, 7, 1, 9), kind="complaint", now=at(2026, 7, 1, 13))  # exactly 4 h: in time
-    log(rep, d["A2"], at(2026, 7, 2, 9), kind="complaint", now=at(2026, 7, 2, 13, 0, 1))  # 4 h 1 s: late
-    log(rep, d["A3"], at(2026, 7, 3, 9), kind="complaint", now=at(2026, 7, 6, 12))  # 75 h: late (and late_entry)
-    log(rep, d["A4"], at(2026, 7, 4, 9), kind="maintenance", now=at(2026, 7, 4, 18))  # not a complaint
-    assert RepMonth(rep, JULY).visit_kinds == {"trainings": 0, "complaints_late": 2}
+def test_complaints_handled_late_are_the_complaints_responded_after_more_than_four_hours(d, rep, rep_peer):
+    complaint(rep, d["A1"], at(2026, 7, 1, 9), responded=at(2026, 7, 1, 13))  # exactly 4 h: in time
+    complaint(rep, d["A2"], at(2026, 7, 2, 9), responded=at(2026, 7, 2, 13, 1))  # 4 h 1 min: late
+    complaint(rep, d["A3"], at(2026, 7, 3, 9))  # never responded, the 4 hours long over: late
+    complaint(rep, d["A4"], at(2026, 7, 31, 22), responded=at(2026, 8, 1, 3))  # received in July, 5 h: late
+    complaint(rep, d["A5"], at(2026, 8, 1, 9), responded=at(2026, 8, 1, 20))  # received in August: not July's
+    complaint(rep_peer, d["P1"], at(2026, 7, 5, 9), responded=at(2026, 7, 5, 20))  # another assignee
+    log(rep, d["A6"], at(2026, 7, 4, 9), kind="complaint", now=at(2026, 7, 4, 18))  # a visit is not a complaint
+    assert RepMonth(rep, JULY).visit_kinds == {"trainings": 0, "complaints_late": 3}
 
 
 # --- MBO --------------------------------------------------------------------------------------------

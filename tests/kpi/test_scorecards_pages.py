@@ -114,7 +114,8 @@ def test_bsc_scorecard_page_groups_by_perspective_with_links_behind_each_actual(
     assert f'href="{reverse("kpi:expense-list")}?{query}"' in html
     assert f'href="{reverse("visits:visit-list")}?{query}"' in html  # visit compliance
     assert f'href="{reverse("visits:visit-list")}?{query}&amp;kind=training"' in html
-    assert f'href="{reverse("visits:visit-list")}?{query}&amp;kind=complaint"' in html
+    late = f"assignee={rep.pk}&amp;period=2026-07&amp;late=1"
+    assert f'href="{reverse("inspections:complaint-list")}?{late}"' in html  # complaints handled late
     assert f"{reverse('partners:dealer-list')}?owner={rep.pk}&amp;status=active" in html
     target = Target.objects.get(rep=rep, period="2026-07")
     assert f'href="{reverse("kpi:target-detail", args=[target.pk])}"' in html
