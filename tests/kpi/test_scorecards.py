@@ -147,6 +147,27 @@ def test_each_line_explains_its_arithmetic(july_world, rep, templates):
 # --- BSC --------------------------------------------------------------------------------------------
 
 
+def test_a_complaint_answered_after_five_hours_costs_the_assignee_25_points_on_the_bsc(d, rep, manager, templates):
+    from inspections.services.complaints import complaint_record, complaint_respond
+
+    def received(dealer, when):
+        return complaint_record(
+            manager, dealer=dealer, source="consumer", category="quality", description="漏水", received_at=when
+        )
+
+    in_time = received(d["A1"], at(2026, 7, 8, 9))
+    assert in_time.assignee == rep  # the dealer's rep
+    complaint_respond(rep, in_time, response="已回电", responded_at=at(2026, 7, 8, 12, 59))  # 3 h 59 min
+    before = lines_by_metric(scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)[0])
+    # no late complaint → 100 − 25 × 0 = 100.00; × 15 / 100 = 15.00
+    assert figures(before["complaints_late"]) == (D("0.00"), None, D("100.00"), D("15.00"), D("15.00"))
+    late = received(d["A2"], at(2026, 7, 9, 9))
+    complaint_respond(rep, late, response="已上门", responded_at=at(2026, 7, 9, 14))  # 5 h after receipt
+    after = lines_by_metric(scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)[0])
+    # 1 late complaint → 100 − 25 × 1 = 75.00; × 15 / 100 = 11.25: 25 points of the item, 3.75 of the total
+    assert figures(after["complaints_late"]) == (D("1.00"), None, D("75.00"), D("15.00"), D("11.25"))
+
+
 def test_bsc_scorecard_computed_by_hand(july_world, rep, manager, templates):
     scorecard, _created = scorecard_compute_unchecked(rep, JULY, templates["bsc"], actor=manager)
     lines = lines_by_metric(scorecard)
@@ -157,8 +178,8 @@ def test_bsc_scorecard_computed_by_hand(july_world, rep, manager, templates):
     assert figures(lines["collection_rate"]) == (D("75.00"), D("85.00"), D("88.24"), D("10.00"), D("8.82"))
     # customer — new dealers: 1 (A3) against the target's 2 → 50.00; × 10 / 100 = 5.00
     assert figures(lines["new_dealers"]) == (D("1.00"), D("2.00"), D("50.00"), D("10.00"), D("5.00"))
-    # customer — complaints handled late: 1 (the false report does not count) → 100 − 25 × 1 = 75.00;
-    # × 15 / 100 = 11.25
+    # customer — complaints handled late: 1 (responded to 5 h after receipt; the other in 1 h) → 100 − 25 × 1
+    # = 75.00; × 15 / 100 = 11.25
     assert figures(lines["complaints_late"]) == (D("1.00"), None, D("75.00"), D("15.00"), D("11.25"))
     # process — visit compliance: 24 counted / monthly minimum 30 = 80.00 %; / 100 → 80.00; × 15 / 100 = 12.00
     assert figures(lines["visit_compliance"]) == (D("80.00"), D("100.00"), D("80.00"), D("15.00"), D("12.00"))
