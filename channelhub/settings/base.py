@@ -412,6 +412,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "inventory.key_account_pass",
         "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=4, minute=0),
     },
+    # SPEC §17: every morning at 08:10, each rep's and inspector's overdue rectifications (one digest a day).
+    "daily-overdue-rectifications": {
+        "task": "inspections.overdue_digest",
+        "schedule": crontab(hour=8, minute=10),
+    },
 }
 
 # --- domain defaults -----------------------------------------------------------------------------
