@@ -163,9 +163,9 @@ def inspection_detail_page(request, pk: int):
     }
     today = timezone.localdate()
     for result in results:
-        result.rectification = rectifications.get(result.pk)
-        if result.rectification is not None:
-            result.rectification.overdue = result.rectification.is_overdue(today)
+        result.fix = rectifications.get(result.pk)
+        if result.fix is not None:
+            result.fix.overdue = result.fix.is_overdue(today)
     actions = policies.inspection_actions(user, inspection)
     context = {
         "inspection": inspection,
