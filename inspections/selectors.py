@@ -234,3 +234,132 @@ def complaint_clock(complaint: Complaint, now: datetime | None = None) -> dict:
 def complaints_open_for(user) -> QuerySet[Complaint]:
     """Complaints assigned to the user and not responded to yet."""
     return Complaint.objects.filter(assignee=user, status=Complaint.Status.RECEIVED)
+
+
+# --- pages ----------------------------------------------------------------------------------------------------
+
+
+def results_with_photos(inspection: Inspection) -> list[InspectionResult]:
+    """The inspection's results in the checklist's order, each with ``photos`` (its files) — two queries."""
+    from evidence.selectors import attachments_for
+
+    results = inspection_results(inspection)
+    found = attachments_for(InspectionResult, [result.pk for result in results])
+    for result in results:
+        result.photos = found.get(result.pk, [])
+    return results
+
+
+def inspector_choices(user):
+    """Who ``user`` may plan an inspection for: an admin anyone who inspects; a manager themselves and the
+    managers and inspectors whose territories meet theirs; an inspector themselves."""
+    from django.contrib.auth import get_user_model
+
+    from channelhub.roles import Role, has_role
+    from channelhub.scoping import territory_paths
+
+    users = get_user_model()._default_manager.filter(is_active=True)
+    inspectors = users.filter(groups__name__in=[Role.INSPECTOR, Role.CHANNEL_MANAGER])
+    if has_role(user, Role.ADMIN):
+        return inspectors.distinct().order_by("username")
+    if not has_role(user, Role.CHANNEL_MANAGER):
+        return users.filter(pk=user.pk)
+    near = Q(pk=user.pk)
+    for path in territory_paths(user):
+        near |= Q(profile__territories__path__startswith=path)
+    return (users.filter(pk=user.pk) | inspectors.filter(near)).distinct().order_by("username")
+
+
+def plannable_dealers(user) -> QuerySet[Dealer]:
+    """The active dealers ``user`` may plan an inspection of (the plan form's choices)."""
+    from channelhub.roles import Role, has_role
+    from channelhub.scoping import in_territories_of
+
+    rows = Dealer.objects.filter(status=Dealer.Status.ACTIVE).order_by("code")
+    if has_role(user, Role.ADMIN):
+        return rows
+    return rows.filter(in_territories_of(user, "territory"))
+
+
+def sample_territories(user):
+    """The territories ``user`` may sample terminals of: an admin every one, others those they cover (subtree)."""
+    from channelhub.roles import Role, has_role
+    from channelhub.scoping import territory_paths
+    from partners.models import Territory
+
+    rows = Territory.objects.order_by("path")
+    if has_role(user, Role.ADMIN):
+        return rows
+    condition = Q(pk__in=[])
+    for path in territory_paths(user):
+        condition |= Q(path__startswith=path)
+    return rows.filter(condition)
+
+
+def complaint_dealers(user) -> QuerySet[Dealer]:
+    """The dealers ``user`` records complaints of: a rep their own, a manager their territories', an admin all."""
+    from channelhub.roles import Role, has_role
+    from channelhub.scoping import in_territories_of
+
+    rows = Dealer.objects.exclude(status=Dealer.Status.TERMINATED).order_by("code")
+    if has_role(user, Role.ADMIN):
+        return rows
+    condition = Q(pk__in=[])
+    if has_role(user, Role.CHANNEL_MANAGER):
+        condition |= in_territories_of(user, "territory")
+    if has_role(user, Role.FIELD_REP):
+        condition |= Q(owner=user)
+    return rows.filter(condition)
+
+
+def complaint_assignees(user):
+    """Whom a complaint may go to, as far as ``user`` sees people: reps and managers (the service checks that
+    the assignee is the dealer's rep or one of its managers)."""
+    from django.contrib.auth import get_user_model
+
+    from channelhub.roles import Role
+    from channelhub.scoping import scope as scoped
+
+    users = get_user_model()._default_manager.filter(
+        is_active=True, groups__name__in=[Role.FIELD_REP, Role.CHANNEL_MANAGER]
+    )
+    return scoped(user, users).distinct().order_by("username")
+
+
+def overdue_rectifications(user, today: date) -> QuerySet[Rectification]:
+    """The rectifications ``user`` sees that are overdue ``today`` (a manager: of their territories)."""
+    return rectification_list(user).filter(overdue_condition(today)).order_by("due_date", "pk")
+
+
+def complaints_late_in_month(user, month: Month, now: datetime | None = None) -> QuerySet[Complaint]:
+    """The complaints ``user`` sees received in ``month`` and handled late (so far, at ``now``)."""
+    start, end = _month_range(month)
+    return complaint_list(user).filter(late_condition(now), received_at__gte=start, received_at__lt=end)
+
+
+def dealer_section(user, dealer: Dealer, limit: int = 5) -> dict:
+    """The dealer page's inspections section: the latest inspections ``user`` sees (a planned mystery one only
+    to whom may see it), the score trend, the rectifications still open and the latest complaints — four
+    queries."""
+    latest = list(inspection_list(user).filter(dealer=dealer).order_by("-planned_on", "-pk")[:limit])
+    trend = dealer_score_trend(user, dealer)
+    open_rectifications = list(
+        rectification_list(user)
+        .filter(dealer=dealer)
+        .exclude(status=Rectification.Status.VERIFIED)
+        .order_by("due_date", "pk")[: limit * 2]
+    )
+    complaints = list(complaint_list(user).filter(dealer=dealer).order_by("-received_at", "-pk")[:limit])
+    return {"latest": latest, "trend": trend, "rectifications": open_rectifications, "complaints": complaints}
+
+
+def minimum_prices(dealer: Dealer, day: date) -> dict[str, Decimal]:
+    """The minimum prices by product line code that ``min_price_for`` reads for ``dealer`` on ``day`` (its
+    agreement in force, else its parent's) — one query, two for a dealer following its parent."""
+    for dealer_id in (dealer.pk, dealer.parent_id):
+        if dealer_id is None:
+            continue
+        agreement = _agreement_in_force(dealer_id, day)
+        if agreement is not None:
+            return {code: Decimal(str(value)) for code, value in (agreement.min_prices or {}).items() if value != ""}
+    return {}

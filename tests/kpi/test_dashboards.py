@@ -84,7 +84,7 @@ def test_kpi_panels_do_not_add_queries_per_rep(client_as, manager, finance, rep,
     for user in (manager, finance):
         client = client_as(user)
         client.get("/")
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(21):  # the inspections panel's queries included (not per rep)
             assert client.get("/").status_code == 200
 
 
