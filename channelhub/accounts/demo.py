@@ -1,4 +1,5 @@
-"""The demo people of SPEC §10: 2 managers with 3 reps each, 1 finance user, 1 admin."""
+"""The demo people of SPEC §10: 2 managers with 3 reps each, 1 finance user, 1 admin; and an inspector
+(SPEC §17), who covers the first manager's regions (``inspections.demo`` gives them the territories)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ DEMO_USERS = (
     DemoUser("rep4", "刘洋", Role.FIELD_REP, "R0004", manager="manager2", region="华南"),
     DemoUser("rep5", "杨静", Role.FIELD_REP, "R0005", manager="manager2", region="华南"),
     DemoUser("rep6", "赵强", Role.FIELD_REP, "R0006", manager="manager2", region="华南"),
+    DemoUser("inspector1", "周巡检", Role.INSPECTOR, "I0001", region="华东"),
 )
 
 

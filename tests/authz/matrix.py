@@ -14,7 +14,8 @@ An ``Entry`` says:
   ``None``: no write is exercised.
 
 Roles: ``rep``, ``rep_peer`` (another rep of the same manager), ``other_rep`` (rep of another manager),
-``manager`` (rep's manager), ``other_manager``, ``finance``, ``admin``.
+``manager`` (rep's manager), ``other_manager``, ``finance``, ``admin``, ``inspector`` (group inspector, covering
+``manager``'s territory: rep's dealer read-only, its own inspections, nothing else of other apps).
 
 A URL added to the project without a row here fails ``test_every_url_has_a_row``.
 """
@@ -30,7 +31,7 @@ from tests.authz.world import PAID_MONTH
 from tests.evidence.files import pdf_bytes, photo
 from tests.partners.world import FULL_REVIEW
 
-EVERYONE = frozenset({"rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin"})
+EVERYONE = frozenset({"rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin", "inspector"})
 
 
 def roles(spec: str) -> frozenset[str]:
@@ -39,6 +40,8 @@ def roles(spec: str) -> frozenset[str]:
         "reps": {"rep", "rep_peer", "other_rep"},
         "managers": {"manager", "other_manager"},
         "all": EVERYONE,
+        # everyone but the inspector, whom the pages of other apps refuse (403) rather than show empty
+        "channel": EVERYONE - {"inspector"},
     }
     found: set[str] = set()
     for word in spec.split():
@@ -152,6 +155,13 @@ def _stock_figures(**extra):
 
 SEE = "rep manager finance admin"  # who sees rep's dealers, facts, targets, scorecards, statements
 SEE_VISITS = "rep manager admin"
+SEE_DEALER = "rep manager finance admin inspector"  # rep's dealer: the inspector reads it too (SPEC §17)
+#: rep's dealer's inspection (the inspector's own), its results and rectification
+SEE_INSPECTION = "rep manager finance admin inspector"
+SEE_COMPLAINT = "rep manager finance admin"
+#: the planned mystery inspection of rep's dealer: never rep
+SEE_MYSTERY = "manager finance admin inspector"
+INSPECTORS = "managers inspector admin"  # who plans and samples (SPEC §17)
 
 MATRIX: dict[str, Entry] = {
     # --- frame --------------------------------------------------------------------------------------
@@ -191,7 +201,7 @@ MATRIX: dict[str, Entry] = {
             code="NEW-D", name="新经销商", territory=lambda w, p: w["reference"]["territory"].pk, owner=mine("user")
         ),
     ),
-    "dealer-detail": api_read(obj="dealer", read=SEE, write="rep manager admin", method="patch"),
+    "dealer-detail": api_read(obj="dealer", read=SEE_DEALER, write="rep manager admin", method="patch"),
     "dealer-reviews": api_read(obj="dealer", read=SEE),
     "dealer-submit-review": api_action("dealer", "manager admin", body=body(items=FULL_REVIEW)),
     "dealer-approve-qualification": api_action("dealer", "finance admin", body=body(credit_limit="1000.00")),
@@ -224,7 +234,7 @@ MATRIX: dict[str, Entry] = {
     # --- partners: pages -------------------------------------------------------------------------------
     "partners:dealer-list": page(),
     "partners:dealer-create": form(who="managers admin"),
-    "partners:dealer-detail": page(obj="dealer", read=SEE),
+    "partners:dealer-detail": page(obj="dealer", read=SEE_DEALER),
     "partners:dealer-edit": form(obj="dealer", who="rep manager admin"),
     "partners:agreement-create": form(obj="dealer", who="manager admin"),
     "partners:dealer-submit-review": action("dealer", "manager admin"),
@@ -307,14 +317,14 @@ MATRIX: dict[str, Entry] = {
     "period-list": api_read(),
     "period-detail": api_read(obj="ref:period"),
     "period-close": api_action("ref:period", "finance admin"),
-    "kpi:sales-list": page(),
-    "kpi:collection-list": page(),
-    "kpi:expense-list": page(),
-    "kpi:fact-export": page(query="format=xlsx"),  # <kind>: sales
+    "kpi:sales-list": page(read="channel"),
+    "kpi:collection-list": page(read="channel"),
+    "kpi:expense-list": page(read="channel"),
+    "kpi:fact-export": page(read="channel", query="format=xlsx"),  # <kind>: sales
     "kpi:fact-create": form(who="finance admin"),
     "kpi:import": form(who="finance admin"),
     "kpi:import-template": page(read="finance admin", query="kind=sales&format=xlsx"),
-    "kpi:conflicts": page(),
+    "kpi:conflicts": page(read="channel"),
     # --- KPI targets ------------------------------------------------------------------------------------
     "target-list": api_read(
         write="rep manager admin",
@@ -390,7 +400,7 @@ MATRIX: dict[str, Entry] = {
     "dispute-reject": api_action("dispute", "manager admin"),
     "commission-plan-list": api_read(write="admin"),
     "commission-plan-detail": api_read(obj="ref:plan", write="admin", method="patch"),
-    "commissions:statement-list": page(),
+    "commissions:statement-list": page(read="channel"),
     "commissions:approval-queue": page(read="finance admin"),
     "commissions:statement-approve-many": page(read=None, write="finance admin"),
     "commissions:payout-export": page(read="finance admin", query=f"period={PAID_MONTH}&format=xlsx"),
@@ -404,7 +414,7 @@ MATRIX: dict[str, Entry] = {
     "commissions:dispute-create": form(
         obj="line", who="rep", state_403=roles("rep")
     ),  # disputes.can_open reads the status
-    "commissions:dispute-list": page(),
+    "commissions:dispute-list": page(read="channel"),
     "commissions:dispute-accept": action("dispute", "manager admin"),
     "commissions:dispute-reject": action("dispute", "manager admin"),
     # --- funds: request pages (funds/views/requests.py) ---------------------------------------------------
@@ -429,13 +439,13 @@ MATRIX: dict[str, Entry] = {
     "funds:budget-edit": form(obj="ref:budget", who="finance admin"),
     "funds:budget-import": form(who="finance admin"),
     "funds:summary": page(read="managers finance admin"),
-    "funds:deposit-list": page(),  # reps: their own dealers' deposits
+    "funds:deposit-list": page(read="channel"),  # reps: their own dealers' deposits
     "funds:deposit-detail": page(obj="dealer", read=SEE),
     "funds:deposit-deduct": form(obj="dealer", who="finance admin"),
     # the decision before the proposal: an admin who proposed a refund may not decide it (403)
     "funds:deposit-refund-decide": action("dealer", "finance admin"),  # nothing proposed: back, 302
     "funds:deposit-refund": action("dealer", "manager admin"),  # not terminated: 302 / 409; settled: proposes
-    "funds:material-list": page(),
+    "funds:material-list": page(read="channel"),
     "funds:material-create": form(who="managers finance admin"),
     "funds:material-issue": form(who="managers admin"),
     "funds:material-count": form(who="reps managers admin"),
@@ -520,14 +530,14 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     # --- stock: pages (inventory/views; objects of tests/authz/inventory_world.py) ---------------------------
-    "inventory:health": page(),
+    "inventory:health": page(read="channel"),
     "inventory:month": page(obj="dealer", read=SEE),  # <pk>: the dealer's, <period>: 2026-10
     "inventory:report-form": form(obj="dealer", who="rep admin"),
     "inventory:month-confirm": action("dealer", "manager admin"),
     "inventory:month-return": action("dealer", "manager admin"),
     "inventory:report-choose": page(read="reps admin", action=True),  # a redirect to the form (or back)
-    "inventory:pareto": page(),
-    "inventory:coverage": page(),
+    "inventory:pareto": page(read="channel"),
+    "inventory:coverage": page(read="channel"),
     "inventory:import": form(who="reps admin"),
     # --- stock: API (SPEC §16) -----------------------------------------------------------------------------
     "stock-report-list": api_read(
@@ -549,14 +559,14 @@ MATRIX: dict[str, Entry] = {
     "terminal-pareto-run": api_read(read=None, write="managers admin", body=body(quarter="2026-Q3")),
     "coverage": api_read(query="period=2026-10"),
     # --- rebates: program, run and settlement pages (rebates/views; objects of tests/authz/rebates_world.py) -
-    "rebates:program-list": page(),
+    "rebates:program-list": page(read="channel"),
     "rebates:program-detail": page(obj="ref:rebate_program"),  # the agreements naming it: as far as one sees
     # runs cover every dealer: finance and admins only (the list 403, a run 404 to the others); a POST of the
     # list starts one (an empty form: 400)
     "rebates:run-list": page(read="finance admin", write="finance admin"),
     "rebates:run-detail": page(obj="ref:rebate_run", read="finance admin"),
     "rebates:run-progress": page(obj="ref:rebate_run", read="finance admin"),
-    "rebates:settlement-list": page(),
+    "rebates:settlement-list": page(read="channel"),
     "rebates:settlement-detail": page(obj="rebate_settlement", read=SEE),
     # POST-only actions (a GET goes back to the settlement): the role is checked first (403); the state (rep's
     # settlement is submitted: submit 302 with the refusal), segregation of duties and a missing reason or
@@ -569,10 +579,10 @@ MATRIX: dict[str, Entry] = {
     "rebates:account": page(obj="dealer", read=SEE, query="period=2026-11"),  # <pk>: the dealer's
     # every role reads the aging of the dealers it sees (reps their own, managers their territories'); the
     # Excel file holds the same rows as the page (the matrix reads it for markers and big figures)
-    "rebates:aging": page(query="format=xlsx"),
+    "rebates:aging": page(read="channel", query="format=xlsx"),
     # --- rebates: API (SPEC §15; objects of tests/authz/rebates_world.py) ----------------------------------
     "dealer-account-detail": api_read(obj="dealer", read=SEE, query="period=2026-11"),
-    "aging-list": api_read(),
+    "aging-list": api_read(read="channel"),
     # programs are reference data (everyone reads them); finance and admins set them up
     "rebate-program-list": api_read(
         write="finance admin",
@@ -600,6 +610,66 @@ MATRIX: dict[str, Entry] = {
     "rebate-settlement-mark-paid": api_action(
         "rebate_settlement", "finance admin", body=body(payment_reference="CN-2026-001")
     ),
+    # --- inspections: pages (inspections/views; objects of tests/authz/inspections_world.py) ---------------------
+    "inspections:inspection-list": page(),  # reps: their dealers' visible ones; the inspector: their own
+    "inspections:plan": page(read=INSPECTORS),  # the user's planned inspections
+    "inspections:inspection-create": form(who=INSPECTORS),
+    "inspections:sample": form(who=INSPECTORS),
+    "inspections:inspection-detail": page(obj="inspection", read=SEE_INSPECTION),
+    # the planned mystery inspection: its inspector (or an admin) performs it; rep must not even find it
+    "inspections:inspection-perform": action("mystery", "inspector admin"),
+    "inspections:inspection-complete": action("mystery", "inspector admin"),  # unanswered items: refused
+    "inspections:inspection-review": action("inspection", "manager admin"),  # never the inspector
+    "inspections:rectification-list": page(),
+    "inspections:rectification-detail": page(obj="rectification", read=SEE_INSPECTION),
+    # verify and reopen before submit: whoever answered may not verify (an admin's submit would make it 403)
+    "inspections:rectification-verify": action("rectification", "inspector manager admin"),
+    "inspections:rectification-reopen": action("rectification", "inspector manager admin"),
+    "inspections:rectification-submit": action("rectification", "rep admin"),
+    "inspections:complaint-list": page(),  # the inspector: an empty list (no complaints)
+    "inspections:complaint-create": form(who="reps managers admin"),
+    "inspections:complaint-detail": page(obj="complaint", read=SEE_COMPLAINT),
+    "inspections:complaint-respond": action("complaint", "rep manager admin"),
+    "inspections:complaint-resolve": action("complaint", "rep manager admin"),
+    # --- inspections: API (SPEC §17) ----------------------------------------------------------------------------
+    "checklist-template-list": api_read(),
+    "checklist-template-detail": api_read(obj="ref:checklist_template"),
+    "inspection-list": api_read(
+        write=INSPECTORS,  # rep's dealer is under review, not active: a 400 for whoever may plan
+        reference=("dealer", "dealer"),
+        body=body(dealer=mine("dealer"), template="display", kind="routine"),
+    ),
+    "inspection-sample": api_action(
+        None,
+        INSPECTORS,  # other_manager: not his territory, a 400 on it
+        body=body(territory=lambda w, p: w["reference"]["territory"].pk, count=1, template="display"),
+    ),
+    # the detail is the planned mystery inspection's: rep gets 404, the others read its answered item
+    "inspection-detail": api_read(obj="mystery", read=SEE_MYSTERY),
+    "inspection-results": api_action(
+        "mystery", "inspector admin", body=body(item="tidy", result="pass")
+    ),  # another item than the one answered (MINE-MYSTERY)
+    "inspection-complete": api_action("mystery", "inspector admin"),  # unanswered items: 400
+    "inspection-review": api_action("inspection", "manager admin", body=body(note="已复核")),
+    "inspection-result-detail": api_read(obj="inspection_result", read=SEE_INSPECTION),
+    "inspection-result-attachments": api_action(
+        "inspection_result", "inspector admin", body=_photo_upload, multipart=True
+    ),  # a done inspection: 409
+    "rectification-list": api_read(),
+    "rectification-detail": api_read(obj="rectification", read=SEE_INSPECTION),
+    "rectification-verify": api_action("rectification", "inspector manager admin", body=body(note="合格")),
+    "rectification-reopen": api_action("rectification", "inspector manager admin", body=body(reason="未整改")),
+    "rectification-attachments": api_action("rectification", "rep admin", body=_photo_upload, multipart=True),
+    "rectification-submit": api_action("rectification", "rep admin", body=body(note="已整改")),
+    "complaint-list": api_read(
+        write="reps managers admin",
+        reference=("dealer", "dealer"),
+        body=body(dealer=mine("dealer"), source="consumer", category="quality", description="投诉"),
+    ),
+    "complaint-detail": api_read(obj="complaint", read=SEE_COMPLAINT),
+    "complaint-attachments": api_action("complaint", "rep manager admin", body=_photo_upload, multipart=True),
+    "complaint-respond": api_action("complaint", "rep manager admin", body=body(response="已联系")),
+    "complaint-resolve": api_action("complaint", "rep manager admin", body=body(resolution="已解决")),
 }
 
 #: What each kind of ``world["mine"]`` object is, for SPEC §2's visibility (``world.SEES_REPS_OBJECT``).
@@ -636,6 +706,12 @@ VISIBILITY_OF = {
     "ref:rebate_program": "reference",
     "ref:rebate_run": "finance_only",
     "stock_report": "dealer",
+    "inspection": "inspection",
+    "inspection_result": "inspection",
+    "rectification": "inspection",
+    "complaint": "complaint",
+    "mystery": "mystery",
+    "ref:checklist_template": "reference",
 }
 
 # --- Django admin ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ one every ``<pk>`` of the matrix stands for — and the same kinds owned by ``re
 ``other_rep``, marked so that a page or an endpoint that leaks them can be caught.
 
     manager (EAST) ── rep, rep_peer            other_manager (SOUTH) ── other_rep
+    inspector (EAST, group ``inspector``): sees the dealers of EAST read-only and its own inspections
 
 * ``rep``'s dealer MINE-D1 lies in SH-PD (EAST); ``rep_peer``'s PEER-D1 in JS-NJ (EAST);
   ``other_rep``'s LEAK-D1 in GD-GZ (SOUTH).
@@ -26,6 +27,7 @@ from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
 from tests.authz.funds_world import add_funds
+from tests.authz.inspections_world import add_inspections, settle_inspections
 from tests.authz.inventory_world import add_inventory
 from tests.authz.rebates_world import add_rebates
 from tests.commissions.statement_world import make_statement, plan
@@ -42,11 +44,11 @@ MONTH = "2026-11"
 PAID_MONTH = "2026-10"
 #: Each world's photo is another file (no ``photo_reused`` between them).
 PHOTO_COLOURS = {"MINE": (200, 40, 40), "PEER": (40, 200, 40), "LEAK": (40, 40, 200)}
-ROLES = ("rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin")
+ROLES = ("rep", "rep_peer", "other_rep", "manager", "other_manager", "finance", "admin", "inspector")
 
 #: Who sees an object of ``rep`` of each kind (SPEC §2); the others must get 404.
 SEES_REPS_OBJECT = {
-    "dealer": {"rep", "manager", "finance", "admin"},
+    "dealer": {"rep", "manager", "finance", "admin", "inspector"},  # the inspector: read-only (SPEC §17)
     "agreement": {"rep", "manager", "finance", "admin"},
     "visit": {"rep", "manager", "admin"},
     "attachment": {"rep", "manager", "admin"},  # visible iff its object (a visit) is
@@ -61,6 +63,11 @@ SEES_REPS_OBJECT = {
     "budget": {"manager", "finance", "admin"},  # a budget of rep's territory (funds.policies)
     "finance_only": {"finance", "admin"},  # a rebate run (it covers every dealer)
     "reference": set(ROLES),
+    # inspections (SPEC §17): rep's dealer's inspection is the inspector's own; complaints are not theirs
+    "inspection": {"rep", "manager", "finance", "admin", "inspector"},
+    "complaint": {"rep", "manager", "finance", "admin"},
+    # a planned mystery inspection of rep's dealer: hidden from rep until it is done
+    "mystery": {"manager", "finance", "admin", "inspector"},
 }
 
 #: Text that only the roles named may ever read (in any page, endpoint or export): kind → marker.
@@ -68,8 +75,8 @@ SEES_REPS_OBJECT = {
 MARKERS = {
     # the people (conftest.py): a rep's name is for the rep, the rep's manager, finance and admins
     "刘洋": {"other_rep", "other_manager", "finance", "admin"},
-    "李娜": {"rep_peer", "manager", "finance", "admin"},
-    "张伟": {"rep", "manager", "finance", "admin"},
+    "李娜": {"rep_peer", "manager", "finance", "admin", "inspector"},
+    "张伟": {"rep", "manager", "finance", "admin", "inspector"},  # the owner of a dealer the inspector sees
     # other_rep's objects
     "LEAK-D1": {"other_rep", "other_manager", "finance", "admin"},
     "LEAK-VISIT": {"other_rep", "other_manager", "admin"},
@@ -79,12 +86,12 @@ MARKERS = {
     "LEAK-NOTE": {"other_rep"},
     "LEAK-PAY": {"other_rep", "other_manager", "finance", "admin"},
     # rep_peer's objects: hidden from rep (and from the other team)
-    "PEER-D1": {"rep_peer", "manager", "finance", "admin"},
+    "PEER-D1": {"rep_peer", "manager", "finance", "admin", "inspector"},
     "PEER-VISIT": {"rep_peer", "manager", "admin"},
     "PEER-PHOTO": {"rep_peer", "manager", "admin"},
     "PEER-SALE": {"rep_peer", "manager", "finance", "admin"},
     # rep's objects: hidden from the peer and from the other team; the visit from finance too
-    "MINE-D1": {"rep", "manager", "finance", "admin"},
+    "MINE-D1": {"rep", "manager", "finance", "admin", "inspector"},
     "MINE-VISIT": {"rep", "manager", "admin"},
     "MINE-PHOTO": {"rep", "manager", "admin"},
     "MINE-SALE": {"rep", "manager", "finance", "admin"},
@@ -95,6 +102,15 @@ MARKERS = {
     "MINE-FUND": {"rep", "manager", "finance", "admin"},
     "PEER-FUND": {"rep_peer", "manager", "finance", "admin"},
     "LEAK-FUND": {"other_rep", "other_manager", "finance", "admin"},
+    # inspections and complaints (tests/authz/inspections_world.py): rep's inspection is the inspector's own,
+    # rep_peer's the manager's; the planned mystery inspection of rep's dealer is never rep's to read
+    "MINE-INSP": {"rep", "manager", "finance", "admin", "inspector"},
+    "PEER-INSP": {"rep_peer", "manager", "finance", "admin"},
+    "LEAK-INSP": {"other_rep", "other_manager", "finance", "admin"},
+    "MINE-MYSTERY": {"manager", "finance", "admin", "inspector"},
+    "MINE-COMPLAINT": {"rep", "manager", "finance", "admin"},
+    "PEER-COMPLAINT": {"rep_peer", "manager", "finance", "admin"},
+    "LEAK-COMPLAINT": {"other_rep", "other_manager", "finance", "admin"},
 }
 
 #: ``other_rep``'s amounts, as a page (987,654.32) or JSON/CSV (987654.32) may show them.
@@ -256,6 +272,7 @@ def build_world(people: dict, tree: dict, lines: dict) -> dict:
     add_funds(world, people, tree)
     add_rebates(world, people)
     add_inventory(world, people, lines)
+    add_inspections(world, people, lines)
     return world
 
 
@@ -315,3 +332,4 @@ def settle(world: dict, people: dict) -> None:
     update(mine["fund_request"], status="rejected", reject_reason="不成立")
     update(mine["claim"], status="settled", settled_amount=D("0.00"), settled_on=date(2026, 12, 1), settled_by=finance)
     update(mine["claim"].request, status="settled", settled_amount=D("0.00"))
+    settle_inspections(world, people)

@@ -38,13 +38,14 @@ def seed():
     call_command("seed_demo", quiet_logins=True)
 
 
-def test_seed_demo_builds_the_people_of_spec_section_10(db):
+def test_seed_demo_builds_the_people_of_spec_sections_10_and_17(db):
     seed()
     by_role = {role: [u.username for u in User.objects.order_by("username") if role in roles_of(u)] for role in Role}
     assert len(by_role[Role.FIELD_REP]) == 6
     assert by_role[Role.CHANNEL_MANAGER] == ["manager1", "manager2"]
     assert by_role[Role.FINANCE] == ["finance"]
     assert by_role[Role.ADMIN] == ["admin"]
+    assert by_role[Role.INSPECTOR] == ["inspector1"]
     assert sorted(team_of(User.objects.get(username="manager1")).values_list("username", flat=True)) == [
         "rep1",
         "rep2",
@@ -59,7 +60,7 @@ def test_seed_demo_is_idempotent(db):
     seed()
     after = sorted(User.objects.values_list("username", "profile__employee_no", "profile__manager__username"))
     assert before == after
-    assert User.objects.count() == 10
+    assert User.objects.count() == 11
 
 
 def test_seed_demo_repairs_a_changed_role_but_keeps_a_changed_password(db):
