@@ -50,7 +50,9 @@ def register() -> None:
         ),
     )
     register_section(
-        DealerSection("inspections", "inspections/_dealer_section.html", dealer_inspections_section, order=130)
+        DealerSection(
+            "inspections", "inspections/_dealer_section.html", dealer_inspections_section, order=130, directory=True
+        )
     )
     register_panel(Role.INSPECTOR, inspector_panel, order=400)
     register_panel(Role.CHANNEL_MANAGER, manager_panel, order=450)

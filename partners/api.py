@@ -110,6 +110,8 @@ class DealerSerializer(ScopedModelSerializer):
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     owner_name = serializers.SerializerMethodField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    #: null for a reader of the dealer as a directory entry only (an inspector)
+    credit_limit = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:
         model = Dealer
@@ -148,6 +150,13 @@ class DealerSerializer(ScopedModelSerializer):
 
     def get_owner_name(self, dealer) -> str:
         return (dealer.owner.get_full_name() or dealer.owner.username) if dealer.owner else ""
+
+    def to_representation(self, dealer):
+        shown = super().to_representation(dealer)
+        request = self.context.get("request")
+        if request is not None and not policies.reads_dealer_business(request.user, dealer):
+            shown["credit_limit"] = None  # an inspector reads the dealer as a directory entry (SPEC §17)
+        return shown
 
 
 class DealerListSerializer(DealerSerializer):
@@ -307,7 +316,8 @@ class DealerViewSet(ScopedViewSet):
     @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema says
     def reviews(self, request, pk=None):
         dealer = self.get_object()
-        return Response(ReviewSerializer(dealer.reviews.all(), many=True).data)
+        reviews = scope(request.user, QualificationReview).filter(dealer=dealer)  # none for an inspector
+        return Response(ReviewSerializer(reviews, many=True).data)
 
 
 class QualificationReviewViewSet(ScopedReadOnlyViewSet):

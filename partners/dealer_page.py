@@ -19,6 +19,9 @@ class DealerSection:
     template: str
     context: Callable[[Any, Any], dict | None]
     order: int = 500
+    #: Shown also to a reader of the dealer as a directory entry only (an inspector, SPEC §17); other
+    #: sections show the dealer's business and only to those who see it (``reads_dealer_business``).
+    directory: bool = False
 
 
 _SECTIONS: dict[str, DealerSection] = {}
@@ -30,8 +33,13 @@ def register_section(section: DealerSection) -> None:
 
 def sections_for(user, dealer) -> list[dict]:
     """The sections shown to ``user`` on ``dealer``'s page, in order: ``{"key", "template", "context"}``."""
+    from partners.policies import reads_dealer_business
+
+    business = reads_dealer_business(user, dealer)
     shown = []
     for section in sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key)):
+        if not (business or section.directory):
+            continue
         context = section.context(user, dealer)
         if context is not None:
             shown.append({"key": section.key, "template": section.template, "context": context})

@@ -143,6 +143,29 @@ def dealer_condition(user, prefix: str = "") -> Q | None:
     return visible
 
 
+def directory_condition(user) -> Q | None:
+    """The dealers ``user`` may look up as a directory (name, address, contacts, status): those of the scope
+    rule, and for an inspector (SPEC §17) the dealers of the territories on their profile, read only.
+
+    Only the dealer list and page and the inspections app read dealers this way. The scope rule of dealers —
+    which every other app's lists, totals and lookups start from — leaves inspectors out, so nothing that
+    belongs to a dealer (agreements, facts, funds, stock, accounts) reaches them through a dealer."""
+    condition = dealer_condition(user)
+    if condition is not None and has_role(user, Role.INSPECTOR):
+        condition |= in_territories_of(user, "territory")
+    return condition
+
+
+def reads_dealer_business(user, dealer: Dealer) -> bool:
+    """Whether ``user`` sees ``dealer`` by the scope rule (its business: figures, documents, sections), not
+    only as a directory entry (an inspector). No query after the user's territories."""
+    if has_role(user, Role.ADMIN, Role.FINANCE):
+        return True
+    if has_role(user, Role.CHANNEL_MANAGER) and covers(user, dealer.territory):
+        return True
+    return has_role(user, Role.FIELD_REP) and dealer.owner_id == user.pk
+
+
 def via_dealer(prefix: str):
     """The scope rule of rows that belong to a dealer (``prefix`` leads from the row to it)."""
 
@@ -153,19 +176,7 @@ def via_dealer(prefix: str):
     return rule
 
 
-@scope_rule("partners.Dealer")
-def _dealers(user, queryset: QuerySet) -> QuerySet:
-    """The dealers' own rule adds the inspector's (SPEC §17): the dealers of the territories on their profile,
-    read only — and nothing else that belongs to a dealer (agreements, facts, stock …), whose rules stay
-    ``via_dealer``."""
-    condition = dealer_condition(user)
-    if condition is None:
-        return queryset
-    if has_role(user, Role.INSPECTOR):
-        condition |= in_territories_of(user, "territory")
-    return queryset.filter(condition)
-
-
+scope_rule("partners.Dealer")(via_dealer(""))
 scope_rule("partners.Agreement")(via_dealer("dealer__"))
 scope_rule("partners.DealerContact")(via_dealer("dealer__"))
 scope_rule("partners.QualificationReview")(via_dealer("dealer__"))

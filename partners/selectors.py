@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from channelhub.periods import Month
+from channelhub.roles import roles_of
 from channelhub.scoping import scope
 from evidence.models import Attachment
 from evidence.selectors import attachments_for_objects, attachments_of
@@ -25,9 +26,20 @@ def territory_subtree(territory: Territory, field: str = "territory") -> Q:
     return Q(**{f"{field}__path__startswith": territory.path})
 
 
+def directory_dealers(user) -> QuerySet[Dealer]:
+    """The dealers ``user`` may look up (``policies.directory_condition``): the scope rule's, and an
+    inspector's territories' (read only) — for the dealer list and page and the inspections app only."""
+    from partners.policies import directory_condition
+
+    if not roles_of(user):
+        return Dealer.objects.none()
+    condition = directory_condition(user)
+    return Dealer.objects.all() if condition is None else Dealer.objects.filter(condition)
+
+
 def dealer_list(user, *, q: str = "") -> QuerySet[Dealer]:
     """The dealers ``user`` may see, with territory and owner loaded (no query per row)."""
-    dealers = scope(user, Dealer.objects.all()).select_related("territory", "owner")
+    dealers = directory_dealers(user).select_related("territory", "owner")
     if q:
         dealers = apply_search(dealers, q)
     return dealers.order_by("code")
@@ -36,7 +48,7 @@ def dealer_list(user, *, q: str = "") -> QuerySet[Dealer]:
 def dealer_detail(user) -> QuerySet[Dealer]:
     """For one dealer's page or API detail: everything it shows, in a fixed number of queries."""
     return (
-        scope(user, Dealer.objects.all())
+        directory_dealers(user)
         .select_related("territory", "owner", "parent")
         .prefetch_related(
             "product_lines",

@@ -78,6 +78,8 @@ def _dealer(request, pk: int) -> Dealer:
 def dealer_detail_page(request, pk: int):
     dealer = _dealer(request, pk)
     user = request.user
+    if not policies.reads_dealer_business(user, dealer):
+        return _directory_page(request, dealer)
     overview = dealer_overview(user, dealer)
     context = {
         "dealer": dealer,
@@ -96,6 +98,18 @@ def dealer_detail_page(request, pk: int):
         "dealer_sections": sections_for(user, dealer),
     }
     return render(request, "partners/dealer_detail.html", context)
+
+
+def _directory_page(request, dealer: Dealer):
+    """The dealer as a directory entry (an inspector of its territory, SPEC §17): who and where it is, its
+    contacts and the sections that are the reader's own (inspections) — none of its business (figures,
+    agreements, documents, visits, history)."""
+    context = {
+        "dealer": dealer,
+        "actions": [],
+        "dealer_sections": sections_for(request.user, dealer),
+    }
+    return render(request, "partners/dealer_directory.html", context)
 
 
 def _review_taking_documents(user, dealer: Dealer) -> QualificationReview | None:
