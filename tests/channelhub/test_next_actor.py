@@ -150,7 +150,17 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
 @pytest.mark.parametrize(
     ("who", "keys"),
     [
-        ("rep", ["plans-returned", "targets-to-acknowledge", "fund-requests-to-claim", "stock-reports-returned"]),
+        (
+            "rep",
+            [
+                "plans-returned",
+                "targets-to-acknowledge",
+                "fund-requests-to-claim",
+                "stock-reports-returned",
+                "rectifications-to-answer",
+                "complaints-open",
+            ],
+        ),
         (
             "manager",
             [
@@ -163,8 +173,13 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
                 "fund-claims-to-check",
                 "rebate-settlements-to-submit",
                 "stock-reports-to-confirm",
+                "inspections-planned",
+                "inspections-to-review",
+                "rectifications-to-verify",
+                "complaints-open",
             ],
         ),
+        ("inspector", ["inspections-planned", "rectifications-to-verify"]),
         (
             "finance",
             [
@@ -180,8 +195,8 @@ def test_the_rep_hears_a_target_approved_and_counts_it_to_acknowledge(client_as,
         ),
     ],
 )
-def test_each_dashboard_opens_with_its_todos_linking_to_their_queues(client_as, everyone, who, keys):
-    client = client_as(everyone[who])
+def test_each_dashboard_opens_with_its_todos_linking_to_their_queues(client_as, everyone, inspector, who, keys):
+    client = client_as({**everyone, "inspector": inspector}[who])
     response = client.get("/")
     assert sorted(todos(client)) == sorted(keys)
     html = response.content.decode()
@@ -194,10 +209,10 @@ def test_the_todos_of_a_role_are_counted_in_one_query(manager, finance, django_a
     from channelhub.roles import Role
     from channelhub.todos import todos_for
 
-    # the user's roles and the scope's territories (each read once a request), then the nine counts at once
-    # (stock reports to confirm among them)
+    # the user's roles and the scope's territories (each read once a request), then the thirteen counts at once
+    # (stock reports to confirm, inspections planned and to review, rectifications to verify, complaints among them)
     with django_assert_num_queries(3):
-        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 9
+        assert len(todos_for(manager, Role.CHANNEL_MANAGER)) == 13
     # finance sees everything (no territories): the roles, the eight counts, the oldest month to pay
     with django_assert_num_queries(3):
         assert len(todos_for(finance, Role.FINANCE)) == 8

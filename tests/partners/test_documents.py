@@ -251,7 +251,8 @@ def test_dealer_page_query_count_with_documents(
     # the channel funds section (one query: funds.selectors.dealer_funds); the account section (rebates): this
     # month's statement, the aging (credits ⋈ open invoices, and the terms: read even with none open), the rebate year's settlements and the
     # agreements with a program of the open quarter and of the year; the stock section (inventory): the dealer's
-    # reports of the last twelve months, one query
-    with django_assert_num_queries(30):
+    # reports of the last twelve months, one query; the inspections section: the latest inspections, the score
+    # trend, the open rectifications and the latest complaints (four)
+    with django_assert_num_queries(34):
         response = client.get(reverse("partners:dealer-detail", args=[dealer.pk]))
     assert len(response.context["documents"]) == 2 * count + 1

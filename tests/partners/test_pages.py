@@ -624,8 +624,9 @@ def test_dealer_detail_query_count_does_not_grow(
     # channel funds section (one query: funds.selectors.dealer_funds); the account section (rebates): this
     # month's statement, the aging: credits ⋈ open invoices and their terms, the rebate year's settlements and the
     # agreements with a program of the open quarter and of the year; the stock section (inventory): the dealer's
-    # last twelve months of reports (one query, lines joined)
-    with django_assert_max_num_queries(31):
+    # last twelve months of reports (one query, lines joined); the inspections section: the latest inspections,
+    # the score trend, the open rectifications and the latest complaints (four)
+    with django_assert_max_num_queries(35):
         response = client.get(detail(dealer))
     assert len(response.context["history"]) >= count
     assert response.context["overview"].visit_count == count

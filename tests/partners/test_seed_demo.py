@@ -84,7 +84,8 @@ def check_managers_cover_their_regions_and_their_reps_own_the_dealers():
         p.user.username: sorted(p.territories.values_list("code", flat=True))
         for p in Profile.objects.filter(territories__isnull=False).distinct().select_related("user")
     }
-    assert coverage == {"manager1": ["EAST", "NORTH"], "manager2": ["SOUTH"]}
+    # inspector1 (SPEC §17) inspects manager1's regions
+    assert coverage == {"manager1": ["EAST", "NORTH"], "manager2": ["SOUTH"], "inspector1": ["EAST", "NORTH"]}
     for dealer in Dealer.objects.select_related("territory", "owner__profile__manager"):
         manager = dealer.owner.profile.manager
         assert any(dealer.territory.path.startswith(path) for path in territory_paths(manager)), dealer
