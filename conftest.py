@@ -17,8 +17,7 @@ from django.conf import settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from channelhub.roles import Role
-from tests.factories import UserFactory
+from tests.factories import make_person
 
 # Shared worlds of the domain tests (territory tree, product lines, covered managers).
 pytest_plugins = [
@@ -92,37 +91,37 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def manager(db):
-    return UserFactory(username="manager_a", name="陈经理", roles=[Role.CHANNEL_MANAGER])
+    return make_person("manager")
 
 
 @pytest.fixture
 def other_manager(db):
-    return UserFactory(username="manager_b", name="黄经理", roles=[Role.CHANNEL_MANAGER])
+    return make_person("other_manager")
 
 
 @pytest.fixture
 def rep(manager):
-    return UserFactory(username="rep_a1", name="张伟", roles=[Role.FIELD_REP], manager=manager)
+    return make_person("rep", manager)
 
 
 @pytest.fixture
 def rep_peer(manager):
-    return UserFactory(username="rep_a2", name="李娜", roles=[Role.FIELD_REP], manager=manager)
+    return make_person("rep_peer", manager)
 
 
 @pytest.fixture
 def other_rep(other_manager):
-    return UserFactory(username="rep_b1", name="刘洋", roles=[Role.FIELD_REP], manager=other_manager)
+    return make_person("other_rep", other_manager)
 
 
 @pytest.fixture
 def finance(db):
-    return UserFactory(username="finance", name="孙财务", roles=[Role.FINANCE])
+    return make_person("finance")
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(username="admin", name="管理员", roles=[Role.ADMIN])
+    return make_person("admin")
 
 
 @pytest.fixture

@@ -1,19 +1,18 @@
-from contextlib import contextmanager
+"""The demo (``seed_demo``, SPEC §10) seeded on another day, and again next to the users' own rows: it
+changes nothing that exists. The demo seeded twice on an empty database is checked once for every app in
+``tests/test_seed_demo.py``."""
+
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import authenticate, get_user_model
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from channelhub.accounts.demo import DEMO_PASSWORD, seed_users
+from channelhub.accounts.demo import seed_users
 from channelhub.accounts.services import user_create
 from channelhub.periods import Month, week_start
-from channelhub.roles import Role, roles_of
-from channelhub.scoping import team_of
+from channelhub.roles import Role
 from commissions.models import Statement
 from commissions.services.plans import plan_create
 from commissions.services.runs import run_start
@@ -26,6 +25,7 @@ from partners.models import Agreement, Dealer, ProductLine, Territory
 from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 from partners.services.territories import territory_create
+from tests.demo import changed_rows, clock_at, seed, snapshot
 from visits import demo as visits_demo
 from visits.models import Visit
 from visits.services.plans import plan_create as week_plan_create
@@ -34,66 +34,8 @@ from visits.services.visits import visit_log
 User = get_user_model()
 
 
-def seed():
-    call_command("seed_demo", quiet_logins=True)
-
-
-def test_seed_demo_builds_the_people_of_spec_sections_10_and_17(db):
-    seed()
-    by_role = {role: [u.username for u in User.objects.order_by("username") if role in roles_of(u)] for role in Role}
-    assert len(by_role[Role.FIELD_REP]) == 6
-    assert by_role[Role.CHANNEL_MANAGER] == ["manager1", "manager2"]
-    assert by_role[Role.FINANCE] == ["finance"]
-    assert by_role[Role.ADMIN] == ["admin"]
-    assert by_role[Role.INSPECTOR] == ["inspector1"]
-    assert sorted(team_of(User.objects.get(username="manager1")).values_list("username", flat=True)) == [
-        "rep1",
-        "rep2",
-        "rep3",
-    ]
-    assert team_of(User.objects.get(username="manager2")).count() == 3
-
-
-def test_seed_demo_is_idempotent(db):
-    seed()
-    before = sorted(User.objects.values_list("username", "profile__employee_no", "profile__manager__username"))
-    seed()
-    after = sorted(User.objects.values_list("username", "profile__employee_no", "profile__manager__username"))
-    assert before == after
-    assert User.objects.count() == 11
-
-
-def test_seed_demo_repairs_a_changed_role_but_keeps_a_changed_password(db):
-    seed()
-    rep1 = User.objects.get(username="rep1")
-    rep1.groups.clear()
-    rep1.set_password("my-own-password-1")
-    rep1.save()
-    seed()
-    rep1 = User.objects.get(username="rep1")
-    assert roles_of(rep1) == {Role.FIELD_REP}
-    assert rep1.check_password("my-own-password-1")
-
-
-def test_demo_logins_work(db, rf):
-    seed()
-    request = rf.post("/accounts/login/")
-    for username in ("admin", "finance", "manager1", "rep6"):
-        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
-
-
-def test_seed_demo_prints_the_logins(db, capsys):
-    call_command("seed_demo")
-    out = capsys.readouterr().out
-    assert DEMO_PASSWORD in out
-    for username in ("admin", "finance", "manager1", "manager2", "rep1", "rep6"):
-        assert username in out
-
-
 # --- idempotent next to the users' own rows, on any day -------------------
 
-#: Tables of the framework (sessions, login attempts, permissions) hold nothing of the demo's.
-UNTRACKED_APPS = ("sessions", "axes", "contenttypes", "admin", "auth")
 REVIEW = [
     {"criterion": "business_licence", "weight": 20, "score": 90},
     {"criterion": "financial_standing", "weight": 30, "score": 80},
@@ -101,43 +43,6 @@ REVIEW = [
     {"criterion": "warehouse", "weight": 15, "score": 85},
     {"criterion": "references", "weight": 15, "score": 70},
 ]
-
-
-def snapshot() -> dict[str, dict]:
-    """Every row of every table of the project, by table and primary key."""
-    tables = {}
-    for model in apps.get_models():
-        if model._meta.app_label in UNTRACKED_APPS:
-            continue
-        columns = [field.attname for field in model._meta.concrete_fields]
-        tables[model._meta.label] = {row[0]: row for row in model._default_manager.order_by().values_list(*columns)}
-    return tables
-
-
-def changed_rows(before: dict[str, dict], after: dict[str, dict]) -> dict[str, list]:
-    """Rows of ``before`` that ``after`` lacks or holds otherwise, by table."""
-    changed = {}
-    for label, rows in before.items():
-        different = [pk for pk, row in rows.items() if after[label].get(pk) != row]
-        if different:
-            changed[label] = different
-    return changed
-
-
-@contextmanager
-def clock_at(moment: datetime):
-    """The whole project (``timezone.now``, hence ``localdate`` and ``auto_now``) at ``moment`` and on."""
-    real_now = timezone.now
-    offset = moment - real_now()
-    with mock.patch("django.utils.timezone.now", side_effect=lambda: real_now() + offset):
-        yield
-
-
-def test_a_second_seed_changes_nothing_at_all(db):
-    seed()
-    first = snapshot()
-    seed()
-    assert snapshot() == first
 
 
 @pytest.mark.parametrize("moment", [(date(2027, 1, 1), time(0, 20)), (date(2026, 12, 31), time(23, 40))])

@@ -25,8 +25,8 @@ FULL_REVIEW = [
 ]  # total = 20 + 24 + 14 + 12 + 9 = 79.00
 
 
-@pytest.fixture
-def tree(db):
+def make_tree() -> dict:
+    """The territories of the picture above, by code."""
     t = {}
     t["CN"] = territory_create(code="CN", name="中国")
     t["EAST"] = territory_create(code="EAST", name="华东", parent=t["CN"])
@@ -42,8 +42,17 @@ def tree(db):
 
 
 @pytest.fixture
-def lines(db):
+def tree(db):
+    return make_tree()
+
+
+def make_lines() -> dict:
     return {code: ProductLine.objects.create(code=code, name=code) for code in ("kitchen", "water", "hvac")}
+
+
+@pytest.fixture
+def lines(db):
+    return make_lines()
 
 
 @pytest.fixture
