@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,6 +18,7 @@ from partners.models import (
     Territory,
 )
 from partners.resources import DealerResource
+from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 from partners.services import territories as territory_services
 
@@ -111,8 +114,25 @@ class QualificationReviewAdmin(ReadOnlyAdmin):
     inlines = (ReviewItemInline, AttachmentInline)
 
 
+class AgreementAdminForm(forms.ModelForm):
+    """The minimum prices under the rules of the agreement services: each key a product line's code, each amount
+    not negative with at most two decimals (stored with two)."""
+
+    class Meta:
+        model = Agreement
+        fields = ("min_prices",)  # the admin names every field it shows
+        help_texts = {"min_prices": _('Product line code → minimum shelf price, e.g. {"kitchen": "100.00"}.')}
+
+    def clean_min_prices(self):
+        try:
+            return agreement_services.clean_min_prices(self.cleaned_data.get("min_prices"))
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["min_prices"]) from None
+
+
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
+    form = AgreementAdminForm
     list_display = ("__str__", "dealer", "kind", "status", "start_date", "end_date", "territory", "exclusive")
     list_filter = ("status", "kind", "exclusive", "territory__level")
     search_fields = ("dealer__code", "dealer__name", "id")

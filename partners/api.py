@@ -351,6 +351,11 @@ class AgreementSerializer(ScopedModelSerializer):
         source="rebate_program.name", read_only=True, default=None, allow_null=True
     )
     expired = serializers.SerializerMethodField()
+    min_prices = serializers.DictField(
+        child=serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0),
+        required=False,
+        help_text=_('Minimum shelf prices by product line code (`{"kitchen": "100.00"}`); a line left out has none.'),
+    )
 
     class Meta:
         model = Agreement
@@ -371,6 +376,7 @@ class AgreementSerializer(ScopedModelSerializer):
             "payment_terms_days",
             "deposit_amount",
             "deposit_received_on",
+            "min_prices",
             "previous",
             "status",
             "expired",
@@ -382,6 +388,16 @@ class AgreementSerializer(ScopedModelSerializer):
 
     def get_expired(self, agreement) -> bool:
         return agreement.is_expired()
+
+    def validate_min_prices(self, value: dict) -> dict:
+        """Every key a product line's code (the amounts are typed by the field: 400 naming the line)."""
+        known = set(ProductLine.objects.filter(code__in=list(value)).values_list("code", flat=True))
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise serializers.ValidationError(
+                {code: [_("There is no product line “%(line)s”.") % {"line": code}] for code in unknown}
+            )
+        return value
 
     def validate_dealer(self, dealer):
         if not scope(self.context["request"].user, Dealer.objects.filter(pk=dealer.pk)).exists():

@@ -269,9 +269,13 @@ class RejectQualificationForm(PageForm):
 
 #: What the agreement form edits; the deposit's arrival is confirmed by finance separately.
 AGREEMENT_FORM_FIELDS = (
-    *(name for name in agreement_services.AGREEMENT_FIELDS if name != "deposit_received_on"),
+    *(name for name in agreement_services.AGREEMENT_FIELDS if name not in ("deposit_received_on", "min_prices")),
     "product_lines",
 )
+
+
+#: The names of the agreement form's minimum price inputs: ``min_price__<product line code>``.
+MIN_PRICE_PREFIX = "min_price__"
 
 
 class AgreementForm(PageForm):
@@ -285,7 +289,29 @@ class AgreementForm(PageForm):
         self.fields.update(
             forms.fields_for_model(Agreement, fields=AGREEMENT_FORM_FIELDS, formfield_callback=self._formfield)
         )
+        self._add_min_price_fields()
         style_fields(self)
+
+    def _add_min_price_fields(self) -> None:
+        """One amount per product line: the minimum shelf price the inspections check (empty: no minimum)."""
+        stored = (self.agreement.min_prices if self.agreement is not None else None) or {}
+        self.min_price_lines = list(ProductLine.objects.order_by("code"))
+        for line in self.min_price_lines:
+            name = MIN_PRICE_PREFIX + line.code
+            self.fields[name] = forms.DecimalField(
+                label=_("Minimum price: %(line)s") % {"line": line.name},
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                initial=stored.get(line.code),
+            )
+
+    def min_price_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if name.startswith(MIN_PRICE_PREFIX)]
+
+    def term_fields(self) -> list[BoundField]:
+        return [self[name] for name in self.fields if not name.startswith(MIN_PRICE_PREFIX)]
 
     def _formfield(self, model_field, **kwargs):
         name = model_field.name
@@ -323,6 +349,13 @@ class AgreementForm(PageForm):
     def save(self, *, actor) -> Agreement | None:
         fields = dict(self.cleaned_data)
         product_lines = fields.pop("product_lines", ())
+        fields["min_prices"] = {
+            name.removeprefix(MIN_PRICE_PREFIX): fields.pop(name)
+            for name in list(fields)
+            if name.startswith(MIN_PRICE_PREFIX) and fields[name] is not None
+        }
+        for name in [name for name in fields if name.startswith(MIN_PRICE_PREFIX)]:
+            del fields[name]
         if self.agreement is None:
             return self.run(
                 agreement_services.agreement_create,

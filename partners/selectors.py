@@ -17,7 +17,7 @@ from channelhub.scoping import scope
 from evidence.models import Attachment
 from evidence.selectors import attachments_for_objects, attachments_of
 from kpi.selectors import dealer_conflict_count, dealer_month_facts, dealer_recordings, dealer_statements
-from partners.models import Agreement, Dealer, DealerContact, QualificationReview, Territory
+from partners.models import Agreement, Dealer, DealerContact, ProductLine, QualificationReview, Territory
 from partners.search import apply_search
 from visits.selectors import dealer_period_visits, dealer_visit_counts
 
@@ -67,6 +67,16 @@ def dealer_detail(user) -> QuerySet[Dealer]:
             ),
         )
     )
+
+
+def agreement_min_prices(agreement: Agreement) -> list[tuple[ProductLine, Decimal]]:
+    """The agreement's minimum shelf prices, each with its product line, in the lines' code order — one query
+    (none without minimum prices). A code whose line is gone is left out."""
+    stored = agreement.min_prices or {}
+    if not stored:
+        return []
+    lines = ProductLine.objects.filter(code__in=list(stored)).order_by("code")
+    return [(line, Decimal(str(stored[line.code]))) for line in lines]
 
 
 def agreement_list(user) -> QuerySet[Agreement]:

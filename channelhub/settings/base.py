@@ -346,6 +346,15 @@ SPECTACULAR_SETTINGS = {
         "RebateFrequencyEnum": "rebates.models.RebateProgram.Frequency",
         "RebatePayoutEnum": "rebates.models.RebateProgram.Payout",
         "StockReportStatusEnum": "inventory.models.StockReport.Status",
+        "StockReportSourceEnum": "inventory.models.StockReport.Source",
+        "ChecklistItemKindEnum": "inspections.models.ChecklistItem.Kind",
+        "InspectionKindEnum": "inspections.models.Inspection.Kind",
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "InspectionResultEnum": "inspections.models.InspectionResult.Result",
+        "RectificationStatusEnum": "inspections.models.Rectification.Status",
+        "ComplaintSourceEnum": "inspections.models.Complaint.Source",
+        "ComplaintCategoryEnum": "inspections.models.Complaint.Category",
+        "ComplaintStatusEnum": "inspections.models.Complaint.Status",
     },
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -16,7 +17,7 @@ from channelhub.errors import Conflict
 from channelhub.fields import LAST_YEAR, validate_year
 from channelhub.locking import KeySpace, hold_many
 from partners import policies
-from partners.models import Agreement, Dealer, ProductLine
+from partners.models import Agreement, Dealer, ProductLine, validate_min_prices
 from partners.selectors import conflicting_agreements
 from partners.signals import deposit_confirmed
 
@@ -31,6 +32,7 @@ AGREEMENT_FIELDS = (
     "payment_terms_days",
     "deposit_amount",
     "deposit_received_on",
+    "min_prices",
 )
 EDITABLE_STATES = (Agreement.Status.DRAFT, Agreement.Status.PENDING_APPROVAL)
 #: Dealers with whom an agreement may be signed.
@@ -84,6 +86,27 @@ def _raise(refusal: Conflict | None) -> None:
         raise refusal
 
 
+def clean_min_prices(value) -> dict[str, str]:
+    """``{product line code: amount}`` as stored: each code a product line's, each amount not negative with at most
+    two decimals, written with two (``"12.50"``); a line without a minimum is left out (an empty amount)."""
+    if value in (None, ""):
+        return {}
+    given = (
+        {code: amount for code, amount in value.items() if amount not in (None, "")}
+        if isinstance(value, dict)
+        else value
+    )
+    try:
+        validate_min_prices(given)
+    except ValidationError as error:
+        raise ValidationError({"min_prices": error.messages}) from None
+    known = set(ProductLine.objects.filter(code__in=list(given)).values_list("code", flat=True))
+    for code in given:
+        if code not in known:
+            raise ValidationError({"min_prices": _("There is no product line “%(line)s”.") % {"line": code}})
+    return {code: f"{Decimal(str(amount)):.2f}" for code, amount in sorted(given.items())}
+
+
 def _check(agreement: Agreement, actor, *, named_program_id: int | None = None) -> None:
     """The agreement's own rules, the territories the actor may grant, and a rebate program in use — unless it
     is ``named_program_id``, the one the agreement named already (taking a program out of use leaves the
@@ -116,6 +139,8 @@ def agreement_create(
         raise ValueError(f"Not agreement fields: {sorted(unknown)}")
     if dealer.status == Dealer.Status.TERMINATED:
         raise Conflict(_("Dealer %(dealer)s is terminated; it cannot get a new agreement.") % {"dealer": dealer})
+    if "min_prices" in fields:
+        fields["min_prices"] = clean_min_prices(fields["min_prices"])
     agreement = Agreement(dealer=dealer, previous=previous, **fields)
     _check(agreement, actor)
     agreement.save()
@@ -135,6 +160,8 @@ def agreement_update(
     unknown = set(fields) - set(AGREEMENT_FIELDS)
     if unknown:
         raise ValueError(f"Not agreement fields: {sorted(unknown)}")
+    if "min_prices" in fields:
+        fields["min_prices"] = clean_min_prices(fields["min_prices"])
     for name, value in fields.items():
         setattr(agreement, name, value)
     _check(agreement, actor, named_program_id=stored.rebate_program_id)

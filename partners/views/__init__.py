@@ -38,6 +38,7 @@ from partners.selectors import (
     DealerOverview,
     agreement_documents,
     agreement_list,
+    agreement_min_prices,
     dealer_detail,
     dealer_documents,
     dealer_list,
@@ -297,6 +298,7 @@ def agreement_detail_page(request, pk: int):
     context = {
         "agreement": agreement,
         "renewal": agreement_services.renewal_of(agreement),
+        "min_prices": agreement_min_prices(agreement),
         "actions": _agreement_buttons(request.user, agreement),
         "can_edit": agreement_services.edit_refusal(agreement) is None
         and policies.can_manage_agreement(request.user, agreement),
