@@ -56,10 +56,17 @@ def month_bounds(month: Month) -> tuple[datetime, datetime]:
     )
 
 
+def _directory(user):
+    """An inspector inspects dealers it reads as a directory entry (``partners.selectors.directory_dealers``)."""
+    from partners.selectors import directory_dealers
+
+    return directory_dealers(user)
+
+
 class InspectionFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Inspection.Status.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices, label=_("Kind"))
-    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
+    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer, rows=_directory), label=_("Dealer"))
     inspector = PersonChoiceFilter(queryset=scoped_choices(User, rows=_inspectors_seen), label=_("Inspector"))
     template = django_filters.ModelChoiceFilter(queryset=scoped_choices(ChecklistTemplate), label=_("Template"))
     territory = TerritorySubtreeFilter(field_name="dealer__territory")
@@ -80,7 +87,7 @@ class InspectionFilter(django_filters.FilterSet):
 class RectificationFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Rectification.Status.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
+    dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer, rows=_directory), label=_("Dealer"))
     inspection = django_filters.ModelChoiceFilter(queryset=scoped_choices(Inspection), label=_("Inspection"))
     due_from, due_to = date_range("due_date")
 

@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from channelhub.api.actions import transition_endpoint
-from channelhub.api.fields import ScopedPrimaryKeyRelatedField, UserNameField
+from channelhub.api.fields import UserNameField
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from channelhub.scoping import scope
@@ -232,8 +232,22 @@ class InspectionDetailSerializer(InspectionSerializer):
 # --- inspections: what a client sends ---------------------------------------------------------------------
 
 
+class DirectoryDealerField(serializers.PrimaryKeyRelatedField):
+    """A dealer the requesting user may look up (``partners.selectors.directory_dealers``: an inspector's
+    territories' too); any other ID reads as unknown."""
+
+    def get_queryset(self):
+        from partners.selectors import directory_dealers
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return Dealer.objects.none()
+        return directory_dealers(user)
+
+
 class InspectionPlanInput(serializers.Serializer):
-    dealer = ScopedPrimaryKeyRelatedField(queryset=Dealer.objects.all(), help_text=gettext_lazy("The dealer's ID."))
+    dealer = DirectoryDealerField(queryset=Dealer.objects.all(), help_text=gettext_lazy("The dealer's ID."))
     template = TemplateField(help_text=gettext_lazy("The checklist template's code or ID."))
     kind = serializers.ChoiceField(choices=Inspection.Kind.choices, default=Inspection.Kind.ROUTINE)
     inspector = StaffUserField(
