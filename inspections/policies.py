@@ -24,7 +24,7 @@ from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role
 from channelhub.scoping import in_territories_of, reference_data, scope_rule
 from partners.models import Dealer
-from partners.policies import covers
+from partners.policies import covers, dealer_condition
 
 from .models import Complaint, Inspection, InspectionResult, Rectification
 
@@ -206,19 +206,6 @@ def check_add_complaint_files(user, complaint: Complaint, now=None) -> None:
 # --- visibility -------------------------------------------------------------------------------------------
 
 
-def _dealer_rows(user, prefix: str) -> Q | None:
-    """Rows of dealers ``user`` sees as a reader of inspections: None for all (admin, finance); a manager's
-    territories; a rep's own dealers. Inspectors are added by each rule."""
-    if has_role(user, Role.ADMIN, Role.FINANCE):
-        return None
-    visible = Q(pk__in=[])
-    if has_role(user, Role.CHANNEL_MANAGER):
-        visible |= in_territories_of(user, f"{prefix}territory")
-    if has_role(user, Role.FIELD_REP):
-        visible |= Q(**{f"{prefix}owner": user})
-    return visible
-
-
 def hidden_mystery(prefix: str = "") -> Q:
     """Planned mystery inspections (under ``prefix``)."""
     return Q(**{f"{prefix}kind": Inspection.Kind.MYSTERY, f"{prefix}status": Inspection.Status.PLANNED})
@@ -249,7 +236,7 @@ def _via_inspection(prefix: str):
 def _complaints(user, queryset: QuerySet) -> QuerySet:
     """Complaints: a rep's dealers' and those assigned to them; a manager's territories'; finance and admins
     all; inspectors none."""
-    condition = _dealer_rows(user, "dealer__")
+    condition = dealer_condition(user, "dealer__")
     if condition is None:
         return queryset
     return queryset.filter(condition | Q(assignee=user))
