@@ -12,6 +12,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.api import filters as api_filters
 from inspections.models import Complaint, Inspection, Rectification
@@ -52,7 +53,7 @@ class RectificationFilter(api_filters.RectificationFilter):
 
 class ComplaintFilter(api_filters.ComplaintFilter):
     status = django_filters.ChoiceFilter(choices=Complaint.Status.choices, label=_("Status"))
-    late = django_filters.ChoiceFilter(choices=YES, method="filter_late", label=_("Late"))
+    late = django_filters.ChoiceFilter(choices=YES, method="filter_late", label=pgettext_lazy("a complaint", "Late"))
     q = django_filters.CharFilter(method="filter_search", label=_("Dealer code or name"))
 
     class Meta(api_filters.ComplaintFilter.Meta):

@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channelhub.fields import LATITUDE, LONGITUDE, MONEY, actor_field, validate_year
 from channelhub.workflow.machine import StateMachine, Transition
@@ -89,7 +90,7 @@ class Inspection(models.Model):
     class Kind(models.TextChoices):
         ROUTINE = "routine", _("routine")
         MYSTERY = "mystery", _("mystery")
-        QUARTERLY = "quarterly", _("quarterly")
+        QUARTERLY = "quarterly", pgettext_lazy("an inspection's kind", "quarterly")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
@@ -191,7 +192,7 @@ class InspectionResult(models.Model):
 
 class Rectification(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", pgettext_lazy("a rectification's status", "open")
         SUBMITTED = "submitted", _("submitted")
         VERIFIED = "verified", _("verified")
         REOPENED = "reopened", _("reopened")
@@ -258,7 +259,7 @@ class Complaint(models.Model):
         OTHER = "other", _("other")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("received")
+        RECEIVED = "received", pgettext_lazy("a complaint's status", "received")
         RESPONDED = "responded", _("responded")
         RESOLVED = "resolved", _("resolved")
 
@@ -275,7 +276,7 @@ class Complaint(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
     #: Responded more than 4 hours after it was received (set when it is responded to).
-    late = models.BooleanField(_("late"), default=False)
+    late = models.BooleanField(pgettext_lazy("a complaint", "late"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
     created_by = actor_field(_("recorded by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -292,7 +293,7 @@ class Complaint(models.Model):
     )
 
     class Meta:
-        verbose_name = _("complaint")
+        verbose_name = pgettext_lazy("a record", "complaint")
         verbose_name_plural = _("complaints")
         ordering = ["-received_at", "-pk"]
         indexes = [

@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channelhub.accounts.fields import PersonChoiceFilter
 from channelhub.api.fields import scoped_choices
@@ -104,7 +105,7 @@ class RectificationFilter(django_filters.FilterSet):
 
 class ComplaintFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Complaint.Status.choices, label=_("Status"))
-    late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
+    late = django_filters.BooleanFilter(method="filter_late", label=pgettext_lazy("a complaint", "Late"))
     assignee = PersonChoiceFilter(queryset=scoped_choices(User, rows=_assignees_seen), label=_("Assignee"))
     dealer = django_filters.ModelChoiceFilter(queryset=scoped_choices(Dealer), label=_("Dealer"))
     source = django_filters.ChoiceFilter(choices=Complaint.Source.choices, label=_("Source"))
