@@ -15,14 +15,17 @@ def channelhub(request) -> dict:
         "CURRENCY": settings.CURRENCY,
         "CURRENCY_SYMBOL": currency_symbol(),
         "nav_items": [],
+        "user_menu_items": [],
         "user_role": None,
         "user_display_name": "",
         "unread_notifications": 0,
     }
     if user is not None and user.is_authenticated:
         role = primary_role(user)
+        items = nav_items(user, request.path)
         context.update(
-            nav_items=nav_items(user, request.path),
+            nav_items=[item for item in items if not item["user_menu"]],
+            user_menu_items=[item for item in items if item["user_menu"]],
             user_role=Role(role).label if role else None,
             user_display_name=display_name(user),
             unread_notifications=unread_count(user),

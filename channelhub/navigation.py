@@ -59,7 +59,14 @@ def nav_items(user, current_path: str) -> list[dict]:
     ``current_path`` is marked active (``/visits/new/`` is "New visit", not also "Visits")."""
     held = roles_of(user)
     items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": False, "group": item.group}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "active": False,
+            "group": item.group,
+            # the administration's entries (an admin's) stand in the user's menu: the bar keeps its one line
+            "user_menu": item.group is ADMINISTRATION,
+        }
         for item in navigation()
         if not held.isdisjoint(item.roles)
     ]

@@ -126,8 +126,7 @@ class InspectionAdmin(ReadOnlyAdmin):
         "score",
         "price_violation",
         "critical_failed",
-        "done_at",
-    )
+    )  # when it was done, and the review, on the inspection's page: the list fits a 1280 px desktop
     list_filter = ("status", "kind", "price_violation", "critical_failed", "template")
     search_fields = (*DEALER_SEARCH, *person_search("inspector"), "=sample_seed")
     list_select_related = ("dealer", "template", "inspector")

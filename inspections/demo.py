@@ -43,7 +43,7 @@ from inspections.selectors import min_price_for
 from inspections.services.complaints import complaint_record, complaint_resolve, complaint_respond
 from inspections.services.inspections import inspection_complete, inspection_plan, inspection_review, result_save
 from inspections.services.rectifications import due_date_for, rectification_submit, rectification_verify
-from inspections.texts import PRICE_ITEM_TEXT
+from inspections.texts import PRICE_ITEM_TEXT, ensure_shipped_templates
 from partners.demo import COVERAGE, PRODUCT_LINES, demo_agreement_ids, demo_dealer_codes
 from partners.models import Agreement, Dealer, ProductLine
 
@@ -508,6 +508,7 @@ def _seeded() -> bool:
 def seed_inspections(users: dict) -> dict[str, int]:
     """Build the demo inspections for the demo ``users`` (from ``seed_users``); adds only what is missing."""
     _cover(users)
+    ensure_shipped_templates()
     price_template = price_items()
     _min_prices()
     if not _seeded() and price_template is not None:

@@ -78,6 +78,22 @@ def shipped_items(code: str) -> list[dict]:
     ]
 
 
+def ensure_shipped_templates(apps=None) -> None:
+    """Create the three shipped checklist templates (with their items) where they do not exist yet: the data
+    migration, and whatever finds them gone (a test database flushed after a live-server test, the demo)."""
+    if apps is None:
+        from inspections.models import ChecklistItem, ChecklistTemplate
+    else:
+        ChecklistTemplate = apps.get_model("inspections", "ChecklistTemplate")
+        ChecklistItem = apps.get_model("inspections", "ChecklistItem")
+    for code, (name, _label, _items) in SHIPPED.items():
+        template, created = ChecklistTemplate.objects.get_or_create(code=code, defaults={"name": name})
+        if created:
+            ChecklistItem.objects.bulk_create(
+                [ChecklistItem(template=template, kind="check", **item) for item in shipped_items(code)]
+            )
+
+
 def template_name(template) -> str:
     shipped = SHIPPED.get(template.code)
     if shipped is not None and template.name == shipped[0]:

@@ -352,7 +352,9 @@ class Agreement(models.Model):
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     #: The lowest shelf price per product line (code → amount as text, "12.50"), checked by price items of
     #: inspections (SPEC §17): an observed price below it is a ``price_violation`` (乱价).
-    min_prices = models.JSONField(_("minimum prices"), default=dict, blank=True, validators=[validate_min_prices])
+    min_prices = models.JSONField(
+        _("minimum prices"), default=dict, db_default={}, blank=True, validators=[validate_min_prices]
+    )
     deposit_amount = models.DecimalField(
         _("credit deposit"), default=ZERO, validators=[MinValueValidator(ZERO)], **MONEY
     )

@@ -33,6 +33,9 @@ class RectificationSerializer(serializers.ModelSerializer):
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     item_code = serializers.CharField(source="result.item.code", read_only=True)
     item_text = serializers.SerializerMethodField()
+    finding = serializers.CharField(
+        source="result.note", read_only=True, help_text=gettext_lazy("What the inspector noted on the failed item.")
+    )
     inspector = serializers.IntegerField(source="inspection.inspector_id", read_only=True)
     inspector_name = UserNameField(source="inspection.inspector")
     overdue = serializers.SerializerMethodField(
@@ -55,6 +58,7 @@ class RectificationSerializer(serializers.ModelSerializer):
             "dealer_name",
             "item_code",
             "item_text",
+            "finding",
             "critical",
             "inspector",
             "inspector_name",

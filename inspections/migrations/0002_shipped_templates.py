@@ -5,14 +5,9 @@ from django.db import migrations
 
 
 def ship(apps, schema_editor):
-    from inspections.texts import SHIPPED, shipped_items
+    from inspections.texts import ensure_shipped_templates
 
-    Template = apps.get_model("inspections", "ChecklistTemplate")
-    Item = apps.get_model("inspections", "ChecklistItem")
-    for code, (name, _label, _items) in SHIPPED.items():
-        template, created = Template.objects.get_or_create(code=code, defaults={"name": name})
-        if created:
-            Item.objects.bulk_create([Item(template=template, kind="check", **item) for item in shipped_items(code)])
+    ensure_shipped_templates(apps)
 
 
 def unship(apps, schema_editor):

@@ -14,11 +14,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agreement',
             name='min_prices',
-            field=models.JSONField(blank=True, default=dict, validators=[partners.models.validate_min_prices], verbose_name='minimum prices'),
+            field=models.JSONField(blank=True, db_default={}, default=dict, validators=[partners.models.validate_min_prices], verbose_name='minimum prices'),
         ),
         migrations.AddField(
             model_name='historicalagreement',
             name='min_prices',
-            field=models.JSONField(blank=True, default=dict, validators=[partners.models.validate_min_prices], verbose_name='minimum prices'),
+            field=models.JSONField(blank=True, db_default={}, default=dict, validators=[partners.models.validate_min_prices], verbose_name='minimum prices'),
         ),
     ]

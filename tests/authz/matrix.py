@@ -202,7 +202,8 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     "dealer-detail": api_read(obj="dealer", read=SEE_DEALER, write="rep manager admin", method="patch"),
-    "dealer-reviews": api_read(obj="dealer", read=SEE),
+    # an inspector reads the dealer (a directory entry) and gets its reviews through their own scope: none
+    "dealer-reviews": api_read(obj="dealer", read=SEE + " inspector"),
     "dealer-submit-review": api_action("dealer", "manager admin", body=body(items=FULL_REVIEW)),
     "dealer-approve-qualification": api_action("dealer", "finance admin", body=body(credit_limit="1000.00")),
     "dealer-reject-qualification": api_action("dealer", "finance admin", body=body(reason="不合格")),

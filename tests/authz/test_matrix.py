@@ -146,10 +146,18 @@ def _state_403(who: str, entry: Entry, settled: bool) -> set[int]:
     return {403} if settled and who in entry.state_403 else set()
 
 
+#: Who may name rep's object of a kind in a body, where that differs from who sees it: a dealer is named by the
+#: sales side (the dealers' scope rule); an inspector reads it only as a directory entry (SPEC §17), so for
+#: them a dealer in another app's body is unknown (a 400 on the field).
+REFERENCE_SEEN = {"dealer": SEES_REPS_OBJECT["dealer"] - {"inspector"}}
+
+
 def expected_write(who: str, entry: Entry, settled: bool = False) -> set[int]:
     if who in entry.write:
         return WRITE_OK | _state_403(who, entry, settled)
-    if entry.reference and who not in SEES_REPS_OBJECT[VISIBILITY_OF[entry.reference[1]]]:
+    if entry.reference and who not in REFERENCE_SEEN.get(
+        entry.reference[1], SEES_REPS_OBJECT[VISIBILITY_OF[entry.reference[1]]]
+    ):
         return FORBIDDEN | {400}  # "no such <field>" (checked in Cells.check), as for an unknown ID
     if entry.obj is not None and not sees(who, entry):
         could = any(KIND.get(r, r) == KIND.get(who, who) for r in entry.write)

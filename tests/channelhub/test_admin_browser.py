@@ -42,8 +42,12 @@ def changelists() -> list[str]:
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
-def test_no_admin_changelist_is_wider_than_a_1280_px_desktop(browser, live_server, everyone, covered, lines, language):
-    build_world(everyone, covered, lines)  # a row of every kind, with long names and big amounts
+def test_no_admin_changelist_is_wider_than_a_1280_px_desktop(
+    browser, live_server, everyone, inspector, covered, lines, language
+):
+    build_world(
+        {**everyone, "inspector": inspector}, covered, lines
+    )  # a row of every kind, with long names and big amounts
     too_wide = {}
     with pages(browser, live_server) as new_page:
         page = new_page(language=language)

@@ -52,6 +52,7 @@ def formset_data(template, weights: dict[str, str], **extra) -> dict:
 
 def test_weights_that_add_up_to_99_99_are_refused_and_100_accepted(client, admin_user, templates):
     client.force_login(admin_user)
+    client.cookies["django_language"] = "en"  # the messages asserted below are the English ones
     template = templates["display"]  # 15 + 30 + 20 + 20 + 15 = 100
     url = reverse("admin:inspections_checklisttemplate_change", args=[template.pk])
     # staff 14.99: 15 + 30 + 20 + 20 + 14.99 = 99.99
@@ -68,6 +69,7 @@ def test_weights_that_add_up_to_99_99_are_refused_and_100_accepted(client, admin
 
 def test_a_price_item_needs_its_product_line(client, admin_user, templates, lines):
     client.force_login(admin_user)
+    client.cookies["django_language"] = "en"  # the messages asserted below are the English ones
     template = templates["price"]  # 30 + 40 + 30 = 100
     url = reverse("admin:inspections_checklisttemplate_change", args=[template.pk])
     new_item = {

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_role_reads_the_templates_with_their_items(api_as, rep, finance, inspector, price_template):
     for user in (rep, finance, inspector):
-        page = api_as(user).get(TEMPLATES, EN).json()
+        page = api_as(user).get(TEMPLATES, **EN).json()
         assert [t["code"] for t in page["results"]] == ["display", "price", "stock"]
     price = next(t for t in page["results"] if t["code"] == "price")
     assert price["name"] == "Prices and cross-territory goods"

@@ -52,7 +52,7 @@ def url(rectification, action="") -> str:
 
 
 def test_rectifications_are_listed_with_due_dates_and_actions(api_as, rep, inspector, done_inspection):
-    rows = api_as(rep).get(RECTIFICATIONS, EN).json()["results"]
+    rows = api_as(rep).get(RECTIFICATIONS, **EN).json()["results"]
     today = timezone.localdate()
     # ordered by due date: the critical one (+3 days) first, the price one (+7) after
     assert [(r["item_code"], r["due_date"], r["critical"]) for r in rows] == [

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from channelhub.roles import Role
 from inspections.models import ChecklistItem, ChecklistTemplate
-from inspections.texts import PRICE_ITEM_TEXT
+from inspections.texts import PRICE_ITEM_TEXT, ensure_shipped_templates
 from partners.models import Agreement, Dealer
 from tests.factories import UserFactory
 from tests.partners.world import make_dealer
@@ -86,6 +86,7 @@ def insp_dealers(covered, lines, manager, rep, rep_peer, other_manager, other_re
 
 @pytest.fixture
 def templates(db):
+    ensure_shipped_templates()  # a live-server test before this one flushed the database
     return {template.code: template for template in ChecklistTemplate.objects.all()}
 
 

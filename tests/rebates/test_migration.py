@@ -12,7 +12,8 @@ import pytest
 from tests.commissions.test_migration import latest, migrate
 
 D = Decimal
-BEFORE = [("partners", "0003_year_range"), ("rebates", None), ("inventory", None)]  # inventory needs partners 0005
+BEFORE = [("partners", "0003_year_range"), ("rebates", None), ("inventory", None), ("inspections", None)]
+# inventory needs partners 0005, inspections partners 0006
 AFTER = [("partners", "0004_agreement_rebate_program")]
 
 
@@ -56,7 +57,7 @@ def test_each_distinct_rate_becomes_a_one_band_program_and_back(dealers, covered
         none: None,
     }
 
-    back = migrate([("partners", "0003_year_range"), ("inventory", None)])
+    back = migrate([("partners", "0003_year_range"), ("inventory", None), ("inspections", None)])
     rates = dict(back.get_model("partners", "Agreement").objects.values_list("pk", "rebate_rate"))
     assert rates == {two: D("2.00"), two_again: D("2.00"), three_half: D("3.50"), none: D("0.00")}
     migrate(latest())

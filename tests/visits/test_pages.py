@@ -215,8 +215,9 @@ def test_rep_edits_within_24_hours_only(page_as, rep, d):
 def test_dealer_page_shows_the_visit_timeline(page_as, rep, manager, finance, d, django_assert_max_num_queries):
     log(rep, d["A1"], _now() - timedelta(hours=3), purpose="季度对账")
     client = page_as(manager)
-    # the account section reads the terms of an aging even with nothing open; the stock section its twelve months
-    with django_assert_max_num_queries(27):
+    # the account section reads the terms of an aging even with nothing open; the stock section its twelve months;
+    # the inspections section its latest inspections, score trend, open rectifications and complaints (four)
+    with django_assert_max_num_queries(31):
         body = client.get(reverse("partners:dealer-detail", args=[d["A1"].pk])).content.decode()
     assert "季度对账" in body and 'data-testid="dealer-visits"' in body
     finance_view = page_as(finance).get(reverse("partners:dealer-detail", args=[d["A1"].pk])).content.decode()
@@ -355,7 +356,7 @@ def test_compliance_page_with_a_bad_period_falls_back_with_a_message(page_as, re
 def test_rep_dashboard_shows_today_and_month_against_quota(page_as, rep, d, django_assert_max_num_queries):
     _visits(rep, [d["A1"], d["A2"], d["A3"]], 1)
     client = page_as(rep)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):  # + the inspections panel: rectifications and complaints to answer
         page = client.get(reverse("dashboard"))
     assert page.status_code == 200
     assert 'data-testid="today-visits"' in page.content.decode()
@@ -365,7 +366,7 @@ def test_rep_dashboard_shows_today_and_month_against_quota(page_as, rep, d, djan
 def test_manager_dashboard_counts_what_waits(page_as, rep, manager, d, django_assert_max_num_queries):
     log(rep, d["A1"], _now() - timedelta(days=5), now=_now())
     client = page_as(manager)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):  # + the inspections panel (to review, overdue, late complaints)
         page = client.get(reverse("dashboard"))
     assert {todo["key"]: todo["count"] for todo in page.context["todos"]}["flagged-waiting"] == 1
 
