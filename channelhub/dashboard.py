@@ -40,6 +40,11 @@ def register_panel(role: str, panel: Panel, *, order: int = 500) -> None:
         _PANELS.append(_Registered(role, order, panel))
 
 
+def with_panel(context: dict, template: str, panel: dict) -> dict:
+    """A panel's answer: ``app_panels`` with its own ``{"template", "context"}`` after those already there."""
+    return {"app_panels": [*context.get("app_panels", []), {"template": template, "context": panel}]}
+
+
 def panels(role: str) -> list[Panel]:
     return [entry.panel for entry in sorted(_PANELS, key=lambda entry: entry.order) if entry.role == role]
 

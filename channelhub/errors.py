@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,3 +40,19 @@ class TransitionNotAllowed(Conflict):
     """A state transition that is not allowed from the object's current state (409)."""
 
     default_message = _("This action is not allowed in the current state.")
+
+
+class RowErrors(ValidationError):
+    """Rows of a list written all or nothing that break the rules: ``by_row[index][field]`` the messages of that
+    row's field (``index`` in the order the rows were given). A form puts them on its lines, the API answers them
+    per item (``per_item``), an import reports them with the file's row numbers."""
+
+    def __init__(self, by_row: Mapping[int, Mapping[str, list[str]]]) -> None:
+        self.by_row = {index: dict(fields) for index, fields in sorted(by_row.items())}
+        super().__init__(
+            [f"{index}: {message}" for index, fields in self.by_row.items() for m in fields.values() for message in m]
+        )
+
+    def per_item(self, count: int) -> list[dict[str, list[str]]]:
+        """The errors of each of ``count`` items, ``{}`` for a good one (the API's list answer)."""
+        return [{field: list(messages) for field, messages in self.by_row.get(i, {}).items()} for i in range(count)]

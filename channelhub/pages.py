@@ -136,8 +136,13 @@ def action_page(
     cancel_url: str,
     done_url: Callable[[Model], str],
     template: str = "partials/action_form.html",
+    refused_status: int = 200,
 ):
-    """GET: the action's form (or a message when the state does not allow it). POST: run the service."""
+    """GET: the action's form (or a message when the state does not allow it). POST: run the service; a form
+    sent back (its own errors or the service's on its fields) changed nothing and answers ``refused_status``.
+
+    The standard is 400 (the inspections' pages ask for it); part one's pages still answer 200, which their tests
+    pin — moving them all to 400 is a change of its own."""
     if not action.allowed(request.user, obj):
         if action.segregation is not None and (reason := action.segregation(request.user, obj)):
             raise SegregationOfDutiesError(reason)
@@ -152,7 +157,13 @@ def action_page(
             messages.success(request, action.success)
             return redirect(done_url(result))
     context = {"object": obj, "action": action, "form": form, "cancel_url": cancel_url}
-    return render(request, template, context)
+    sent_back = request.method == "POST" and form.errors
+    return render(request, template, context, status=refused_status if sent_back else 200)
+
+
+def form_status(request, form) -> int:
+    """200 for a form shown, 400 for a form posted and sent back with its errors."""
+    return 400 if request.method == "POST" and form.errors else 200
 
 
 def bulk_action_page(request, action: BulkAction):

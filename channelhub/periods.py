@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -51,6 +51,14 @@ class Month:
     @property
     def last_day(self) -> date:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The month as aware datetimes in ``TIME_ZONE``: [first day 00:00, next month's first day 00:00)."""
+        zone = timezone.get_default_timezone()
+        return (
+            datetime.combine(self.first_day, time.min, tzinfo=zone),
+            datetime.combine(self.next().first_day, time.min, tzinfo=zone),
+        )
 
     def days(self) -> list[date]:
         return [self.first_day + timedelta(days=n) for n in range((self.last_day - self.first_day).days + 1)]

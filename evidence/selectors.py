@@ -55,6 +55,25 @@ def attachments_for_objects(objects: Iterable[Model]) -> dict[tuple[type[Model],
     return found
 
 
+def file_counts(model: type[Model], ids: Iterable[int]) -> dict[int, int]:
+    """How many files each of the objects ``ids`` of ``model`` has (objects without any are left out) — one query,
+    none for no IDs."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = (
+        Attachment.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id__in=ids)
+        .order_by()
+        .values("object_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["object_id"]: row["n"] for row in rows}
+
+
+def file_count(obj: Model) -> int:
+    return file_counts(type(obj), [obj.pk]).get(obj.pk, 0)
+
+
 def count_column(model: type[Model]) -> Coalesce:
     """``queryset.annotate(photo_count=count_column(Visit))``: how many files each row has, in the list's own
     query (a correlated count on the attachments' object index)."""

@@ -26,8 +26,7 @@ def register_evidence() -> None:
     from evidence.registry import EvidenceTarget, register_target
     from inspections import policies
     from inspections.models import Complaint, InspectionResult, Rectification
-    from inspections.services.inspections import result_apply_photo_flags
-    from inspections.services.rectifications import rectification_apply_photo_flags
+    from inspections.services.inspections import keep_photo_flags
 
     register_target(
         EvidenceTarget(
@@ -36,7 +35,7 @@ def register_evidence() -> None:
             check_attach=policies.check_add_result_photos,
             reference_time=lambda result: result.inspection.done_at or timezone.now(),
             dealer=lambda result: result.inspection.dealer,
-            flags_changed=result_apply_photo_flags,
+            flags_changed=keep_photo_flags,
             url=lambda result: reverse("inspections:inspection-detail", args=[result.inspection_id]),
             select=("inspection", "inspection__dealer", "item"),
         )
@@ -47,7 +46,7 @@ def register_evidence() -> None:
             kinds=(Attachment.Kind.PHOTO,),
             check_attach=policies.check_add_rectification_photos,
             dealer=lambda rectification: rectification.dealer,
-            flags_changed=rectification_apply_photo_flags,
+            flags_changed=keep_photo_flags,
             url=lambda rectification: reverse("inspections:rectification-detail", args=[rectification.pk]),
             select=("dealer", "result", "result__item"),
         )

@@ -238,7 +238,7 @@ class Rectification(models.Model):
         indexes = [models.Index(fields=["status", "due_date"], name="rectification_status_due")]
 
     def __str__(self) -> str:
-        return f"{self.dealer} {self.result.item if 'result' in self.__dict__ else self.result_id}"
+        return f"{self.dealer} · {self.result.item}"
 
     def is_overdue(self, today) -> bool:
         return self.status in self.WAITING and self.due_date < today

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
+from channelhub.dashboard import with_panel
 from channelhub.roles import Role, has_role
 
 #: The navigation group of every inspection page.
@@ -83,10 +84,6 @@ def dealer_inspections_section(user, dealer) -> dict | None:
     }
 
 
-def _panel(context: dict, template: str, panel: dict) -> dict:
-    return {"app_panels": [*context.get("app_panels", []), {"template": template, "context": panel}]}
-
-
 def _shown(rows) -> tuple[list, int]:
     """The first ``PANEL_ROWS`` rows and how many there are — one query (two past ``PANEL_ROWS``)."""
     shown = list(rows[: PANEL_ROWS + 1])
@@ -112,7 +109,7 @@ def inspector_panel(user, context: dict) -> dict:
         "to_verify": to_verify,
         "verify_count": verify_count,
     }
-    return _panel(context, "inspections/_panel_inspector.html", panel)
+    return with_panel(context, "inspections/_panel_inspector.html", panel)
 
 
 def manager_panel(user, context: dict) -> dict:
@@ -139,7 +136,7 @@ def manager_panel(user, context: dict) -> dict:
         "late_count": late_count,
         "month": month,
     }
-    return _panel(context, "inspections/_panel_manager.html", panel)
+    return with_panel(context, "inspections/_panel_manager.html", panel)
 
 
 def rep_panel(user, context: dict) -> dict:
@@ -168,4 +165,4 @@ def rep_panel(user, context: dict) -> dict:
         "complaints": complaints,
         "complaint_count": complaint_count,
     }
-    return _panel(context, "inspections/_panel_rep.html", panel)
+    return with_panel(context, "inspections/_panel_rep.html", panel)

@@ -23,20 +23,13 @@ from django.utils.translation import gettext as _
 from channelhub.errors import Conflict
 from channelhub.roles import Role, has_role
 from channelhub.scoping import in_territories_of, reference_data, scope_rule
+from funds.policies import is_dealer_manager, require
 from partners.models import Dealer
 from partners.policies import covers, dealer_condition
 
 from .models import Complaint, Inspection, InspectionResult, Rectification
 
-
-def require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("Your role does not allow this."))
-
-
-def is_dealer_manager(user, dealer: Dealer) -> bool:
-    """A channel manager whose territories hold the dealer's."""
-    return has_role(user, Role.CHANNEL_MANAGER) and covers(user, dealer.territory)
+__all__ = ["is_dealer_manager", "require"]
 
 
 def is_dealer_rep(user, dealer: Dealer) -> bool:

@@ -3,17 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from channelhub.periods import Month
 from channelhub.scoping import scope
-from evidence.models import Attachment
 from inspections.models import ChecklistTemplate, Complaint, Inspection, InspectionResult, Rectification
 from partners.models import Agreement, Dealer, ProductLine
 
@@ -35,36 +32,9 @@ def _agreement_in_force(dealer_id: int, day: date) -> Agreement | None:
 
 
 def min_price_for(dealer: Dealer, product_line: ProductLine, day: date) -> Decimal | None:
-    """The line's minimum price on the dealer's agreement in force on ``day``; a terminal or sub-dealer without
-    one of its own follows its parent's agreement. None: no minimum."""
-    for dealer_id in (dealer.pk, dealer.parent_id):
-        if dealer_id is None:
-            continue
-        agreement = _agreement_in_force(dealer_id, day)
-        if agreement is not None:
-            value = (agreement.min_prices or {}).get(product_line.code)
-            return None if value in (None, "") else Decimal(str(value))
-    return None
-
-
-# --- photos ---------------------------------------------------------------------------------------------------
-
-
-def photo_count(obj) -> int:
-    return Attachment.objects.filter(object_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).count()
-
-
-def photo_counts(result_ids: Iterable[int]) -> dict[int, int]:
-    """Photos per item result, one query."""
-    ids = list(result_ids)
-    if not ids:
-        return {}
-    rows = (
-        Attachment.objects.filter(object_type=ContentType.objects.get_for_model(InspectionResult), object_id__in=ids)
-        .values("object_id")
-        .annotate(n=Count("pk"))
-    )
-    return {row["object_id"]: row["n"] for row in rows}
+    """The line's minimum price on the dealer's agreement in force on ``day`` (``minimum_prices``); None: no
+    minimum."""
+    return minimum_prices(dealer, day).get(product_line.code)
 
 
 # --- templates -------------------------------------------------------------------------------------------------
@@ -196,18 +166,10 @@ def late_condition(now: datetime | None = None) -> Q:
     return Q(late=True) | Q(responded_at__isnull=True, received_at__lt=now - RESPONSE_TIME)
 
 
-def _month_range(month: Month) -> tuple[datetime, datetime]:
-    zone = timezone.get_default_timezone()
-    return (
-        datetime.combine(month.first_day, time.min, tzinfo=zone),
-        datetime.combine(month.next().first_day, time.min, tzinfo=zone),
-    )
-
-
 def complaints_late(month: Month, *, assignee_ids=None, dealer_ids=None, now: datetime | None = None) -> dict[int, int]:
     """Complaints received in ``month`` and handled late, counted per assignee (``assignee_ids``) or per dealer
     (``dealer_ids``) — one query. The scorecard metric "complaints handled late" (SPEC §5) reads this."""
-    start, end = _month_range(month)
+    start, end = month.bounds()
     rows = Complaint.objects.filter(late_condition(now), received_at__gte=start, received_at__lt=end)
     if dealer_ids is not None:
         key = "dealer_id"
@@ -225,7 +187,7 @@ def complaint_clock(complaint: Complaint, now: datetime | None = None) -> dict:
     answered = complaint.responded_at
     return {
         "deadline": deadline,
-        "seconds_left": int(((answered or now) - deadline).total_seconds()) * -1,
+        "seconds_left": int((deadline - (answered or now)).total_seconds()),
         "late": complaint.late if answered else now > deadline,
         "answered": answered is not None,
     }
@@ -271,45 +233,19 @@ def inspector_choices(user):
 
 
 def plannable_dealers(user) -> QuerySet[Dealer]:
-    """The active dealers ``user`` may plan an inspection of (the plan form's choices)."""
-    from channelhub.roles import Role, has_role
-    from channelhub.scoping import in_territories_of
+    """The active dealers ``user`` may plan an inspection of (the plan form's choices): the dealers they read as
+    a directory (``partners.selectors.directory_dealers``: an inspector's or a manager's territories', all for
+    an admin); the service checks the rest."""
+    from partners.selectors import directory_dealers
 
-    rows = Dealer.objects.filter(status=Dealer.Status.ACTIVE).order_by("code")
-    if has_role(user, Role.ADMIN):
-        return rows
-    return rows.filter(in_territories_of(user, "territory"))
-
-
-def sample_territories(user):
-    """The territories ``user`` may sample terminals of: an admin every one, others those they cover (subtree)."""
-    from channelhub.roles import Role, has_role
-    from channelhub.scoping import territory_paths
-    from partners.models import Territory
-
-    rows = Territory.objects.order_by("path")
-    if has_role(user, Role.ADMIN):
-        return rows
-    condition = Q(pk__in=[])
-    for path in territory_paths(user):
-        condition |= Q(path__startswith=path)
-    return rows.filter(condition)
+    return directory_dealers(user).filter(status=Dealer.Status.ACTIVE).order_by("code")
 
 
 def complaint_dealers(user) -> QuerySet[Dealer]:
-    """The dealers ``user`` records complaints of: a rep their own, a manager their territories', an admin all."""
-    from channelhub.roles import Role, has_role
-    from channelhub.scoping import in_territories_of
-
-    rows = Dealer.objects.exclude(status=Dealer.Status.TERMINATED).order_by("code")
-    if has_role(user, Role.ADMIN):
-        return rows
-    condition = Q(pk__in=[])
-    if has_role(user, Role.CHANNEL_MANAGER):
-        condition |= in_territories_of(user, "territory")
-    if has_role(user, Role.FIELD_REP):
-        condition |= Q(owner=user)
-    return rows.filter(condition)
+    """The dealers ``user`` records complaints of: those the dealers' scope rule shows them (a rep their own, a
+    manager their territories', finance and admins all — the form's role check keeps finance out), not
+    terminated."""
+    return scope(user, Dealer).exclude(status=Dealer.Status.TERMINATED).order_by("code")
 
 
 def complaint_assignees(user):
@@ -333,7 +269,7 @@ def overdue_rectifications(user, today: date) -> QuerySet[Rectification]:
 
 def complaints_late_in_month(user, month: Month, now: datetime | None = None) -> QuerySet[Complaint]:
     """The complaints ``user`` sees received in ``month`` and handled late (so far, at ``now``)."""
-    start, end = _month_range(month)
+    start, end = month.bounds()
     return complaint_list(user).filter(late_condition(now), received_at__gte=start, received_at__lt=end)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext, pgettext_lazy
 
+from channelhub.dashboard import with_panel
 from channelhub.roles import Role, has_role
 
 #: The navigation group of every stock page.
@@ -92,10 +93,6 @@ def dealer_stock_section(user, dealer) -> dict | None:
     }
 
 
-def _panel(context: dict, template: str, panel: dict) -> dict:
-    return {"app_panels": [*context.get("app_panels", []), {"template": template, "context": panel}]}
-
-
 def flagged_panel(user, context: dict) -> dict:
     """The manager's dealers with flagged stock in the latest reported month, most flagged lines first, and the
     count of flagged dealers — three queries."""
@@ -106,7 +103,7 @@ def flagged_panel(user, context: dict) -> dict:
     if period:
         panel["dealers"] = selectors.flagged_dealers(user, period, limit=PANEL_ROWS)
         panel["counts"] = selectors.health_counts(selectors.stock_health(user, period))
-    return _panel(context, "inventory/_dashboard_flagged.html", panel)
+    return with_panel(context, "inventory/_dashboard_flagged.html", panel)
 
 
 def due_panel(user, context: dict) -> dict:
@@ -120,4 +117,4 @@ def due_panel(user, context: dict) -> dict:
     shown = list(due[: PANEL_ROWS + 1])
     count = len(shown) if len(shown) <= PANEL_ROWS else due.count()
     panel = {"period": period, "dealers": shown[:PANEL_ROWS], "count": count, "more": count > PANEL_ROWS}
-    return _panel(context, "inventory/_dashboard_due.html", panel)
+    return with_panel(context, "inventory/_dashboard_due.html", panel)

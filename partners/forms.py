@@ -14,24 +14,14 @@ from channelhub.accounts.selectors import display_name
 from channelhub.fields import validate_year
 from channelhub.forms import DATE_WIDGET, CommentForm, PageForm, style_fields
 from channelhub.roles import Role, has_role
-from channelhub.scoping import scope, territory_paths
+from channelhub.scoping import scope
 from partners import policies
 from partners.models import Agreement, Dealer, ProductLine, QualificationReview, Territory
+from partners.selectors import covered_territories
 from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 
 User = get_user_model()
-
-
-def _territories_for(user):
-    """Territories ``user`` may put dealers and agreements in: all for an admin, else the covered subtrees."""
-    territories = Territory.objects.order_by("path")
-    if has_role(user, Role.ADMIN):
-        return territories
-    covered = Q(pk__in=[])
-    for path in territory_paths(user):
-        covered |= Q(path__startswith=path)
-    return territories.filter(covered)
 
 
 def territory_label(territory: Territory) -> str:
@@ -101,7 +91,9 @@ class DealerForm(PageForm):
         name = model_field.name
         if name == "territory":
             return TerritoryChoiceField(
-                queryset=_territories_for(self.user), label=capfirst(model_field.verbose_name), **_required(model_field)
+                queryset=covered_territories(self.user),
+                label=capfirst(model_field.verbose_name),
+                **_required(model_field),
             )
         optional = {
             "owner": (UserChoiceField, self._owner_choices),
@@ -319,7 +311,7 @@ class AgreementForm(PageForm):
             return model_field.formfield(widget=DATE_WIDGET, **kwargs)
         if name == "territory":
             current = Q(pk=getattr(self.agreement, "territory_id", None))
-            territories = Territory.objects.filter(Q(pk__in=_territories_for(self.user).values("pk")) | current)
+            territories = Territory.objects.filter(Q(pk__in=covered_territories(self.user).values("pk")) | current)
             return TerritoryChoiceField(
                 queryset=territories.order_by("path"),
                 label=capfirst(model_field.verbose_name),

@@ -12,8 +12,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from channelhub.periods import Month
-from channelhub.roles import roles_of
-from channelhub.scoping import scope
+from channelhub.roles import Role, has_role, roles_of
+from channelhub.scoping import scope, territory_paths
 from evidence.models import Attachment
 from evidence.selectors import attachments_for_objects, attachments_of
 from kpi.selectors import dealer_conflict_count, dealer_month_facts, dealer_recordings, dealer_statements
@@ -24,6 +24,18 @@ from visits.selectors import dealer_period_visits, dealer_visit_counts
 
 def territory_subtree(territory: Territory, field: str = "territory") -> Q:
     return Q(**{f"{field}__path__startswith": territory.path})
+
+
+def covered_territories(user) -> QuerySet[Territory]:
+    """The territories ``user`` works in: all for an admin, else the subtrees of those on their profile (where a
+    manager puts dealers and agreements, where a manager or an inspector samples terminals)."""
+    territories = Territory.objects.order_by("path")
+    if has_role(user, Role.ADMIN):
+        return territories
+    covered = Q(pk__in=[])
+    for path in territory_paths(user):
+        covered |= Q(path__startswith=path)
+    return territories.filter(covered)
 
 
 def directory_dealers(user) -> QuerySet[Dealer]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from channelhub.dashboard import with_panel
 from channelhub.roles import Role, has_role
 
 #: Who reads dealer accounts (SPEC §2 row "rebates, dealer accounts"): each within their scope of dealers.
@@ -60,12 +61,5 @@ def overdue_panel(user, context: dict) -> dict:
     from rebates.selectors import accrual_total, latest_accrual_month
 
     month = latest_accrual_month()
-    panel = {
-        "template": "rebates/_dashboard_overdue.html",
-        "context": {
-            **top_overdue_over_60(user),
-            "accrual_month": month,
-            "accrual_total": accrual_total(user, month),
-        },
-    }
-    return {"app_panels": [*context.get("app_panels", []), panel]}
+    panel = {**top_overdue_over_60(user), "accrual_month": month, "accrual_total": accrual_total(user, month)}
+    return with_panel(context, "rebates/_dashboard_overdue.html", panel)

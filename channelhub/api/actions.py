@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 
 from channelhub.api.inputs import CommentInput, parse_input
+
+#: What a state-changing action may answer besides the object (its schema's ``responses``).
+ACTION_RESPONSES = {
+    400: OpenApiResponse(description="Bad input (field errors)."),
+    403: OpenApiResponse(description="Your role may not take this action, or segregation of duties forbids it."),
+    404: OpenApiResponse(description="Unknown or out of scope."),
+    409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
+}
 
 
 def transition_endpoint(

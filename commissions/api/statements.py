@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from channelhub.accounts.selectors import employee_no
-from channelhub.api.actions import transition_endpoint
+from channelhub.api.actions import ACTION_RESPONSES, transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, UserNameField
 from channelhub.api.inputs import CommentInput, parse_input
 from channelhub.api.router import router
@@ -38,12 +38,6 @@ from commissions.services import disputes as dispute_services
 from commissions.services import payouts
 from commissions.services import statements as statement_services
 
-ACTION_RESPONSES = {
-    400: OpenApiResponse(description="Bad input (field errors)."),
-    403: OpenApiResponse(description="Your role may not take this action, or segregation of duties forbids it."),
-    404: OpenApiResponse(description="Unknown or out of scope."),
-    409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
-}
 MONEY = {"max_digits": 14, "decimal_places": 2, "read_only": True}
 
 

@@ -14,13 +14,13 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from channelhub.api.actions import transition_endpoint
+from channelhub.api.actions import ACTION_RESPONSES, transition_endpoint
 from channelhub.api.fields import ScopedPrimaryKeyRelatedField, UserNameField
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
 from evidence.api import AttachmentsField, attachments_endpoint
 from inspections import policies, selectors
-from inspections.api.fields import CREATE_RESPONSES, TRANSITION_RESPONSES, StaffUserField
+from inspections.api.fields import CREATE_RESPONSES, StaffUserField
 from inspections.api.filters import ComplaintFilter
 from inspections.models import Complaint
 from inspections.services import complaints as services
@@ -111,7 +111,7 @@ class ResolveInput(serializers.Serializer):
 
 
 def _action(name: str, service, body, doc: str):
-    responses = {200: ComplaintDetailSerializer, **TRANSITION_RESPONSES}
+    responses = {200: ComplaintDetailSerializer, **ACTION_RESPONSES}
     return transition_endpoint(name, service, "complaint", body, responses=responses, doc=doc)
 
 

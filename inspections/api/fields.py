@@ -12,12 +12,6 @@ from channelhub.roles import GROUP_ROLES
 from inspections.models import ChecklistTemplate
 from partners.models import Territory
 
-TRANSITION_RESPONSES = {
-    400: OpenApiResponse(description="Bad input (field errors)."),
-    403: OpenApiResponse(description="Your role may not take this action (or segregation of duties forbids it)."),
-    404: OpenApiResponse(description="Unknown or out of scope."),
-    409: OpenApiResponse(description="Not allowed in the current state (`detail`, `current_state`)."),
-}
 CREATE_RESPONSES = {
     400: OpenApiResponse(description="Bad input (field errors)."),
     403: OpenApiResponse(description="Your role may not do this."),

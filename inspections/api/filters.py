@@ -15,8 +15,6 @@ like an unknown one.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -46,15 +44,6 @@ def _inspectors_seen(user) -> QuerySet:
 
 def _assignees_seen(user) -> QuerySet:
     return User.objects.filter(pk__in=scope(user, Complaint).values("assignee_id"))
-
-
-def month_bounds(month: Month) -> tuple[datetime, datetime]:
-    """The first moment of ``month`` and of the next one, in the server's time zone."""
-    zone = timezone.get_default_timezone()
-    return (
-        datetime.combine(month.first_day, time.min, tzinfo=zone),
-        datetime.combine(month.next().first_day, time.min, tzinfo=zone),
-    )
 
 
 def _directory(user):
@@ -125,5 +114,5 @@ class ComplaintFilter(django_filters.FilterSet):
     def filter_period(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value:
             return queryset
-        start, end = month_bounds(Month.parse(value))
+        start, end = Month.parse(value).bounds()
         return queryset.filter(received_at__gte=start, received_at__lt=end)

@@ -13,8 +13,6 @@ planned mystery inspection), writes through ``inspections.services``.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,10 +23,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from channelhub.api.actions import transition_endpoint
+from channelhub.api.actions import ACTION_RESPONSES, transition_endpoint
 from channelhub.api.fields import UserNameField
 from channelhub.api.inputs import parse_input
 from channelhub.api.router import router
+from channelhub.errors import RowErrors
 from channelhub.scoping import scope
 from evidence.api import AttachmentSerializer, attachments_endpoint
 from evidence.selectors import attachments_for, attachments_of
@@ -36,7 +35,6 @@ from inspections import policies, selectors
 from inspections.api.fields import (
     CREATE_RESPONSES,
     ID_OR_CODE,
-    TRANSITION_RESPONSES,
     StaffUserField,
     TemplateField,
     TerritoryField,
@@ -352,12 +350,6 @@ def _body_items(body) -> tuple[list, bool]:
     return items, single
 
 
-def _errors_of(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return {field: list(messages) for field, messages in error.message_dict.items()}
-    return {"non_field_errors": list(error.messages)}
-
-
 # --- inspections: the viewset ------------------------------------------------------------------------------
 
 
@@ -435,37 +427,32 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             raise refusal  # then 403, 409
         items, single = _body_items(request.data)
         rows = list(inspection.results.select_related("item", "item__product_line"))
-        typed, errors = [], []
+        answers, errors = [], []
         for item in items:
             serializer = ResultInput(data=item)
             valid = serializer.is_valid()
             item_errors = {} if valid else dict(serializer.errors)
-            row = None
-            if "item" in item:
-                row = _result_for(rows, item["item"])
-                if row is None:
-                    item_errors["item"] = [_("This inspection has no item “%(item)s”.") % {"item": item["item"]}]
-            typed.append((row, serializer.validated_data if valid else None))
+            row = _result_for(rows, item["item"]) if "item" in item else None
+            if "item" in item and row is None:
+                item_errors["item"] = [_("This inspection has no item “%(item)s”.") % {"item": item["item"]}]
+            if valid and row is not None:
+                values = serializer.validated_data
+                answers.append(
+                    {
+                        "result": row,
+                        "value": values["result"],
+                        "note": values["note"],
+                        "observed_price": values["observed_price"],
+                    }
+                )
             errors.append(item_errors)
         if any(errors):
             return Response(errors[0] if single else errors, status=status.HTTP_400_BAD_REQUEST)
-        with transaction.atomic():
-            for index, (row, values) in enumerate(typed):
-                row.inspection = inspection
-                try:
-                    services.result_save(
-                        request.user,
-                        row,
-                        value=values["result"],
-                        note=values["note"],
-                        observed_price=values["observed_price"],
-                    )
-                except DjangoValidationError as error:
-                    errors[index] = _errors_of(error)
-            if any(errors):
-                transaction.set_rollback(True)
-        if any(errors):
-            return Response(errors[0] if single else errors, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            services.results_save(request.user, inspection, answers)
+        except RowErrors as refused:
+            per_item = refused.per_item(len(answers))
+            return Response(per_item[0] if single else per_item, status=status.HTTP_400_BAD_REQUEST)
         return self._fresh(inspection)
 
     complete = transition_endpoint(
@@ -473,7 +460,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.inspection_complete,
         "inspection",
         CompleteInput,
-        responses={200: InspectionDetailSerializer, **TRANSITION_RESPONSES},
+        responses={200: InspectionDetailSerializer, **ACTION_RESPONSES},
         doc="planned → done: every item answered (a failed item that requires a photo with one). The score is "
         "stored (weights passed ÷ weights applicable × 100, one decimal; a failed critical item caps it at 59.0) "
         "and a rectification opened for each failed item. The inspection's inspector or an admin.",
@@ -483,7 +470,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.inspection_review,
         "inspection",
         ReviewInput,
-        responses={200: InspectionDetailSerializer, **TRANSITION_RESPONSES},
+        responses={200: InspectionDetailSerializer, **ACTION_RESPONSES},
         doc="done → reviewed, with an optional note: the dealer's channel manager or an admin, never the one who "
         "inspected.",
     )

@@ -13,12 +13,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from channelhub.api.actions import transition_endpoint
+from channelhub.api.actions import ACTION_RESPONSES, transition_endpoint
 from channelhub.api.fields import UserNameField
 from channelhub.api.router import router
 from evidence.api import AttachmentsField, attachments_endpoint
 from inspections import policies, selectors
-from inspections.api.fields import TRANSITION_RESPONSES
 from inspections.api.filters import RectificationFilter
 from inspections.models import Rectification
 from inspections.services import rectifications as services
@@ -120,7 +119,7 @@ class ReopenInput(serializers.Serializer):
 
 
 def _action(name: str, service, body, doc: str):
-    responses = {200: RectificationDetailSerializer, **TRANSITION_RESPONSES}
+    responses = {200: RectificationDetailSerializer, **ACTION_RESPONSES}
     return transition_endpoint(name, service, "rectification", body, responses=responses, doc=doc)
 
 

@@ -26,9 +26,11 @@ from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channelhub.errors import RowErrors
 from channelhub.roles import Role, has_role
+from evidence.selectors import file_count, file_counts
 from inspections import notifications, policies, selectors
-from inspections.models import ChecklistTemplate, Inspection, InspectionResult
+from inspections.models import ChecklistTemplate, Inspection, InspectionResult, Rectification
 from inspections.services.scoring import Scored, price_violates, score
 from partners.models import Dealer, Territory
 from partners.policies import covers
@@ -215,7 +217,7 @@ def result_save(
         from evidence.services import attachments_add
 
         attachments_add(actor=actor, obj=result, files=photos, latitude=latitude, longitude=longitude)
-    if value == InspectionResult.Result.FAIL and item.requires_photo and not selectors.photo_count(result):
+    if value == InspectionResult.Result.FAIL and item.requires_photo and not file_count(result):
         raise ValidationError({"photos": _("A failed “%(item)s” needs a photo.") % {"item": item}})
     result.result = value
     result.note = note
@@ -228,12 +230,33 @@ def result_save(
     return result
 
 
-def result_apply_photo_flags(result: InspectionResult, flags: set[str]) -> None:
-    """The flags of the result's photos (``evidence``), kept on the result for the reviewer."""
+@transaction.atomic
+def results_save(actor, inspection: Inspection, answers: list[dict]) -> None:
+    """Record several items of ``inspection`` at once, all or nothing: each answer is ``result_save``'s
+    keywords with its ``result`` row (one of this inspection's). Raises ``RowErrors`` naming every refused answer
+    by its index; then nothing is saved."""
+    refused: dict[int, dict] = {}
+    for index, answer in enumerate(answers):
+        answer = dict(answer)
+        row = answer.pop("result")
+        row.inspection = inspection
+        try:
+            result_save(actor, row, **answer)
+        except ValidationError as error:
+            refused[index] = (
+                error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+            )
+    if refused:
+        raise RowErrors(refused)
+
+
+def keep_photo_flags(obj: InspectionResult | Rectification, flags: set[str]) -> None:
+    """``EvidenceTarget.flags_changed`` of item results and rectifications: the flags of their photos
+    (``evidence``), kept on the row for whoever reviews or verifies it."""
     shown = sorted(flags & set(InspectionResult.PHOTO_FLAGS))
-    if shown != list(result.photo_flags):
-        InspectionResult.objects.filter(pk=result.pk).update(photo_flags=shown)
-        result.photo_flags = shown
+    if shown != list(obj.photo_flags):
+        type(obj).objects.filter(pk=obj.pk).update(photo_flags=shown)
+        obj.photo_flags = shown
 
 
 # --- completing and reviewing -------------------------------------------------------------------------------
@@ -257,7 +280,7 @@ def inspection_complete(
             }
         )
     missing = [r for r in results if r.result == r.Result.FAIL and r.item.requires_photo]
-    photos = selectors.photo_counts([r.pk for r in missing])
+    photos = file_counts(InspectionResult, [r.pk for r in missing])
     if without := [r for r in missing if not photos.get(r.pk)]:
         raise ValidationError({"photos": _("A failed “%(item)s” needs a photo.") % {"item": without[0].item}})
     failed = [r for r in results if r.result == r.Result.FAIL]

@@ -74,9 +74,9 @@ def rectification_submit(actor, rectification: Rectification, *, note: str, phot
         from evidence.services import attachments_add
 
         attachments_add(actor=actor, obj=rectification, files=photos)
-    from inspections.selectors import photo_count
+    from evidence.selectors import file_count
 
-    if rectification.result.item.requires_photo and not photo_count(rectification):
+    if rectification.result.item.requires_photo and not file_count(rectification):
         raise ValidationError({"photos": _("Show the correction with a photo.")})
     Rectification.workflow.apply(
         rectification,
@@ -123,13 +123,6 @@ def rectification_reopen(actor, rectification: Rectification, *, reason: str) ->
     )
     notifications.rectification_reopened(rectification)
     return rectification
-
-
-def rectification_apply_photo_flags(rectification: Rectification, flags: set[str]) -> None:
-    shown = sorted(flags & set(InspectionResult.PHOTO_FLAGS))
-    if shown != list(rectification.photo_flags):
-        Rectification.objects.filter(pk=rectification.pk).update(photo_flags=shown)
-        rectification.photo_flags = shown
 
 
 def overdue_digest(today: date | None = None) -> int:

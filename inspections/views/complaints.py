@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import state_log
 from channelhub.forms import style_fields
-from channelhub.pages import PageAction, calls, filtered, paginate, posted, transition_refusal
+from channelhub.pages import PageAction, action_page, calls, filtered, form_status, paginate, posted, transition_refusal
 from channelhub.scoping import get_scoped_or_404
 from evidence.selectors import attachments_of, with_origins
 from inspections import policies, selectors
@@ -21,7 +21,7 @@ from inspections.filters import ComplaintFilter
 from inspections.forms.complaints import ComplaintForm, ResolveForm, RespondForm
 from inspections.models import Complaint
 from inspections.services.complaints import complaint_record, complaint_resolve, complaint_respond
-from inspections.views.common import act, status_of, url
+from inspections.views.common import url
 
 
 def current_time() -> datetime:
@@ -88,7 +88,7 @@ def complaint_create_page(request):
         if complaint is not None:
             messages.success(request, gettext("Complaint recorded; the assignee has 4 hours to respond."))
             return redirect(url("complaint-detail", complaint.pk))
-    return render(request, "inspections/complaint_form.html", {"form": form}, status=status_of(request, form))
+    return render(request, "inspections/complaint_form.html", {"form": form}, status=form_status(request, form))
 
 
 def complaint_detail_page(request, pk: int):
@@ -129,9 +129,23 @@ COMPLAINT_ACTIONS = {
 
 def complaint_respond_page(request, pk: int):
     complaint = _complaint(request, pk)
-    return act(request, complaint, COMPLAINT_ACTIONS["respond"], cancel_url=url("complaint-detail", pk))
+    return action_page(
+        request,
+        complaint,
+        COMPLAINT_ACTIONS["respond"],
+        cancel_url=url("complaint-detail", pk),
+        done_url=lambda _obj: url("complaint-detail", pk),
+        refused_status=400,
+    )
 
 
 def complaint_resolve_page(request, pk: int):
     complaint = _complaint(request, pk)
-    return act(request, complaint, COMPLAINT_ACTIONS["resolve"], cancel_url=url("complaint-detail", pk))
+    return action_page(
+        request,
+        complaint,
+        COMPLAINT_ACTIONS["resolve"],
+        cancel_url=url("complaint-detail", pk),
+        done_url=lambda _obj: url("complaint-detail", pk),
+        refused_status=400,
+    )

@@ -19,16 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from channelhub.audit import state_log
 from channelhub.errors import DomainError
 from channelhub.forms import style_fields
-from channelhub.pages import PageAction, calls, filtered, paginate, posted, transition_refusal
+from channelhub.pages import PageAction, action_page, calls, filtered, form_status, paginate, posted, transition_refusal
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
-from evidence.selectors import with_origins
+from evidence.selectors import file_count, with_origins
 from inspections import policies, selectors
 from inspections.filters import InspectionFilter
 from inspections.forms.inspections import CompleteForm, PlanForm, ResultForm, ReviewForm, SampleForm
 from inspections.models import Inspection, InspectionResult
 from inspections.services.inspections import inspection_complete, inspection_plan, inspection_review, result_save
-from inspections.views.common import act, is_fetch, status_of, url
+from inspections.views.common import is_fetch, url
+from partners.selectors import covered_territories
 
 #: The scores by territory cover this many months (this one included) unless a month is chosen.
 SCORE_MONTHS = 3
@@ -120,14 +121,14 @@ def inspection_create_page(request):
                 % {"dealer": inspection.dealer.name, "day": f"{inspection.planned_on:%Y-%m-%d}"},
             )
             return redirect(url("inspection-detail", inspection.pk))
-    return render(request, "inspections/inspection_form.html", {"form": form}, status=status_of(request, form))
+    return render(request, "inspections/inspection_form.html", {"form": form}, status=form_status(request, form))
 
 
 def sample_page(request):
     """A mystery sample (暗访): N random active terminals of a territory, planned for an inspector."""
     user = request.user
     policies.require(policies.may_plan(user), gettext("Only inspectors, channel managers and admins plan inspections."))
-    form = SampleForm(posted(request), territories=selectors.sample_territories(user), **_plan_choices(user))
+    form = SampleForm(posted(request), territories=covered_territories(user), **_plan_choices(user))
     if request.method == "POST" and form.is_valid():
         from inspections.services.inspections import sample_mystery
 
@@ -147,7 +148,7 @@ def sample_page(request):
             else:
                 messages.warning(request, gettext("No terminal of this territory is due for a mystery inspection."))
             return redirect(url("inspection-list") + "?kind=mystery&status=planned")
-    return render(request, "inspections/sample_form.html", {"form": form}, status=status_of(request, form))
+    return render(request, "inspections/sample_form.html", {"form": form}, status=form_status(request, form))
 
 
 # --- an inspection -----------------------------------------------------------------------------------------
@@ -265,7 +266,7 @@ def inspection_perform_page(request, pk: int):
         if saved is not None:
             unanswered = inspection.results.filter(result="").count()
             if is_fetch(request):
-                return JsonResponse(_saved_state(saved, photos=selectors.photo_count(saved), unanswered=unanswered))
+                return JsonResponse(_saved_state(saved, photos=file_count(saved), unanswered=unanswered))
             messages.success(request, gettext("Saved: %(item)s.") % {"item": saved.item})
             return redirect(url("inspection-perform", inspection.pk) + f"#item-{saved.pk}")
         if is_fetch(request):
@@ -333,18 +334,27 @@ INSPECTION_ACTIONS = {
 def inspection_complete_page(request, pk: int):
     inspection = selectors.inspection_detail(request.user, pk)
     inspection.unanswered = inspection.results.filter(result="").count()
-    return act(
+    detail = url("inspection-detail", inspection.pk)
+    return action_page(
         request,
         inspection,
         INSPECTION_ACTIONS["complete"],
         cancel_url=url("inspection-perform", inspection.pk)
         if inspection.status == Inspection.Status.PLANNED
-        else url("inspection-detail", inspection.pk),
-        done_url=url("inspection-detail", inspection.pk),
+        else detail,
+        done_url=lambda _inspection: detail,
         template="inspections/complete.html",
+        refused_status=400,
     )
 
 
 def inspection_review_page(request, pk: int):
     inspection = selectors.inspection_detail(request.user, pk)
-    return act(request, inspection, INSPECTION_ACTIONS["review"], cancel_url=url("inspection-detail", inspection.pk))
+    return action_page(
+        request,
+        inspection,
+        INSPECTION_ACTIONS["review"],
+        cancel_url=url("inspection-detail", inspection.pk),
+        done_url=lambda _obj: url("inspection-detail", inspection.pk),
+        refused_status=400,
+    )

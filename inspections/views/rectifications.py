@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channelhub.audit import state_log
 from channelhub.forms import style_fields
-from channelhub.pages import PageAction, calls, filtered, paginate, posted, transition_refusal
+from channelhub.pages import PageAction, action_page, calls, filtered, form_status, paginate, posted, transition_refusal
 from channelhub.scoping import get_scoped_or_404
 from evidence.selectors import attachments_for_objects, with_origins
 from inspections import policies, selectors
@@ -20,7 +20,7 @@ from inspections.filters import RectificationFilter
 from inspections.forms.rectifications import AnswerForm, ReopenForm, VerifyForm
 from inspections.models import Rectification
 from inspections.services.rectifications import rectification_reopen, rectification_submit, rectification_verify
-from inspections.views.common import act, status_of, url
+from inspections.views.common import url
 
 
 def _rectification(request, pk: int) -> Rectification:
@@ -95,7 +95,7 @@ def rectification_submit_page(request, pk: int):
             messages.success(request, gettext("Rectification answered; the inspector verifies it."))
             return redirect(detail)
     context = {"rectification": rectification, "form": form}
-    return render(request, "inspections/rectification_submit.html", context, status=status_of(request, form))
+    return render(request, "inspections/rectification_submit.html", context, status=form_status(request, form))
 
 
 def _verifies(user, rectification: Rectification) -> bool:
@@ -133,9 +133,23 @@ RECTIFICATION_ACTIONS = {
 
 def rectification_verify_page(request, pk: int):
     rectification = _rectification(request, pk)
-    return act(request, rectification, RECTIFICATION_ACTIONS["verify"], cancel_url=url("rectification-detail", pk))
+    return action_page(
+        request,
+        rectification,
+        RECTIFICATION_ACTIONS["verify"],
+        cancel_url=url("rectification-detail", pk),
+        done_url=lambda _obj: url("rectification-detail", pk),
+        refused_status=400,
+    )
 
 
 def rectification_reopen_page(request, pk: int):
     rectification = _rectification(request, pk)
-    return act(request, rectification, RECTIFICATION_ACTIONS["reopen"], cancel_url=url("rectification-detail", pk))
+    return action_page(
+        request,
+        rectification,
+        RECTIFICATION_ACTIONS["reopen"],
+        cancel_url=url("rectification-detail", pk),
+        done_url=lambda _obj: url("rectification-detail", pk),
+        refused_status=400,
+    )

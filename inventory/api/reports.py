@@ -223,10 +223,6 @@ def _answer_errors(errors: list[dict], single: bool) -> Response:
     return Response(errors[0] if single else errors, status=status.HTTP_400_BAD_REQUEST)
 
 
-def _report_errors(rejected: ReportErrors, count: int) -> list[dict]:
-    return [{field: list(messages) for field, messages in rejected.by_row.get(i, {}).items()} for i in range(count)]
-
-
 # --- the viewset ---------------------------------------------------------------------------------------------
 
 
@@ -316,7 +312,7 @@ class StockReportViewSet(
         try:
             result = write_reports(actor=user, rows=rows, source=StockReport.Source.API)
         except ReportErrors as rejected:
-            return _answer_errors(_report_errors(rejected, len(rows)), single)
+            return _answer_errors(rejected.per_item(len(rows)), single)
         reports = self._read_back(rows)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         context = self.get_serializer_context()
@@ -367,7 +363,7 @@ class StockReportViewSet(
         try:
             write_reports(actor=user, rows=[row], source=StockReport.Source.API)
         except ReportErrors as rejected:
-            raise ValidationError(_report_errors(rejected, 1)[0]) from None
+            raise ValidationError(rejected.per_item(1)[0]) from None
         return self._fresh(report)
 
     @extend_schema(

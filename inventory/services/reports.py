@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channelhub.db import copy_rows_with_ids, rows_where, supports_copy, update_rows
-from channelhub.errors import Conflict
+from channelhub.errors import Conflict, RowErrors
 from channelhub.formatting import round_cent
 from channelhub.periods import Month
 from inventory import notifications, policies
@@ -64,16 +64,8 @@ DERIVED = (
 )
 
 
-class ReportErrors(ValidationError):
-    """Rows that break the rules: ``by_row[index][field]`` the messages of that row's field (``index`` in the
-    order the rows were given). The form puts them on its lines, the API answers them per item, the import
-    reports them with the file's row numbers."""
-
-    def __init__(self, by_row: Mapping[int, Mapping[str, list[str]]]) -> None:
-        self.by_row = {index: dict(fields) for index, fields in sorted(by_row.items())}
-        super().__init__(
-            [f"{index}: {message}" for index, fields in self.by_row.items() for m in fields.values() for message in m]
-        )
+class ReportErrors(RowErrors):
+    """Reports that break the rules, by the index of each in the rows given (``channelhub.errors.RowErrors``)."""
 
 
 @dataclass

@@ -3,14 +3,12 @@ scorecards a user may see or compute, and ``RepMonth``, what one rep's month off
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 
 from channelhub.periods import Month
 from channelhub.roles import Role, has_role
@@ -53,14 +51,6 @@ def computable_reps(user) -> QuerySet:
     return User.objects.none()
 
 
-def _month_bounds(month: Month) -> tuple[datetime, datetime]:
-    """The month as aware datetimes in ``TIME_ZONE``: [first day 00:00, next month's first day 00:00)."""
-    zone = timezone.get_default_timezone()
-    start = datetime.combine(month.first_day, time.min, tzinfo=zone)
-    end = datetime.combine(month.next().first_day, time.min, tzinfo=zone)
-    return start, end
-
-
 class RepMonth:
     """What one rep's month offers the metrics; each part is read only when an item asks for it."""
 
@@ -97,7 +87,7 @@ class RepMonth:
         """Dealers the rep owns that became active in the month: the ``activate`` transition
         (qualified → active, when the first agreement is signed), dated in the month. A dealer
         reactivated after a suspension is not new."""
-        start, end = _month_bounds(self.month)
+        start, end = self.month.bounds()
         activated = StateChange.objects.filter(
             content_type=ContentType.objects.get_for_model(Dealer),
             transition="activate",

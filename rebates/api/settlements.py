@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from channelhub.api.actions import transition_endpoint
+from channelhub.api.actions import ACTION_RESPONSES, transition_endpoint
 from channelhub.api.fields import ScopedModelSerializer, UserNameField
 from channelhub.api.inputs import CommentInput
 from channelhub.api.router import router
@@ -29,13 +29,6 @@ from rebates.filters import SettlementFilter
 from rebates.models import RebateLine, RebateSettlement
 from rebates.selectors import settlement_detail, settlement_list
 from rebates.services import settlements as settlement_services
-
-ACTION_RESPONSES = {
-    400: OpenApiResponse(description="Bad input (field errors)."),
-    403: OpenApiResponse(description="Your role may not take this action, or segregation of duties forbids it."),
-    404: OpenApiResponse(description="Unknown or out of scope."),
-    409: OpenApiResponse(description="Not allowed in the current state (`detail` names it)."),
-}
 
 
 class RebateLineSerializer(ScopedModelSerializer):
