@@ -263,6 +263,12 @@ def build(scale: float = 1, *, months: int = MONTHS, run_month: Month | str | No
         done("facts")
         counts["visits"] = _visits(size, people, dealers, rng)
         done("visits")
+        from kpi.services.rollups import rollups_rebuild
+        from visits.services.rollups import visit_rollups_rebuild
+
+        rollups_rebuild()  # written with COPY, past the services: the roll-ups are built from them at once
+        visit_rollups_rebuild()
+        done("roll-ups")
         from kpi.services.periods import periods_ensure
 
         periods_ensure([month.first_day for month in size.month_list])

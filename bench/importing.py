@@ -111,8 +111,20 @@ def copy_table_once(rows: bytes) -> tuple[float, float]:
 
 
 def clean(month: Month) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM kpi_salesrecord WHERE reference LIKE %s", [f"BI{month.year}{month.month:02d}-%"])
+    """Remove the imported sales, and take them out of the roll-ups (the product never deletes a fact)."""
+    from kpi.models import SalesRecord
+    from kpi.services.rollups import facts_rolled_up
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM kpi_salesrecord WHERE reference LIKE %s RETURNING rep_id, dealer_id, date, amount",
+            [f"BI{month.year}{month.month:02d}-%"],
+        )
+        removed = [
+            {"rep_id": rep_id, "dealer_id": dealer_id, "date": day, "amount": -amount}
+            for rep_id, dealer_id, day, amount in cursor.fetchall()
+        ]
+        facts_rolled_up(SalesRecord, removed)
 
 
 def product_once(content: bytes, expected: int) -> float:

@@ -9,6 +9,8 @@ the database vendor lives here (a test checks that no other module asks ``connec
 * **Many values in one lookup**: ``where_in``/``rows_where`` (one array parameter on PostgreSQL, slices
   of ``in_batch_size()`` elsewhere) and ``any_of`` (``= ANY(ARRAY(subquery))``, which keeps to an index
   inside an OR on PostgreSQL).
+* **Counters kept beside the rows they count** (roll-ups): ``add_to_counters`` (an upsert that adds),
+  ``month_start_sql``.
 * **Whole numbers beyond what a column holds never reach the database** (below).
 """
 
@@ -169,6 +171,43 @@ def delete_where_in(model, column: str, values: Sequence) -> int:
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({', '.join(['%s'] * len(part))})", part)
             deleted += cursor.rowcount
     return deleted
+
+
+# --- counters kept beside the rows they count (roll-ups) --------------------------------------------
+
+
+def add_to_counters(model, keys: Sequence[str], figures: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Add ``rows`` (tuples: the ``keys`` columns, then the ``figures`` columns) to the counter rows of
+    ``model``: a missing row is inserted, an existing one gets the figures added — ``INSERT … ON CONFLICT
+    (keys) DO UPDATE SET f = f + EXCLUDED.f``, one statement per few hundred rows (PostgreSQL and SQLite).
+    Additions commute, so concurrent writers never lose one another's (the conflicting row is locked);
+    the rows go in key order, so two writers lock shared rows in the same order (no deadlock). ``model``
+    needs a unique constraint on ``keys``. A row of zeros is written like any other."""
+    rows = sorted(rows, key=lambda row: tuple(str(value) for value in row[: len(keys)]))
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(model._meta.get_field(name).column) for name in (*keys, *figures)]
+    added = ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in columns[len(keys) :])
+    conflict = ", ".join(columns[: len(keys)])
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = max(1, min(500, in_batch_size() // len(columns)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            part = rows[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT ({conflict}) DO UPDATE SET {added}",
+                [value for row in part for value in row],
+            )
+
+
+def month_start_sql(column: str) -> str:
+    """SQL of the first day of the month of the date ``column`` (already quoted)."""
+    if is_postgresql():
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
 
 
 # --- many values in one lookup -------------------------------------------------------------------

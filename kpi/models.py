@@ -186,6 +186,59 @@ class Expense(Fact):
         ]
 
 
+# --- roll-ups: each month's sums of the facts, kept with them ---------------------------------------
+
+#: Sums of many facts: wider than one fact's amount.
+TOTAL = {"max_digits": 18, "decimal_places": 2, "default": ZERO}
+
+
+class MonthTotals(models.Model):
+    """A month's net sales (credit notes included), collections and expenses: a roll-up of the facts,
+    written in the same transaction as the facts it sums (``kpi.services.rollups``) and rebuilt from them
+    by ``manage.py rebuild_rollups``. ``month`` is the month's first day. Nobody edits it."""
+
+    month = models.DateField(_("month"))
+    net_sales = models.DecimalField(_("net sales"), **TOTAL)
+    collections = models.DecimalField(_("collections"), **TOTAL)
+    expenses = models.DecimalField(_("expenses"), **TOTAL)
+
+    class Meta:
+        abstract = True
+
+
+class RepMonthTotal(MonthTotals):
+    """A rep's month of facts (the runs, measures, scorecards and dashboards read it)."""
+
+    rep = rep_field("+", on_delete=models.CASCADE, db_index=False)
+
+    class Meta:
+        verbose_name = _("rep's month of facts")
+        verbose_name_plural = _("reps' months of facts")
+        constraints = [models.UniqueConstraint(fields=["rep", "month"], name="rep_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{person_name(self.rep)} · {self.month:%Y-%m}"
+
+
+class DealerMonthTotal(MonthTotals):
+    """A dealer's month of facts, per rep they count for (the dealer page shows a manager only the team's)."""
+
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.CASCADE, related_name="+", verbose_name=_("dealer"), db_index=False
+    )
+    rep = rep_field("+", on_delete=models.CASCADE, db_index=False)
+
+    class Meta:
+        verbose_name = _("dealer's month of facts")
+        verbose_name_plural = _("dealers' months of facts")
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "month", "rep"], name="dealer_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dealer} · {self.month:%Y-%m} · {person_name(self.rep)}"
+
+
 # --- targets ---------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,15 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import is_manager_of, may_approve, reference_data, rep_rows_rule, scope_rule
 from kpi.models import Scorecard, Target
 
-for _label in ("kpi.SalesRecord", "kpi.Collection", "kpi.Expense", "kpi.Target", "kpi.Scorecard"):
+for _label in (
+    "kpi.SalesRecord",
+    "kpi.Collection",
+    "kpi.Expense",
+    "kpi.Target",
+    "kpi.Scorecard",
+    "kpi.RepMonthTotal",
+    "kpi.DealerMonthTotal",
+):
     scope_rule(_label)(rep_rows_rule("rep"))
 scope_rule("kpi.TargetCategoryShare")(rep_rows_rule("target__rep"))
 scope_rule("kpi.ScorecardLine")(rep_rows_rule("scorecard__rep"))

@@ -24,6 +24,7 @@ from evidence.admin import AttachmentInline
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem
 from visits.selectors.compliance import EffectiveQuota
+from visits.services.rollups import Counted, visits_moved
 from visits.services.visits import check_dealer, visit_apply_checks
 
 # --- week plans ----------------------------------------------------------------------------------
@@ -193,7 +194,9 @@ class VisitAdmin(NoAddOrDeleteMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         visit_apply_checks(obj)
+        counted = Counted.locked(obj.pk)
         super().save_model(request, obj, form, change)
+        visits_moved((counted, Counted.of(obj)))
 
 
 # --- quotas --------------------------------------------------------------------------------------

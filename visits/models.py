@@ -275,6 +275,30 @@ class Visit(Reviewed):
         return self.status in self.COUNTED
 
 
+class VisitMonth(models.Model):
+    """A rep's visits at a dealer in a month, counted by status: a roll-up of ``Visit`` written in the same
+    transaction as the visits it counts (``visits.services.rollups``), rebuilt by ``manage.py
+    rebuild_rollups``. ``month`` is the month's first day (of ``visited_on``). Nobody edits it."""
+
+    rep = rep_field("+", on_delete=models.CASCADE, db_index=False)
+    month = models.DateField(_("month"))
+    dealer = models.ForeignKey(
+        Dealer, on_delete=models.CASCADE, related_name="+", verbose_name=_("dealer"), db_index=False
+    )
+    submitted = models.IntegerField(_("submitted"), default=0)
+    confirmed = models.IntegerField(_("confirmed"), default=0)
+    false_report = models.IntegerField(_("false report"), default=0)
+    fabricated = models.IntegerField(_("fabricated"), default=0)
+
+    class Meta:
+        verbose_name = _("rep's month of visits")
+        verbose_name_plural = _("reps' months of visits")
+        constraints = [models.UniqueConstraint(fields=["rep", "month", "dealer"], name="visit_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{person_name(self.rep)} · {self.month:%Y-%m} · {self.dealer}"
+
+
 class Quota(models.Model):
     """A rep's own visit quota; an empty field falls back to the default in settings (SPEC §4)."""
 

@@ -114,6 +114,7 @@ scope_rule("visits.Visit")(_visits_rule("rep", "dealer__"))
 scope_rule("visits.VisitPlan")(_visits_rule("rep", None))
 scope_rule("visits.VisitPlanItem")(_visits_rule("plan__rep", None))
 scope_rule("visits.Quota")(_visits_rule("rep", None))
+scope_rule("visits.VisitMonth")(_visits_rule("rep", None))
 
 
 def visit_reps(user) -> QuerySet:

@@ -37,7 +37,7 @@ from channelhub.roles import Role, has_role
 from channelhub.scoping import scope
 from commissions.models import Statement
 from commissions.selectors import statement_list
-from kpi.models import Collection, Expense, Fact, Period, SalesRecord
+from kpi.models import Collection, DealerMonthTotal, Expense, Fact, Period, RepMonthTotal, SalesRecord
 from kpi.services.conflicts import signed_agreement_territories
 from kpi.services.facts import Kind, model_of
 from partners.models import Dealer, Territory
@@ -121,31 +121,23 @@ class DealerMonthFacts:
     rep_periods: frozenset[tuple[int, str]]
 
 
-def _by_month_and_rep(user, kind: str, dealer, first: date, last: date) -> QuerySet:
-    return (
-        scope(user, model_of(kind))
-        .filter(dealer=dealer, date__gte=first, date__lte=last)
-        .annotate(kind=Value(kind, output_field=CharField()), month=TruncMonth("date"))
-        .values_list("kind", "month", "rep_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-
-
 def dealer_month_facts(user, dealer, first: date, last: date) -> DealerMonthFacts:
-    """``dealer``'s sales and collections dated from ``first`` to ``last`` that ``user`` may see (a manager:
-    the team's; another team's facts at the dealer are not counted), by month — one query (a UNION)."""
+    """``dealer``'s sales and collections in the months from ``first`` to ``last`` (a month's first and a
+    month's last day) that ``user`` may see (a manager: the team's; another team's facts at the dealer are
+    not counted), by month — one query of the roll-up (``DealerMonthTotal``: a row per month and rep)."""
     totals: dict[str, dict[str, Decimal]] = {
         "sales": defaultdict(lambda: ZERO),
         "collections": defaultdict(lambda: ZERO),
     }
     rep_periods = set()
-    sales = _by_month_and_rep(user, "sales", dealer, first, last)
-    collections = _by_month_and_rep(user, "collections", dealer, first, last)
-    for kind, month, rep_id, total in sales.union(collections, all=True):
-        period = f"{month:%Y-%m}"
-        totals[kind][period] += total
-        rep_periods.add((rep_id, period))
+    rows = scope(user, DealerMonthTotal).filter(dealer=dealer, month__gte=first.replace(day=1), month__lte=last)
+    for row in rows.order_by():
+        if row.net_sales == ZERO and row.collections == ZERO and row.expenses != ZERO:
+            continue  # only expenses: no sale or collection of this rep's month at the dealer
+        period = str(Month.of(row.month))
+        totals["sales"][period] += round_cent(row.net_sales)
+        totals["collections"][period] += round_cent(row.collections)
+        rep_periods.add((row.rep_id, period))
     return DealerMonthFacts(dict(totals["sales"]), dict(totals["collections"]), frozenset(rep_periods))
 
 
@@ -240,23 +232,17 @@ class MonthFacts:
 FACT_FIGURES = {"net_sales": SalesRecord, "collections": Collection, "expenses": Expense}
 
 
-def _month_sum(model, month: Month) -> Subquery:
-    """The sum of ``amount`` over ``month`` of the rep of the outer row (``OuterRef("pk")``): read through
-    the (rep, date, amount) covering index, only that rep's month, however many reps the table has."""
-    rows = (
-        model.objects.filter(rep_id=OuterRef("pk"), date__range=(month.first_day, month.last_day))
-        .order_by()
-        .values("rep_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+def _month_sum(figure: str, month: Month) -> Subquery:
+    """``figure`` of ``month`` of the rep of the outer row (``OuterRef("pk")``), from the roll-up
+    (``RepMonthTotal``: one row per rep and month, kept with the facts — not a sum over the facts)."""
+    rows = RepMonthTotal.objects.filter(rep_id=OuterRef("pk"), month=month.first_day).values(figure)
     return Subquery(rows, output_field=DecimalField(max_digits=18, decimal_places=2))
 
 
 def month_fact_columns(month: Month, prefix: str = "") -> dict[str, Subquery]:
     """The columns of ``MonthFacts`` for ``month``, to annotate a query of users (reps) with, named
     ``<prefix><figure>``: how every reader of a rep's month sums it."""
-    return {f"{prefix}{name}": _month_sum(model, month) for name, model in FACT_FIGURES.items()}
+    return {f"{prefix}{name}": _month_sum(name, month) for name in FACT_FIGURES}
 
 
 def month_facts_of(row: dict, prefix: str = "") -> MonthFacts:
@@ -267,42 +253,23 @@ def month_facts_of(row: dict, prefix: str = "") -> MonthFacts:
 
 def rep_month_facts(rep_ids: Iterable[int], months: Iterable[Month]) -> dict[tuple[int, str], MonthFacts]:
     """Each rep's facts in each month, keyed ``(rep ID, "YYYY-MM")``, zeros where nothing happened: one
-    query whatever the number of reps and months. One month: the columns of ``month_fact_columns`` (each
-    rep's month read through its index, as the run reads it); several: one ``UNION ALL`` of the three
-    sums grouped by rep and month (one pass over the span instead of a subquery per rep and month)."""
+    query of the roll-up (``RepMonthTotal``) whatever the number of reps and months."""
     rep_ids, months = list(dict.fromkeys(rep_ids)), list(months)
     if not rep_ids or not months:
         return {}
-    if len(months) == 1:
-        (month,) = months
-        rows = (
-            get_user_model()
-            ._default_manager.filter(pk__in=rep_ids)
-            .order_by()
-            .values("pk", **month_fact_columns(month))
-        )
-        by_rep = {row["pk"]: row for row in rows}
-        return {(rep_id, str(month)): month_facts_of(by_rep.get(rep_id, {})) for rep_id in rep_ids}
-    span = (min(months).first_day, max(months).last_day)
-
-    def sums(model, name: str):
-        return (
-            model.objects.filter(rep_id__in=rep_ids, date__range=span)
-            .annotate(figure=Value(name, output_field=CharField()), month=TruncMonth("date"))
-            .values("rep_id", "figure", "month")
-            .annotate(total=Sum("amount"))
-            .order_by()
-        )
-
-    (first, *others) = [sums(model, name) for name, model in FACT_FIGURES.items()]
-    found: dict[tuple[int, str], dict] = {}
-    for row in first.union(*others, all=True):
-        found.setdefault((row["rep_id"], str(Month.of(row["month"]))), {})[row["figure"]] = row["total"]
-    return {
-        (rep_id, str(month)): month_facts_of(found.get((rep_id, str(month)), {}))
-        for rep_id in rep_ids
-        for month in months
+    found = {
+        (row.rep_id, str(Month.of(row.month))): row
+        for row in RepMonthTotal.objects.filter(rep_id__in=rep_ids, month__in=[month.first_day for month in months])
     }
+    return {
+        (rep_id, str(month)): _month_facts(found.get((rep_id, str(month)))) for rep_id in rep_ids for month in months
+    }
+
+
+def _month_facts(row: RepMonthTotal | DealerMonthTotal | None) -> MonthFacts:
+    if row is None:
+        return MonthFacts()
+    return MonthFacts(**{name: round_cent(getattr(row, name)) for name in FACT_FIGURES})
 
 
 # --- a period of dealers' facts, by day (rebate settlements and dealer accounts, SPEC §15) ---------------

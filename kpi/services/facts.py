@@ -56,6 +56,7 @@ from kpi.services.fact_input import (
     text_of,
 )
 from kpi.services.periods import check_open, period_code, periods_ensure
+from kpi.services.rollups import facts_rolled_up
 from partners.models import Dealer, ProductLine, Territory
 
 
@@ -560,6 +561,7 @@ def _save(model, batch: FactBatch, *, copy: bool) -> None:
             raise Conflict(
                 _("Some of these references were recorded by someone else a moment ago; send the batch again.")
             ) from None
+        facts_rolled_up(model, rows)
         if model is SalesRecord:
             flagged = [(index, values) for index, values in batch.new_rows if values["channel_conflict"]]
             if flagged:

@@ -23,7 +23,7 @@ from channelhub.notifications.models import Notification
 from commissions.models import CommissionRun, Dispute, StatementLine
 from evidence.services import attachment_make_copies, attachments_add
 from funds.models import DepositEntry, FundBudget, FundClaim, FundRequest, Material, MaterialCount
-from kpi.models import Period, SalesRecord, Scorecard, ScorecardTemplate
+from kpi.models import Period, Scorecard, ScorecardTemplate
 from kpi.scorecard_defaults import ensure_default_templates
 from partners.services import dealers as dealer_services
 from tests.authz.funds_world import add_funds
@@ -32,7 +32,7 @@ from tests.authz.inventory_world import add_inventory
 from tests.authz.rebates_world import add_rebates
 from tests.commissions.statement_world import make_statement, plan
 from tests.evidence.files import photo
-from tests.kpi.scorecard_world import collection, expense, target
+from tests.kpi.scorecard_world import collection, expense, sale, target
 from tests.partners.world import FULL_REVIEW, make_agreement, make_dealer
 from tests.visits.world import log
 from visits.models import VisitPlan
@@ -188,9 +188,7 @@ def _objects_of(
         "visit": visit,
         "attachment": attachment,
         "plan": week_plan,
-        "sale": SalesRecord.objects.create(
-            rep=who, dealer=dealer, date=today, amount=sale_amount, reference=f"{tag}-SALE"
-        ),
+        "sale": sale(who, dealer, today, sale_amount, reference=f"{tag}-SALE"),
         "collection": collection(who, dealer, today, collection_amount),
         "expense": expense(who, dealer, today, expense_amount),
         "target": target(who, "2027-01", target_amount, status="proposed", proposed_by=who),

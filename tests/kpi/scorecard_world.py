@@ -26,6 +26,7 @@ from django.contrib.contenttypes.models import ContentType
 from channelhub.periods import Month
 from channelhub.workflow.models import StateChange
 from kpi.models import Collection, Expense, SalesRecord, Target
+from kpi.services.rollups import facts_rolled_up
 from partners.models import Dealer
 from tests.partners.world import qualify
 from tests.visits.world import at, log
@@ -36,9 +37,11 @@ _references = itertools.count(1)
 
 
 def _fact(model, rep, dealer, day, amount, **fields):
-    return model.objects.create(
-        rep=rep, dealer=dealer, date=day, amount=Decimal(amount), reference=f"T-{next(_references)}", **fields
-    )
+    """A fact written straight to its table, and to the roll-ups (as ``facts_record`` does)."""
+    fields.setdefault("reference", f"T-{next(_references)}")
+    fact = model.objects.create(rep=rep, dealer=dealer, date=day, amount=Decimal(amount), **fields)
+    facts_rolled_up(model, [{"rep_id": fact.rep_id, "dealer_id": fact.dealer_id, "date": day, "amount": fact.amount}])
+    return fact
 
 
 def sale(rep, dealer, day, amount, **fields) -> SalesRecord:

@@ -27,7 +27,7 @@ from kpi.selectors import MonthFacts, rep_month_facts
 from kpi.selectors.measures import measures_for, measures_table, rep_measures
 from kpi.selectors.scorecards import RepMonth
 from tests.kpi.scorecard_world import collection, expense, sale
-from tests.visits.world import log
+from tests.visits.world import log, set_status
 from visits.models import Visit
 from visits.selectors import rep_month_visits
 from visits.selectors.compliance import compliance_for
@@ -54,7 +54,7 @@ def month_of_facts(rep, rep_peer, dealer, peer_dealer):
     for day in (3, 10, 17):
         log(rep, dealer, at(day), now=at(day))
     false = log(rep, dealer, at(24), now=at(24))
-    Visit.objects.filter(pk=false.pk).update(status=Visit.Status.FALSE_REPORT)
+    set_status([false], Visit.Status.FALSE_REPORT)
 
 
 def facts_of(figures) -> MonthFacts:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from channelhub.periods import Month
 from partners.models import Dealer
-from tests.visits.world import at, log
+from tests.visits.world import at, log, set_status
 from visits.models import Quota, Visit
 from visits.selectors.compliance import (
     EffectiveQuota,
@@ -46,7 +46,7 @@ def visits(rep, day: date, *dealers, status: str = Visit.Status.SUBMITTED) -> li
         for n, dealer in enumerate(dealers)
     ]
     if status != Visit.Status.SUBMITTED:
-        Visit.objects.filter(pk__in=[v.pk for v in logged]).update(status=status)
+        set_status(logged, status)
     return logged
 
 

@@ -21,6 +21,7 @@ from tests.factories import UserFactory
 from tests.visits.world import at, log
 from visits import policies
 from visits.models import Visit
+from visits.services.rollups import Counted, visits_moved
 from visits.services.visits import visit_log, visit_review, visit_update
 
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius; along a meridian the distance is R × Δφ (radians)
@@ -515,7 +516,9 @@ def raw_visit(rep, dealer, **fields) -> Visit:
         "client_uuid": uuid.uuid4(),
         **fields,
     }
-    return Visit.objects.create(**values)
+    visit = Visit.objects.create(**values)
+    visits_moved((None, Counted.of(visit)))  # counted, as visit_log counts it
+    return visit
 
 
 def test_the_database_refuses_a_second_row_for_the_same_rep_and_uuid(d, rep, rep_peer):

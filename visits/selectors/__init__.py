@@ -8,12 +8,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from channelhub.periods import Month
 from channelhub.roles import Role
 from channelhub.scoping import scope
-from visits.models import FLAGGED, Visit, VisitPlan, VisitPlanItem
+from visits.models import FLAGGED, Visit, VisitMonth, VisitPlan, VisitPlanItem
 
 
 def visit_list(user) -> QuerySet[Visit]:
@@ -79,14 +79,13 @@ def dealer_period_visits(user, dealer, first: date, last: date, limit: int = 10)
 
 def counted_visits_column(month: Month) -> Subquery:
     """How many of the visits of ``month`` of the rep of the outer row (``OuterRef("pk")``) count
-    (``Visit.COUNTED``), to annotate a query of users (reps) with."""
+    (``Visit.COUNTED``), to annotate a query of users (reps) with: read from the roll-up (``VisitMonth``,
+    a few rows per rep and month — one per dealer visited — instead of every visit)."""
     rows = (
-        Visit.objects.filter(
-            rep_id=OuterRef("pk"), visited_on__range=(month.first_day, month.last_day), status__in=Visit.COUNTED
-        )
+        VisitMonth.objects.filter(rep_id=OuterRef("pk"), month=month.first_day)
         .order_by()
         .values("rep_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Sum(sum((F(status) for status in Visit.COUNTED[1:]), F(Visit.COUNTED[0]))))
         .values("count")
     )
     return Subquery(rows, output_field=IntegerField())

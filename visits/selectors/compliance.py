@@ -4,7 +4,8 @@ For a month M and reps R (any number), three aggregate queries:
 
 1. visits per rep and day over the weeks that belong to M (counted / false / fabricated);
 2. distinct dealers per rep and ISO week, over the same weeks;
-3. distinct dealers per rep over the days of M;
+3. distinct dealers per rep over the days of M (from the roll-up ``VisitMonth``: one row per rep, month
+   and dealer visited);
 
 plus one for the reps' own quotas. Nothing loops over visits; Python only walks the ≤ 31 days and
 ≤ 5 weeks of the month per rep.
@@ -28,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractIsoYear, ExtractWeek
 from django.utils import timezone
 
 from channelhub.periods import Month
-from visits.models import Quota, Visit
+from visits.models import Quota, Visit, VisitMonth
 
 _COUNTED = Q(status__in=Visit.COUNTED)
 
@@ -176,10 +177,14 @@ def compliance_for(reps, month: Month, *, as_of: date | None = None) -> list[Com
     ):
         per_week[row["rep_id"]][(row["iso_year"], row["week"])] = row["dealers"]
 
-    for row in (
-        visits.filter(_COUNTED, visited_on__range=(month.first_day, month.last_day))
+    counted = sum((F(status) for status in Visit.COUNTED[1:]), F(Visit.COUNTED[0]))
+    for row in (  # the month's dealers from the roll-up: one row per rep and dealer visited
+        VisitMonth.objects.filter(rep_id__in=rep_ids, month=month.first_day)
+        .alias(counted=counted)
+        .filter(counted__gt=0)
         .values("rep_id")
-        .annotate(dealers=Count("dealer_id", distinct=True))
+        .annotate(dealers=Count("dealer_id"))
+        .order_by()
     ):
         results[row["rep_id"]].distinct_dealers = row["dealers"]
 

@@ -25,6 +25,7 @@ from partners.models import Dealer
 from visits import policies
 from visits.models import Visit
 from visits.services.review import verdict_apply
+from visits.services.rollups import Counted, visits_moved
 
 #: What a rep writes about a visit (and may change within 24 h, with ``dealer`` and ``visited_at``).
 CONTENT_FIELDS = ("kind", "purpose", "summary", "outcome", "next_action")
@@ -127,6 +128,7 @@ def visit_log(
         with transaction.atomic():
             visit.save()
             Visit.workflow.record_creation(visit, by=rep)
+            visits_moved((None, Counted.of(visit)))
     except IntegrityError:
         # The same post arrived twice at once and the other one won: answer with its visit.
         existing = Visit.objects.filter(rep=rep, client_uuid=client_uuid).first()
@@ -216,11 +218,14 @@ def visit_update(*, actor, visit: Visit, now: datetime | None = None, **changes:
     if "dealer" in changes and changes["dealer"].pk != visit.dealer_id:
         check_dealer(actor, changes["dealer"])
     moved = any(field in changes for field in ("visited_at", "dealer"))
+    counted = Counted.of(visit)
     for field, value in changes.items():
         setattr(visit, field, value)
     visit_apply_checks(visit)
     visit.full_clean(validate_unique=False, validate_constraints=False)
-    visit.save()
+    with transaction.atomic():
+        visit.save()
+        visits_moved((counted, Counted.of(visit)))
     if moved:
         # its photos are checked again against the new time and dealer
         attachments_recheck(visit)
@@ -234,6 +239,7 @@ def visit_review(*, actor, visit: Visit, name: str, comment: str = "", now: date
         raise ValueError(f"Not a review transition: {name}")
     now = now or timezone.now()
     with transaction.atomic():
+        counted = Counted.locked(visit.pk)
         verdict_apply(
             visit,
             name,
@@ -245,6 +251,7 @@ def visit_review(*, actor, visit: Visit, name: str, comment: str = "", now: date
             if name == "confirm"
             else _("Say why: the rep reads the reason, and so does the statement."),
         )
+        visits_moved((counted, counted._replace(status=visit.status)))
         if name != "confirm":
             _tell_rep(visit, comment)
     return visit
