@@ -42,6 +42,7 @@ from partners.demo import demo_dealer_codes
 from partners.models import Dealer
 from visits.models import Quota, Visit, VisitPlan, VisitPlanItem, plan_due_at
 from visits.selectors.compliance import working_weekdays
+from visits.services.rollups import Counted, visits_moved
 from visits.services.visits import visit_apply_checks
 
 SEED = 2026
@@ -363,6 +364,7 @@ def _seed_visits(reps: list[_Rep], today: date, now: datetime) -> None:
         _review(rep, visit, draw, recent_since, now)
     created = [visit for _rep, visit, _draw in new]
     Visit.objects.bulk_create(created, batch_size=BATCH)
+    visits_moved(*((None, Counted.of(visit)) for visit in created))
     reviewed = [visit for visit in created if visit.reviewed_at is not None]
     _history(Visit.history, [(_as_logged(visit), visit.created_at, visit.rep) for visit in created], update=False)
     _history(Visit.history, [(visit, visit.reviewed_at, visit.reviewed_by) for visit in reviewed], update=True)
