@@ -6,6 +6,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+SCALE  ?= 1
 # The suite runs on every core (pytest-xdist); the broker's tests keep to one worker. TEST_WORKERS=0: in-process.
 TEST_WORKERS ?= auto
 XDIST  := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadgroup)
@@ -52,8 +53,8 @@ check: install-dev ## Django system checks and migrations check
 load: install-dev ## Load test: Locust (30 users, 60 s) against gunicorn on PostgreSQL (LOAD_DATABASE_URL), demo + bench data
 	$(PY) bench/load.py
 
-bench: install-dev ## Build the large data set in PostgreSQL (BENCH_DATABASE_URL) and measure: run, import, pages → bench/results.json
-	DJANGO_SETTINGS_MODULE=bench.settings $(PY) -m bench
+bench: install-dev ## Build the large data set in PostgreSQL (BENCH_DATABASE_URL) and measure: run, import, pages → bench/results.json (SCALE=10: the ×10 tier)
+	DJANGO_SETTINGS_MODULE=bench.settings BENCH_SCALE=$(SCALE) $(PY) -m bench
 
 makemessages: install-dev ## Extract translatable strings into locale/*/LC_MESSAGES/django.po
 	$(PY) manage.py makemessages --locale zh_Hans --locale en --no-obsolete --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'staticfiles/*'

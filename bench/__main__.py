@@ -1,6 +1,7 @@
 """``make bench``: build the data sets, measure, print one table and write ``bench/results.json``.
 
     python -m bench            # what `make bench` runs
+    BENCH_SCALE=10 python -m bench   # `make bench SCALE=10`: the ×10 tier, kept beside ×1 in the file
     python -m bench measure --scale 1 --out FILE   # one database's part (a child process)
 
 Environment: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/channelhub_bench``);
@@ -288,12 +289,112 @@ def pages_table(pages: list[dict]) -> str:
     return "\n".join("  ".join(f"{cell:<{w}}" for cell, w in zip(row, widths, strict=True)) for row in rows)
 
 
-def main_all() -> None:
+#: What a tier above the default measures (the photos and the stock import do not grow with the data).
+TIER_PARTS = ["run", "rebates", "import", "pages"]
+
+
+def _tier_url(url: str, scale: float) -> str:
+    return _with_name(url, urlsplit(url).path.lstrip("/") + f"_{scale:g}x")
+
+
+def _previous() -> dict:
+    try:
+        return json.loads(RESULTS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def tier_summary(results: dict, scale: float) -> dict:
+    """The figures of a tier against 1×: the run's growth, and each page's p95 growth and query counts."""
+    one, tier = results.get("scale_1", {}), results.get(f"scale_{scale:g}", {})
+    summary: dict = {}
+    if "run" in one and "run" in tier:
+        summary["run_growth"] = tier["run"]["product"]["median_s"] / one["run"]["product"]["median_s"]
+        summary["run_ratio"] = tier["run"]["ratio"]
+    pages_one = {(page["name"], page["role"]): page for page in one.get("pages") or []}
+    compared = []
+    for page in tier.get("pages") or []:
+        small = pages_one.get((page["name"], page["role"]))
+        compared.append(
+            {
+                "name": page["name"],
+                "role": page["role"],
+                "p95_ms": page.get("p95_ms"),
+                "p95_ms_1x": small.get("p95_ms") if small else None,
+                "queries": page.get("queries"),
+                "queries_1x": small.get("queries") if small else None,
+                "ok": page.get("ok"),
+            }
+        )
+    summary["pages"] = compared
+    summary["pages_missed"] = sum(1 for page in compared if not page["ok"])
+    summary["queries_differ"] = [
+        f"{page['name']} ({page['role']})"
+        for page in compared
+        if page["queries_1x"] is not None and page["queries"] != page["queries_1x"]
+    ]
+    return summary
+
+
+def tier_table(results: dict, scale: float) -> str:
+    summary = results.get("tiers", {}).get(f"{scale:g}", {})
+    lines = [f"tier ×{scale:g} against ×1"]
+    tier = results.get(f"scale_{scale:g}", {})
+    data = tier.get("dataset")
+    if data:
+        how = "already there" if data["existed"] else f"built in {data['seconds']:.0f} s"
+        lines.append(f"  data set: {how}: {data['counts']}; phases {data.get('phases')}")
+    if "run_growth" in summary:
+        run = tier["run"]
+        lines.append(
+            f"  run ({run['reps']} reps): {run['product']['median_s']:.2f} s, floor {run['floor']['median_s']:.2f} s, "
+            f"ratio {summary['run_ratio']:.2f}; growth from ×1 {summary['run_growth']:.2f} (goal ≤ {scale * 1.1:g})"
+        )
+    for key in ("rebates", "import"):
+        if key in tier:
+            lines.append(f"  {key}: ratio {tier[key]['ratio']:.2f}, product {tier[key]['product']['median_s']:.2f} s")
+    for page in summary.get("pages", []):
+        lines.append(
+            f"  {page['name']:<27} {page['role']:<16} p95 {_ms(page['p95_ms']):>5} ms (×1 {_ms(page['p95_ms_1x']):>5}) "
+            f"q {page['queries']} (×1 {page['queries_1x']}) {'ok' if page['ok'] else 'MISSED'}"
+        )
+    return "\n".join(lines)
+
+
+def main_tier(scale: float) -> None:
+    """``make bench SCALE=N`` (N ≠ 1): the tier's own database (name + ``_Nx``), measured, and kept in the
+    results file beside the ×1 figures (which stay as the last ``make bench`` left them)."""
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     rebuild = os.environ.get("BENCH_REBUILD", "") not in ("", "0")
     repeats = int(os.environ.get("BENCH_REPEATS", "5"))
     started = time.perf_counter()
-    results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats}
+    results = _previous()
+    say(f"bench tier ×{scale:g} on {urlsplit(_tier_url(url, scale)).path.lstrip('/')}")
+    results[f"scale_{scale:g}"] = run_database(_tier_url(url, scale), scale, TIER_PARTS, repeats, rebuild)
+    results.setdefault("tiers", {})[f"{scale:g}"] = {
+        **tier_summary(results, scale),
+        "date": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    results["machine"] = machine()
+    say("")
+    say(tier_table(results, scale))
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def main_all() -> None:
+    scale = float(os.environ.get("BENCH_SCALE") or 1)
+    if scale != 1:
+        main_tier(scale)
+        return
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    rebuild = os.environ.get("BENCH_REBUILD", "") not in ("", "0")
+    repeats = int(os.environ.get("BENCH_REPEATS", "5"))
+    started = time.perf_counter()
+    # the other tiers' figures stay (``make bench SCALE=10`` wrote them)
+    kept = {key: value for key, value in _previous().items() if key == "tiers" or key.startswith("scale_")}
+    kept.pop("scale_1", None), kept.pop("scale_2", None)
+    results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats, **kept}
     say(f"bench on {urlsplit(url).path.lstrip('/')} (×1) and its _2x (×2)")
     results["scale_1"] = run_database(
         url, 1, ["run", "rebates", "import", "stock", "photos", "pages"], repeats, rebuild
@@ -312,6 +413,8 @@ def main_all() -> None:
         "stock_import_ratio": one["stock_import"]["ratio"] if "stock_import" in one else None,
     }
     results["summary"] = summary
+    for tier in results.get("tiers", {}):  # compared again with the new ×1 figures
+        results["tiers"][tier].update(tier_summary(results, float(tier)))
     results["goals"] = GOALS
     results["machine"] = machine()
     results["total_seconds"] = round(time.perf_counter() - started, 1)

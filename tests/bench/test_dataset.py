@@ -72,3 +72,12 @@ def test_a_run_over_the_data_set_gives_one_statement_per_bench_rep(built, django
     sold = SalesRecord.objects.filter(reference__startswith=f"BS{RUN_MONTH.year}{RUN_MONTH.month:02d}-")
     total = round_cent(sold.aggregate(total=Sum("amount"))["total"])
     assert sum(statement.base_amount for statement in statements) == total
+
+
+def test_the_data_set_comes_with_its_roll_ups(built):
+    """Written with COPY past the services, the facts and visits are rolled up by the build."""
+    from kpi.services.rollups import rollups_differences
+    from visits.services.rollups import visit_rollups_differences
+
+    assert rollups_differences() == {"repmonthtotal": [], "dealermonthtotal": []}
+    assert visit_rollups_differences() == []

@@ -25,7 +25,7 @@ from partners.models import Agreement, Dealer, ProductLine, Territory
 from partners.services import agreements as agreement_services
 from partners.services import dealers as dealer_services
 from partners.services.territories import territory_create
-from tests.demo import changed_rows, clock_at, seed, snapshot
+from tests.demo import changed_rows, clock_at, rollups_agree, seed, snapshot
 from visits import demo as visits_demo
 from visits.models import Visit
 from visits.services.plans import plan_create as week_plan_create
@@ -177,6 +177,7 @@ def test_seeding_again_keeps_the_users_rows_and_the_demos_as_they_are(db, django
     seed()  # raised "单据号 … 已录入，但内容不同" before
     after = snapshot()
     assert changed_rows(before, after) == {}
+    assert rollups_agree()  # the users' rows and the days since, counted once each
     # the demo added the days since the 20th of last month, and last month's run — for its own reps only
     assert len(after["visits.Visit"]) > len(before["visits.Visit"])
     assert Statement.objects.filter(period=str(last), rep__username__in=kpi_demo.PROFILES).count() == 6
