@@ -7,7 +7,8 @@
 Environment: ``BENCH_DATABASE_URL`` (default ``postgres://postgres@127.0.0.1:5432/channelhub_bench``);
 the 2× data set goes to the same server, database name + ``_2x``. ``BENCH_REBUILD=1`` drops both
 databases first; ``BENCH_REPEATS`` (5) the repetitions of each timing; ``BENCH_SKIP_2X=1`` leaves the
-2× run out. Each database is measured in a child process of its own (Django knows one database).
+2× run out; ``BENCH_SCALE=N`` measures the ×N tier instead (its parts: ``BENCH_PARTS``, default
+run,rebates,import,pages); ``BENCH_PAGE_REPEAT`` the requests per page (50). Each database is measured in a child process of its own (Django knows one database).
 """
 
 from __future__ import annotations
@@ -94,7 +95,8 @@ def measure(scale: float, parts: list[str], repeats: int, out: Path) -> None:
                 from bench import funds
 
                 result["funds"] = funds.prepare(size.run_month, log=say)
-                result["pages"] = pages.run(log=say)
+                repeat = int(os.environ.get("BENCH_PAGE_REPEAT") or pages.REPEAT)
+                result["pages"] = pages.run(repeat=repeat, log=say)
             except Exception as error:  # the other parts' figures still count
                 say(f"  the pages failed: {type(error).__name__}: {error}")
                 result["pages_error"] = f"{type(error).__name__}: {error}"
@@ -370,7 +372,8 @@ def main_tier(scale: float) -> None:
     started = time.perf_counter()
     results = _previous()
     say(f"bench tier ×{scale:g} on {urlsplit(_tier_url(url, scale)).path.lstrip('/')}")
-    results[f"scale_{scale:g}"] = run_database(_tier_url(url, scale), scale, TIER_PARTS, repeats, rebuild)
+    parts = [part for part in os.environ.get("BENCH_PARTS", ",".join(TIER_PARTS)).split(",") if part]
+    results[f"scale_{scale:g}"] = run_database(_tier_url(url, scale), scale, parts, repeats, rebuild)
     results.setdefault("tiers", {})[f"{scale:g}"] = {
         **tier_summary(results, scale),
         "date": datetime.now(tz=UTC).isoformat(timespec="seconds"),

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncMonth
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -150,7 +150,10 @@ def _dealers_by_sales():
 
     busiest = SalesRecord.objects.values("dealer_id").annotate(n=Count("id")).order_by("-n", "dealer_id").first()
     big = Dealer.objects.filter(pk=busiest["dealer_id"]).first() if busiest else Dealer.objects.order_by("pk").first()
-    quiet = Dealer.objects.exclude(pk__in=SalesRecord.objects.values("dealer_id")).order_by("pk").first()
+    # NOT EXISTS (an anti-join through the (dealer, date) index), not NOT IN: over 12 M sales NOT IN is not
+    # hashed and compares every dealer with every sale
+    sold = Exists(SalesRecord.objects.filter(dealer_id=OuterRef("pk")))
+    quiet = Dealer.objects.filter(~sold).order_by("pk").first()
     if quiet is None:
         fewest = SalesRecord.objects.values("dealer_id").annotate(n=Count("id")).order_by("n", "dealer_id").first()
         quiet = Dealer.objects.filter(pk=fewest["dealer_id"]).first() if fewest else None

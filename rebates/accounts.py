@@ -42,7 +42,7 @@ from django.utils.translation import pgettext_lazy
 
 from channelhub.periods import Month
 from funds.selectors import deposit_entries, settled_claim_rows, settled_claims_column
-from kpi.selectors import dealer_account_columns, dealer_account_rows, dealer_invoices_running
+from kpi.selectors import dealer_account_columns, dealer_account_rows, dealer_balance_columns, dealer_invoices_running
 from partners.models import Dealer
 from partners.selectors import payment_terms_rows
 from rebates.models import RebateProgram, RebateSettlement
@@ -140,13 +140,34 @@ def _receivable_of(row: Mapping[str, Any], prefix: str = "") -> Decimal:
     )
 
 
-def receivables(dealers: QuerySet | Iterable[int], day: date | None = None) -> dict[int, Decimal]:
-    """Each dealer's receivable at the end of ``day`` (``None``: everything recorded, whatever its date) — one
-    query; a dealer with nothing recorded owes 0.00."""
-    rows = (
-        Dealer.objects.filter(pk__in=_dealer_ids(dealers)).order_by().values("pk").annotate(**account_columns(last=day))
+def balance_columns() -> dict[str, Any]:
+    """Everything recorded at the dealer of the outer row, whatever its date: the facts from the roll-up
+    (``kpi.selectors.dealer_balance_columns``), rebates credited and fund settlements — ``_balance_of`` of
+    them is the receivable now."""
+    dealer = OuterRef("pk")
+    return {
+        **dealer_balance_columns(dealer=dealer),
+        "rebates_credited": _rebates_column(RebateProgram.Payout.CREDIT_NOTE, None, None, dealer),
+        "fund_settlements": settled_claims_column(dealer=dealer),
+    }
+
+
+def _balance_of(row: Mapping[str, Any]) -> Decimal:
+    return (
+        _cent(row["net_sales"])
+        - _cent(row["collections"])
+        - _cent(row["rebates_credited"])
+        - _cent(row["fund_settlements"])
     )
-    return {row["pk"]: _receivable_of(row) for row in rows}
+
+
+def receivables(dealers: QuerySet | Iterable[int], day: date | None = None) -> dict[int, Decimal]:
+    """Each dealer's receivable at the end of ``day`` (``None``: everything recorded, whatever its date, read
+    from the roll-ups) — one query; a dealer with nothing recorded owes 0.00."""
+    rows = Dealer.objects.filter(pk__in=_dealer_ids(dealers)).order_by().values("pk")
+    if day is None:
+        return {row["pk"]: _balance_of(row) for row in rows.annotate(**balance_columns())}
+    return {row["pk"]: _receivable_of(row) for row in rows.annotate(**account_columns(last=day))}
 
 
 def receivable(dealer_id: int, day: date | None = None) -> Decimal:
@@ -394,12 +415,12 @@ def flag_over_credit(rows: list[dict[str, Any]]) -> None:
         return
     dealer_ids = {row["dealer_id"] for row in rows}
     accounts = (
-        Dealer.objects.filter(pk__in=dealer_ids).order_by().values("pk", "credit_limit").annotate(**account_columns())
+        Dealer.objects.filter(pk__in=dealer_ids).order_by().values("pk", "credit_limit").annotate(**balance_columns())
     )
     owed: dict[int, Decimal] = {}
     limits: dict[int, Decimal] = {}
     for account in accounts:
-        owed[account["pk"]] = _receivable_of(account)
+        owed[account["pk"]] = _balance_of(account)
         limits[account["pk"]] = account["credit_limit"]
     for row in rows:
         dealer_id = row["dealer_id"]

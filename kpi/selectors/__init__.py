@@ -353,6 +353,21 @@ def dealer_account_columns(
     }
 
 
+def _dealer_total(figure: str, dealer):
+    rows = DealerMonthTotal.objects.filter(dealer_id=dealer).order_by().values("dealer_id")
+    total = rows.annotate(total=Sum(figure)).values("total")
+    return Coalesce(Subquery(total, output_field=ACCOUNT_MONEY), Value(ZERO), output_field=ACCOUNT_MONEY)
+
+
+def dealer_balance_columns(*, prefix: str = "", dealer: Any = None) -> dict[str, Any]:
+    """Everything recorded at a dealer, whatever its date, as columns to annotate a query of dealers with:
+    ``<prefix>net_sales`` (invoices and credit notes) and ``<prefix>collections`` — read from the roll-up
+    (``DealerMonthTotal``: a row per month and rep, not every fact), 0.00 when none. No scope: the account
+    is the dealer's, whoever the facts count for."""
+    dealer = OuterRef("pk") if dealer is None else dealer
+    return {f"{prefix}{figure}": _dealer_total(figure, dealer) for figure in ("net_sales", "collections")}
+
+
 def dealer_invoices_running(dealers: QuerySet | Iterable[int], day: date) -> QuerySet:
     """The invoices (sales above 0) of ``dealers`` (IDs, or a query of dealers) dated up to ``day``, as rows
     ``dealer_id, id, date, amount, running``: ``running`` the dealer's invoices summed in date and ID order up
