@@ -151,7 +151,7 @@ def run_database(url: str, scale: float, parts: list[str], repeats: int, rebuild
         out.unlink(missing_ok=True)
 
 
-def machine() -> dict:
+def machine(url: str | None = None) -> dict:
     import psycopg
 
     info = {
@@ -169,7 +169,7 @@ def machine() -> dict:
                 info["processor"] = models[0]
     except OSError:
         pass
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    url = url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     with psycopg.connect(url) as connection:
         info["postgresql"] = connection.execute("SHOW server_version").fetchone()[0]
     return info
@@ -379,7 +379,7 @@ def main_tier(scale: float) -> None:
         "date": datetime.now(tz=UTC).isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 1),
     }
-    results["machine"] = machine()
+    results["machine"] = machine(_tier_url(url, scale))  # the ×1 database need not exist
     say("")
     say(tier_table(results, scale))
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True, default=str) + "\n")
