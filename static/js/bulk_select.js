@@ -4,7 +4,10 @@ document.querySelectorAll("[data-select-all]").forEach(function (all) {
   var rows = function () {
     return document.querySelectorAll('input[name="ids"][form="' + formId + '"]');
   };
-  all.addEventListener("change", function () {
+  var follow = function () {
     rows().forEach(function (box) { box.checked = all.checked; });
-  });
+  };
+  all.addEventListener("change", follow);
+  // ticked before this script ran (a slow phone): the rows follow now
+  if (all.checked) { follow(); }
 });

@@ -215,6 +215,7 @@ def test_a_manager_told_of_week_plans_approves_three_at_once_on_a_phone(
     waiting.tap()
     expect(page.get_by_test_id("bulk-approve-plans")).to_be_visible()
     page.locator("[data-select-all=bulk-approve-plans]").check()
+    expect(page.locator('input[name="ids"][form="bulk-approve-plans"]:checked')).to_have_count(3)
     page.get_by_role("button", name="Approve the ticked week plans").tap()
     expect(page.get_by_test_id("bulk-summary")).to_contain_text("3 done")
     expect(page.get_by_test_id("bulk-done").locator("li")).to_have_count(3)
