@@ -396,7 +396,8 @@ def main_all() -> None:
     started = time.perf_counter()
     # the other tiers' figures stay (``make bench SCALE=10`` wrote them)
     kept = {key: value for key, value in _previous().items() if key == "tiers" or key.startswith("scale_")}
-    kept.pop("scale_1", None), kept.pop("scale_2", None)
+    for measured_now in ("scale_1", "scale_2"):
+        kept.pop(measured_now, None)
     results: dict = {"date": datetime.now(tz=UTC).isoformat(timespec="seconds"), "repeats": repeats, **kept}
     say(f"bench on {urlsplit(url).path.lstrip('/')} (×1) and its _2x (×2)")
     results["scale_1"] = run_database(

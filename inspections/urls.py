@@ -3,6 +3,7 @@ the dealer page and the authorization matrix link to."""
 
 from django.urls import path
 
+from channelhub.pages import action_paths
 from inspections.views import complaints, inspections, rectifications
 
 app_name = "inspections"
@@ -21,12 +22,15 @@ urlpatterns = [
     path("rectifications/", rectifications.rectification_list_page, name="rectification-list"),
     path("rectifications/<int:pk>/", rectifications.rectification_detail_page, name="rectification-detail"),
     path("rectifications/<int:pk>/submit/", rectifications.rectification_submit_page, name="rectification-submit"),
-    path("rectifications/<int:pk>/verify/", rectifications.rectification_verify_page, name="rectification-verify"),
-    path("rectifications/<int:pk>/reopen/", rectifications.rectification_reopen_page, name="rectification-reopen"),
+    *action_paths(
+        "rectifications/<int:pk>/",
+        rectifications.rectification_action_page,
+        rectifications.RECTIFICATION_ACTIONS,
+        "rectification",
+    ),
     # complaints (inspections/views/complaints.py)
     path("complaints/", complaints.complaint_list_page, name="complaint-list"),
     path("complaints/new/", complaints.complaint_create_page, name="complaint-create"),
     path("complaints/<int:pk>/", complaints.complaint_detail_page, name="complaint-detail"),
-    path("complaints/<int:pk>/respond/", complaints.complaint_respond_page, name="complaint-respond"),
-    path("complaints/<int:pk>/resolve/", complaints.complaint_resolve_page, name="complaint-resolve"),
+    *action_paths("complaints/<int:pk>/", complaints.complaint_action_page, complaints.COMPLAINT_ACTIONS, "complaint"),
 ]

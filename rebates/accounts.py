@@ -130,14 +130,18 @@ def _credits_expression(prefix: str = "") -> ExpressionWrapper:
     )
 
 
-def _receivable_of(row: Mapping[str, Any], prefix: str = "") -> Decimal:
+def _owed(sales: Decimal, row: Mapping[str, Any], prefix: str = "") -> Decimal:
+    """``sales`` (net of credit notes) less what pays them: collections, rebates credited, fund settlements."""
     return (
-        _cent(row[f"{prefix}invoiced"])
-        + _cent(row[f"{prefix}credit_notes"])
+        sales
         - _cent(row[f"{prefix}collections"])
         - _cent(row[f"{prefix}rebates_credited"])
         - _cent(row[f"{prefix}fund_settlements"])
     )
+
+
+def _receivable_of(row: Mapping[str, Any], prefix: str = "") -> Decimal:
+    return _owed(_cent(row[f"{prefix}invoiced"]) + _cent(row[f"{prefix}credit_notes"]), row, prefix)
 
 
 def balance_columns() -> dict[str, Any]:
@@ -153,12 +157,7 @@ def balance_columns() -> dict[str, Any]:
 
 
 def _balance_of(row: Mapping[str, Any]) -> Decimal:
-    return (
-        _cent(row["net_sales"])
-        - _cent(row["collections"])
-        - _cent(row["rebates_credited"])
-        - _cent(row["fund_settlements"])
-    )
+    return _owed(_cent(row["net_sales"]), row)
 
 
 def receivables(dealers: QuerySet | Iterable[int], day: date | None = None) -> dict[int, Decimal]:

@@ -127,24 +127,13 @@ COMPLAINT_ACTIONS = {
 }
 
 
-def complaint_respond_page(request, pk: int):
+def complaint_action_page(request, pk: int, action: str):
+    """One of ``COMPLAINT_ACTIONS`` on its own page (``action_paths`` routes each)."""
     complaint = _complaint(request, pk)
     return action_page(
         request,
         complaint,
-        COMPLAINT_ACTIONS["respond"],
-        cancel_url=url("complaint-detail", pk),
-        done_url=lambda _obj: url("complaint-detail", pk),
-        refused_status=400,
-    )
-
-
-def complaint_resolve_page(request, pk: int):
-    complaint = _complaint(request, pk)
-    return action_page(
-        request,
-        complaint,
-        COMPLAINT_ACTIONS["resolve"],
+        COMPLAINT_ACTIONS[action],
         cancel_url=url("complaint-detail", pk),
         done_url=lambda _obj: url("complaint-detail", pk),
         refused_status=400,

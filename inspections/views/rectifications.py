@@ -131,24 +131,13 @@ RECTIFICATION_ACTIONS = {
 }
 
 
-def rectification_verify_page(request, pk: int):
+def rectification_action_page(request, pk: int, action: str):
+    """One of ``RECTIFICATION_ACTIONS`` on its own page (``action_paths`` routes each)."""
     rectification = _rectification(request, pk)
     return action_page(
         request,
         rectification,
-        RECTIFICATION_ACTIONS["verify"],
-        cancel_url=url("rectification-detail", pk),
-        done_url=lambda _obj: url("rectification-detail", pk),
-        refused_status=400,
-    )
-
-
-def rectification_reopen_page(request, pk: int):
-    rectification = _rectification(request, pk)
-    return action_page(
-        request,
-        rectification,
-        RECTIFICATION_ACTIONS["reopen"],
+        RECTIFICATION_ACTIONS[action],
         cancel_url=url("rectification-detail", pk),
         done_url=lambda _obj: url("rectification-detail", pk),
         refused_status=400,

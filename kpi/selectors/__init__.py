@@ -257,19 +257,13 @@ def rep_month_facts(rep_ids: Iterable[int], months: Iterable[Month]) -> dict[tup
     rep_ids, months = list(dict.fromkeys(rep_ids)), list(months)
     if not rep_ids or not months:
         return {}
-    found = {
-        (row.rep_id, str(Month.of(row.month))): row
-        for row in RepMonthTotal.objects.filter(rep_id__in=rep_ids, month__in=[month.first_day for month in months])
-    }
+    rows = RepMonthTotal.objects.filter(rep_id__in=rep_ids, month__in=[month.first_day for month in months])
+    found = {(row["rep_id"], str(Month.of(row["month"]))): row for row in rows.values("rep_id", "month", *FACT_FIGURES)}
     return {
-        (rep_id, str(month)): _month_facts(found.get((rep_id, str(month)))) for rep_id in rep_ids for month in months
+        (rep_id, str(month)): month_facts_of(found.get((rep_id, str(month)), {}))
+        for rep_id in rep_ids
+        for month in months
     }
-
-
-def _month_facts(row: RepMonthTotal | DealerMonthTotal | None) -> MonthFacts:
-    if row is None:
-        return MonthFacts()
-    return MonthFacts(**{name: round_cent(getattr(row, name)) for name in FACT_FIGURES})
 
 
 # --- a period of dealers' facts, by day (rebate settlements and dealer accounts, SPEC §15) ---------------
